@@ -1,0 +1,69 @@
+"""Errors and input problems.
+
+Every problem found in a surveyor's input is a :class:`Problem`: it names the feature (its
+kind, id and position in the file), says what is wrong and how to fix it. Readers collect all
+problems first and raise one :class:`SiteError` listing them, so that a surveyor fixes a file
+in one pass instead of one error at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+Severity = Literal["error", "warning", "info"]
+
+
+class Problem(BaseModel):
+    """One thing wrong (or worth a word) in an input file."""
+
+    model_config = ConfigDict(frozen=True)
+
+    severity: Severity
+    code: str
+    message: str
+    fix: str = ""
+    source: str = "site file"
+    kind: str | None = None
+    feature_id: str | None = None
+    index: int | None = None
+
+    @property
+    def where(self) -> str:
+        """Human-readable location: file, position and feature."""
+        parts = [self.source]
+        if self.index is not None:
+            parts.append(f"row {self.index}" if "CSV" in self.source else f"feature #{self.index}")
+        what = self.kind or ""
+        if self.feature_id is not None:
+            what = f"{what} '{self.feature_id}'".strip()
+        if what:
+            parts.append(f"({what})")
+        return " ".join(parts)
+
+    def __str__(self) -> str:
+        text = f"{self.where}: {self.message}"
+        if self.fix:
+            text += ("" if text.endswith((".", "。")) else ".") + f" Fix: {self.fix}"
+        return text
+
+
+class PlannerError(ValueError):
+    """Input the planner refuses. The CLI prints it and exits 2; the app shows it."""
+
+
+class SiteError(PlannerError):
+    """A site or requests file with one or more errors, all listed."""
+
+    def __init__(self, problems: Iterable[Problem], *, source: str = "site file") -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        errors = [p for p in self.problems if p.severity == "error"]
+        head = f"{len(errors)} problem{'s' if len(errors) != 1 else ''} in the {source}"
+        lines = [head + ":"] + [f"  - {p}" for p in errors]
+        super().__init__("\n".join(lines))
+
+
+class InputLimitError(PlannerError):
+    """An input over one of the configured limits (size, count, depth ...)."""

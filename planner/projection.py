@@ -1,0 +1,133 @@
+"""Units and coordinate reference systems.
+
+Everything inside the planner is measured in planar metres. A site file may instead be drawn
+in millimetres (``units: "mm"``) or in a coordinate reference system (``crs``), for example
+lon/lat (``EPSG:4326``) or a national grid. :class:`Frame` remembers how the input was drawn,
+takes its geometries to local metres and gives results back in the input's own units and CRS.
+
+A site with a ``crs`` is projected onto a transverse Mercator centred on the site, with scale
+factor 1 on its own datum, so that lengths measured on the plan are ground lengths (a 10 m
+stall edge stays 10 m) whatever the input's projection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Literal
+
+import numpy as np
+import shapely
+from pyproj import CRS, Transformer
+from pyproj.crs import ProjectedCRS
+from pyproj.crs.coordinate_operation import TransverseMercatorConversion
+from pyproj.exceptions import CRSError
+from shapely.geometry.base import BaseGeometry
+
+Units = Literal["m", "cm", "mm"]
+METRES_PER_UNIT: dict[str, float] = {"m": 1.0, "cm": 0.01, "mm": 0.001}
+
+
+def parse_crs(text: str) -> CRS:
+    """Parse a CRS declaration such as ``EPSG:4326``; raise ``ValueError`` with a fix if not."""
+    try:
+        crs = CRS.from_user_input(text)
+    except CRSError as exc:
+        raise ValueError(
+            f"crs '{text}' is not a coordinate reference system pyproj knows ({exc})"
+        ) from None
+    if not (crs.is_geographic or crs.is_projected):
+        raise ValueError(f"crs '{text}' is neither geographic (lon/lat) nor projected")
+    return crs
+
+
+@dataclass(frozen=True)
+class Frame:
+    """How a site file was drawn, and the way to local metres and back.
+
+    Parameters
+    ----------
+    units
+        Length unit of coordinates without a ``crs``.
+    crs
+        The declared CRS (``None`` for a local plan).
+    centre
+        For a site with a CRS: the site's centre in that CRS, where the local projection is
+        centred. Ignored otherwise.
+    """
+
+    units: Units = "m"
+    crs: str | None = None
+    centre: tuple[float, float] = (0.0, 0.0)
+    _cache: dict[str, Transformer] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def is_local(self) -> bool:
+        """True for a plain local plan (no CRS)."""
+        return self.crs is None
+
+    @cached_property
+    def source_crs(self) -> CRS | None:
+        """The declared CRS as a pyproj object."""
+        return None if self.crs is None else parse_crs(self.crs)
+
+    @cached_property
+    def local_crs(self) -> CRS | None:
+        """The site-centred transverse Mercator in metres (``None`` for local plans)."""
+        src = self.source_crs
+        if src is None:
+            return None
+        geodetic = src.geodetic_crs
+        assert geodetic is not None
+        to_geog = Transformer.from_crs(src, geodetic, always_xy=True)
+        lon, lat = to_geog.transform(*self.centre)
+        conversion = TransverseMercatorConversion(
+            latitude_natural_origin=float(lat),
+            longitude_natural_origin=float(lon),
+            false_easting=0.0,
+            false_northing=0.0,
+            scale_factor_natural_origin=1.0,
+        )
+        return ProjectedCRS(conversion=conversion, geodetic_crs=geodetic, name="site-local TM")
+
+    def _transformer(self, direction: Literal["forward", "inverse"]) -> Transformer:
+        if direction not in self._cache:
+            src, dst = self.source_crs, self.local_crs
+            if direction == "inverse":
+                src, dst = dst, src
+            self._cache[direction] = Transformer.from_crs(src, dst, always_xy=True)
+        return self._cache[direction]
+
+    def to_local_xy(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Coordinates as drawn -> local metres."""
+        if self.crs is None:
+            k = METRES_PER_UNIT[self.units]
+            return np.asarray(x) * k, np.asarray(y) * k
+        xx, yy = self._transformer("forward").transform(np.asarray(x), np.asarray(y))
+        return np.asarray(xx), np.asarray(yy)
+
+    def to_source_xy(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Local metres -> coordinates as drawn."""
+        if self.crs is None:
+            k = METRES_PER_UNIT[self.units]
+            return np.asarray(x) / k, np.asarray(y) / k
+        xx, yy = self._transformer("inverse").transform(np.asarray(x), np.asarray(y))
+        return np.asarray(xx), np.asarray(yy)
+
+    def to_local(self, geom: BaseGeometry) -> BaseGeometry:
+        """A geometry as drawn -> the same geometry in local metres."""
+        if self.crs is None and self.units == "m":
+            return geom
+        return shapely.transform(geom, self._local_fn, interleaved=False)
+
+    def to_source(self, geom: BaseGeometry) -> BaseGeometry:
+        """A geometry in local metres -> the input's units and CRS."""
+        if self.crs is None and self.units == "m":
+            return geom
+        return shapely.transform(geom, self._source_fn, interleaved=False)
+
+    def _local_fn(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return self.to_local_xy(x, y)
+
+    def _source_fn(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return self.to_source_xy(x, y)

@@ -1,0 +1,145 @@
+"""GeoJSON geometry objects -> shapely, with a precise word for everything that can be wrong."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+import shapely
+from shapely.geometry import LineString, Point, Polygon
+from shapely.geometry.base import BaseGeometry
+
+_REASON = re.compile(r"^(?P<what>[^\[]+)\[(?P<x>\S+) (?P<y>\S+)\]")
+
+
+class GeometryProblem(ValueError):
+    """A geometry that cannot be used; ``fix`` says what to do."""
+
+    def __init__(self, code: str, message: str, fix: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.fix = fix
+
+
+def _positions(coords: Any, what: str) -> np.ndarray:
+    try:
+        arr = np.asarray(coords, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise GeometryProblem(
+            "GEOMETRY_MALFORMED",
+            f"the coordinates of the {what} are not a list of [x, y] number pairs",
+            "write each position as [x, y] with plain numbers.",
+        ) from None
+    if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] < 2:
+        raise GeometryProblem(
+            "GEOMETRY_MALFORMED",
+            f"the coordinates of the {what} are not a list of [x, y] positions",
+            "write each position as [x, y] with plain numbers.",
+        )
+    arr = arr[:, :2]
+    bad = ~np.isfinite(arr).all(axis=1)
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        raise GeometryProblem(
+            "COORDINATE_NOT_FINITE",
+            f"position #{k} of the {what} is not a finite number (NaN or Infinity)",
+            "replace it with the real coordinate.",
+        )
+    return arr
+
+
+def _ring(coords: Any, what: str) -> np.ndarray:
+    arr = _positions(coords, what)
+    if not np.array_equal(arr[0], arr[-1]):
+        arr = np.vstack([arr, arr[:1]])
+    if len(arr) < 4:
+        raise GeometryProblem(
+            "GEOMETRY_MALFORMED",
+            f"the {what} has fewer than 3 corners",
+            "draw the outline with at least three corners.",
+        )
+    return arr
+
+
+def parse_geometry(
+    raw: Any, allowed: tuple[str, ...], *, nullable: bool = False
+) -> BaseGeometry | None:
+    """Turn a GeoJSON geometry object into shapely, refusing what ``allowed`` does not list.
+
+    Raises :class:`GeometryProblem` naming what is wrong and how to fix it. Invalid geometry
+    (a self-intersecting outline, say) is refused with its location, never repaired.
+    """
+    expected = " or ".join(allowed)
+    if raw is None:
+        if nullable:
+            return None
+        raise GeometryProblem(
+            "GEOMETRY_MISSING", "has no geometry", f"draw it as a {expected}."
+        )
+    if not isinstance(raw, dict) or not isinstance(raw.get("type"), str):
+        raise GeometryProblem(
+            "GEOMETRY_MALFORMED",
+            "geometry is not a GeoJSON geometry object",
+            f'write it as {{"type": "{allowed[0]}", "coordinates": [...]}}.',
+        )
+    gtype = raw["type"]
+    if gtype not in allowed:
+        fix = f"draw it as a {expected}"
+        if gtype.startswith("Multi") and gtype[5:] in allowed:
+            fix = "split it into one feature per part"
+        raise GeometryProblem(
+            "GEOMETRY_TYPE", f"geometry is a {gtype}, expected a {expected}", fix + "."
+        )
+    coords = raw.get("coordinates")
+    if coords is None:
+        raise GeometryProblem(
+            "GEOMETRY_MALFORMED", f"the {gtype} has no coordinates", "add its coordinates."
+        )
+    geom: BaseGeometry
+    try:
+        if gtype == "Point":
+            arr = _positions([coords], "point")
+            geom = Point(arr[0])
+        elif gtype == "LineString":
+            arr = _positions(coords, "line")
+            if len(arr) < 2:
+                raise GeometryProblem(
+                    "GEOMETRY_MALFORMED", "the line has fewer than 2 positions",
+                    "draw the line with at least two positions.",
+                )
+            geom = LineString(arr)
+        else:  # Polygon
+            if not isinstance(coords, list) or not coords:
+                raise GeometryProblem(
+                    "GEOMETRY_MALFORMED", "the polygon has no rings",
+                    "write its outline as [[[x, y], ...]].",
+                )
+            shell = _ring(coords[0], "outer ring")
+            holes = [_ring(c, f"hole #{i + 1}") for i, c in enumerate(coords[1:])]
+            geom = Polygon(shell, holes)
+    except GeometryProblem:
+        raise
+    except (TypeError, ValueError, shapely.errors.ShapelyError) as exc:
+        raise GeometryProblem(
+            "GEOMETRY_MALFORMED", f"the {gtype} cannot be built ({exc})", "redraw it."
+        ) from None
+    reason = shapely.is_valid_reason(geom)
+    if reason != "Valid Geometry":
+        match = _REASON.match(reason or "")
+        where = ""
+        what = reason
+        if match:
+            what = match["what"].strip()
+            where = f" at ({float(match['x']):.3f}, {float(match['y']):.3f})"
+        raise GeometryProblem(
+            "GEOMETRY_INVALID",
+            f"the {gtype} is invalid: {what.lower()}{where}",
+            "redraw it so that its outline does not cross or touch itself; "
+            "the planner never repairs geometry silently.",
+        )
+    if gtype == "Polygon" and geom.area <= 0:
+        raise GeometryProblem(
+            "GEOMETRY_INVALID", "the polygon has no area", "redraw it with a real area."
+        )
+    return geom

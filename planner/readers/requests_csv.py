@@ -1,0 +1,128 @@
+"""Requests from a CSV file (the owners' registrations as a spreadsheet export).
+
+UTF-8, BOM allowed, one header row; columns ``id, space, charger_kw, registered, applicant,
+charger_type, car_brand, documents`` (documents separated by ``;``) and, for votes on common
+spaces, all four of ``vote_participating_area, vote_participating_owners,
+vote_approving_area, vote_approving_owners`` or none.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from planner.privacy import mask_text
+from planner.readers.base import Collector
+
+SOURCE = "requests CSV"
+REQUIRED = ("id", "space", "charger_kw")
+OPTIONAL = ("registered", "applicant", "charger_type", "car_brand", "documents")
+VOTE_COLUMNS = (
+    "vote_participating_area",
+    "vote_participating_owners",
+    "vote_approving_area",
+    "vote_approving_owners",
+)
+
+
+@dataclass(frozen=True)
+class RawRequest:
+    """A request's properties as read, before validation (values already masked)."""
+
+    props: dict[str, Any]
+    index: int
+    source: str
+    geometry: Any = None
+
+
+def parse_requests_csv(data: bytes, out: Collector) -> list[RawRequest]:
+    """Parse the CSV into raw requests, adding every problem found to ``out``."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        out.add(
+            "error", "CSV_NOT_UTF8",
+            f"the file is not UTF-8 text (byte {exc.start} cannot be decoded)",
+            "save it from Excel as 'CSV UTF-8 (comma delimited)'.", source=SOURCE,
+        )
+        return []
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    if not rows or not any(cell.strip() for cell in rows[0]):
+        out.add(
+            "error", "CSV_EMPTY", "the file has no header row",
+            "put the column names id, space, charger_kw ... in the first row.", source=SOURCE,
+        )
+        return []
+    header = [h.strip().lower() for h in rows[0]]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        out.add(
+            "error", "CSV_COLUMN_MISSING",
+            f"the header lacks the column(s) {', '.join(missing)}",
+            "add them to the first row (id, space, charger_kw are required).", source=SOURCE,
+        )
+        return []
+    known = set(REQUIRED + OPTIONAL + VOTE_COLUMNS)
+    unknown = [h for h in header if h and h not in known]
+    if unknown:
+        out.add(
+            "warning", "CSV_COLUMN_IGNORED",
+            f"column(s) {', '.join(unknown)} are not request fields and were ignored",
+            "rename them if they were meant as one of " + ", ".join(sorted(known)) + ".",
+            source=SOURCE,
+        )
+    dupes = sorted({h for h in header if h and header.count(h) > 1})
+    if dupes:
+        out.add(
+            "error", "CSV_COLUMN_DUPLICATE", f"column(s) {', '.join(dupes)} appear twice",
+            "keep one column of each name.", source=SOURCE,
+        )
+        return []
+    requests: list[RawRequest] = []
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) > len(header):
+            out.add(
+                "error", "CSV_ROW_LENGTH",
+                f"the row has {len(row)} cells but the header only {len(header)}",
+                "quote cells that contain commas, or remove the extra cells.",
+                source=SOURCE, index=number,
+            )
+            continue
+        cells: dict[str, str] = {}
+        masked_cols: list[str] = []
+        for name, raw in zip(header, row, strict=False):
+            if name not in known:
+                continue
+            value, hit = mask_text(raw.strip())
+            if hit:
+                masked_cols.append(name)
+            cells[name] = value
+        rid = cells.get("id") or None
+        if masked_cols:
+            out.add(
+                "warning", "PII_MASKED",
+                f"column(s) {', '.join(masked_cols)} held what looks like an ID or phone "
+                "number; it was masked and will not appear in any output",
+                "keep ID and phone numbers out of the planner's files; use an alias.",
+                source=SOURCE, kind="request", feature_id=rid, index=number,
+            )
+        props: dict[str, Any] = {k: v for k, v in cells.items() if k in REQUIRED + OPTIONAL and v}
+        if "documents" in props:
+            props["documents"] = [d.strip() for d in props["documents"].split(";") if d.strip()]
+        votes = {c: cells.get(c, "") for c in VOTE_COLUMNS}
+        given = [c for c, v in votes.items() if v]
+        if given and len(given) < len(VOTE_COLUMNS):
+            out.add(
+                "error", "VOTE_INCOMPLETE",
+                "the vote columns are partly filled (" + ", ".join(given) + ")",
+                "fill all four vote_* columns for a common space, or none.",
+                source=SOURCE, kind="request", feature_id=rid, index=number,
+            )
+        elif given:
+            props["vote"] = {c.removeprefix("vote_"): v for c, v in votes.items()}
+        requests.append(RawRequest(props=props, index=number, source=SOURCE))
+    return requests

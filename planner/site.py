@@ -1,0 +1,186 @@
+"""The site model: what a garage looks like and what its owners ask for.
+
+The names and defaults are those of the site-file contract (``shared/site-format.md``, section
+1). Geometries are shapely objects in local planar metres (see :mod:`planner.projection`); the
+site's :class:`~planner.projection.Frame` takes results back to the input's units and CRS.
+All models are frozen: a plan never changes the site it was made from.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from shapely.geometry import LineString, Point, Polygon
+
+from planner.errors import Problem
+from planner.projection import Frame, Units
+
+GarageType = Literal[
+    "underground", "semi_underground", "high_rise", "multi_storey", "single_storey", "open"
+]
+Supply = Literal["direct", "non_direct"]
+Tenure = Literal["owned", "leased", "common"]
+ObstacleType = Literal["column", "wall", "shaft", "ramp", "room", "other"]
+ChargerType = Literal["wall", "floor"]
+Document = Literal[
+    "id_document", "parking_certificate", "property_consent", "lease_contract", "owner_consent"
+]
+FIRE_SYSTEMS: tuple[str, ...] = (
+    "fire_alarm",
+    "smoke_exhaust",
+    "sprinklers",
+    "emergency_lighting",
+    "evacuation_signs",
+)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True, extra="forbid")
+
+
+class SiteInfo(_Model):
+    """The ``site`` feature: the community and how it is supplied."""
+
+    name: str
+    community: str | None = None
+    supply: Supply = "direct"
+    urban: bool = True
+    units: Units = "m"
+    crs: str | None = None
+    north_deg: float = 0.0
+    surveyor: str | None = None
+    revision: str | None = None
+    boundary: Polygon | None = None
+
+
+class Level(_Model):
+    """One floor of the garage; ``outline`` is its garage outline."""
+
+    id: str
+    outline: Polygon
+    name: str | None = None
+    garage_type: GarageType | None = None
+    floor: int | None = None
+    ceiling_height_m: float = Field(default=3.6, gt=0)
+    fire_alarm: bool | None = None
+    smoke_exhaust: bool | None = None
+    sprinklers: bool | None = None
+    emergency_lighting: bool | None = None
+    evacuation_signs: bool | None = None
+    index: int | None = None
+
+    @property
+    def missing_fire_systems(self) -> tuple[str, ...]:
+        """The fire systems not declared present (missing counts as absent)."""
+        return tuple(s for s in FIRE_SYSTEMS if getattr(self, s) is not True)
+
+
+class Compartment(_Model):
+    """A fire compartment (防火分区): one meter box, cables never leave it."""
+
+    id: str
+    level: str
+    polygon: Polygon
+    name: str | None = None
+    capacity_kw: float | None = Field(default=None, ge=0)
+    axis_deg: float | None = None
+    index: int | None = None
+
+
+class Space(_Model):
+    """A parking space (车位)."""
+
+    id: str
+    level: str
+    polygon: Polygon
+    tenure: Tenure = "owned"
+    charger: Point | None = None
+    index: int | None = None
+
+
+class Obstacle(_Model):
+    """Something cables go around: column, wall, shaft, ramp, room or other."""
+
+    level: str
+    type: ObstacleType
+    geometry: Polygon | LineString
+    id: str | None = None
+    index: int | None = None
+
+
+class Tray(_Model):
+    """An existing cable tray or conduit cables may follow."""
+
+    level: str
+    line: LineString
+    id: str | None = None
+    index: int | None = None
+
+
+class Vote(_Model):
+    """Owners' vote on a common-area space (shares of 0..1, Civil Code art. 278)."""
+
+    participating_area: float = Field(ge=0, le=1)
+    participating_owners: float = Field(ge=0, le=1)
+    approving_area: float = Field(ge=0, le=1)
+    approving_owners: float = Field(ge=0, le=1)
+
+
+class Request(_Model):
+    """An owner's registration for a private charger at a space."""
+
+    id: str
+    space: str
+    charger_kw: float = Field(gt=0)
+    registered: datetime | None = None
+    applicant: str | None = None
+    charger_type: ChargerType | None = None
+    car_brand: str | None = None
+    documents: tuple[Document, ...] = ()
+    vote: Vote | None = None
+    point: Point | None = None
+    source: Literal["site", "csv"] = "site"
+    index: int | None = None
+
+
+class Site(_Model):
+    """A whole garage site as read and validated, in local metres."""
+
+    info: SiteInfo
+    levels: tuple[Level, ...]
+    compartments: tuple[Compartment, ...] = ()
+    spaces: tuple[Space, ...] = ()
+    obstacles: tuple[Obstacle, ...] = ()
+    trays: tuple[Tray, ...] = ()
+    requests: tuple[Request, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+    frame: Frame = Field(default_factory=Frame)
+
+    def level(self, level_id: str) -> Level:
+        """The level with this id (``KeyError`` if none)."""
+        for lv in self.levels:
+            if lv.id == level_id:
+                return lv
+        raise KeyError(level_id)
+
+    def on_level(self, level_id: str) -> SiteLevelView:
+        """Everything drawn on one level."""
+        return SiteLevelView(
+            level=self.level(level_id),
+            compartments=tuple(c for c in self.compartments if c.level == level_id),
+            spaces=tuple(s for s in self.spaces if s.level == level_id),
+            obstacles=tuple(o for o in self.obstacles if o.level == level_id),
+            trays=tuple(t for t in self.trays if t.level == level_id),
+        )
+
+
+class SiteLevelView(_Model):
+    """The features of one level."""
+
+    level: Level
+    compartments: tuple[Compartment, ...]
+    spaces: tuple[Space, ...]
+    obstacles: tuple[Obstacle, ...]
+    trays: tuple[Tray, ...]
