@@ -12,7 +12,7 @@ stall edge stays 10 m) whatever the input's projection.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
 
@@ -59,7 +59,6 @@ class Frame:
     units: Units = "m"
     crs: str | None = None
     centre: tuple[float, float] = (0.0, 0.0)
-    _cache: dict[str, Transformer] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def is_local(self) -> bool:
@@ -90,20 +89,20 @@ class Frame:
         )
         return ProjectedCRS(conversion=conversion, geodetic_crs=geodetic, name="site-local TM")
 
-    def _transformer(self, direction: Literal["forward", "inverse"]) -> Transformer:
-        if direction not in self._cache:
-            src, dst = self.source_crs, self.local_crs
-            if direction == "inverse":
-                src, dst = dst, src
-            self._cache[direction] = Transformer.from_crs(src, dst, always_xy=True)
-        return self._cache[direction]
+    @cached_property
+    def _forward(self) -> Transformer:
+        return Transformer.from_crs(self.source_crs, self.local_crs, always_xy=True)
+
+    @cached_property
+    def _inverse(self) -> Transformer:
+        return Transformer.from_crs(self.local_crs, self.source_crs, always_xy=True)
 
     def to_local_xy(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Coordinates as drawn -> local metres."""
         if self.crs is None:
             k = METRES_PER_UNIT[self.units]
             return np.asarray(x) * k, np.asarray(y) * k
-        xx, yy = self._transformer("forward").transform(np.asarray(x), np.asarray(y))
+        xx, yy = self._forward.transform(np.asarray(x), np.asarray(y))
         return np.asarray(xx), np.asarray(yy)
 
     def to_source_xy(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -111,7 +110,7 @@ class Frame:
         if self.crs is None:
             k = METRES_PER_UNIT[self.units]
             return np.asarray(x) / k, np.asarray(y) / k
-        xx, yy = self._transformer("inverse").transform(np.asarray(x), np.asarray(y))
+        xx, yy = self._inverse.transform(np.asarray(x), np.asarray(y))
         return np.asarray(xx), np.asarray(yy)
 
     def to_local(self, geom: BaseGeometry) -> BaseGeometry:

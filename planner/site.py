@@ -9,10 +9,11 @@ All models are frozen: a plan never changes the site it was made from.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-from shapely.geometry import LineString, Point, Polygon
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, Strict
+from shapely.geometry import LineString, Point, Polygon, mapping
+from shapely.geometry.base import BaseGeometry
 
 from planner.errors import Problem
 from planner.projection import Frame, Units
@@ -27,6 +28,22 @@ ChargerType = Literal["wall", "floor"]
 Document = Literal[
     "id_document", "parking_certificate", "property_consent", "lease_contract", "owner_consent"
 ]
+def _to_geojson(geom: BaseGeometry) -> dict[str, object]:
+    return dict(mapping(geom))
+
+
+_AsGeoJSON = PlainSerializer(_to_geojson, return_type=dict)
+PolygonM = Annotated[Polygon, _AsGeoJSON]
+"""A polygon in local metres (serialised as a GeoJSON geometry)."""
+LineM = Annotated[LineString, _AsGeoJSON]
+PointM = Annotated[Point, _AsGeoJSON]
+
+Number = Annotated[float, Strict()]
+"""A JSON number (int or float); text and booleans are refused, not guessed."""
+Flag = Annotated[bool, Strict()]
+"""A JSON true/false; "yes", 1 and the like are refused, so nothing is assumed present."""
+Whole = Annotated[int, Strict()]
+
 FIRE_SYSTEMS: tuple[str, ...] = (
     "fire_alarm",
     "smoke_exhaust",
@@ -37,7 +54,9 @@ FIRE_SYSTEMS: tuple[str, ...] = (
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True, extra="forbid")
+    model_config = ConfigDict(
+        frozen=True, arbitrary_types_allowed=True, extra="forbid", coerce_numbers_to_str=True
+    )
 
 
 class SiteInfo(_Model):
@@ -46,29 +65,29 @@ class SiteInfo(_Model):
     name: str
     community: str | None = None
     supply: Supply = "direct"
-    urban: bool = True
+    urban: Flag = True
     units: Units = "m"
     crs: str | None = None
-    north_deg: float = 0.0
+    north_deg: Number = 0.0
     surveyor: str | None = None
     revision: str | None = None
-    boundary: Polygon | None = None
+    boundary: PolygonM | None = None
 
 
 class Level(_Model):
     """One floor of the garage; ``outline`` is its garage outline."""
 
     id: str
-    outline: Polygon
+    outline: PolygonM
     name: str | None = None
     garage_type: GarageType | None = None
-    floor: int | None = None
-    ceiling_height_m: float = Field(default=3.6, gt=0)
-    fire_alarm: bool | None = None
-    smoke_exhaust: bool | None = None
-    sprinklers: bool | None = None
-    emergency_lighting: bool | None = None
-    evacuation_signs: bool | None = None
+    floor: Whole | None = None
+    ceiling_height_m: Number = Field(default=3.6, gt=0)
+    fire_alarm: Flag | None = None
+    smoke_exhaust: Flag | None = None
+    sprinklers: Flag | None = None
+    emergency_lighting: Flag | None = None
+    evacuation_signs: Flag | None = None
     index: int | None = None
 
     @property
@@ -82,10 +101,10 @@ class Compartment(_Model):
 
     id: str
     level: str
-    polygon: Polygon
+    polygon: PolygonM
     name: str | None = None
-    capacity_kw: float | None = Field(default=None, ge=0)
-    axis_deg: float | None = None
+    capacity_kw: Number | None = Field(default=None, ge=0)
+    axis_deg: Number | None = None
     index: int | None = None
 
 
@@ -94,9 +113,9 @@ class Space(_Model):
 
     id: str
     level: str
-    polygon: Polygon
+    polygon: PolygonM
     tenure: Tenure = "owned"
-    charger: Point | None = None
+    charger: PointM | None = None
     index: int | None = None
 
 
@@ -105,7 +124,7 @@ class Obstacle(_Model):
 
     level: str
     type: ObstacleType
-    geometry: Polygon | LineString
+    geometry: PolygonM | LineM
     id: str | None = None
     index: int | None = None
 
@@ -114,7 +133,7 @@ class Tray(_Model):
     """An existing cable tray or conduit cables may follow."""
 
     level: str
-    line: LineString
+    line: LineM
     id: str | None = None
     index: int | None = None
 
@@ -122,10 +141,10 @@ class Tray(_Model):
 class Vote(_Model):
     """Owners' vote on a common-area space (shares of 0..1, Civil Code art. 278)."""
 
-    participating_area: float = Field(ge=0, le=1)
-    participating_owners: float = Field(ge=0, le=1)
-    approving_area: float = Field(ge=0, le=1)
-    approving_owners: float = Field(ge=0, le=1)
+    participating_area: Number = Field(ge=0, le=1)
+    participating_owners: Number = Field(ge=0, le=1)
+    approving_area: Number = Field(ge=0, le=1)
+    approving_owners: Number = Field(ge=0, le=1)
 
 
 class Request(_Model):
@@ -133,14 +152,14 @@ class Request(_Model):
 
     id: str
     space: str
-    charger_kw: float = Field(gt=0)
+    charger_kw: Number = Field(gt=0)
     registered: datetime | None = None
     applicant: str | None = None
     charger_type: ChargerType | None = None
     car_brand: str | None = None
     documents: tuple[Document, ...] = ()
     vote: Vote | None = None
-    point: Point | None = None
+    point: PointM | None = None
     source: Literal["site", "csv"] = "site"
     index: int | None = None
 

@@ -70,6 +70,8 @@ class _Raw:
     props: dict[str, Any]
     geometry: BaseGeometry | None
     source: str = "site file"
+    placeholder: bool = False
+    """True when the real geometry was refused: properties are still checked."""
 
     @property
     def fid(self) -> str | None:
@@ -122,8 +124,8 @@ def read_site(
 def parse_site(data: bytes, *, requests_csv: bytes | None = None) -> Site:
     """Validate the bytes of a site file (and of a requests CSV) into a :class:`Site`."""
     reading = _Reading(out=Collector("site file"))
-    _parse_features(data, reading)
-    reading.out.raise_if_errors()
+    if not _parse_features(data, reading):
+        reading.out.raise_if_errors()
     if requests_csv is not None:
         csv_out = Collector("requests CSV")
         for raw in parse_requests_csv(requests_csv, csv_out):
@@ -136,7 +138,15 @@ def _from_csv(raw: RawRequest) -> _Raw:
     return _Raw("request", raw.index, raw.props, None, source=raw.source)
 
 
-def _parse_features(data: bytes, reading: _Reading) -> None:
+_PLACEHOLDERS: dict[str, BaseGeometry] = {
+    "Polygon": shapely.box(0, 0, 1, 1),
+    "LineString": shapely.LineString([(0, 0), (1, 0)]),
+    "Point": shapely.Point(0, 0),
+}
+
+
+def _parse_features(data: bytes, reading: _Reading) -> bool:
+    """Parse the collection's features; False when the file is not a collection at all."""
     out = reading.out
     try:
         text = data.decode("utf-8-sig")
@@ -146,7 +156,7 @@ def _parse_features(data: bytes, reading: _Reading) -> None:
             f"the file is not UTF-8 text (byte {exc.start} cannot be decoded)",
             "save the GeoJSON as UTF-8.",
         )
-        return
+        return False
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -155,13 +165,13 @@ def _parse_features(data: bytes, reading: _Reading) -> None:
             f"the file is not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
             "export the site as GeoJSON (a FeatureCollection).",
         )
-        return
+        return False
     except RecursionError:
         out.add(
             "error", "NOT_JSON", "the JSON is nested too deeply to be a site file",
             "export the site as GeoJSON (a FeatureCollection).",
         )
-        return
+        return False
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         found = doc.get("type") if isinstance(doc, dict) else type(doc).__name__
         out.add(
@@ -169,14 +179,14 @@ def _parse_features(data: bytes, reading: _Reading) -> None:
             f"the file is JSON but not a GeoJSON FeatureCollection (found {found!r})",
             'wrap the features as {"type": "FeatureCollection", "features": [...]}.',
         )
-        return
+        return False
     features = doc.get("features")
     if not isinstance(features, list):
         out.add(
             "error", "NOT_FEATURE_COLLECTION", "the FeatureCollection has no 'features' list",
             "put the features in a list under 'features'.",
         )
-        return
+        return False
     ignored: dict[str, list[int]] = defaultdict(list)
     for index, feature in enumerate(features):
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
@@ -221,6 +231,9 @@ def _parse_features(data: bytes, reading: _Reading) -> None:
             geom = parse_geometry(feature.get("geometry"), allowed, nullable=nullable)
         except GeometryProblem as exc:
             out.add("error", exc.code, str(exc), exc.fix, kind=kind, feature_id=fid, index=index)
+            reading.features[kind].append(
+                _Raw(kind, index, props, _PLACEHOLDERS[allowed[0]], placeholder=True)
+            )
             continue
         reading.features[kind].append(_Raw(kind, index, props, geom))
     for kind, indexes in ignored.items():
@@ -230,6 +243,7 @@ def _parse_features(data: bytes, reading: _Reading) -> None:
             f"{len(indexes)} feature(s) of unknown kind '{kind}' were ignored ({shown})",
             "use one of " + ", ".join(KINDS) + " if they were meant to be used.",
         )
+    return True
 
 
 def _frame(reading: _Reading) -> tuple[Frame, SiteInfo | None]:
@@ -266,7 +280,8 @@ def _frame(reading: _Reading) -> tuple[Frame, SiteInfo | None]:
             "leave units out: the crs defines them.", kind="site", index=raw.index,
         )
         return Frame(), None
-    bounds = _raw_bounds(reading.features["level"]) or _raw_bounds(_all(reading))
+    levels = [r for r in reading.features["level"] if not r.placeholder]
+    bounds = _raw_bounds(levels) or _raw_bounds(_all(reading))
     centre = (0.0, 0.0) if bounds is None else (
         (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2
     )
@@ -274,7 +289,8 @@ def _frame(reading: _Reading) -> tuple[Frame, SiteInfo | None]:
 
 
 def _all(reading: _Reading) -> list[_Raw]:
-    return [r for rows in reading.features.values() for r in rows]
+    """Every feature whose geometry was read (placeholders left out)."""
+    return [r for rows in reading.features.values() for r in rows if not r.placeholder]
 
 
 def _raw_bounds(raws: list[_Raw]) -> tuple[float, float, float, float] | None:
@@ -313,7 +329,8 @@ def _check_coordinates(reading: _Reading, frame: Frame) -> None:
         bounds = _raw_bounds(raws)
         assert bounds is not None
         xmin, ymin, xmax, ymax = bounds
-        levels = [r.geometry for r in reading.features["level"] if r.geometry is not None]
+        levels = [r.geometry for r in reading.features["level"]
+                  if r.geometry is not None and not r.placeholder]
         span = max(
             (max(g.bounds[2] - g.bounds[0], g.bounds[3] - g.bounds[1]) for g in levels),
             default=max(xmax - xmin, ymax - ymin),
@@ -348,7 +365,7 @@ def _to_local(reading: _Reading, frame: Frame) -> None:
             )
             r.geometry = None
     for r in reading.features["level"]:
-        if r.geometry is None:
+        if r.geometry is None or r.placeholder:
             continue
         xmin, ymin, xmax, ymax = r.geometry.bounds
         span = max(xmax - xmin, ymax - ymin)
@@ -477,7 +494,8 @@ def _build_site(reading: _Reading) -> Site:
                     "use the id of one of the file's level features.",
                     kind=kind, feature_id=getattr(item, "id", None), index=item.index,
                 )
-    _check_overlaps(out, [c for c in compartments if c is not None])
+    if not out.errors:  # overlaps are measured in metres: only once every geometry is there
+        _check_overlaps(out, [c for c in compartments if c is not None])
     for lv in kept_levels:
         if lv.garage_type is None:
             out.add(
@@ -508,9 +526,14 @@ def _check_unique(out: Collector, kind: str, items: list[Any]) -> None:
         if item.id in seen:
             first = seen[item.id]
             where = "in the site" if kind == "space" else f"among the {kind}s"
+            by = (f"row {first.index} of the requests CSV"
+                  if getattr(first, "source", "site") == "csv" else f"feature #{first.index}")
+            if getattr(first, "source", "site") != getattr(item, "source", "site"):
+                where = "in both the site file and the requests CSV:"
+                by = f"feature #{first.index}"
             out.add(
                 "error", "DUPLICATE_ID",
-                f"has id '{item.id}', already used {where} by feature #{first.index}",
+                f"has id '{item.id}', already used {where} by {by}",
                 f"give every {kind} a unique id.",
                 kind=kind, feature_id=item.id, index=item.index,
                 source="requests CSV" if getattr(item, "source", "site") == "csv" else None,

@@ -111,6 +111,8 @@ def parse_requests_csv(data: bytes, out: Collector) -> list[RawRequest]:
                 source=SOURCE, kind="request", feature_id=rid, index=number,
             )
         props: dict[str, Any] = {k: v for k, v in cells.items() if k in REQUIRED + OPTIONAL and v}
+        if "charger_kw" in props:
+            props["charger_kw"] = _number(props["charger_kw"])
         if "documents" in props:
             props["documents"] = [d.strip() for d in props["documents"].split(";") if d.strip()]
         votes = {c: cells.get(c, "") for c in VOTE_COLUMNS}
@@ -123,6 +125,14 @@ def parse_requests_csv(data: bytes, out: Collector) -> list[RawRequest]:
                 source=SOURCE, kind="request", feature_id=rid, index=number,
             )
         elif given:
-            props["vote"] = {c.removeprefix("vote_"): v for c, v in votes.items()}
+            props["vote"] = {c.removeprefix("vote_"): _number(v) for c, v in votes.items()}
         requests.append(RawRequest(props=props, index=number, source=SOURCE))
     return requests
+
+
+def _number(text: str) -> float | str:
+    """A cell's number, or the text itself for validation to refuse with its message."""
+    try:
+        return float(text)
+    except ValueError:
+        return text
