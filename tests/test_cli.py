@@ -1,0 +1,68 @@
+"""The command line: a summary and exit 0, or the problems and exit 2, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from planner.cli import main
+from planner.samples import sample_path, sample_requests_path
+from tests.conftest import find, to_bytes
+
+
+def test_validate_prints_a_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(sample_path("a"))]) == 0
+    out = capsys.readouterr().out
+    assert "site: 和平小区地下车库 (兰州市城关区和平小区)" in out
+    assert "level B1 地下一层: floor -1, underground, 367 spaces" in out
+    assert "compartment FQ1 防火分区一: 1,812.7 m², capacity 30 kW" in out
+    assert "3 compartments, 367 spaces, 134 obstacles" in out
+    assert "20 requests" in out
+    assert "warnings: 1" in out
+
+
+def test_validate_with_requests_csv(capsys: pytest.CaptureFixture[str]) -> None:
+    csv = sample_requests_path("b")
+    assert csv is not None
+    assert main(["validate", str(sample_path("b")), "--requests", str(csv)]) == 0
+    out = capsys.readouterr().out
+    assert "2 levels, 4 compartments" in out
+    assert "10 requests" in out
+    assert "(level 'B2'): has no garage_type; it is treated as underground" in out
+
+
+def test_validate_refuses_bad_input_with_exit_2(
+    tiny: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    find(tiny, "request", "R1")["properties"]["charger_kw"] = -7
+    path = tmp_path / "bad.geojson"
+    path.write_bytes(to_bytes(tiny))
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("planner: 1 problem in the site file:")
+    assert "(request 'R1'): property 'charger_kw' = -7" in err
+    assert "Traceback" not in err
+
+
+def test_validate_size_limit_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(sample_path("a")), "--max-mb", "0.01"]) == 2
+    assert "over the limit of 0.0 MB" in capsys.readouterr().err
+
+
+def test_console_script_exit_codes(tmp_path: Path) -> None:
+    """The installed entry point, in a fresh process: 0, then 2 without a traceback."""
+    ok = subprocess.run([sys.executable, "-m", "planner.cli", "validate",
+                         str(sample_path("d"))], capture_output=True, text=True, check=False)
+    assert ok.returncode == 0, ok.stderr
+    assert "EPSG:4326 projected to local metres" in ok.stdout
+    bad = tmp_path / "bad.geojson"
+    bad.write_bytes(b"\x89PNG\r\n")
+    run = subprocess.run([sys.executable, "-m", "planner.cli", "validate", str(bad)],
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 2
+    assert "not UTF-8" in run.stderr
+    assert "Traceback" not in run.stderr
