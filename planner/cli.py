@@ -31,7 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("site", help="site GeoJSON file")
     validate.add_argument("--requests", metavar="CSV", help="requests CSV to merge")
     validate.add_argument(
-        "--max-mb", type=float, default=DEFAULT_MAX_BYTES / 1e6,
+        "--max-mb",
+        type=float,
+        default=DEFAULT_MAX_BYTES / 1e6,
         help="largest input file in MB (default %(default).0f)",
     )
     return parser
@@ -39,30 +41,37 @@ def _parser() -> argparse.ArgumentParser:
 
 def summary(site: Site) -> str:
     """A short text summary of a validated site."""
-    lines = [f"site: {site.info.name}" + (f" ({site.info.community})" if site.info.community
-                                          else "")]
+    lines = [
+        f"site: {site.info.name}" + (f" ({site.info.community})" if site.info.community else "")
+    ]
     frame = site.frame
     lines.append(
-        f"coordinates: {frame.crs} projected to local metres" if frame.crs
+        f"coordinates: {frame.crs} projected to local metres"
+        if frame.crs
         else f"coordinates: local plan in {frame.units}"
     )
     for lv in site.levels:
         view = site.on_level(lv.id)
         lines.append(
-            f"level {lv.id}" + (f" {lv.name}" if lv.name else "")
+            f"level {lv.id}"
+            + (f" {lv.name}" if lv.name else "")
             + f": floor {lv.floor if lv.floor is not None else '?'}, "
             f"{lv.garage_type or 'garage type not given'}, "
             f"{len(view.spaces)} spaces, {len(view.obstacles)} obstacles, {len(view.trays)} trays"
         )
         for c in view.compartments:
             cap = f", capacity {c.capacity_kw:g} kW" if c.capacity_kw is not None else ""
-            lines.append(f"  compartment {c.id}" + (f" {c.name}" if c.name else "")
-                         + f": {c.polygon.area:,.1f} m²{cap}")
+            lines.append(
+                f"  compartment {c.id}"
+                + (f" {c.name}" if c.name else "")
+                + f": {c.polygon.area:,.1f} m²{cap}"
+            )
     kinds = Counter(o.type for o in site.obstacles)
     lines.append(
         f"totals: {len(site.levels)} levels, {len(site.compartments)} compartments, "
         f"{len(site.spaces)} spaces, {len(site.obstacles)} obstacles ("
-        + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) + f"), "
+        + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+        + f"), "
         f"{len(site.trays)} trays, {len(site.requests)} requests"
     )
     lines.append(f"warnings: {len(site.warnings)}")

@@ -41,10 +41,18 @@ FIRE_ALL = dict.fromkeys(
 DOCS_OWNED = ["id_document", "property_consent", "parking_certificate"]
 DOCS_LEASED = ["id_document", "property_consent", "lease_contract", "owner_consent"]
 DOCS_COMMON = ["id_document", "property_consent"]
-PASSING_VOTE = {"participating_area": 0.70, "participating_owners": 0.69,
-                "approving_area": 0.80, "approving_owners": 0.78}
-FAILING_VOTE = {"participating_area": 0.70, "participating_owners": 0.60,
-                "approving_area": 0.80, "approving_owners": 0.78}
+PASSING_VOTE = {
+    "participating_area": 0.70,
+    "participating_owners": 0.69,
+    "approving_area": 0.80,
+    "approving_owners": 0.78,
+}
+FAILING_VOTE = {
+    "participating_area": 0.70,
+    "participating_owners": 0.60,
+    "approving_area": 0.80,
+    "approving_owners": 0.78,
+}
 
 
 def sample_path(key: str) -> Path:
@@ -65,17 +73,35 @@ def _space_at(features: list[Feature], x: float, y: float, level: str = "B1") ->
     p = Point(x, y)
     for f in features:
         props = f["properties"]
-        if (props["kind"] == "space" and props["level"] == level
-                and shapely.geometry.shape(f["geometry"]).contains(p)):
+        if (
+            props["kind"] == "space"
+            and props["level"] == level
+            and shapely.geometry.shape(f["geometry"]).contains(p)
+        ):
             return str(props["id"])
     raise KeyError(f"no space at ({x}, {y})")
 
 
-def _request(rid: str, space: str, registered: str | None, *, kw: float = 7,
-             docs: list[str] | None = None, point: Point | None = None,
-             **props: Any) -> Feature:
-    return feature("request", point, id=rid, space=space, charger_kw=kw, registered=registered,
-                   documents=DOCS_OWNED if docs is None else docs, **props)
+def _request(
+    rid: str,
+    space: str,
+    registered: str | None,
+    *,
+    kw: float = 7,
+    docs: list[str] | None = None,
+    point: Point | None = None,
+    **props: Any,
+) -> Feature:
+    return feature(
+        "request",
+        point,
+        id=rid,
+        space=space,
+        charger_kw=kw,
+        registered=registered,
+        documents=DOCS_OWNED if docs is None else docs,
+        **props,
+    )
 
 
 def site_a() -> list[Feature]:
@@ -83,33 +109,67 @@ def site_a() -> list[Feature]:
     main = Block(bays=12, strips=2, cores=((9, 1, 1),), rooms=((11, 0, 0),))
     arm = Block(bays=38, strips=1, origin=(0.0, main.height_m))
     split = main.column_x(6)
-    locked = [g for i, k, row, g in main.stall_groups() if (i, k, row) == (3, 1, 1)][0]
+    locked = next(g for i, k, row, g in main.stall_groups() if (i, k, row) == (3, 1, 1))
     walls = [
-        feature("obstacle", LineString(locked.exterior.coords), level="B1", type="wall",
-                id="B1-W01", name="封闭车库围墙"),
-        feature("obstacle", box(0.0, 0.0, 6.0, 12.0), level="B1", type="ramp",
-                id="B1-RAMP", name="汽车坡道"),
+        feature(
+            "obstacle",
+            LineString(locked.exterior.coords),
+            level="B1",
+            type="wall",
+            id="B1-W01",
+            name="封闭车库围墙",
+        ),
+        feature(
+            "obstacle",
+            box(0.0, 0.0, 6.0, 12.0),
+            level="B1",
+            type="ramp",
+            id="B1-RAMP",
+            name="汽车坡道",
+        ),
     ]
-    straddle = feature("space", box(split - 1.25, 5.9, split + 1.25, 11.2), id="B1-X01",
-                       level="B1", tenure="owned", name="跨分区临时车位")
+    straddle = feature(
+        "space",
+        box(split - 1.25, 5.9, split + 1.25, 11.2),
+        id="B1-X01",
+        level="B1",
+        tenure="owned",
+        name="跨分区临时车位",
+    )
     level = LevelDrawing(
         id="B1",
-        props={"name": "地下一层", "garage_type": "underground", "floor": -1,
-               "ceiling_height_m": 3.6, **FIRE_ALL},
-        blocks=[main, arm], stall_prefix="B1-", extra=[*walls, straddle],
+        props={
+            "name": "地下一层",
+            "garage_type": "underground",
+            "floor": -1,
+            "ceiling_height_m": 3.6,
+            **FIRE_ALL,
+        },
+        blocks=[main, arm],
+        stall_prefix="B1-",
+        extra=[*walls, straddle],
     )
     level.compartments = [
-        ("FQ1", box(0, 0, split, main.height_m),
-         {"name": "防火分区一", "capacity_kw": 30}),
+        ("FQ1", box(0, 0, split, main.height_m), {"name": "防火分区一", "capacity_kw": 30}),
         ("FQ2", box(split, 0, main.width_m, main.height_m), {"name": "防火分区二"}),
         ("FQ3", arm.outline, {"name": "防火分区三（北侧长条车库）", "capacity_kw": 200}),
     ]
-    feats = [feature("site", None, name="和平小区地下车库", community="兰州市城关区和平小区",
-                     supply="direct", urban=True, north_deg=0, surveyor="国网兰州供电公司 勘察组",
-                     revision="A"),
-             *level.features()]
+    feats = [
+        feature(
+            "site",
+            None,
+            name="和平小区地下车库",
+            community="兰州市城关区和平小区",
+            supply="direct",
+            urban=True,
+            north_deg=0,
+            surveyor="国网兰州供电公司 勘察组",
+            revision="A",
+        ),
+        *level.features(),
+    ]
     sp = _space_at
-    y_lo = 2.65   # lower row of strip 0 in the main block
+    y_lo = 2.65  # lower row of strip 0 in the main block
     y_hi = 13.95  # upper row of strip 0
     y_arm = main.height_m + 2.65
     x_fq1 = [main.column_x(i) + 0.3 + 1.25 + 2.5 * j for i in range(1, 6) for j in range(3)]
@@ -133,29 +193,51 @@ def site_a() -> list[Feature]:
     requests = [
         # FQ1: capacity 30 kW, first come first served
         _request("R01", sp(feats, x_fq1[0], y_lo), "2024-03-01T09:00", applicant="张先生"),
-        _request("R02", leased, "2024-03-02", docs=DOCS_LEASED, applicant="李女士",
-                 charger_type="wall", car_brand="比亚迪"),
-        _request("R03", sp(feats, x_fq1[1], y_lo), "2024-03-03",
-                 docs=["id_document", "property_consent"], applicant="王先生"),
-        _request("R04", common1, "2024-03-04", docs=DOCS_COMMON, vote=PASSING_VOTE,
-                 applicant="赵女士"),
-        _request("R05", near, "2024-03-05", kw=3.5, applicant="刘先生 13912345678",
-                 car_brand="五菱"),
+        _request(
+            "R02",
+            leased,
+            "2024-03-02",
+            docs=DOCS_LEASED,
+            applicant="李女士",
+            charger_type="wall",
+            car_brand="比亚迪",
+        ),
+        _request(
+            "R03",
+            sp(feats, x_fq1[1], y_lo),
+            "2024-03-03",
+            docs=["id_document", "property_consent"],
+            applicant="王先生",
+        ),
+        _request(
+            "R04", common1, "2024-03-04", docs=DOCS_COMMON, vote=PASSING_VOTE, applicant="赵女士"
+        ),
+        _request(
+            "R05", near, "2024-03-05", kw=3.5, applicant="刘先生 13912345678", car_brand="五菱"
+        ),
         _request("R06", sp(feats, x_fq1[8], y_lo), "2024-03-06", applicant="陈先生"),
         _request("R07", sp(feats, x_fq1[9], y_lo), "2024-03-07", applicant="杨女士"),
         _request("R08", sp(feats, x_fq1[10], y_lo), "2024-03-08", kw=11, applicant="黄先生"),
         _request("R09", sp(feats, x_fq1[0], y_lo), "2024-03-09", applicant="张太太"),
         _request("R10", locked_space, "2024-03-10", applicant="周先生"),
-        _request("R11", edge_space, "2024-03-11", applicant="吴先生",
-                 point=Point(split + 0.3, y_lo)),
+        _request(
+            "R11", edge_space, "2024-03-11", applicant="吴先生", point=Point(split + 0.3, y_lo)
+        ),
         # FQ2: capacity not known
         _request("R12", common2, "2024-03-12", docs=DOCS_COMMON, applicant="徐女士"),
-        _request("R13", common3, "2024-03-13", docs=DOCS_COMMON, vote=FAILING_VOTE,
-                 applicant="孙先生"),
+        _request(
+            "R13", common3, "2024-03-13", docs=DOCS_COMMON, vote=FAILING_VOTE, applicant="孙先生"
+        ),
         _request("R14", "B1-999", "2024-03-14", applicant="马先生"),
         _request("R15", "B1-X01", "2024-03-15", applicant="朱先生"),
-        _request("R16", sp(feats, x_fq2[0], y_lo), "2024-03-16", applicant="胡女士",
-                 point=Point(x_fq2[0], 0.15), charger_type="wall"),
+        _request(
+            "R16",
+            sp(feats, x_fq2[0], y_lo),
+            "2024-03-16",
+            applicant="胡女士",
+            point=Point(x_fq2[0], 0.15),
+            charger_type="wall",
+        ),
         _request("R17", sp(feats, x_fq2[1], y_lo), None, applicant="郭先生"),
         # FQ3: the long strip over the compartment area limit
         _request("R18", far_left, "2024-03-18", applicant="何先生", car_brand="特斯拉"),
@@ -165,22 +247,35 @@ def site_a() -> list[Feature]:
     return feats + requests
 
 
-def _two_level(level_id: str, floor: int, props: dict[str, Any],
-               caps: tuple[float | None, float | None]) -> tuple[LevelDrawing, Block]:
+def _two_level(
+    level_id: str, floor: int, props: dict[str, Any], caps: tuple[float | None, float | None]
+) -> tuple[LevelDrawing, Block]:
     block = Block(bays=8, strips=2, cores=((0, 1, 1),))
-    level = LevelDrawing(id=level_id, props={"floor": floor, **props}, blocks=[block],
-                         stall_prefix=f"{level_id}-")
+    level = LevelDrawing(
+        id=level_id, props={"floor": floor, **props}, blocks=[block], stall_prefix=f"{level_id}-"
+    )
     split = block.column_x(4)
     level.compartments = [
-        (f"{level_id}-FQ1", box(0, 0, split, block.height_m),
-         {"name": "防火分区一", "capacity_kw": caps[0]}),
-        (f"{level_id}-FQ2", box(split, 0, block.width_m, block.height_m),
-         {"name": "防火分区二", "capacity_kw": caps[1]}),
+        (
+            f"{level_id}-FQ1",
+            box(0, 0, split, block.height_m),
+            {"name": "防火分区一", "capacity_kw": caps[0]},
+        ),
+        (
+            f"{level_id}-FQ2",
+            box(split, 0, block.width_m, block.height_m),
+            {"name": "防火分区二", "capacity_kw": caps[1]},
+        ),
     ]
     aisle_y = 5.3 + 3.0
     level.extra = [
-        feature("tray", LineString([(6.5, aisle_y), (block.width_m - 1.0, aisle_y)]),
-                level=level_id, id=f"{level_id}-T1", name="既有电缆桥架"),
+        feature(
+            "tray",
+            LineString([(6.5, aisle_y), (block.width_m - 1.0, aisle_y)]),
+            level=level_id,
+            id=f"{level_id}-T1",
+            name="既有电缆桥架",
+        ),
     ]
     return level, block
 
@@ -188,28 +283,59 @@ def _two_level(level_id: str, floor: int, props: dict[str, Any],
 def site_b() -> tuple[list[Feature], list[dict[str, Any]]]:
     """Two levels; B2 lacks smoke exhaust and has no garage type. Requests come by CSV."""
     b1, block = _two_level(
-        "B1", -1, {"name": "地下一层", "garage_type": "underground", "ceiling_height_m": 3.6,
-                   **FIRE_ALL}, (60.0, 40.0))
+        "B1",
+        -1,
+        {"name": "地下一层", "garage_type": "underground", "ceiling_height_m": 3.6, **FIRE_ALL},
+        (60.0, 40.0),
+    )
     b2, _ = _two_level(
-        "B2", -2, {"name": "地下二层", "ceiling_height_m": 3.3,
-                   **{**FIRE_ALL, "smoke_exhaust": False}}, (40.0, None))
-    feats = [feature("site", None, name="雁园小区地下车库", community="兰州市城关区雁园小区",
-                     supply="direct", urban=True, surveyor="国网兰州供电公司 勘察组",
-                     revision="B"),
-             *b1.features(), *b2.features()]
+        "B2",
+        -2,
+        {"name": "地下二层", "ceiling_height_m": 3.3, **FIRE_ALL, "smoke_exhaust": False},
+        (40.0, None),
+    )
+    feats = [
+        feature(
+            "site",
+            None,
+            name="雁园小区地下车库",
+            community="兰州市城关区雁园小区",
+            supply="direct",
+            urban=True,
+            surveyor="国网兰州供电公司 勘察组",
+            revision="B",
+        ),
+        *b1.features(),
+        *b2.features(),
+    ]
     xs = [block.column_x(i) + 0.3 + 1.25 + 2.5 * j for i in range(8) for j in range(3)]
     rows: list[dict[str, Any]] = []
-    plan = [("B1", 1, "2024-05-06", DOCS_OWNED), ("B1", 4, "2024-05-07 08:30", DOCS_OWNED),
-            ("B1", 8, "2024-05-09", DOCS_OWNED), ("B1", 13, "2024-05-10", DOCS_OWNED),
-            ("B1", 14, "2024-05-12", ["id_document"]), ("B1", 20, "2024-05-15", DOCS_OWNED),
-            ("B1", 22, "2024-05-16", DOCS_OWNED), ("B2", 2, "2024-05-08", DOCS_OWNED),
-            ("B2", 15, "2024-05-11", DOCS_OWNED), ("B2", 21, "2024-05-13", DOCS_OWNED)]
+    plan = [
+        ("B1", 1, "2024-05-06", DOCS_OWNED),
+        ("B1", 4, "2024-05-07 08:30", DOCS_OWNED),
+        ("B1", 8, "2024-05-09", DOCS_OWNED),
+        ("B1", 13, "2024-05-10", DOCS_OWNED),
+        ("B1", 14, "2024-05-12", ["id_document"]),
+        ("B1", 20, "2024-05-15", DOCS_OWNED),
+        ("B1", 22, "2024-05-16", DOCS_OWNED),
+        ("B2", 2, "2024-05-08", DOCS_OWNED),
+        ("B2", 15, "2024-05-11", DOCS_OWNED),
+        ("B2", 21, "2024-05-13", DOCS_OWNED),
+    ]
     for n, (lv, col, when, docs) in enumerate(plan, start=1):
         space = _space_at(feats, xs[col], 2.65, level=lv)
-        rows.append({"id": f"Q{n:02d}", "space": space, "charger_kw": 7, "registered": when,
-                     "applicant": f"业主{n:02d}", "charger_type": "wall",
-                     "car_brand": ["比亚迪", "特斯拉", "蔚来", "理想", "吉利"][n % 5],
-                     "documents": ";".join(docs)})
+        rows.append(
+            {
+                "id": f"Q{n:02d}",
+                "space": space,
+                "charger_kw": 7,
+                "registered": when,
+                "applicant": f"业主{n:02d}",
+                "charger_type": "wall",
+                "car_brand": ["比亚迪", "特斯拉", "蔚来", "理想", "吉利"][n % 5],
+                "documents": ";".join(docs),
+            }
+        )
     return feats, rows
 
 
@@ -223,21 +349,36 @@ def site_c() -> list[Feature]:
     level = LevelDrawing(
         id="B1",
         props={"name": "地下一层", "garage_type": "underground", "floor": -1, **FIRE_ALL},
-        blocks=[bottom, left, right, east], stall_prefix="B1-",
+        blocks=[bottom, left, right, east],
+        stall_prefix="B1-",
     )
     u_shape = shapely.union_all([bottom.outline, left.outline, right.outline])
     level.compartments = [
         ("FQ1", u_shape, {"name": "防火分区一（U形）", "capacity_kw": 80}),
         ("FQ2", east.outline, {"name": "防火分区二", "capacity_kw": 50}),
     ]
-    feats = [feature("site", None, name="黄河家园地下车库", community="兰州市七里河区黄河家园",
-                     supply="non_direct", urban=True, north_deg=30.0, revision="A"),
-             *level.features()]
-    picks = [(left.column_x(0) + 1.55, left.strip_y(2) + 13.95),
-             (right.column_x(1) + 6.55, right.strip_y(2) + 13.95),
-             (bottom.column_x(5) + 1.55, 2.65), (left.column_x(1) + 1.55, left.strip_y(1) + 2.65),
-             (east.column_x(0) + 1.55, 2.65), (east.column_x(5) + 6.55, 2.65 + 16.6 + 11.3),
-             (east.column_x(3) + 4.05, 13.95)]
+    feats = [
+        feature(
+            "site",
+            None,
+            name="黄河家园地下车库",
+            community="兰州市七里河区黄河家园",
+            supply="non_direct",
+            urban=True,
+            north_deg=30.0,
+            revision="A",
+        ),
+        *level.features(),
+    ]
+    picks = [
+        (left.column_x(0) + 1.55, left.strip_y(2) + 13.95),
+        (right.column_x(1) + 6.55, right.strip_y(2) + 13.95),
+        (bottom.column_x(5) + 1.55, 2.65),
+        (left.column_x(1) + 1.55, left.strip_y(1) + 2.65),
+        (east.column_x(0) + 1.55, 2.65),
+        (east.column_x(5) + 6.55, 2.65 + 16.6 + 11.3),
+        (east.column_x(3) + 4.05, 13.95),
+    ]
     requests = [
         _request(f"C{n:02d}", _space_at(feats, x, y), f"2024-06-{n:02d}", applicant=f"业主C{n}")
         for n, (x, y) in enumerate(picks, start=1)
@@ -254,21 +395,34 @@ def site_d() -> list[Feature]:
     level = LevelDrawing(
         id="B1",
         props={"name": "地下一层", "garage_type": "underground", "floor": -1, **FIRE_ALL},
-        blocks=[block], stall_prefix="B1-",
+        blocks=[block],
+        stall_prefix="B1-",
     )
     split = block.column_x(3)
     level.compartments = [
         ("FQ1", box(0, 0, split, block.height_m), {"name": "防火分区一", "capacity_kw": 40}),
-        ("FQ2", box(split, 0, block.width_m, block.height_m),
-         {"name": "防火分区二", "capacity_kw": 40}),
+        (
+            "FQ2",
+            box(split, 0, block.width_m, block.height_m),
+            {"name": "防火分区二", "capacity_kw": 40},
+        ),
     ]
-    feats = [feature("site", None, name="滨河小区地下车库", community="兰州市安宁区滨河小区",
-                     crs="EPSG:4326", revision="A"),
-             *level.features()]
+    feats = [
+        feature(
+            "site",
+            None,
+            name="滨河小区地下车库",
+            community="兰州市安宁区滨河小区",
+            crs="EPSG:4326",
+            revision="A",
+        ),
+        *level.features(),
+    ]
     xs = [block.column_x(i) + 0.3 + 1.25 + 2.5 * j for i in range(6) for j in range(3)]
     requests = [
-        _request(f"D{n:02d}", _space_at(feats, xs[k], 2.65), f"2024-07-{n:02d}",
-                 applicant=f"业主D{n}")
+        _request(
+            f"D{n:02d}", _space_at(feats, xs[k], 2.65), f"2024-07-{n:02d}", applicant=f"业主D{n}"
+        )
         for n, k in enumerate((0, 4, 7, 10, 13, 16), start=1)
     ]
     local = transform_features(feats + requests, rotation(12.0, about=(30.0, 16.6)))
@@ -290,8 +444,16 @@ def build_all() -> dict[str, str]:
     for key, feats in (("a", site_a()), ("b", b_feats), ("c", site_c())):
         files[SAMPLES[key]] = dumps(rounded(feats, 3))
     files[SAMPLES["d"]] = dumps(rounded(site_d(), 8))
-    header = ["id", "space", "charger_kw", "registered", "applicant", "charger_type",
-              "car_brand", "documents"]
+    header = [
+        "id",
+        "space",
+        "charger_kw",
+        "registered",
+        "applicant",
+        "charger_type",
+        "car_brand",
+        "documents",
+    ]
     lines = [",".join(header)] + [",".join(str(r[h]) for h in header) for r in b_rows]
     files[SAMPLE_CSV["b"]] = "\n".join(lines) + "\n"
     return files
@@ -299,8 +461,7 @@ def build_all() -> dict[str, str]:
 
 def dumps(features: list[Feature]) -> str:
     """A FeatureCollection as text, one feature per line (diffs stay readable)."""
-    body = ",\n".join(json.dumps(f, ensure_ascii=False, separators=(",", ":"))
-                      for f in features)
+    body = ",\n".join(json.dumps(f, ensure_ascii=False, separators=(",", ":")) for f in features)
     return '{"type":"FeatureCollection","features":[\n' + body + "\n]}\n"
 
 
@@ -314,5 +475,4 @@ def write_all(directory: Path = SAMPLE_DIR) -> list[Path]:
     return written
 
 
-__all__ = ["SAMPLES", "build_all", "collection", "sample_path", "sample_requests_path",
-           "write_all"]
+__all__ = ["SAMPLES", "build_all", "collection", "sample_path", "sample_requests_path", "write_all"]

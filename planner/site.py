@@ -28,6 +28,8 @@ ChargerType = Literal["wall", "floor"]
 Document = Literal[
     "id_document", "parking_certificate", "property_consent", "lease_contract", "owner_consent"
 ]
+
+
 def _to_geojson(geom: BaseGeometry) -> dict[str, object]:
     return dict(mapping(geom))
 

@@ -11,6 +11,7 @@ through the same reader as a surveyor's file.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -93,25 +94,25 @@ class Block:
 
     def stalls(self) -> list[Polygon]:
         """All stalls, row by row, left to right, skipping cores."""
-        out = []
+        out: list[Polygon] = []
         for i, k, row, group in self.stall_groups():
             if (i, k, row) in self.cores or (i, k, row) in self.rooms:
                 continue
             x0, y0, _, y1 = group.bounds
-            out.extend(
-                box(x0 + j * STALL_W_M, y0, x0 + (j + 1) * STALL_W_M, y1) for j in range(3)
-            )
+            out.extend(box(x0 + j * STALL_W_M, y0, x0 + (j + 1) * STALL_W_M, y1) for j in range(3))
         return out
 
     def columns(self) -> list[Polygon]:
         """Columns on every column line at both aisle edges of every strip."""
         h = COLUMN_M / 2
-        out = []
+        out: list[Polygon] = []
         for k in range(self.strips):
             for dy in (STALL_D_M - h, STALL_D_M + AISLE_M + h):
                 y = self.strip_y(k) + dy
-                out.extend(box(self.column_x(i) - h, y - h, self.column_x(i) + h, y + h)
-                           for i in range(self.bays + 1))
+                out.extend(
+                    box(self.column_x(i) - h, y - h, self.column_x(i) + h, y + h)
+                    for i in range(self.bays + 1)
+                )
         return out
 
     def core_boxes(self) -> list[Polygon]:
@@ -150,28 +151,32 @@ class LevelDrawing:
         for b in self.blocks:
             for stall in b.stalls():
                 n += 1
-                feats.append(feature("space", stall, id=f"{self.stall_prefix}{n:03d}",
-                                     level=self.id))
+                feats.append(
+                    feature("space", stall, id=f"{self.stall_prefix}{n:03d}", level=self.id)
+                )
         return feats
 
     def features(self) -> list[Feature]:
         """The level, its compartments, spaces, columns, cores and extras."""
         feats = [feature("level", self.outline, id=self.id, **self.props)]
-        feats += [feature("compartment", poly, id=cid, level=self.id, **props)
-                  for cid, poly, props in self.compartments]
+        feats += [
+            feature("compartment", poly, id=cid, level=self.id, **props)
+            for cid, poly, props in self.compartments
+        ]
         feats += self.space_features()
         n = 0
         for b in self.blocks:
             for col in b.columns():
                 n += 1
-                feats.append(feature("obstacle", col, id=f"{self.id}-Z{n:03d}", level=self.id,
-                                     type="column"))
+                feats.append(
+                    feature("obstacle", col, id=f"{self.id}-Z{n:03d}", level=self.id, type="column")
+                )
             for core in b.core_boxes():
-                feats.append(feature("obstacle", core, level=self.id, type="shaft",
-                                     name="楼梯间/电梯井"))
+                feats.append(
+                    feature("obstacle", core, level=self.id, type="shaft", name="楼梯间/电梯井")
+                )
             for room in b.room_boxes():
-                feats.append(feature("obstacle", room, level=self.id, type="room",
-                                     name="设备用房"))
+                feats.append(feature("obstacle", room, level=self.id, type="room", name="设备用房"))
         feats += self.extra
         return feats
 
@@ -187,8 +192,8 @@ def cut_compartments(
     xcuts = [xmin, *sorted(xs), xmax]
     ycuts = [ymin, *sorted(ys), ymax]
     cells = []
-    for y0, y1 in zip(ycuts, ycuts[1:], strict=False):
-        for x0, x1 in zip(xcuts, xcuts[1:], strict=False):
+    for y0, y1 in itertools.pairwise(ycuts):
+        for x0, x1 in itertools.pairwise(xcuts):
             cell = outline.intersection(box(x0, y0, x1, y1))
             if isinstance(cell, Polygon) and cell.area > 1:
                 cells.append(cell)
@@ -215,14 +220,15 @@ def transform_features(
 
 def rounded(features: list[Feature], digits: int) -> list[Feature]:
     """Round every coordinate (files stay small and diff well)."""
-    return transform_features(
-        features, lambda x, y: (np.round(x, digits), np.round(y, digits))
-    )
+    return transform_features(features, lambda x, y: (np.round(x, digits), np.round(y, digits)))
 
 
-def rotation(angle_deg: float, *, about: tuple[float, float] = (0.0, 0.0),
-             shift: tuple[float, float] = (0.0, 0.0)
-             ) -> Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+def rotation(
+    angle_deg: float,
+    *,
+    about: tuple[float, float] = (0.0, 0.0),
+    shift: tuple[float, float] = (0.0, 0.0),
+) -> Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """A coordinate function rotating by ``angle_deg`` about ``about``, then shifting."""
     a = np.radians(angle_deg)
     c, s = np.cos(a), np.sin(a)
@@ -244,8 +250,13 @@ def stall_centre(features: list[Feature], space_id: str) -> Point:
 
 
 def simple_garage(
-    *, bays: int = 6, strips: int = 2, cuts: Sequence[int] = (), level_id: str = "B1",
-    capacity_kw: float | None = None, fire: bool = True,
+    *,
+    bays: int = 6,
+    strips: int = 2,
+    cuts: Sequence[int] = (),
+    level_id: str = "B1",
+    capacity_kw: float | None = None,
+    fire: bool = True,
 ) -> list[Feature]:
     """A one-level basement with compartments cut at column lines ``cuts`` (bay indexes)."""
     block = Block(bays=bays, strips=strips)

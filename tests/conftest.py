@@ -12,11 +12,15 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
-    "default", max_examples=200, deadline=None,
+    "default",
+    max_examples=200,
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile(
-    "thorough", max_examples=10_000, deadline=None,
+    "thorough",
+    max_examples=10_000,
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
@@ -37,43 +41,93 @@ def realdata() -> Path:
 TINY: dict[str, Any] = {
     "type": "FeatureCollection",
     "features": [
-        {"type": "Feature", "geometry": None,
-         "properties": {"kind": "site", "name": "测试小区车库", "community": "测试小区"}},
-        {"type": "Feature",
-         "geometry": {"type": "Polygon",
-                      "coordinates": [[[0, 0], [20, 0], [20, 10], [0, 10], [0, 0]]]},
-         "properties": {"kind": "level", "id": "B1", "floor": -1, "garage_type": "underground",
-                        "fire_alarm": True, "smoke_exhaust": True, "sprinklers": True,
-                        "emergency_lighting": True, "evacuation_signs": True}},
-        {"type": "Feature",
-         "geometry": {"type": "Polygon",
-                      "coordinates": [[[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]]]},
-         "properties": {"kind": "compartment", "id": "FQ1", "level": "B1", "capacity_kw": 30}},
-        {"type": "Feature",
-         "geometry": {"type": "Polygon",
-                      "coordinates": [[[10, 0], [20, 0], [20, 10], [10, 10], [10, 0]]]},
-         "properties": {"kind": "compartment", "id": "FQ2", "level": "B1"}},
-        {"type": "Feature",
-         "geometry": {"type": "Polygon",
-                      "coordinates": [[[1, 0], [3.5, 0], [3.5, 5.3], [1, 5.3], [1, 0]]]},
-         "properties": {"kind": "space", "id": "S1", "level": "B1"}},
-        {"type": "Feature",
-         "geometry": {"type": "Polygon",
-                      "coordinates": [[[12, 0], [14.5, 0], [14.5, 5.3], [12, 5.3], [12, 0]]]},
-         "properties": {"kind": "space", "id": "S2", "level": "B1", "tenure": "leased",
-                        "charger": [13.25, 0.4]}},
-        {"type": "Feature",
-         "geometry": {"type": "Polygon",
-                      "coordinates": [[[5, 5], [5.6, 5], [5.6, 5.6], [5, 5.6], [5, 5]]]},
-         "properties": {"kind": "obstacle", "id": "Z1", "level": "B1", "type": "column"}},
-        {"type": "Feature",
-         "geometry": {"type": "LineString", "coordinates": [[0.5, 8], [19.5, 8]]},
-         "properties": {"kind": "tray", "id": "T1", "level": "B1"}},
-        {"type": "Feature", "geometry": None,
-         "properties": {"kind": "request", "id": "R1", "space": "S1", "charger_kw": 7,
-                        "registered": "2024-03-01", "applicant": "张先生",
-                        "documents": ["id_document", "property_consent",
-                                      "parking_certificate"]}},
+        {
+            "type": "Feature",
+            "geometry": None,
+            "properties": {"kind": "site", "name": "测试小区车库", "community": "测试小区"},
+        },
+        {
+            "type": "Feature",
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [[[0, 0], [20, 0], [20, 10], [0, 10], [0, 0]]],
+            },
+            "properties": {
+                "kind": "level",
+                "id": "B1",
+                "floor": -1,
+                "garage_type": "underground",
+                "fire_alarm": True,
+                "smoke_exhaust": True,
+                "sprinklers": True,
+                "emergency_lighting": True,
+                "evacuation_signs": True,
+            },
+        },
+        {
+            "type": "Feature",
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [[[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]]],
+            },
+            "properties": {"kind": "compartment", "id": "FQ1", "level": "B1", "capacity_kw": 30},
+        },
+        {
+            "type": "Feature",
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [[[10, 0], [20, 0], [20, 10], [10, 10], [10, 0]]],
+            },
+            "properties": {"kind": "compartment", "id": "FQ2", "level": "B1"},
+        },
+        {
+            "type": "Feature",
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [[[1, 0], [3.5, 0], [3.5, 5.3], [1, 5.3], [1, 0]]],
+            },
+            "properties": {"kind": "space", "id": "S1", "level": "B1"},
+        },
+        {
+            "type": "Feature",
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [[[12, 0], [14.5, 0], [14.5, 5.3], [12, 5.3], [12, 0]]],
+            },
+            "properties": {
+                "kind": "space",
+                "id": "S2",
+                "level": "B1",
+                "tenure": "leased",
+                "charger": [13.25, 0.4],
+            },
+        },
+        {
+            "type": "Feature",
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [[[5, 5], [5.6, 5], [5.6, 5.6], [5, 5.6], [5, 5]]],
+            },
+            "properties": {"kind": "obstacle", "id": "Z1", "level": "B1", "type": "column"},
+        },
+        {
+            "type": "Feature",
+            "geometry": {"type": "LineString", "coordinates": [[0.5, 8], [19.5, 8]]},
+            "properties": {"kind": "tray", "id": "T1", "level": "B1"},
+        },
+        {
+            "type": "Feature",
+            "geometry": None,
+            "properties": {
+                "kind": "request",
+                "id": "R1",
+                "space": "S1",
+                "charger_kw": 7,
+                "registered": "2024-03-01",
+                "applicant": "张先生",
+                "documents": ["id_document", "property_consent", "parking_certificate"],
+            },
+        },
     ],
 }
 """Two 10 x 10 m compartments side by side, a stall in each, a column, a tray, a request."""

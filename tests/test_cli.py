@@ -55,14 +55,22 @@ def test_validate_size_limit_option(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 def test_console_script_exit_codes(tmp_path: Path) -> None:
     """The installed entry point, in a fresh process: 0, then 2 without a traceback."""
-    ok = subprocess.run([sys.executable, "-m", "planner.cli", "validate",
-                         str(sample_path("d"))], capture_output=True, text=True, check=False)
+    ok = subprocess.run(
+        [sys.executable, "-m", "planner.cli", "validate", str(sample_path("d"))],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert ok.returncode == 0, ok.stderr
     assert "EPSG:4326 projected to local metres" in ok.stdout
     bad = tmp_path / "bad.geojson"
     bad.write_bytes(b"\x89PNG\r\n")
-    run = subprocess.run([sys.executable, "-m", "planner.cli", "validate", str(bad)],
-                         capture_output=True, text=True, check=False)
+    run = subprocess.run(
+        [sys.executable, "-m", "planner.cli", "validate", str(bad)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert run.returncode == 2
     assert "not UTF-8" in run.stderr
     assert "Traceback" not in run.stderr

@@ -10,6 +10,5 @@ def test_import_does_not_pull_ui_or_pyplot() -> None:
         "bad = [m for m in ('streamlit', 'matplotlib.pyplot') if m in sys.modules];"
         "print(bad); sys.exit(1 if bad else 0)"
     )
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=False)
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stdout + run.stderr

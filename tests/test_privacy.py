@@ -44,13 +44,15 @@ def test_mask_value_reaches_into_lists_numbers_and_objects() -> None:
 
 def _seed(tiny: dict[str, Any]) -> None:
     find(tiny, "request", "R1")["properties"].update(
-        applicant=f"张先生 {MOBILE}", car_brand=f"身份证{ID_NUMBER}")
+        applicant=f"张先生 {MOBILE}", car_brand=f"身份证{ID_NUMBER}"
+    )
     find(tiny, "space", "S1")["properties"]["remark"] = f"owner phone {MOBILE}"
 
 
 def _csv() -> bytes:
-    return (HEADER + f"\nR2,S2,7,2024-03-05,李 {MOBILE},wall,{ID_NUMBER},id_document\n"
-            ).encode("utf-8")
+    return (HEADER + f"\nR2,S2,7,2024-03-05,李 {MOBILE},wall,{ID_NUMBER},id_document\n").encode(
+        "utf-8"
+    )
 
 
 def test_pii_is_masked_and_reported(tiny: dict[str, Any]) -> None:
@@ -62,12 +64,17 @@ def test_pii_is_masked_and_reported(tiny: dict[str, Any]) -> None:
     assert site.requests[0].applicant == "张先生 ***********"
     masked = [w for w in site.warnings if w.code == "PII_MASKED"]
     assert {(w.kind, w.feature_id) for w in masked} == {
-        ("request", "R1"), ("space", "S1"), ("request", "R2")}
+        ("request", "R1"),
+        ("space", "S1"),
+        ("request", "R2"),
+    }
     assert all(MOBILE not in str(w) and ID_NUMBER not in str(w) for w in site.warnings)
 
 
 def test_pii_never_in_cli_output_or_logs(
-    tiny: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    tiny: dict[str, Any],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     _seed(tiny)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -17,7 +18,7 @@ from tests.conftest import find, to_bytes
 
 def _edges(poly: Polygon) -> list[float]:
     c = list(poly.exterior.coords)
-    return [math.dist(a, b) for a, b in zip(c, c[1:], strict=False)]
+    return [math.dist(a, b) for a, b in itertools.pairwise(c)]
 
 
 def test_local_metres_are_left_alone() -> None:
@@ -40,7 +41,8 @@ def test_mm_site_reads_in_metres(tiny: dict[str, Any]) -> None:
         g = f["geometry"]
         if g is not None:
             g["coordinates"] = shapely.geometry.mapping(
-                shapely.transform(shapely.geometry.shape(g), lambda c: c * 1000))["coordinates"]
+                shapely.transform(shapely.geometry.shape(g), lambda c: c * 1000)
+            )["coordinates"]
     find(tiny, "space", "S2")["properties"]["charger"] = [13250, 400]
     find(tiny, "site")["properties"]["units"] = "mm"
     site = parse_site(to_bytes(tiny))
@@ -66,8 +68,7 @@ def test_lonlat_round_trip_keeps_a_10_m_edge_within_1_cm(lon: float, lat: float)
     assert _edges(local) == pytest.approx([10.0] * 4, abs=0.01)
     assert local.area == pytest.approx(100.0, abs=0.2)
     back = frame.to_source(local)
-    assert np.allclose(shapely.get_coordinates(back), shapely.get_coordinates(square_ll),
-                       atol=1e-9)
+    assert np.allclose(shapely.get_coordinates(back), shapely.get_coordinates(square_ll), atol=1e-9)
 
 
 def test_lonlat_site_file_measures_ground_metres(tiny: dict[str, Any]) -> None:
@@ -94,8 +95,9 @@ def test_projected_crs_is_measured_on_the_ground(tiny: dict[str, Any]) -> None:
     ll = Frame(crs="EPSG:4326", centre=(105.0, 36.0))
     sq = ll.to_source(box(0, 0, 100, 100))
     from pyproj import Transformer
+
     to_utm = Transformer.from_crs("EPSG:4326", "EPSG:32648", always_xy=True)
-    sq_utm = shapely.transform(sq, lambda x, y: to_utm.transform(x, y), interleaved=False)
+    sq_utm = shapely.transform(sq, to_utm.transform, interleaved=False)
     assert sq_utm.area == pytest.approx(10_000 * 0.9996**2, rel=1e-4)
     c = sq_utm.centroid
     local = Frame(crs="EPSG:32648", centre=(c.x, c.y)).to_local(sq_utm)

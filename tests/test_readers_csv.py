@@ -21,8 +21,10 @@ def _csv(*rows: str, header: str = HEADER, bom: bool = True) -> bytes:
 def test_csv_requests_join_the_site_requests(tiny: dict[str, Any]) -> None:
     site = parse_site(
         to_bytes(tiny),
-        requests_csv=_csv("R2,S2,7,2024-03-05 08:30,李女士,wall,比亚迪,"
-                          "id_document;property_consent;lease_contract;owner_consent"),
+        requests_csv=_csv(
+            "R2,S2,7,2024-03-05 08:30,李女士,wall,比亚迪,"
+            "id_document;property_consent;lease_contract;owner_consent"
+        ),
     )
     r1, r2 = site.requests
     assert (r1.id, r1.source) == ("R1", "site")
@@ -35,33 +37,51 @@ def test_csv_requests_join_the_site_requests(tiny: dict[str, Any]) -> None:
 
 
 def test_csv_without_bom_and_with_votes(tiny: dict[str, Any]) -> None:
-    header = HEADER + ",vote_participating_area,vote_participating_owners," \
+    header = (
+        HEADER + ",vote_participating_area,vote_participating_owners,"
         "vote_approving_area,vote_approving_owners"
-    site = parse_site(to_bytes(tiny), requests_csv=_csv(
-        "R2,S2,7,2024-03-05,,,,id_document,0.7,0.69,0.8,0.78", header=header, bom=False))
+    )
+    site = parse_site(
+        to_bytes(tiny),
+        requests_csv=_csv(
+            "R2,S2,7,2024-03-05,,,,id_document,0.7,0.69,0.8,0.78", header=header, bom=False
+        ),
+    )
     vote = site.requests[1].vote
     assert vote is not None
     assert vote.participating_owners == pytest.approx(0.69)
 
 
 def test_request_id_in_both_site_and_csv(tiny: dict[str, Any]) -> None:
-    with pytest.raises(SiteError, match=r"requests CSV row 2 \(request 'R1'\): has id 'R1', "
-                       r"already used in both the site file and the requests CSV: by feature #8"):
+    with pytest.raises(
+        SiteError,
+        match=r"requests CSV row 2 \(request 'R1'\): has id 'R1', "
+        r"already used in both the site file and the requests CSV: by feature #8",
+    ):
         parse_site(to_bytes(tiny), requests_csv=_csv("R1,S2,7,2024-03-05,,,,"))
 
 
 def test_partial_vote_columns(tiny: dict[str, Any]) -> None:
-    header = HEADER + ",vote_participating_area,vote_participating_owners," \
+    header = (
+        HEADER + ",vote_participating_area,vote_participating_owners,"
         "vote_approving_area,vote_approving_owners"
-    with pytest.raises(SiteError, match=r"row 2 \(request 'R2'\): the vote columns are partly "
-                       r"filled .*Fix: fill all four"):
+    )
+    with pytest.raises(
+        SiteError,
+        match=r"row 2 \(request 'R2'\): the vote columns are partly "
+        r"filled .*Fix: fill all four",
+    ):
         parse_site(to_bytes(tiny), requests_csv=_csv("R2,S2,7,,,,,,0.7,,,", header=header))
 
 
 def test_csv_value_errors_name_the_row(tiny: dict[str, Any]) -> None:
     with pytest.raises(SiteError) as info:
-        parse_site(to_bytes(tiny), requests_csv=_csv(
-            "R2,S2,seven,2024-03-05,,,,", "R3,S2,7,yesterday,,,,", "R4,S2,7,,,,,passport"))
+        parse_site(
+            to_bytes(tiny),
+            requests_csv=_csv(
+                "R2,S2,seven,2024-03-05,,,,", "R3,S2,7,yesterday,,,,", "R4,S2,7,,,,,passport"
+            ),
+        )
     text = str(info.value)
     assert "requests CSV row 2 (request 'R2'): property 'charger_kw' = 'seven'" in text
     assert "requests CSV row 3 (request 'R3'): property 'registered': 'yesterday'" in text
@@ -69,14 +89,18 @@ def test_csv_value_errors_name_the_row(tiny: dict[str, Any]) -> None:
 
 
 def test_missing_columns(tiny: dict[str, Any]) -> None:
-    with pytest.raises(SiteError, match=r"requests CSV: the header lacks the column\(s\) "
-                       r"charger_kw"):
+    with pytest.raises(
+        SiteError,
+        match=r"requests CSV: the header lacks the column\(s\) "
+        r"charger_kw",
+    ):
         parse_site(to_bytes(tiny), requests_csv=_csv("R2,S2", header="id,space"))
 
 
 def test_unknown_columns_warn(tiny: dict[str, Any]) -> None:
-    site = parse_site(to_bytes(tiny), requests_csv=_csv("R2,S2,7,x", header="id,space,"
-                                                        "charger_kw,remark"))
+    site = parse_site(
+        to_bytes(tiny), requests_csv=_csv("R2,S2,7,x", header="id,space,charger_kw,remark")
+    )
     (w,) = site.warnings
     assert w.code == "CSV_COLUMN_IGNORED"
     assert "remark" in w.message
@@ -84,8 +108,11 @@ def test_unknown_columns_warn(tiny: dict[str, Any]) -> None:
 
 def test_not_utf8_csv(tiny: dict[str, Any]) -> None:
     data = (HEADER + "\nR2,S2,7,,张三,,,\n").encode("gbk")
-    with pytest.raises(SiteError, match=r"requests CSV: the file is not UTF-8 text.*"
-                       r"CSV UTF-8"):
+    with pytest.raises(
+        SiteError,
+        match=r"requests CSV: the file is not UTF-8 text.*"
+        r"CSV UTF-8",
+    ):
         parse_site(to_bytes(tiny), requests_csv=data)
 
 

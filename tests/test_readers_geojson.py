@@ -95,14 +95,16 @@ def test_missing_kind_is_an_error(tiny: dict[str, Any]) -> None:
     del find(tiny, "space", "S2")["properties"]["kind"]
     (msg,) = _problems(tiny)
     assert "feature #5 ('S2'): has no 'kind' property" in msg
-    assert "Fix: add \"kind\": one of site, level" in msg
+    assert 'Fix: add "kind": one of site, level' in msg
 
 
 def test_unknown_kind_is_a_warning_naming_them(tiny: dict[str, Any]) -> None:
-    tiny["features"].append({"type": "Feature", "geometry": None,
-                             "properties": {"kind": "charger_pile"}})
-    tiny["features"].append({"type": "Feature", "geometry": None,
-                             "properties": {"kind": "charger_pile"}})
+    tiny["features"].append(
+        {"type": "Feature", "geometry": None, "properties": {"kind": "charger_pile"}}
+    )
+    tiny["features"].append(
+        {"type": "Feature", "geometry": None, "properties": {"kind": "charger_pile"}}
+    )
     site = _read(tiny)
     (w,) = site.warnings
     assert w.code == "KIND_UNKNOWN"
@@ -131,19 +133,38 @@ def test_missing_required_property(
 @pytest.mark.parametrize(
     ("kind", "fid", "geometry", "expected"),
     [
-        ("space", "S1", {"type": "Point", "coordinates": [1, 1]},
-         r"geometry is a Point, expected a Polygon.*Fix: draw it as a Polygon"),
-        ("compartment", "FQ1",
-         {"type": "MultiPolygon", "coordinates": [[[[0, 0], [10, 0], [10, 10], [0, 0]]]]},
-         r"geometry is a MultiPolygon.*Fix: split it into one feature per part"),
-        ("tray", "T1", {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]},
-         r"\(tray 'T1'\): geometry is a Polygon, expected a LineString"),
+        (
+            "space",
+            "S1",
+            {"type": "Point", "coordinates": [1, 1]},
+            r"geometry is a Point, expected a Polygon.*Fix: draw it as a Polygon",
+        ),
+        (
+            "compartment",
+            "FQ1",
+            {"type": "MultiPolygon", "coordinates": [[[[0, 0], [10, 0], [10, 10], [0, 0]]]]},
+            r"geometry is a MultiPolygon.*Fix: split it into one feature per part",
+        ),
+        (
+            "tray",
+            "T1",
+            {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]},
+            r"\(tray 'T1'\): geometry is a Polygon, expected a LineString",
+        ),
         ("level", "B1", None, r"\(level 'B1'\): has no geometry.*draw it as a Polygon"),
         ("space", "S1", {"type": "Polygon"}, r"the Polygon has no coordinates"),
-        ("space", "S1", {"type": "Polygon", "coordinates": [[[0, 0], ["a", 1]]]},
-         r"not a list of \[x, y\] number pairs"),
-        ("space", "S1", {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [0, 0]]]},
-         r"fewer than 3 corners"),
+        (
+            "space",
+            "S1",
+            {"type": "Polygon", "coordinates": [[[0, 0], ["a", 1]]]},
+            r"not a list of \[x, y\] number pairs",
+        ),
+        (
+            "space",
+            "S1",
+            {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [0, 0]]]},
+            r"fewer than 3 corners",
+        ),
         ("space", "S1", "polygon", r"is not a GeoJSON geometry object"),
     ],
 )
@@ -166,8 +187,11 @@ def test_self_intersection_is_refused_with_its_location(tiny: dict[str, Any]) ->
 @pytest.mark.parametrize("bad", [float("nan"), float("inf")])
 def test_non_finite_coordinates(tiny: dict[str, Any], bad: float) -> None:
     find(tiny, "space", "S1")["geometry"]["coordinates"][0][2] = [bad, 5.3]
-    with pytest.raises(SiteError, match=r"\(space 'S1'\): position #2 of the outer ring is not a "
-                       r"finite number"):
+    with pytest.raises(
+        SiteError,
+        match=r"\(space 'S1'\): position #2 of the outer ring is not a "
+        r"finite number",
+    ):
         _read(tiny)
 
 
@@ -196,14 +220,18 @@ def test_lonlat_without_crs_is_refused_with_the_fix(tiny: dict[str, Any]) -> Non
     for f in tiny["features"]:
         g = f["geometry"]
         if g and g["type"] == "Polygon":
-            g["coordinates"] = [[[103.83 + x * 1e-5, 36.06 + y * 1e-5] for x, y in ring]
-                                for ring in g["coordinates"]]
+            g["coordinates"] = [
+                [[103.83 + x * 1e-5, 36.06 + y * 1e-5] for x, y in ring]
+                for ring in g["coordinates"]
+            ]
         elif g:
-            g["coordinates"] = [[103.83 + x * 1e-5, 36.06 + y * 1e-5]
-                                for x, y in g["coordinates"]]
+            g["coordinates"] = [[103.83 + x * 1e-5, 36.06 + y * 1e-5] for x, y in g["coordinates"]]
     find(tiny, "space", "S2")["properties"].pop("charger")
-    with pytest.raises(SiteError, match=r"looks like lon/lat without a declared crs.*"
-                       r"add \"crs\": \"EPSG:4326\""):
+    with pytest.raises(
+        SiteError,
+        match=r"looks like lon/lat without a declared crs.*"
+        r"add \"crs\": \"EPSG:4326\"",
+    ):
         _read(tiny)
     find(tiny, "site")["properties"]["crs"] = "EPSG:4326"
     assert _read(tiny).level("B1").outline.area == pytest.approx(200 * 1.11**2 * 0.81, rel=0.05)
@@ -218,8 +246,11 @@ def test_small_local_plan_is_not_taken_for_lonlat(tiny: dict[str, Any]) -> None:
 
 def test_unknown_crs(tiny: dict[str, Any]) -> None:
     find(tiny, "site")["properties"]["crs"] = "EPSG:999999"
-    with pytest.raises(SiteError, match=r"crs 'EPSG:999999' is not a coordinate reference.*"
-                       r"Fix: declare it as an EPSG code"):
+    with pytest.raises(
+        SiteError,
+        match=r"crs 'EPSG:999999' is not a coordinate reference.*"
+        r"Fix: declare it as an EPSG code",
+    ):
         _read(tiny)
 
 
@@ -230,10 +261,12 @@ def test_crs_and_units_together(tiny: dict[str, Any]) -> None:
         _read(tiny)
 
 
-@pytest.mark.parametrize(("kind", "fid"), [("space", "S2"), ("level", "B1"),
-                                           ("compartment", "FQ2"), ("request", "R1")])
+@pytest.mark.parametrize(
+    ("kind", "fid"), [("space", "S2"), ("level", "B1"), ("compartment", "FQ2"), ("request", "R1")]
+)
 def test_duplicate_ids(tiny: dict[str, Any], kind: str, fid: str) -> None:
     import copy
+
     tiny["features"].append(copy.deepcopy(find(tiny, kind, fid)))
     if kind == "compartment":  # a copy would also overlap; move it to a new level
         tiny["features"][-1]["properties"]["level"] = "B1"
@@ -243,6 +276,7 @@ def test_duplicate_ids(tiny: dict[str, Any], kind: str, fid: str) -> None:
 
 def test_space_ids_are_unique_site_wide(tiny: dict[str, Any]) -> None:
     import copy
+
     level2 = copy.deepcopy(find(tiny, "level", "B1"))
     level2["properties"].update(id="B2", floor=-2)
     space = copy.deepcopy(find(tiny, "space", "S1"))
@@ -278,19 +312,27 @@ def test_overlap_within_drawing_tolerance_is_accepted(tiny: dict[str, Any]) -> N
 @pytest.mark.parametrize("value", [0, -7, "seven", None, True])
 def test_charger_kw_must_be_positive_number(tiny: dict[str, Any], value: Any) -> None:
     find(tiny, "request", "R1")["properties"]["charger_kw"] = value
-    with pytest.raises(SiteError, match=r"\(request 'R1'\): .*'charger_kw'.*"
-                       r"Fix: give the charger's power in kW as a positive number"):
+    with pytest.raises(
+        SiteError,
+        match=r"\(request 'R1'\): .*'charger_kw'.*"
+        r"Fix: give the charger's power in kW as a positive number",
+    ):
         _read(tiny)
 
 
 @pytest.mark.parametrize("share", [-0.1, 1.2, "most"])
 def test_vote_fractions_within_0_and_1(tiny: dict[str, Any], share: Any) -> None:
     find(tiny, "request", "R1")["properties"]["vote"] = {
-        "participating_area": 0.7, "participating_owners": share,
-        "approving_area": 0.8, "approving_owners": 0.8,
+        "participating_area": 0.7,
+        "participating_owners": share,
+        "approving_area": 0.8,
+        "approving_owners": 0.8,
     }
-    with pytest.raises(SiteError, match=r"property 'vote.participating_owners' = .* is not valid"
-                       r".*between 0 and 1"):
+    with pytest.raises(
+        SiteError,
+        match=r"property 'vote.participating_owners' = .* is not valid"
+        r".*between 0 and 1",
+    ):
         _read(tiny)
 
 
@@ -300,16 +342,21 @@ def test_enumerations_name_the_allowed_values(tiny: dict[str, Any]) -> None:
     find(tiny, "request", "R1")["properties"]["documents"] = ["id_card"]
     msgs = _problems(tiny)
     assert len(msgs) == 3
-    assert any("'tenure' = 'rented' is not valid: input should be 'owned', 'leased' or "
-               "'common'" in m for m in msgs)
+    assert any(
+        "'tenure' = 'rented' is not valid: input should be 'owned', 'leased' or 'common'" in m
+        for m in msgs
+    )
     assert any("'type' = 'pillar'" in m and "column, wall, shaft" in m for m in msgs)
     assert any("'documents.0' = 'id_card'" in m for m in msgs)
 
 
 def test_bad_registration_date(tiny: dict[str, Any]) -> None:
     find(tiny, "request", "R1")["properties"]["registered"] = "2024-13-45"
-    with pytest.raises(SiteError, match=r"\(request 'R1'\): property 'registered': '2024-13-45' "
-                       r"is not an ISO date"):
+    with pytest.raises(
+        SiteError,
+        match=r"\(request 'R1'\): property 'registered': '2024-13-45' "
+        r"is not an ISO date",
+    ):
         _read(tiny)
 
 
@@ -321,8 +368,11 @@ def test_registration_with_zone_is_kept(tiny: dict[str, Any]) -> None:
 
 def test_bad_space_charger(tiny: dict[str, Any]) -> None:
     find(tiny, "space", "S2")["properties"]["charger"] = [1, "x"]
-    with pytest.raises(SiteError, match=r"\(space 'S2'\): property 'charger' = \[1, 'x'\] is not "
-                       r"an \[x, y\] position"):
+    with pytest.raises(
+        SiteError,
+        match=r"\(space 'S2'\): property 'charger' = \[1, 'x'\] is not "
+        r"an \[x, y\] position",
+    ):
         _read(tiny)
 
 
@@ -354,9 +404,11 @@ def test_missing_garage_type_warns(tiny: dict[str, Any]) -> None:
 
 
 def test_no_level_and_no_compartment(tiny: dict[str, Any]) -> None:
-    tiny["features"] = [f for f in tiny["features"]
-                        if f["properties"]["kind"] not in ("compartment", "level", "space",
-                                                           "obstacle", "tray")]
+    tiny["features"] = [
+        f
+        for f in tiny["features"]
+        if f["properties"]["kind"] not in ("compartment", "level", "space", "obstacle", "tray")
+    ]
     msgs = _problems(tiny)
     assert any("the site has no level feature" in m for m in msgs)
     assert any("the site has no fire compartment" in m for m in msgs)
@@ -373,8 +425,13 @@ def test_every_problem_is_reported_at_once(tiny: dict[str, Any]) -> None:
         _read(tiny)
     text = str(info.value)
     assert text.startswith("5 problems in the site file:")
-    for part in ("'charger_kw'", "level 'B9'", "has no 'kind'", "(compartment 'FQ1'): has no "
-                 "geometry", "(compartment 'FQ1'): property 'capacity_kw' = 'lots'"):
+    for part in (
+        "'charger_kw'",
+        "level 'B9'",
+        "has no 'kind'",
+        "(compartment 'FQ1'): has no geometry",
+        "(compartment 'FQ1'): property 'capacity_kw' = 'lots'",
+    ):
         assert part in text
 
 

@@ -24,33 +24,48 @@ def garages(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]]:
     """A random valid site document and what it should read as."""
     bays = draw(st.integers(1, 4))
     strips = draw(st.integers(1, 2))
-    cuts = draw(st.lists(st.integers(1, max(bays - 1, 1)), unique=True, max_size=2)) \
-        if bays > 1 else []
-    feats = simple_garage(bays=bays, strips=strips, cuts=cuts,
-                          capacity_kw=draw(st.none() | st.floats(0, 500)))
+    cuts = (
+        draw(st.lists(st.integers(1, max(bays - 1, 1)), unique=True, max_size=2))
+        if bays > 1
+        else []
+    )
+    feats = simple_garage(
+        bays=bays, strips=strips, cuts=cuts, capacity_kw=draw(st.none() | st.floats(0, 500))
+    )
     spaces = [f["properties"]["id"] for f in feats if f["properties"]["kind"] == "space"]
     chosen = draw(st.lists(st.sampled_from(spaces), max_size=5))
     for n, space in enumerate(chosen):
-        feats.append(feature("request", None, id=f"R{n}", space=space,
-                             charger_kw=draw(st.floats(0.5, 22)),
-                             registered=draw(st.none() | st.dates().map(str))))
+        feats.append(
+            feature(
+                "request",
+                None,
+                id=f"R{n}",
+                space=space,
+                charger_kw=draw(st.floats(0.5, 22)),
+                registered=draw(st.none() | st.dates().map(str)),
+            )
+        )
     angle = draw(st.floats(-180, 180))
     shift = (draw(st.floats(-1e5, 1e5)), draw(st.floats(-1e5, 1e5)))
     feats = transform_features(feats, rotation(angle, shift=shift))
     level = shapely.geometry.shape(feats[1]["geometry"])
-    expect = {"spaces": len(spaces), "requests": len(chosen), "area": level.area,
-              "compartments": len(cuts) + 1}
+    expect = {
+        "spaces": len(spaces),
+        "requests": len(chosen),
+        "area": level.area,
+        "compartments": len(cuts) + 1,
+    }
     mode = draw(st.sampled_from(["m", "mm", "lonlat"]))
     if mode == "mm":
-        feats = transform_features(feats, lambda x, y: (np.asarray(x) * 1000,
-                                                        np.asarray(y) * 1000))
+        feats = transform_features(feats, lambda x, y: (np.asarray(x) * 1000, np.asarray(y) * 1000))
         feats[0]["properties"]["units"] = "mm"
     elif mode == "lonlat":
         centre = (draw(st.floats(-170, 170)), draw(st.floats(-70, 70)))
         frame = Frame(crs="EPSG:4326", centre=centre)
         feats = transform_features(
-            feats, lambda x, y: frame.to_source_xy(np.asarray(x) - shift[0],
-                                                   np.asarray(y) - shift[1]))
+            feats,
+            lambda x, y: frame.to_source_xy(np.asarray(x) - shift[0], np.asarray(y) - shift[1]),
+        )
         feats[0]["properties"]["crs"] = "EPSG:4326"
     return collection(feats), expect
 
@@ -74,8 +89,13 @@ def _features_of(doc: dict[str, Any], kind: str) -> list[int]:
     return [i for i, f in enumerate(doc["features"]) if f["properties"].get("kind") == kind]
 
 
-REQUIRED = {"level": ["id"], "compartment": ["id", "level"], "space": ["id", "level"],
-            "obstacle": ["level", "type"], "request": ["id", "space", "charger_kw"]}
+REQUIRED = {
+    "level": ["id"],
+    "compartment": ["id", "level"],
+    "space": ["id", "level"],
+    "obstacle": ["level", "type"],
+    "request": ["id", "space", "charger_kw"],
+}
 
 
 @st.composite
@@ -85,10 +105,23 @@ def corruptions(draw: st.DrawFn) -> tuple[bytes, int | None]:
     spaces = [f["properties"]["id"] for f in feats if f["properties"]["kind"] == "space"]
     feats.append(feature("request", None, id="R1", space=spaces[0], charger_kw=7))
     doc = json.loads(json.dumps(collection(feats)))
-    how = draw(st.sampled_from([
-        "drop_kind", "drop_required", "wrong_geometry", "nan", "bowtie", "duplicate_space",
-        "unknown_level", "bad_kw", "bad_vote", "truncate", "bad_enum",
-    ]))
+    how = draw(
+        st.sampled_from(
+            [
+                "drop_kind",
+                "drop_required",
+                "wrong_geometry",
+                "nan",
+                "bowtie",
+                "duplicate_space",
+                "unknown_level",
+                "bad_kw",
+                "bad_vote",
+                "truncate",
+                "bad_enum",
+            ]
+        )
+    )
     if how == "truncate":
         data = json.dumps(doc).encode()
         return data[: draw(st.integers(0, len(data) - 2))], None
@@ -106,19 +139,30 @@ def corruptions(draw: st.DrawFn) -> tuple[bytes, int | None]:
         doc["features"][i]["properties"]["id"] = spaces[0]
     elif how == "unknown_level":
         i = draw(st.sampled_from(_features_of(doc, "space") + _features_of(doc, "obstacle")))
-        doc["features"][i]["properties"]["level"] = draw(st.text(max_size=5).filter(
-            lambda t: t != "B1"))
+        doc["features"][i]["properties"]["level"] = draw(
+            st.text(max_size=5).filter(lambda t: t != "B1")
+        )
     elif how in ("bad_kw", "bad_vote"):
         i = _features_of(doc, "request")[0]
-        bad = draw(st.one_of(st.floats(max_value=0), st.text(), st.booleans(), st.none(),
-                             st.lists(st.integers(), max_size=2)))
+        bad = draw(
+            st.one_of(
+                st.floats(max_value=0),
+                st.text(),
+                st.booleans(),
+                st.none(),
+                st.lists(st.integers(), max_size=2),
+            )
+        )
         if how == "bad_kw":
             doc["features"][i]["properties"]["charger_kw"] = bad
         else:
             share = draw(st.floats(allow_nan=False).filter(lambda v: not 0 <= v <= 1) | st.text())
             doc["features"][i]["properties"]["vote"] = {
-                "participating_area": share, "participating_owners": 0.7,
-                "approving_area": 0.8, "approving_owners": 0.8}
+                "participating_area": share,
+                "participating_owners": 0.7,
+                "approving_area": 0.8,
+                "approving_owners": 0.8,
+            }
     else:  # bad_enum
         i = draw(st.sampled_from(_features_of(doc, "obstacle") + _features_of(doc, "level")))
         key = "type" if doc["features"][i]["properties"]["kind"] == "obstacle" else "garage_type"
@@ -128,8 +172,11 @@ def corruptions(draw: st.DrawFn) -> tuple[bytes, int | None]:
         del f["properties"]["kind"]
     elif how == "wrong_geometry":
         kind = f["properties"]["kind"]
-        f["geometry"] = {"type": "MultiPoint", "coordinates": [[0, 0]]} \
-            if kind != "site" else {"type": "Point", "coordinates": [0, 0]}
+        f["geometry"] = (
+            {"type": "MultiPoint", "coordinates": [[0, 0]]}
+            if kind != "site"
+            else {"type": "Point", "coordinates": [0, 0]}
+        )
     elif how == "nan":
         f["geometry"]["coordinates"][0][1] = [draw(st.sampled_from([math.nan, math.inf])), 0]
     elif how == "bowtie":
@@ -155,8 +202,9 @@ def test_corruptions_give_one_clear_error_naming_the_feature(
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
-                                                                max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
     max_leaves=8,
 )
 

@@ -20,25 +20,49 @@ pytestmark = pytest.mark.realdata
 
 
 def _temasek_site(realdata: Path, *, as_polygons: bool) -> tuple[dict[str, Any], list[Any]]:
-    src = json.loads((realdata / "temasek-polytechnic-imdf" / "parking_units_epsg3414.geojson")
-                     .read_text(encoding="utf-8"))
+    src = json.loads(
+        (realdata / "temasek-polytechnic-imdf" / "parking_units_epsg3414.geojson").read_text(
+            encoding="utf-8"
+        )
+    )
     stalls = src["features"]
     geoms = [shapely.geometry.shape(f["geometry"]) for f in stalls]
     hull = shapely.union_all(geoms).envelope.buffer(5, join_style="mitre")
     feats: list[dict[str, Any]] = [
-        {"type": "Feature", "geometry": None,
-         "properties": {"kind": "site", "name": "Temasek Polytechnic car parks",
-                        "crs": "EPSG:3414"}},
-        {"type": "Feature", "geometry": shapely.geometry.mapping(hull),
-         "properties": {"kind": "level", "id": "L0", "garage_type": "open", "floor": 1}},
-        {"type": "Feature", "geometry": shapely.geometry.mapping(hull),
-         "properties": {"kind": "compartment", "id": "ALL", "level": "L0"}},
+        {
+            "type": "Feature",
+            "geometry": None,
+            "properties": {
+                "kind": "site",
+                "name": "Temasek Polytechnic car parks",
+                "crs": "EPSG:3414",
+            },
+        },
+        {
+            "type": "Feature",
+            "geometry": shapely.geometry.mapping(hull),
+            "properties": {"kind": "level", "id": "L0", "garage_type": "open", "floor": 1},
+        },
+        {
+            "type": "Feature",
+            "geometry": shapely.geometry.mapping(hull),
+            "properties": {"kind": "compartment", "id": "ALL", "level": "L0"},
+        },
     ]
     for n, (f, g) in enumerate(zip(stalls, geoms, strict=True)):
         geometry = shapely.geometry.mapping(g.geoms[0]) if as_polygons else f["geometry"]
-        feats.append({"type": "Feature", "geometry": geometry,
-                      "properties": {"kind": "space", "id": f"P{n:04d}", "level": "L0",
-                                     "name": f["properties"]["name"]}})
+        feats.append(
+            {
+                "type": "Feature",
+                "geometry": geometry,
+                "properties": {
+                    "kind": "space",
+                    "id": f"P{n:04d}",
+                    "level": "L0",
+                    "name": f["properties"]["name"],
+                },
+            }
+        )
     return {"type": "FeatureCollection", "features": feats}, stalls
 
 

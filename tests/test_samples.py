@@ -22,15 +22,19 @@ def test_committed_files_are_what_the_generator_draws() -> None:
 def test_every_sample_reads_and_is_drawn_like_a_chinese_basement(key: str) -> None:
     site = read_site(sample_path(key), requests=sample_requests_path(key))
     assert site.info.community
-    assert all(c.name and any("\u4e00" <= ch <= "\u9fff" for ch in c.name)
-               for c in site.compartments)
+    assert all(
+        c.name and any("\u4e00" <= ch <= "\u9fff" for ch in c.name) for c in site.compartments
+    )
     for s in site.spaces:
         if s.id.endswith("X01"):
             continue
         r = s.polygon.minimum_rotated_rectangle
-        edges = sorted({round(shapely.length(shapely.LineString(pair)), 2)
-                        for pair in zip(r.exterior.coords, r.exterior.coords[1:],
-                                        strict=False)})
+        edges = sorted(
+            {
+                round(shapely.length(shapely.LineString(pair)), 2)
+                for pair in zip(r.exterior.coords, r.exterior.coords[1:], strict=False)
+            }
+        )
         assert edges == pytest.approx([STALL_W_M, STALL_D_M], abs=0.01), s.id
     columns = [o for o in site.obstacles if o.type == "column"]
     assert columns
@@ -52,7 +56,9 @@ def test_a_single_basement_with_twenty_requests() -> None:
 def test_b_two_levels_one_lacking_smoke_exhaust() -> None:
     site = read_site(sample_path("b"), requests=sample_requests_path("b"))
     assert {lv.id: lv.missing_fire_systems for lv in site.levels} == {
-        "B1": (), "B2": ("smoke_exhaust",)}
+        "B1": (),
+        "B2": ("smoke_exhaust",),
+    }
     assert {r.source for r in site.requests} == {"csv"}
     assert {r.space.split("-")[0] for r in site.requests} == {"B1", "B2"}
     assert len(site.trays) == 2

@@ -18,7 +18,6 @@ import shapely
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
-from planner.errors import InputLimitError
 from planner.privacy import mask_properties
 from planner.projection import METRES_PER_UNIT, Frame, parse_crs
 from planner.readers.base import (
@@ -29,7 +28,7 @@ from planner.readers.base import (
     parse_registered,
     read_bytes,
 )
-from planner.readers.geometry import GeometryProblem, parse_geometry
+from planner.readers.geometry import GeometryError, parse_geometry
 from planner.readers.requests_csv import RawRequest, parse_requests_csv
 from planner.site import (
     Compartment,
@@ -152,7 +151,8 @@ def _parse_features(data: bytes, reading: _Reading) -> bool:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         out.add(
-            "error", "NOT_UTF8",
+            "error",
+            "NOT_UTF8",
             f"the file is not UTF-8 text (byte {exc.start} cannot be decoded)",
             "save the GeoJSON as UTF-8.",
         )
@@ -161,21 +161,25 @@ def _parse_features(data: bytes, reading: _Reading) -> bool:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         out.add(
-            "error", "NOT_JSON",
+            "error",
+            "NOT_JSON",
             f"the file is not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
             "export the site as GeoJSON (a FeatureCollection).",
         )
         return False
     except RecursionError:
         out.add(
-            "error", "NOT_JSON", "the JSON is nested too deeply to be a site file",
+            "error",
+            "NOT_JSON",
+            "the JSON is nested too deeply to be a site file",
             "export the site as GeoJSON (a FeatureCollection).",
         )
         return False
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         found = doc.get("type") if isinstance(doc, dict) else type(doc).__name__
         out.add(
-            "error", "NOT_FEATURE_COLLECTION",
+            "error",
+            "NOT_FEATURE_COLLECTION",
             f"the file is JSON but not a GeoJSON FeatureCollection (found {found!r})",
             'wrap the features as {"type": "FeatureCollection", "features": [...]}.',
         )
@@ -183,7 +187,9 @@ def _parse_features(data: bytes, reading: _Reading) -> bool:
     features = doc.get("features")
     if not isinstance(features, list):
         out.add(
-            "error", "NOT_FEATURE_COLLECTION", "the FeatureCollection has no 'features' list",
+            "error",
+            "NOT_FEATURE_COLLECTION",
+            "the FeatureCollection has no 'features' list",
             "put the features in a list under 'features'.",
         )
         return False
@@ -191,7 +197,9 @@ def _parse_features(data: bytes, reading: _Reading) -> bool:
     for index, feature in enumerate(features):
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
             out.add(
-                "error", "NOT_A_FEATURE", "is not a GeoJSON Feature",
+                "error",
+                "NOT_A_FEATURE",
+                "is not a GeoJSON Feature",
                 'write it as {"type": "Feature", "geometry": ..., "properties": {...}}.',
                 index=index,
             )
@@ -201,8 +209,11 @@ def _parse_features(data: bytes, reading: _Reading) -> bool:
             props = {}
         if not isinstance(props, dict):
             out.add(
-                "error", "PROPERTIES_MALFORMED", "its properties are not an object",
-                'write them as "properties": {"kind": ..., ...}.', index=index,
+                "error",
+                "PROPERTIES_MALFORMED",
+                "its properties are not an object",
+                'write them as "properties": {"kind": ..., ...}.',
+                index=index,
             )
             continue
         props, masked = mask_properties(props)
@@ -210,17 +221,23 @@ def _parse_features(data: bytes, reading: _Reading) -> bool:
         fid = None if props.get("id") is None else str(props.get("id"))
         if masked:
             out.add(
-                "warning", "PII_MASKED",
+                "warning",
+                "PII_MASKED",
                 f"property {', '.join(masked)} held what looks like an ID or phone number; "
                 "it was masked and will not appear in any output",
                 "keep ID and phone numbers out of the site file; use an alias.",
-                kind=kind if isinstance(kind, str) else None, feature_id=fid, index=index,
+                kind=kind if isinstance(kind, str) else None,
+                feature_id=fid,
+                index=index,
             )
         if kind is None or kind == "":
             out.add(
-                "error", "KIND_MISSING", "has no 'kind' property",
-                "add \"kind\": one of " + ", ".join(KINDS) + ".",
-                feature_id=fid, index=index,
+                "error",
+                "KIND_MISSING",
+                "has no 'kind' property",
+                'add "kind": one of ' + ", ".join(KINDS) + ".",
+                feature_id=fid,
+                index=index,
             )
             continue
         if not isinstance(kind, str) or kind not in GEOMETRY_RULES:
@@ -229,7 +246,7 @@ def _parse_features(data: bytes, reading: _Reading) -> bool:
         allowed, nullable = GEOMETRY_RULES[kind]
         try:
             geom = parse_geometry(feature.get("geometry"), allowed, nullable=nullable)
-        except GeometryProblem as exc:
+        except GeometryError as exc:
             out.add("error", exc.code, str(exc), exc.fix, kind=kind, feature_id=fid, index=index)
             reading.features[kind].append(
                 _Raw(kind, index, props, _PLACEHOLDERS[allowed[0]], placeholder=True)
@@ -239,7 +256,8 @@ def _parse_features(data: bytes, reading: _Reading) -> bool:
     for kind, indexes in ignored.items():
         shown = ", ".join(f"#{i}" for i in indexes[:10]) + (" ..." if len(indexes) > 10 else "")
         out.add(
-            "warning", "KIND_UNKNOWN",
+            "warning",
+            "KIND_UNKNOWN",
             f"{len(indexes)} feature(s) of unknown kind '{kind}' were ignored ({shown})",
             "use one of " + ", ".join(KINDS) + " if they were meant to be used.",
         )
@@ -251,13 +269,21 @@ def _frame(reading: _Reading) -> tuple[Frame, SiteInfo | None]:
     sites = reading.features["site"]
     for extra in sites[1:]:
         out.add(
-            "error", "DUPLICATE_SITE", "is a second site feature",
-            "keep one site feature per file.", kind="site", index=extra.index,
+            "error",
+            "DUPLICATE_SITE",
+            "is a second site feature",
+            "keep one site feature per file.",
+            kind="site",
+            index=extra.index,
         )
     raw = sites[0] if sites else _Raw("site", -1, {"name": "unnamed site"}, None)
     props = {k: v for k, v in raw.props.items() if k in SiteInfo.model_fields and k != "boundary"}
     info = build_model(
-        SiteInfo, props, out, kind="site", feature_id=None,
+        SiteInfo,
+        props,
+        out,
+        kind="site",
+        feature_id=None,
         index=raw.index if raw.index >= 0 else None,
     )
     if info is None:
@@ -268,22 +294,28 @@ def _frame(reading: _Reading) -> tuple[Frame, SiteInfo | None]:
         parse_crs(info.crs)
     except ValueError as exc:
         out.add(
-            "error", "CRS_UNKNOWN", str(exc),
-            "declare it as an EPSG code, e.g. \"crs\": \"EPSG:4326\" for lon/lat.",
-            kind="site", index=raw.index,
+            "error",
+            "CRS_UNKNOWN",
+            str(exc),
+            'declare it as an EPSG code, e.g. "crs": "EPSG:4326" for lon/lat.',
+            kind="site",
+            index=raw.index,
         )
         return Frame(), None
     if info.units != "m":
         out.add(
-            "error", "UNITS_WITH_CRS",
+            "error",
+            "UNITS_WITH_CRS",
             f"declares both crs '{info.crs}' and units '{info.units}'",
-            "leave units out: the crs defines them.", kind="site", index=raw.index,
+            "leave units out: the crs defines them.",
+            kind="site",
+            index=raw.index,
         )
         return Frame(), None
     levels = [r for r in reading.features["level"] if not r.placeholder]
     bounds = _raw_bounds(levels) or _raw_bounds(_all(reading))
-    centre = (0.0, 0.0) if bounds is None else (
-        (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2
+    centre = (
+        (0.0, 0.0) if bounds is None else ((bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2)
     )
     return Frame(crs=info.crs, centre=centre), info
 
@@ -313,31 +345,39 @@ def _check_coordinates(reading: _Reading, frame: Frame) -> None:
             bad = xmin < -180 or xmax > 180 or ymin < -90 or ymax > 90
             allowed = "longitudes within ±180 and latitudes within ±90"
         else:
-            bad = max(abs(xmin), abs(xmax), abs(ymin), abs(ymax)) * (
-                1.0 if frame.crs else k
-            ) > MAX_ABS_COORD_M
+            bad = (
+                max(abs(xmin), abs(xmax), abs(ymin), abs(ymax)) * (1.0 if frame.crs else k)
+                > MAX_ABS_COORD_M
+            )
             allowed = f"coordinates within {MAX_ABS_COORD_M:.0e} m of the origin"
         if bad:
             out.add(
-                "error", "COORDINATES_ABSURD",
+                "error",
+                "COORDINATES_ABSURD",
                 f"has coordinates out of range ({xmin:.6g}, {ymin:.6g} .. {xmax:.6g}, "
                 f"{ymax:.6g}); allowed are {allowed}",
                 "check the site's crs and units and the feature's coordinates.",
-                kind=r.kind, feature_id=r.fid, index=r.index,
+                kind=r.kind,
+                feature_id=r.fid,
+                index=r.index,
             )
     if frame.crs is None and raws:
         bounds = _raw_bounds(raws)
         assert bounds is not None
         xmin, ymin, xmax, ymax = bounds
-        levels = [r.geometry for r in reading.features["level"]
-                  if r.geometry is not None and not r.placeholder]
+        levels = [
+            r.geometry
+            for r in reading.features["level"]
+            if r.geometry is not None and not r.placeholder
+        ]
         span = max(
             (max(g.bounds[2] - g.bounds[0], g.bounds[3] - g.bounds[1]) for g in levels),
             default=max(xmax - xmin, ymax - ymin),
         )
         if xmin >= -180 and xmax <= 180 and ymin >= -90 and ymax <= 90 and span < 1:
             out.add(
-                "error", "LONLAT_UNDECLARED",
+                "error",
+                "LONLAT_UNDECLARED",
                 f"all coordinates lie within ±180/±90 and the largest level spans only "
                 f"{span:.3g} {frame.units}: this looks like lon/lat without a declared crs",
                 'add "crs": "EPSG:4326" to the site feature\'s properties (or the EPSG code '
@@ -358,10 +398,13 @@ def _to_local(reading: _Reading, frame: Frame) -> None:
     for r in raws:
         if not np.isfinite(shapely.get_coordinates(r.geometry)).all():
             out.add(
-                "error", "COORDINATES_ABSURD",
+                "error",
+                "COORDINATES_ABSURD",
                 f"cannot be projected from {frame.crs} to local metres",
                 "check the site's crs and the feature's coordinates.",
-                kind=r.kind, feature_id=r.fid, index=r.index,
+                kind=r.kind,
+                feature_id=r.fid,
+                index=r.index,
             )
             r.geometry = None
     for r in reading.features["level"]:
@@ -376,13 +419,17 @@ def _to_local(reading: _Reading, frame: Frame) -> None:
                 else "check the site's units or crs"
             )
             out.add(
-                "error", "COORDINATES_ABSURD",
+                "error",
+                "COORDINATES_ABSURD",
                 f"spans {span / 1000:.1f} km, far more than a garage level",
-                hint + ".", kind="level", feature_id=r.fid, index=r.index,
+                hint + ".",
+                kind="level",
+                feature_id=r.fid,
+                index=r.index,
             )
 
 
-def _charger_point(r: _Raw, frame: Frame) -> Point | None | str:
+def _charger_point(r: _Raw, frame: Frame) -> Point | str | None:
     value = r.props.get("charger")
     if value is None:
         return None
@@ -418,8 +465,12 @@ def _build_site(reading: _Reading) -> Site:
 
     def build(model: type, r: _Raw, **extra: Any) -> Any:
         return build_model(
-            model, _fields(model, r, index=r.index, **extra), out,
-            kind=r.kind, feature_id=r.fid, index=r.index,
+            model,
+            _fields(model, r, index=r.index, **extra),
+            out,
+            kind=r.kind,
+            feature_id=r.fid,
+            index=r.index,
         )
 
     levels = [build(Level, r, outline=r.geometry) for r in f["level"]]
@@ -429,11 +480,14 @@ def _build_site(reading: _Reading) -> Site:
         point = _charger_point(r, frame)
         if point == "error":
             out.add(
-                "error", "PROPERTY_INVALID",
+                "error",
+                "PROPERTY_INVALID",
                 f"property 'charger' = {r.props.get('charger')!r} is not an [x, y] position",
                 "write the charger position as [x, y] in the file's coordinates, or leave "
                 "it out to let the planner place it.",
-                kind="space", feature_id=r.fid, index=r.index,
+                kind="space",
+                feature_id=r.fid,
+                index=r.index,
             )
             point = None
         spaces.append(build(Space, r, polygon=r.geometry, charger=point))
@@ -441,23 +495,35 @@ def _build_site(reading: _Reading) -> Site:
     trays = [build(Tray, r, line=r.geometry) for r in f["tray"]]
     requests = []
     for r in f["request"]:
-        extra: dict[str, Any] = {"point": r.geometry, "source": "csv" if "CSV" in r.source else "site"}
+        extra: dict[str, Any] = {
+            "point": r.geometry,
+            "source": "csv" if "CSV" in r.source else "site",
+        }
         if r.props.get("registered") not in (None, ""):
             try:
                 extra["registered"] = parse_registered(r.props["registered"])
             except ValueError as exc:
                 out.add(
-                    "error", "PROPERTY_INVALID", f"property 'registered': {exc}",
+                    "error",
+                    "PROPERTY_INVALID",
+                    f"property 'registered': {exc}",
                     "write an ISO date or date-time, e.g. 2024-03-18 or 2024-03-18T09:30.",
-                    kind="request", feature_id=r.fid, index=r.index, source=r.source,
+                    kind="request",
+                    feature_id=r.fid,
+                    index=r.index,
+                    source=r.source,
                 )
                 continue
         else:
             extra["registered"] = None
         before = len(out.problems)
         req = build_model(
-            Request, _fields(Request, r, index=r.index, **extra), out,
-            kind="request", feature_id=r.fid, index=r.index,
+            Request,
+            _fields(Request, r, index=r.index, **extra),
+            out,
+            kind="request",
+            feature_id=r.fid,
+            index=r.index,
         )
         for k in range(before, len(out.problems)):  # problems of CSV rows name the CSV
             out.problems[k] = out.problems[k].model_copy(update={"source": r.source})
@@ -465,12 +531,16 @@ def _build_site(reading: _Reading) -> Site:
 
     if not levels:
         out.add(
-            "error", "LEVEL_MISSING", "the site has no level feature",
+            "error",
+            "LEVEL_MISSING",
+            "the site has no level feature",
             "draw each floor's garage outline as a level Polygon with an id.",
         )
     if not compartments:
         out.add(
-            "error", "COMPARTMENT_MISSING", "the site has no fire compartment",
+            "error",
+            "COMPARTMENT_MISSING",
+            "the site has no fire compartment",
             "draw each fire compartment (防火分区) as a compartment Polygon with id and level.",
         )
     kept_levels = [lv for lv in levels if lv is not None]
@@ -482,28 +552,36 @@ def _build_site(reading: _Reading) -> Site:
     _check_unique(out, "tray", [t for t in trays if t is not None and t.id is not None])
     _check_unique(out, "request", [q for q in requests if q is not None])
     for kind, items in (
-        ("compartment", compartments), ("space", spaces), ("obstacle", obstacles),
+        ("compartment", compartments),
+        ("space", spaces),
+        ("obstacle", obstacles),
         ("tray", trays),
     ):
         for item in items:
             if item is not None and level_ids and item.level not in level_ids:
                 out.add(
-                    "error", "LEVEL_UNKNOWN",
+                    "error",
+                    "LEVEL_UNKNOWN",
                     f"refers to level '{item.level}', which is not in the file "
                     f"(levels: {', '.join(sorted(level_ids))})",
                     "use the id of one of the file's level features.",
-                    kind=kind, feature_id=getattr(item, "id", None), index=item.index,
+                    kind=kind,
+                    feature_id=getattr(item, "id", None),
+                    index=item.index,
                 )
     if not out.errors:  # overlaps are measured in metres: only once every geometry is there
         _check_overlaps(out, [c for c in compartments if c is not None])
     for lv in kept_levels:
         if lv.garage_type is None:
             out.add(
-                "warning", "GARAGE_TYPE_ASSUMED",
+                "warning",
+                "GARAGE_TYPE_ASSUMED",
                 "has no garage_type; it is treated as underground (the strictest case)",
                 "add garage_type (underground, semi_underground, high_rise, multi_storey, "
                 "single_storey or open).",
-                kind="level", feature_id=lv.id, index=lv.index,
+                kind="level",
+                feature_id=lv.id,
+                index=lv.index,
             )
     out.raise_if_errors()
     assert info is not None
@@ -526,16 +604,22 @@ def _check_unique(out: Collector, kind: str, items: list[Any]) -> None:
         if item.id in seen:
             first = seen[item.id]
             where = "in the site" if kind == "space" else f"among the {kind}s"
-            by = (f"row {first.index} of the requests CSV"
-                  if getattr(first, "source", "site") == "csv" else f"feature #{first.index}")
+            by = (
+                f"row {first.index} of the requests CSV"
+                if getattr(first, "source", "site") == "csv"
+                else f"feature #{first.index}"
+            )
             if getattr(first, "source", "site") != getattr(item, "source", "site"):
                 where = "in both the site file and the requests CSV:"
                 by = f"feature #{first.index}"
             out.add(
-                "error", "DUPLICATE_ID",
+                "error",
+                "DUPLICATE_ID",
                 f"has id '{item.id}', already used {where} by {by}",
                 f"give every {kind} a unique id.",
-                kind=kind, feature_id=item.id, index=item.index,
+                kind=kind,
+                feature_id=item.id,
+                index=item.index,
                 source="requests CSV" if getattr(item, "source", "site") == "csv" else None,
             )
         else:
@@ -558,9 +642,12 @@ def _check_overlaps(out: Collector, compartments: list[Compartment]) -> None:
             if shared.area > MAX_OVERLAP_M2:
                 p = shared.representative_point()
                 out.add(
-                    "error", "COMPARTMENTS_OVERLAP",
+                    "error",
+                    "COMPARTMENTS_OVERLAP",
                     f"overlaps compartment '{b.id}' (feature #{b.index}) by "
                     f"{shared.area:.2f} m² around ({p.x:.2f}, {p.y:.2f}) in local metres",
                     "redraw the two so that they only share their boundary.",
-                    kind="compartment", feature_id=a.id, index=a.index,
+                    kind="compartment",
+                    feature_id=a.id,
+                    index=a.index,
                 )

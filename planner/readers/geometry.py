@@ -13,7 +13,7 @@ from shapely.geometry.base import BaseGeometry
 _REASON = re.compile(r"^(?P<what>[^\[]+)\[(?P<x>\S+) (?P<y>\S+)\]")
 
 
-class GeometryProblem(ValueError):
+class GeometryError(ValueError):
     """A geometry that cannot be used; ``fix`` says what to do."""
 
     def __init__(self, code: str, message: str, fix: str) -> None:
@@ -26,13 +26,13 @@ def _positions(coords: Any, what: str) -> np.ndarray:
     try:
         arr = np.asarray(coords, dtype=np.float64)
     except (TypeError, ValueError):
-        raise GeometryProblem(
+        raise GeometryError(
             "GEOMETRY_MALFORMED",
             f"the coordinates of the {what} are not a list of [x, y] number pairs",
             "write each position as [x, y] with plain numbers.",
         ) from None
     if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] < 2:
-        raise GeometryProblem(
+        raise GeometryError(
             "GEOMETRY_MALFORMED",
             f"the coordinates of the {what} are not a list of [x, y] positions",
             "write each position as [x, y] with plain numbers.",
@@ -41,7 +41,7 @@ def _positions(coords: Any, what: str) -> np.ndarray:
     bad = ~np.isfinite(arr).all(axis=1)
     if bad.any():
         k = int(np.flatnonzero(bad)[0])
-        raise GeometryProblem(
+        raise GeometryError(
             "COORDINATE_NOT_FINITE",
             f"position #{k} of the {what} is not a finite number (NaN or Infinity)",
             "replace it with the real coordinate.",
@@ -54,7 +54,7 @@ def _ring(coords: Any, what: str) -> np.ndarray:
     if not np.array_equal(arr[0], arr[-1]):
         arr = np.vstack([arr, arr[:1]])
     if len(arr) < 4:
-        raise GeometryProblem(
+        raise GeometryError(
             "GEOMETRY_MALFORMED",
             f"the {what} has fewer than 3 corners",
             "draw the outline with at least three corners.",
@@ -67,18 +67,16 @@ def parse_geometry(
 ) -> BaseGeometry | None:
     """Turn a GeoJSON geometry object into shapely, refusing what ``allowed`` does not list.
 
-    Raises :class:`GeometryProblem` naming what is wrong and how to fix it. Invalid geometry
+    Raises :class:`GeometryError` naming what is wrong and how to fix it. Invalid geometry
     (a self-intersecting outline, say) is refused with its location, never repaired.
     """
     expected = " or ".join(allowed)
     if raw is None:
         if nullable:
             return None
-        raise GeometryProblem(
-            "GEOMETRY_MISSING", "has no geometry", f"draw it as a {expected}."
-        )
+        raise GeometryError("GEOMETRY_MISSING", "has no geometry", f"draw it as a {expected}.")
     if not isinstance(raw, dict) or not isinstance(raw.get("type"), str):
-        raise GeometryProblem(
+        raise GeometryError(
             "GEOMETRY_MALFORMED",
             "geometry is not a GeoJSON geometry object",
             f'write it as {{"type": "{allowed[0]}", "coordinates": [...]}}.',
@@ -88,12 +86,12 @@ def parse_geometry(
         fix = f"draw it as a {expected}"
         if gtype.startswith("Multi") and gtype[5:] in allowed:
             fix = "split it into one feature per part"
-        raise GeometryProblem(
+        raise GeometryError(
             "GEOMETRY_TYPE", f"geometry is a {gtype}, expected a {expected}", fix + "."
         )
     coords = raw.get("coordinates")
     if coords is None:
-        raise GeometryProblem(
+        raise GeometryError(
             "GEOMETRY_MALFORMED", f"the {gtype} has no coordinates", "add its coordinates."
         )
     geom: BaseGeometry
@@ -104,24 +102,26 @@ def parse_geometry(
         elif gtype == "LineString":
             arr = _positions(coords, "line")
             if len(arr) < 2:
-                raise GeometryProblem(
-                    "GEOMETRY_MALFORMED", "the line has fewer than 2 positions",
+                raise GeometryError(
+                    "GEOMETRY_MALFORMED",
+                    "the line has fewer than 2 positions",
                     "draw the line with at least two positions.",
                 )
             geom = LineString(arr)
         else:  # Polygon
             if not isinstance(coords, list) or not coords:
-                raise GeometryProblem(
-                    "GEOMETRY_MALFORMED", "the polygon has no rings",
+                raise GeometryError(
+                    "GEOMETRY_MALFORMED",
+                    "the polygon has no rings",
                     "write its outline as [[[x, y], ...]].",
                 )
             shell = _ring(coords[0], "outer ring")
             holes = [_ring(c, f"hole #{i + 1}") for i, c in enumerate(coords[1:])]
             geom = Polygon(shell, holes)
-    except GeometryProblem:
+    except GeometryError:
         raise
     except (TypeError, ValueError, shapely.errors.ShapelyError) as exc:
-        raise GeometryProblem(
+        raise GeometryError(
             "GEOMETRY_MALFORMED", f"the {gtype} cannot be built ({exc})", "redraw it."
         ) from None
     reason = shapely.is_valid_reason(geom)
@@ -132,14 +132,14 @@ def parse_geometry(
         if match:
             what = match["what"].strip()
             where = f" at ({float(match['x']):.3f}, {float(match['y']):.3f})"
-        raise GeometryProblem(
+        raise GeometryError(
             "GEOMETRY_INVALID",
             f"the {gtype} is invalid: {what.lower()}{where}",
             "redraw it so that its outline does not cross or touch itself; "
             "the planner never repairs geometry silently.",
         )
     if gtype == "Polygon" and geom.area <= 0:
-        raise GeometryProblem(
+        raise GeometryError(
             "GEOMETRY_INVALID", "the polygon has no area", "redraw it with a real area."
         )
     return geom

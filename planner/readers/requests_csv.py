@@ -43,32 +43,40 @@ def parse_requests_csv(data: bytes, out: Collector) -> list[RawRequest]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         out.add(
-            "error", "CSV_NOT_UTF8",
+            "error",
+            "CSV_NOT_UTF8",
             f"the file is not UTF-8 text (byte {exc.start} cannot be decoded)",
-            "save it from Excel as 'CSV UTF-8 (comma delimited)'.", source=SOURCE,
+            "save it from Excel as 'CSV UTF-8 (comma delimited)'.",
+            source=SOURCE,
         )
         return []
     rows = list(csv.reader(io.StringIO(text, newline="")))
     if not rows or not any(cell.strip() for cell in rows[0]):
         out.add(
-            "error", "CSV_EMPTY", "the file has no header row",
-            "put the column names id, space, charger_kw ... in the first row.", source=SOURCE,
+            "error",
+            "CSV_EMPTY",
+            "the file has no header row",
+            "put the column names id, space, charger_kw ... in the first row.",
+            source=SOURCE,
         )
         return []
     header = [h.strip().lower() for h in rows[0]]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         out.add(
-            "error", "CSV_COLUMN_MISSING",
+            "error",
+            "CSV_COLUMN_MISSING",
             f"the header lacks the column(s) {', '.join(missing)}",
-            "add them to the first row (id, space, charger_kw are required).", source=SOURCE,
+            "add them to the first row (id, space, charger_kw are required).",
+            source=SOURCE,
         )
         return []
     known = set(REQUIRED + OPTIONAL + VOTE_COLUMNS)
     unknown = [h for h in header if h and h not in known]
     if unknown:
         out.add(
-            "warning", "CSV_COLUMN_IGNORED",
+            "warning",
+            "CSV_COLUMN_IGNORED",
             f"column(s) {', '.join(unknown)} are not request fields and were ignored",
             "rename them if they were meant as one of " + ", ".join(sorted(known)) + ".",
             source=SOURCE,
@@ -76,8 +84,11 @@ def parse_requests_csv(data: bytes, out: Collector) -> list[RawRequest]:
     dupes = sorted({h for h in header if h and header.count(h) > 1})
     if dupes:
         out.add(
-            "error", "CSV_COLUMN_DUPLICATE", f"column(s) {', '.join(dupes)} appear twice",
-            "keep one column of each name.", source=SOURCE,
+            "error",
+            "CSV_COLUMN_DUPLICATE",
+            f"column(s) {', '.join(dupes)} appear twice",
+            "keep one column of each name.",
+            source=SOURCE,
         )
         return []
     requests: list[RawRequest] = []
@@ -86,10 +97,12 @@ def parse_requests_csv(data: bytes, out: Collector) -> list[RawRequest]:
             continue
         if len(row) > len(header):
             out.add(
-                "error", "CSV_ROW_LENGTH",
+                "error",
+                "CSV_ROW_LENGTH",
                 f"the row has {len(row)} cells but the header only {len(header)}",
                 "quote cells that contain commas, or remove the extra cells.",
-                source=SOURCE, index=number,
+                source=SOURCE,
+                index=number,
             )
             continue
         cells: dict[str, str] = {}
@@ -104,11 +117,15 @@ def parse_requests_csv(data: bytes, out: Collector) -> list[RawRequest]:
         rid = cells.get("id") or None
         if masked_cols:
             out.add(
-                "warning", "PII_MASKED",
+                "warning",
+                "PII_MASKED",
                 f"column(s) {', '.join(masked_cols)} held what looks like an ID or phone "
                 "number; it was masked and will not appear in any output",
                 "keep ID and phone numbers out of the planner's files; use an alias.",
-                source=SOURCE, kind="request", feature_id=rid, index=number,
+                source=SOURCE,
+                kind="request",
+                feature_id=rid,
+                index=number,
             )
         props: dict[str, Any] = {k: v for k, v in cells.items() if k in REQUIRED + OPTIONAL and v}
         if "charger_kw" in props:
@@ -119,10 +136,14 @@ def parse_requests_csv(data: bytes, out: Collector) -> list[RawRequest]:
         given = [c for c, v in votes.items() if v]
         if given and len(given) < len(VOTE_COLUMNS):
             out.add(
-                "error", "VOTE_INCOMPLETE",
+                "error",
+                "VOTE_INCOMPLETE",
                 "the vote columns are partly filled (" + ", ".join(given) + ")",
                 "fill all four vote_* columns for a common space, or none.",
-                source=SOURCE, kind="request", feature_id=rid, index=number,
+                source=SOURCE,
+                kind="request",
+                feature_id=rid,
+                index=number,
             )
         elif given:
             props["vote"] = {c.removeprefix("vote_"): _number(v) for c, v in votes.items()}
