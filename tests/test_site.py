@@ -1,0 +1,54 @@
+"""The site model: contract names and defaults, frozen, per-level views."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+from shapely.geometry import box
+
+from planner.readers import parse_site
+from planner.site import FIRE_SYSTEMS, Level, Request, SiteInfo, Space
+from tests.conftest import to_bytes
+
+
+def test_contract_defaults() -> None:
+    info = SiteInfo(name="x")
+    assert (info.supply, info.urban, info.units, info.crs, info.north_deg) == (
+        "direct",
+        True,
+        "m",
+        None,
+        0.0,
+    )
+    level = Level(id="B1", outline=box(0, 0, 1, 1))
+    assert level.ceiling_height_m == 3.6
+    assert level.garage_type is None
+    assert level.missing_fire_systems == FIRE_SYSTEMS
+    space = Space(id="S", level="B1", polygon=box(0, 0, 1, 1))
+    assert space.tenure == "owned"
+    req = Request(id="R", space="S", charger_kw=7)
+    assert req.documents == ()
+    assert req.vote is None
+
+
+def test_unknown_fields_are_refused_by_the_model() -> None:
+    with pytest.raises(ValidationError, match="extra"):
+        SiteInfo(name="x", colour="red")  # type: ignore[call-arg]
+
+
+def test_fire_systems_must_be_true_to_count() -> None:
+    lv = Level(id="B1", outline=box(0, 0, 1, 1), fire_alarm=True, smoke_exhaust=False)
+    assert lv.missing_fire_systems == FIRE_SYSTEMS[1:]
+
+
+def test_on_level_gathers_one_level(tiny: dict[str, Any]) -> None:
+    site = parse_site(to_bytes(tiny))
+    view = site.on_level("B1")
+    assert [c.id for c in view.compartments] == ["FQ1", "FQ2"]
+    assert [s.id for s in view.spaces] == ["S1", "S2"]
+    assert len(view.obstacles) == 1
+    assert len(view.trays) == 1
+    with pytest.raises(KeyError):
+        site.level("B9")
