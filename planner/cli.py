@@ -10,10 +10,18 @@ import argparse
 import sys
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 
 from planner.errors import PlannerError
+from planner.plan import Plan, PlanOptions, make_plan
 from planner.readers import DEFAULT_MAX_BYTES, read_site
+from planner.rules import Rules
 from planner.site import Site
+from planner.writers import write_plan_geojson, write_report
+
+FORMATS = ("geojson", "gpkg", "dxf", "csv", "pdf", "png", "svg")
+AVAILABLE_FORMATS = ("geojson",)
+"""Formats this build writes; the others come with the approval package."""
 
 EXIT_OK = 0
 EXIT_BUG = 1
@@ -31,6 +39,38 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("site", help="site GeoJSON file")
     validate.add_argument("--requests", metavar="CSV", help="requests CSV to merge")
     validate.add_argument(
+        "--max-mb",
+        type=float,
+        default=DEFAULT_MAX_BYTES / 1e6,
+        help="largest input file in MB (default %(default).0f)",
+    )
+    plan = sub.add_parser("plan", help="plan boxes, cables and decisions; write the outputs")
+    plan.add_argument("site", help="site GeoJSON file")
+    plan.add_argument("--requests", metavar="CSV", help="requests CSV to merge")
+    plan.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    plan.add_argument("--routing", choices=("rectilinear", "euclidean"), default="rectilinear")
+    plan.add_argument(
+        "--placement", choices=("centroid", "column", "min-cable"), default="centroid"
+    )
+    plan.add_argument(
+        "--managed", action="store_true", help="managed charging (智能有序充电): nothing deferred"
+    )
+    plan.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="RULE=VALUE",
+        dest="overrides",
+        help="override one rule (repeatable)",
+    )
+    plan.add_argument(
+        "--formats",
+        default=",".join(FORMATS),
+        help="comma-separated: " + ",".join(FORMATS) + " (default all)",
+    )
+    plan.add_argument("--notices", action="store_true", help="owner papers per request")
+    plan.add_argument("--lang", choices=("zh", "en"), default="zh")
+    plan.add_argument(
         "--max-mb",
         type=float,
         default=DEFAULT_MAX_BYTES / 1e6,
@@ -85,12 +125,89 @@ def _validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _formats(text: str) -> list[str]:
+    wanted = [f.strip().lower() for f in text.split(",") if f.strip()]
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown:
+        raise PlannerError(
+            f"--formats: unknown format(s) {', '.join(unknown)}. Fix: use any "
+            "of " + ",".join(FORMATS) + "."
+        )
+    return wanted
+
+
+def plan_table(plan: Plan) -> str:
+    """The summary table per compartment, as printed by ``planner plan``."""
+    head = (
+        f"{'level':<6} {'compartment':<12} {'plan':>4} {'pend':>4} {'defr':>4} {'blck':>4} "
+        f"{'conn kW':>8} {'dem kW':>8} {'cap kW':>8} {'spare':>5} {'boxes':>5} "
+        f"{'cable m':>8}"
+    )
+    lines = [head, "-" * len(head)]
+    for s in plan.compartments:
+        cap = "?" if s.capacity_kw is None else f"{s.capacity_kw:g}"
+        spare = "?" if s.spare_chargers is None else str(s.spare_chargers)
+        c = s.counts
+        lines.append(
+            f"{s.level:<6} {s.id:<12} {c['planned']:>4} {c['pending']:>4} {c['deferred']:>4} "
+            f"{c['blocked']:>4} {s.connected_kw:>8.1f} {s.demand_kw:>8.2f} {cap:>8} "
+            f"{spare:>5} {s.boxes:>5} {s.cable_m:>8.1f}"
+        )
+    for lv, counts in plan.unassigned.items():
+        lines.append(
+            f"{lv:<6} {'(none)':<12} {counts['planned']:>4} {counts['pending']:>4} "
+            f"{counts['deferred']:>4} {counts['blocked']:>4}"
+        )
+    total = plan.counts()
+    lines.append(
+        f"requests: {len(plan.requests)} (" + ", ".join(f"{n} {k}" for k, n in total.items()) + ")"
+    )
+    return "\n".join(lines)
+
+
+def _plan(args: argparse.Namespace) -> int:
+    formats = _formats(args.formats)
+    missing = [f for f in formats if f not in AVAILABLE_FORMATS]
+    if missing and args.formats != ",".join(FORMATS):
+        raise PlannerError(
+            f"--formats: {', '.join(missing)} cannot be written yet. Fix: use "
+            "--formats " + ",".join(AVAILABLE_FORMATS) + "."
+        )
+    if args.notices:
+        raise PlannerError(
+            "--notices: owner papers cannot be written yet. Fix: leave out --notices."
+        )
+    rules = Rules().with_overrides(args.overrides)
+    options = PlanOptions(routing=args.routing, placement=args.placement, managed=args.managed)
+    site = read_site(args.site, requests=args.requests, max_bytes=int(args.max_mb * 1e6))
+    plan = make_plan(site, rules, options=options)
+    out = Path(args.out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PlannerError(
+            f"--out: cannot create folder '{out}' ({exc.strerror}). Fix: "
+            "choose a folder you may write to."
+        ) from None
+    written = [
+        write_plan_geojson(plan, out / "plan.geojson"),
+        write_report(plan, out / "report.json"),
+    ]
+    print(plan_table(plan))
+    print("wrote " + ", ".join(str(p) for p in written))
+    if missing:
+        print("not written (not available in this version): " + ", ".join(missing))
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit status."""
     args = _parser().parse_args(argv)
     try:
         if args.command == "validate":
             return _validate(args)
+        if args.command == "plan":
+            return _plan(args)
     except PlannerError as exc:
         print(f"planner: {exc}", file=sys.stderr)
         return EXIT_REFUSED

@@ -103,16 +103,21 @@ class Block:
         return out
 
     def columns(self) -> list[Polygon]:
-        """Columns on every column line at both aisle edges of every strip."""
+        """Columns on every column line at both aisle edges of every strip, and on the line
+        where two strips' stall rows meet back to back."""
         h = COLUMN_M / 2
         out: list[Polygon] = []
-        for k in range(self.strips):
-            for dy in (STALL_D_M - h, STALL_D_M + AISLE_M + h):
-                y = self.strip_y(k) + dy
-                out.extend(
-                    box(self.column_x(i) - h, y - h, self.column_x(i) + h, y + h)
-                    for i in range(self.bays + 1)
-                )
+        lines = [
+            self.strip_y(k) + dy
+            for k in range(self.strips)
+            for dy in (STALL_D_M - h, STALL_D_M + AISLE_M + h)
+        ]
+        lines += [self.strip_y(k) for k in range(1, self.strips)]
+        for y in sorted(lines):
+            out.extend(
+                box(self.column_x(i) - h, y - h, self.column_x(i) + h, y + h)
+                for i in range(self.bays + 1)
+            )
         return out
 
     def core_boxes(self) -> list[Polygon]:

@@ -20,7 +20,7 @@ def test_validate_prints_a_summary(capsys: pytest.CaptureFixture[str]) -> None:
     assert "site: 和平小区地下车库 (兰州市城关区和平小区)" in out
     assert "level B1 地下一层: floor -1, underground, 367 spaces" in out
     assert "compartment FQ1 防火分区一: 1,812.7 m², capacity 30 kW" in out
-    assert "3 compartments, 367 spaces, 134 obstacles" in out
+    assert "3 compartments, 367 spaces, 147 obstacles" in out
     assert "20 requests" in out
     assert "warnings: 1" in out
 

@@ -1,0 +1,191 @@
+"""Eligibility and application rules: fire systems and depth (R1, R2), compartment areas
+(R3, R4), the power cap (R7), owners' votes (R13), documents (R14), one request per space
+(R16). Each returns reasons from the catalogue; nothing here routes or sizes anything."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from planner.findings import Reason, reason
+from planner.rules import Rules
+from planner.site import Compartment, Level, Request, SiteInfo, Space
+
+FIRE_NAMES_ZH = {
+    "fire_alarm": "火灾自动报警系统",
+    "smoke_exhaust": "排烟设施",
+    "sprinklers": "自动喷水灭火系统",
+    "emergency_lighting": "消防应急照明",
+    "evacuation_signs": "疏散指示标志",
+}
+
+
+def garage_type(level: Level) -> str:
+    """The level's garage type; missing counts as underground (the strictest case)."""
+    return level.garage_type or "underground"
+
+
+def level_reasons(level: Level, rules: Rules) -> list[Reason]:
+    """R1 (fire systems), R2 (depth) and the garage-type assumption for one level."""
+    out: list[Reason] = []
+    gtype = garage_type(level)
+    if level.garage_type is None:
+        out.append(
+            reason(
+                "GARAGE_TYPE_ASSUMED",
+                f"level {level.id} has no garage_type; treated as underground",
+            )
+        )
+    missing = level.missing_fire_systems
+    if gtype in rules.fire_check_garage_types and missing:
+        names = ", ".join(f"{m} ({FIRE_NAMES_ZH[m]})" for m in missing)
+        out.append(
+            reason(
+                "FIRE_FACILITIES_MISSING",
+                f"level {level.id} ({gtype.replace('_', '-')}) lacks {names}: no chargers may be "
+                "installed until all five fire systems are in place",
+            )
+        )
+    if level.floor is not None:
+        if level.floor <= rules.too_deep_floor:
+            blocking = rules.block_too_deep
+            out.append(
+                reason(
+                    "LEVEL_TOO_DEEP",
+                    f"level {level.id} is floor {level.floor}, at or below {rules.too_deep_floor}; "
+                    "charging areas should not be this deep (宜)",
+                    severity="error" if blocking else "warning",
+                    effect="blocked" if blocking else "planned",
+                )
+            )
+        elif level.floor <= rules.below_b1_floor:
+            out.append(
+                reason(
+                    "LEVEL_BELOW_B1",
+                    f"level {level.id} is floor {level.floor}, below B1; charging areas are "
+                    "preferably on the ground floor or B1 (宜)",
+                )
+            )
+    return out
+
+
+def level_blocks(level_reasons_: Sequence[Reason]) -> bool:
+    """True when a level's reasons block every request on it (no meter box there)."""
+    return any(r.effect == "blocked" for r in level_reasons_)
+
+
+def compartment_reasons(comp: Compartment, level: Level, rules: Rules) -> list[Reason]:
+    """R3 (compartment area, sanity of the input) and R4 (fire unit, advisory)."""
+    out: list[Reason] = []
+    gtype = garage_type(level)
+    area = comp.polygon.area
+    limit = rules.compartment_area_limit_m2.get(gtype)  # type: ignore[call-overload]
+    if limit is not None:
+        factor = rules.sprinkler_area_factor if level.sprinklers is True else 1.0
+        if area > limit * factor:
+            with_spr = f" (x{factor:g} with sprinklers)" if factor != 1 else ""
+            out.append(
+                reason(
+                    "COMPARTMENT_AREA_OVER_LIMIT",
+                    f"compartment {comp.id} is {area:,.0f} m², over the {limit * factor:,.0f} m² "
+                    f"allowed for a {gtype.replace('_', '-')} garage{with_spr}: check the drawn "
+                    "compartment boundaries",
+                )
+            )
+    unit = rules.fire_unit_limit_m2.get(gtype)  # type: ignore[call-overload]
+    if unit is not None and area > unit:
+        out.append(
+            reason(
+                "FIRE_UNIT_OVER_LIMIT",
+                f"compartment {comp.id} is {area:,.0f} m², larger than the {unit:,.0f} m² "
+                "fire unit advised for charging areas (walls >= 2.0 h, doors >= class B); "
+                "advisory for existing garages",
+            )
+        )
+    return out
+
+
+def cap_reason(req: Request, rules: Rules) -> Reason | None:
+    """R7: chargers above the cap are blocked."""
+    if req.charger_kw > rules.charger_cap_kw + 1e-9:
+        return reason(
+            "CHARGER_OVER_CAP",
+            f"a {req.charger_kw:g} kW charger exceeds the {rules.charger_cap_kw:g} kW "
+            "allowed for private chargers",
+        )
+    return None
+
+
+def vote_reason(req: Request, rules: Rules) -> Reason | None:
+    """R13: a common-area space needs a vote with >= 2/3 taking part (area and owners) and
+    >= 3/4 of them approving (area and owners)."""
+    vote = req.vote
+    if vote is None:
+        return reason(
+            "VOTE_MISSING",
+            f"space {req.space} is common area: the owners' vote (area and headcount) "
+            "is needed before construction",
+        )
+    tol = rules.vote_tolerance
+    p, a = rules.vote_participation_share, rules.vote_approval_share
+    failed = []
+    if vote.participating_area < p - tol:
+        failed.append(f"participating area {vote.participating_area:.2f} < {p:.3f}")
+    if vote.participating_owners < p - tol:
+        failed.append(f"participating owners {vote.participating_owners:.2f} < {p:.3f}")
+    if vote.approving_area < a - tol:
+        failed.append(f"approving area {vote.approving_area:.2f} < {a:.3f}")
+    if vote.approving_owners < a - tol:
+        failed.append(f"approving owners {vote.approving_owners:.2f} < {a:.3f}")
+    if failed:
+        return reason("VOTE_FAILED", "the owners' vote did not pass: " + "; ".join(failed))
+    return None
+
+
+def required_documents(space: Space, info: SiteInfo) -> tuple[str, ...]:
+    """R14: documents of a direct-supply application for this space."""
+    docs = ["id_document"]
+    if info.urban:
+        docs.append("property_consent")
+        if space.tenure == "owned":
+            docs.append("parking_certificate")
+        elif space.tenure == "leased":
+            docs += ["lease_contract", "owner_consent"]
+    return tuple(docs)
+
+
+def documents_reason(req: Request, space: Space, info: SiteInfo, rules: Rules) -> Reason | None:
+    """R14: missing documents make a direct-supply request pending; non-direct supply is
+    not checked (the facility owner sets documents and tariff)."""
+    if info.supply == "non_direct":
+        return reason(
+            "SUPPLY_NON_DIRECT",
+            "non-direct supply (非电网直供电): the owner of the power facilities sets "
+            "documents and tariff; the same layout rules apply",
+        )
+    if not rules.check_documents:
+        return None
+    missing = [d for d in required_documents(space, info) if d not in req.documents]
+    if missing:
+        return reason("DOCUMENTS_MISSING", "missing documents: " + ", ".join(missing))
+    return None
+
+
+def fcfs_key(req: Request, order: int) -> tuple[int, float, int]:
+    """R12 order: by registration time, ties by file order, unregistered last."""
+    if req.registered is None:
+        return (1, 0.0, order)
+    return (0, req.registered.timestamp(), order)
+
+
+def duplicates(requests: Sequence[Request]) -> dict[str, str]:
+    """R16: request id -> the id of the earlier-registered request for the same space."""
+    by_space: dict[str, list[tuple[tuple[int, float, int], Request]]] = defaultdict(list)
+    for n, req in enumerate(requests):
+        by_space[req.space].append((fcfs_key(req, n), req))
+    out: dict[str, str] = {}
+    for reqs in by_space.values():
+        reqs.sort(key=lambda kr: kr[0])
+        for _, later in reqs[1:]:
+            out[later.id] = reqs[0][1].id
+    return out

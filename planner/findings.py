@@ -1,0 +1,145 @@
+"""Reasons and findings: what the planner says about each request, and why.
+
+Every code has one entry in :data:`CATALOGUE` with its rule, clause, severity and effect on a
+request's status, so a reason always names its rule and clause and the status follows from
+the reasons alone (blocked > deferred > pending > planned).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+from shapely.geometry.base import BaseGeometry
+
+from planner.errors import Severity
+
+Status = Literal["planned", "pending", "deferred", "blocked"]
+STATUSES: tuple[Status, ...] = ("planned", "pending", "deferred", "blocked")
+_STRENGTH = {s: i for i, s in enumerate(STATUSES)}
+
+POLICY = "兰州市既有居民小区电动汽车充电设施建设方案"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What a code means: its rule and clause, how grave it is, what it does to a request."""
+
+    rule: str
+    clause: str
+    severity: Severity
+    effect: Status = "planned"
+
+
+CATALOGUE: dict[str, Entry] = {
+    "FIRE_FACILITIES_MISSING": Entry(
+        "R1",
+        "方案 二(三)1(5)、二(三)2(6)；附件1 第1、8条；GB/T 51313-2018 6.1.6",
+        "error",
+        "blocked",
+    ),
+    "GARAGE_TYPE_ASSUMED": Entry("R1", "site-format: missing garage_type = underground", "warning"),
+    "LEVEL_TOO_DEEP": Entry("R2", "GB/T 51313-2018 6.1.5-1", "warning"),
+    "LEVEL_BELOW_B1": Entry("R2", "GB/T 51313-2018 6.1.5-1", "warning"),
+    "COMPARTMENT_AREA_OVER_LIMIT": Entry("R3", "GB 50067-2014 5.1.1、5.1.2", "warning"),
+    "FIRE_UNIT_OVER_LIMIT": Entry("R4", "GB/T 51313-2018 6.1.5、表 6.1.5", "warning"),
+    "MIN_CABLE_SAVING": Entry("R5", "方案 二(三)1(1)", "info"),
+    "BOX_MOVED": Entry("R5", "方案 二(三)1(1)", "info"),
+    "SPACE_UNKNOWN": Entry("R6", "方案 二(三)1(1)", "error", "blocked"),
+    "SPACE_OUTSIDE_COMPARTMENT": Entry("R6", "方案 二(三)1(1)", "error", "blocked"),
+    "CHARGER_MOVED": Entry("R6", "方案 二(三)1(1)", "warning"),
+    "CHARGER_OVER_CAP": Entry("R7", "方案 二(三)1(1)“不宜超过7千瓦”", "error", "blocked"),
+    "NO_ROUTE": Entry(
+        "R8", "practice (cables within the compartment, around obstacles)", "error", "blocked"
+    ),
+    "VOLTAGE_DROP_OVER_LIMIT": Entry("R10", "IEC 60364-5-52 (GB/T 16895.6)", "warning"),
+    "LONG_RUN": Entry("R10", "IEC 60364-5-52 (GB/T 16895.6)", "warning"),
+    "COMPARTMENT_OVER_CAPACITY": Entry("R12", "方案 一(二)", "error", "deferred"),
+    "CAPACITY_UNKNOWN": Entry("R12", "方案 一(二)", "warning"),
+    "MANAGED_CHARGING": Entry("R12", "方案 一(二)（智能有序充电）", "info"),
+    "REGISTRATION_MISSING": Entry("R12", "方案 一(二)（先到先得）", "warning"),
+    "VOTE_MISSING": Entry("R13", "方案 二(三)1(2)；民法典 第278条", "error", "pending"),
+    "VOTE_FAILED": Entry("R13", "方案 二(三)1(2)；民法典 第278条", "error", "blocked"),
+    "DOCUMENTS_MISSING": Entry(
+        "R14", "方案 二(三)1(2)、2(2)；附件1 第3条；附件3 甲方", "error", "pending"
+    ),
+    "SUPPLY_NON_DIRECT": Entry("R14", "方案 二(三)2", "info"),
+    "CHARGER_CLEARANCE": Entry("R15", "GB/T 51313-2018 4.0.2-4", "warning"),
+    "DUPLICATE_SPACE_REQUEST": Entry("R16", "附件3（一位一桩）", "error", "blocked"),
+    "PII_MASKED": Entry("privacy", "附件3 甲方住址不填；不公开身份证号、手机号", "warning"),
+}
+"""Every code the planner emits, with rule, clause, severity and effect."""
+
+
+class Reason(BaseModel):
+    """Why a request has its status: ``{code, severity, rule, clause, message}``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    severity: Severity
+    rule: str
+    clause: str
+    message: str
+    effect: Status = "planned"
+
+
+def reason(
+    code: str, message: str, *, severity: Severity | None = None, effect: Status | None = None
+) -> Reason:
+    """A reason for ``code`` from the catalogue (severity and effect may be overridden)."""
+    entry = CATALOGUE[code]
+    return Reason(
+        code=code,
+        severity=severity or entry.severity,
+        rule=entry.rule,
+        clause=entry.clause,
+        message=message,
+        effect=entry.effect if effect is None else effect,
+    )
+
+
+def status_of(reasons: list[Reason] | tuple[Reason, ...]) -> Status:
+    """The strongest effect among the reasons (blocked > deferred > pending > planned)."""
+    best: Status = "planned"
+    for r in reasons:
+        if _STRENGTH[r.effect] > _STRENGTH[best]:
+            best = r.effect
+    return best
+
+
+class Finding(BaseModel):
+    """A finding of the plan about the site, a level, a compartment, a space or a request."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    code: str
+    severity: Severity
+    rule: str
+    clause: str
+    message: str
+    subject: str | None = None
+    level: str | None = None
+    geometry: BaseGeometry | None = None
+
+    @classmethod
+    def of(
+        cls,
+        r: Reason,
+        *,
+        subject: str | None,
+        level: str | None = None,
+        geometry: BaseGeometry | None = None,
+    ) -> Finding:
+        """A finding from a reason."""
+        return cls(
+            code=r.code,
+            severity=r.severity,
+            rule=r.rule,
+            clause=r.clause,
+            message=r.message,
+            subject=subject,
+            level=level,
+            geometry=geometry,
+        )

@@ -1,0 +1,496 @@
+"""Cable routes inside one fire compartment (R6, R8).
+
+The free space of a compartment is the compartment shrunk by the clearance, minus its
+obstacles grown by the clearance (so a column standing within twice the clearance of a wall
+closes the gap, as it does on site). Two routers share it:
+
+``rectilinear`` (default)
+    Straight runs parallel to the compartment's axis. The geometry is turned so the axis is
+    +x, and a sparse *track graph* is built: through every corner of the free space and every
+    terminal, the maximal free horizontal and vertical segments (an extended Hanan grid cut
+    at obstacles, so open aisles hold few tracks and columns cut the rest); nodes where
+    tracks cross. Exact for axis-parallel obstacles.
+``euclidean``
+    Any-angle: a visibility graph over the reflex corners of the free space and the
+    terminals, exact for polygonal obstacles.
+
+Existing trays are added as edges of their own angle, costing ``tray_cost_factor`` per metre.
+Terminals (the box and the chargers) outside the free space join it by the shortest straight
+stub to the nearest free point; stubs are exempt from the clearance but never cross an
+obstacle, and count in the route's length. One Dijkstra search per box serves all its cables.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import networkx as nx
+import numpy as np
+import shapely
+import shapely.affinity
+import shapely.ops
+from shapely.geometry import LineString, MultiPolygon, Point, Polygon
+from shapely.geometry.base import BaseGeometry
+from shapely.geometry.polygon import orient
+
+RoutingMode = Literal["rectilinear", "euclidean"]
+
+WALL_THICKNESS_M = 0.001
+"""Walls drawn as lines get this half-thickness when the clearance is zero, so they block."""
+
+_EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class Route:
+    """One cable route: its line (compartment coordinates) and horizontal length as drawn."""
+
+    line: LineString
+    length_m: float
+    cost: float
+    tray_m: float
+
+
+def axis_of(polygon: Polygon) -> float:
+    """Default routing axis (degrees, in [0, 180)): the direction of the longest edge of the
+    polygon's minimum rotated rectangle."""
+    rect = polygon.minimum_rotated_rectangle
+    coords = np.asarray(rect.exterior.coords)
+    if len(coords) < 3:
+        return 0.0
+    edges = np.diff(coords, axis=0)
+    longest = edges[int(np.argmax(np.hypot(edges[:, 0], edges[:, 1])))]
+    return math.degrees(math.atan2(longest[1], longest[0])) % 180.0
+
+
+def free_space(
+    compartment: Polygon, obstacles: Iterable[BaseGeometry], *, clearance_m: float
+) -> BaseGeometry:
+    """The region routes may use: compartment shrunk by, and obstacles grown by, the
+    clearance (mitred, so rectangles stay rectangles)."""
+    grown = []
+    for ob in obstacles:
+        if ob.geom_type in ("LineString", "MultiLineString"):
+            grown.append(
+                ob.buffer(
+                    max(clearance_m, WALL_THICKNESS_M), cap_style="square", join_style="mitre"
+                )
+            )
+        elif clearance_m > 0:
+            grown.append(ob.buffer(clearance_m, join_style="mitre"))
+        else:
+            grown.append(ob)
+    inner = compartment.buffer(-clearance_m, join_style="mitre") if clearance_m > 0 else compartment
+    if not grown:
+        return inner
+    return inner.difference(shapely.union_all(grown))
+
+
+def _blockers(obstacles: Iterable[BaseGeometry]) -> BaseGeometry:
+    """Obstacles as areas (walls given their minimal thickness): what stubs may not cross."""
+    parts = [
+        ob.buffer(WALL_THICKNESS_M, cap_style="square", join_style="mitre")
+        if ob.geom_type in ("LineString", "MultiLineString")
+        else ob
+        for ob in obstacles
+    ]
+    return shapely.union_all(parts) if parts else Polygon()
+
+
+def _polygons(geom: BaseGeometry) -> list[Polygon]:
+    if isinstance(geom, Polygon):
+        return [] if geom.is_empty else [geom]
+    return [g for g in getattr(geom, "geoms", []) if isinstance(g, Polygon) and not g.is_empty]
+
+
+def _reflex_vertices(free: BaseGeometry) -> np.ndarray:
+    """Corners of the free space where its interior angle exceeds 180°: the only places a
+    taut shortest path bends."""
+    out = []
+    for part in _polygons(free):
+        poly = orient(part, sign=1.0)  # interior on the left of every ring
+        for ring in (poly.exterior, *poly.interiors):
+            c = np.asarray(ring.coords)[:-1]
+            if len(c) < 3:
+                continue
+            prev, nxt = np.roll(c, 1, axis=0), np.roll(c, -1, axis=0)
+            d1, d2 = c - prev, nxt - c
+            cross = d1[:, 0] * d2[:, 1] - d1[:, 1] * d2[:, 0]
+            out.append(c[cross < -_EPS])
+    return np.vstack(out) if out else np.empty((0, 2))
+
+
+def _all_vertices(free: BaseGeometry) -> np.ndarray:
+    coords = [
+        np.asarray(r.coords)[:-1] for p in _polygons(free) for r in (p.exterior, *p.interiors)
+    ]
+    return np.vstack(coords) if coords else np.empty((0, 2))
+
+
+class Router:
+    """Routes from one box to many chargers inside one compartment.
+
+    Parameters
+    ----------
+    compartment
+        The compartment polygon (local metres).
+    obstacles
+        Obstacle geometries on the compartment's level (polygons or wall lines).
+    trays
+        Existing trays (lines) cables may follow at a discount.
+    mode
+        ``"rectilinear"`` or ``"euclidean"``.
+    clearance_m, tray_cost_factor
+        From the rules (R8).
+    axis_deg
+        Routing axis for rectilinear mode; ``None``: :func:`axis_of` the compartment.
+    """
+
+    def __init__(
+        self,
+        compartment: Polygon,
+        obstacles: Sequence[BaseGeometry] = (),
+        trays: Sequence[LineString] = (),
+        *,
+        mode: RoutingMode = "rectilinear",
+        clearance_m: float = 0.1,
+        tray_cost_factor: float = 0.7,
+        axis_deg: float | None = None,
+    ) -> None:
+        self.mode = mode
+        self.compartment = compartment
+        near = [ob for ob in obstacles if ob.intersects(compartment)]
+        self.free = free_space(compartment, near, clearance_m=clearance_m)
+        shapely.prepare(self.free)
+        self.blockers = _blockers(near)
+        shapely.prepare(self.blockers)
+        self.trays = [t for t in trays if t.intersects(self.free)]
+        self.tray_cost_factor = tray_cost_factor
+        angle = axis_of(compartment) if axis_deg is None else axis_deg
+        self.angle = angle if mode == "rectilinear" else 0.0
+        self.origin = compartment.centroid.coords[0]
+
+    # -- frames ---------------------------------------------------------------------------
+    def _to_axis(self, geom: BaseGeometry) -> BaseGeometry:
+        if not self.angle:
+            return geom
+        return shapely.affinity.rotate(geom, -self.angle, origin=self.origin)
+
+    def _from_axis(self, geom: BaseGeometry) -> BaseGeometry:
+        if not self.angle:
+            return geom
+        return shapely.affinity.rotate(geom, self.angle, origin=self.origin)
+
+    # -- terminals ------------------------------------------------------------------------
+    def snap(self, p: Point) -> tuple[Point, LineString | None] | None:
+        """The free point a terminal joins the network at, and its stub (``None`` when it is
+        already free). ``None`` when no stub can reach free space without crossing an
+        obstacle."""
+        if self.free.is_empty:
+            return None
+        if self.free.covers(p):
+            return p, None
+        q = shapely.ops.nearest_points(self.free, p)[0]
+        stub = LineString([p, q])
+        if stub.length > 0 and shapely.intersection(stub, self.blockers).length > 1e-6:
+            return None
+        return q, stub
+
+    # -- search ---------------------------------------------------------------------------
+    def graph(self, terminals: Sequence[Point]) -> tuple[nx.Graph, np.ndarray]:
+        """The routing graph (in the axis frame) holding the given free terminals, and the
+        terminals' coordinates in that frame."""
+        terms_axis = [self._to_axis(p) for p in terminals]
+        free_axis = self._to_axis(self.free)
+        trays_axis = [self._to_axis(t) for t in self.trays]
+        pts = np.asarray([p.coords[0] for p in terms_axis]).reshape(-1, 2)
+        if self.mode == "rectilinear":
+            graph = _track_graph(free_axis, pts, trays_axis, self.tray_cost_factor)
+        else:
+            graph = _visibility_graph(free_axis, pts, trays_axis, self.tray_cost_factor)
+        return graph, pts
+
+    def to_world(self, xy: tuple[float, float]) -> Point:
+        """A graph node as a point in compartment (world) coordinates."""
+        p = self._from_axis(Point(xy))
+        assert isinstance(p, Point)
+        return p
+
+    def route_all(self, source: Point, targets: Sequence[Point]) -> list[Route | None]:
+        """Shortest routes from ``source`` to each target (``None`` where there is none),
+        found by one single-source search."""
+        snapped_src = self.snap(source)
+        snapped = [self.snap(t) for t in targets]
+        if snapped_src is None:
+            return [None] * len(targets)
+        terminals = [snapped_src[0]] + [s[0] for s in snapped if s is not None]
+        graph, pts = self.graph(terminals)
+        src_key = _key(pts[0])
+        _, paths = nx.single_source_dijkstra(graph, src_key, weight="cost")
+        routes: list[Route | None] = []
+        k = 1
+        for snap in snapped:
+            if snap is None:
+                routes.append(None)
+                continue
+            key = _key(pts[k])
+            k += 1
+            if key not in paths:
+                routes.append(None)
+                continue
+            routes.append(self._route(graph, paths[key], snapped_src[1], snap[1]))
+        return routes
+
+    def _route(
+        self,
+        graph: nx.Graph,
+        path: list[tuple[float, float]],
+        src_stub: LineString | None,
+        dst_stub: LineString | None,
+    ) -> Route:
+        cost = sum(graph.edges[a, b]["cost"] for a, b in itertools.pairwise(path))
+        tray = sum(
+            graph.edges[a, b]["length"]
+            for a, b in itertools.pairwise(path)
+            if graph.edges[a, b]["tray"]
+        )
+        coords: list[tuple[float, float]] = []
+        if src_stub is not None:
+            coords.append(src_stub.coords[0])
+        middle = [self._from_axis(Point(xy)).coords[0] for xy in path]
+        coords.extend(middle)
+        if dst_stub is not None:
+            coords.append(dst_stub.coords[0])
+        stubs = sum(s.length for s in (src_stub, dst_stub) if s is not None)
+        if len(coords) == 1:
+            coords = coords * 2
+        line = LineString(coords)
+        simple = line.simplify(0) if line.length > 0 else line
+        return Route(line=simple, length_m=line.length, cost=cost + stubs, tray_m=tray)
+
+
+def _key(xy: Iterable[float]) -> tuple[float, float]:
+    x, y = xy
+    return (float(x), float(y))
+
+
+def _add_edge(
+    graph: nx.Graph,
+    a: tuple[float, float],
+    b: tuple[float, float],
+    *,
+    cost_factor: float = 1.0,
+    tray: bool = False,
+) -> None:
+    if a == b:
+        return
+    length = math.hypot(b[0] - a[0], b[1] - a[1])
+    cost = length * cost_factor
+    if graph.has_edge(a, b) and graph.edges[a, b]["cost"] <= cost:
+        return
+    graph.add_edge(a, b, length=length, cost=cost, tray=tray)
+
+
+def _visibility_graph(
+    free: BaseGeometry, terminals: np.ndarray, trays: Sequence[BaseGeometry], tray_cost: float
+) -> nx.Graph:
+    """Any-angle: nodes are reflex corners, terminals and tray vertices; an edge joins every
+    pair that sees each other through the (closed) free space."""
+    tray_parts = [
+        g
+        for t in trays
+        for g in shapely.get_parts(free.intersection(t))
+        if g.geom_type == "LineString" and g.length > 0
+    ]
+    tray_pts = [np.asarray(t.coords) for t in tray_parts]
+    nodes = np.vstack([terminals, _reflex_vertices(free), *tray_pts])
+    nodes = np.unique(nodes, axis=0)
+    graph = nx.Graph()
+    graph.add_nodes_from(_key(p) for p in nodes)
+    n = len(nodes)
+    if n >= 2:
+        i, j = np.triu_indices(n, k=1)
+        segs = shapely.linestrings(np.stack([nodes[i], nodes[j]], axis=1))
+        visible = shapely.covers(free, segs)
+        for a, b in zip(i[visible], j[visible], strict=True):
+            _add_edge(graph, _key(nodes[a]), _key(nodes[b]))
+    for t in tray_parts:
+        c = np.asarray(t.coords)
+        for a, b in itertools.pairwise(c):
+            _add_edge(graph, _key(a), _key(b), cost_factor=tray_cost, tray=True)
+    return graph
+
+
+def _pieces(free: BaseGeometry, lines: np.ndarray) -> list[list[BaseGeometry]]:
+    """The parts of each line inside the closed free space."""
+    cut = shapely.intersection(free, lines)
+    return [list(shapely.get_parts(g)) for g in cut]
+
+
+def _track_graph(
+    free: BaseGeometry, terminals: np.ndarray, trays: Sequence[BaseGeometry], tray_cost: float
+) -> nx.Graph:
+    """Rectilinear: maximal free horizontal and vertical segments through every corner and
+    terminal; nodes where they cross; trays as extra edges at their own angle."""
+    tray_parts = [
+        g
+        for t in trays
+        for g in shapely.get_parts(free.intersection(t))
+        if g.geom_type == "LineString" and g.length > 0
+    ]
+    tray_pts = [np.asarray(t.coords) for t in tray_parts]
+    seeds = np.vstack([terminals, _all_vertices(free), *tray_pts])
+    xmin, ymin, xmax, ymax = free.bounds
+    pad = 1.0 + 0.01 * max(xmax - xmin, ymax - ymin)
+    ys = np.unique(seeds[:, 1])
+    xs = np.unique(seeds[:, 0])
+    hlines = shapely.linestrings(
+        np.stack(
+            [
+                np.column_stack([np.full_like(ys, xmin - pad), ys]),
+                np.column_stack([np.full_like(ys, xmax + pad), ys]),
+            ],
+            axis=1,
+        )
+    )
+    vlines = shapely.linestrings(
+        np.stack(
+            [
+                np.column_stack([xs, np.full_like(xs, ymin - pad)]),
+                np.column_stack([xs, np.full_like(xs, ymax + pad)]),
+            ],
+            axis=1,
+        )
+    )
+    seeds_by_y: dict[float, list[float]] = defaultdict(list)
+    seeds_by_x: dict[float, list[float]] = defaultdict(list)
+    for x, y in seeds:
+        seeds_by_y[float(y)].append(float(x))
+        seeds_by_x[float(x)].append(float(y))
+    # horizontal tracks: (y, x0, x1); vertical tracks: (x, y0, y1), only those holding a seed
+    htracks = _tracks(_pieces(free, hlines), ys, seeds_by_y, axis=0)
+    vtracks = _tracks(_pieces(free, vlines), xs, seeds_by_x, axis=1)
+    on_h: list[list[float]] = [[] for _ in htracks]
+    on_v: list[list[float]] = [[] for _ in vtracks]
+    if htracks and vtracks:
+        v = np.asarray(vtracks)
+        order = np.argsort(v[:, 0])
+        v = v[order]
+        for hi, (y, x0, x1) in enumerate(htracks):
+            lo, hi_ = np.searchsorted(v[:, 0], [x0 - _EPS, x1 + _EPS])
+            cand = v[lo:hi_]
+            hit = (cand[:, 1] <= y + _EPS) & (cand[:, 2] >= y - _EPS)
+            for k in np.flatnonzero(hit):
+                x = float(cand[k, 0])
+                on_h[hi].append(x)
+                on_v[int(order[lo + k])].append(y)
+    extra_nodes = _tray_crossings(tray_parts, htracks, vtracks, on_h, on_v)
+    graph = nx.Graph()
+    for (y, x0, x1), found in zip(htracks, on_h, strict=True):
+        stops = sorted({x0, x1, *found})
+        for a, b in itertools.pairwise(stops):
+            _add_edge(graph, (a, y), (b, y))
+    for (x, y0, y1), found in zip(vtracks, on_v, strict=True):
+        stops = sorted({y0, y1, *found})
+        for a, b in itertools.pairwise(stops):
+            _add_edge(graph, (x, a), (x, b))
+    for part, cuts in zip(tray_parts, extra_nodes, strict=True):
+        c = np.asarray(part.coords)
+        for start, end, inner in zip(c, c[1:], cuts, strict=False):
+            first = (float(start[0]), float(start[1]))
+            seq = sorted(inner, key=functools.partial(math.dist, first))
+            chain = [first, *seq, (float(end[0]), float(end[1]))]
+            for u, w in itertools.pairwise(chain):
+                _add_edge(graph, u, w, cost_factor=tray_cost, tray=True)
+    for p in terminals:
+        graph.add_node(_key(p))
+    return graph
+
+
+def _tracks(
+    pieces: list[list[BaseGeometry]],
+    values: np.ndarray,
+    seeds: dict[float, list[float]],
+    *,
+    axis: int,
+) -> list[tuple[float, float, float]]:
+    """Keep the pieces of each line that hold one of its seeds: (line value, start, end)."""
+    along = axis  # horizontal tracks (axis 0) run along x, vertical ones along y
+    out = []
+    for value, parts in zip(values, pieces, strict=True):
+        marks = seeds.get(float(value), [])
+        spans = []
+        for part in parts:
+            if part.is_empty or part.geom_type not in ("LineString", "Point"):
+                continue
+            c = np.asarray(part.coords)[:, along]
+            spans.append((float(c.min()), float(c.max())))
+        spans.sort()
+        merged: list[list[float]] = []
+        for a, b in spans:  # pieces meeting end to end (split at vertices) are one track
+            if merged and a <= merged[-1][1] + _EPS:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        for a, b in merged:
+            if any(a - _EPS <= m <= b + _EPS for m in marks):
+                out.append((float(value), a, b))
+    return out
+
+
+def _tray_crossings(
+    tray_parts: list[LineString],
+    htracks: list[tuple[float, float, float]],
+    vtracks: list[tuple[float, float, float]],
+    on_h: list[list[float]],
+    on_v: list[list[float]],
+) -> list[list[list[tuple[float, float]]]]:
+    """Where tray segments cross tracks: nodes on both, so cables can step on and off."""
+    result: list[list[list[tuple[float, float]]]] = []
+    for part in tray_parts:
+        c = np.asarray(part.coords)
+        per_segment: list[list[tuple[float, float]]] = []
+        for (ax, ay), (bx, by) in itertools.pairwise(c):
+            inner: list[tuple[float, float]] = []
+            for hi, (y, x0, x1) in enumerate(htracks):
+                if min(ay, by) - _EPS <= y <= max(ay, by) + _EPS and ay != by:
+                    x = ax + (bx - ax) * (y - ay) / (by - ay)
+                    if x0 - _EPS <= x <= x1 + _EPS:
+                        inner.append((float(x), float(y)))
+                        on_h[hi].append(float(x))
+            for vi, (x, y0, y1) in enumerate(vtracks):
+                if min(ax, bx) - _EPS <= x <= max(ax, bx) + _EPS and ax != bx:
+                    y = ay + (by - ay) * (x - ax) / (bx - ax)
+                    if y0 - _EPS <= y <= y1 + _EPS:
+                        inner.append((float(x), float(y)))
+                        on_v[vi].append(float(y))
+            per_segment.append(inner)
+        result.append(per_segment)
+    return result
+
+
+def route_length(
+    free: BaseGeometry | Polygon | MultiPolygon, start: Point, goal: Point, *, mode: RoutingMode
+) -> float | None:
+    """Shortest length between two points of a given free space (zero clearance): the
+    router's core, for fixtures such as extremitypathfinder's."""
+    terminals = np.asarray([start.coords[0], goal.coords[0]])
+    if not (free.covers(start) and free.covers(goal)):
+        return None
+    graph = (
+        _track_graph(free, terminals, [], 1.0)
+        if mode == "rectilinear"
+        else _visibility_graph(free, terminals, [], 1.0)
+    )
+    try:
+        return float(
+            nx.dijkstra_path_length(graph, _key(terminals[0]), _key(terminals[1]), weight="length")
+        )
+    except nx.NetworkXNoPath:
+        return None

@@ -1,0 +1,129 @@
+"""The plan file (contract section 2) and ``report.json``.
+
+Geometries go back to the input's own units and CRS; every ``_m`` property stays in metres
+and every ``_kw`` in kilowatts, whatever the file's units.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from shapely.geometry import mapping
+from shapely.geometry.base import BaseGeometry
+
+from planner.plan import Plan, report
+from planner.projection import Frame
+
+
+def _geom(frame: Frame, geom: BaseGeometry | None) -> dict[str, Any] | None:
+    if geom is None or geom.is_empty:
+        return None
+    return dict(mapping(frame.to_source(geom)))
+
+
+def _r(value: float | None, digits: int = 3) -> float | None:
+    return None if value is None else round(float(value), digits)
+
+
+def plan_features(plan: Plan) -> dict[str, Any]:
+    """The plan as a GeoJSON FeatureCollection (dict) in the input's units and CRS."""
+    frame = plan.site.frame
+    feats: list[dict[str, Any]] = []
+
+    def add(kind: str, geom: BaseGeometry | None, props: dict[str, Any]) -> None:
+        feats.append(
+            {
+                "type": "Feature",
+                "geometry": _geom(frame, geom),
+                "properties": {"kind": kind, **props},
+            }
+        )
+
+    for b in plan.boxes:
+        add(
+            "meter_box",
+            b.point,
+            {
+                "id": b.id,
+                "compartment": b.compartment,
+                "level": b.level,
+                "placement": b.placement,
+                "offset_m": _r(b.offset_m),
+                "meters": b.meters,
+                "boxes": b.boxes,
+                "connected_kw": _r(b.connected_kw),
+                "demand_kw": _r(b.demand_kw),
+                "capacity_kw": b.capacity_kw,
+                "spare_chargers": b.spare_chargers,
+                "saving_m": _r(b.saving_m),
+            },
+        )
+    for c in plan.cables:
+        add(
+            "cable",
+            c.line,
+            {
+                "request": c.request,
+                "space": c.space,
+                "compartment": c.compartment,
+                "level": c.level,
+                "route_m": _r(c.route_m),
+                "cable_m": _r(c.cable_m),
+                "conductor_mm2": c.conductor_mm2,
+                "voltage_drop_pct": _r(c.voltage_drop_pct),
+                "tray_m": _r(c.tray_m),
+            },
+        )
+    for r in plan.requests:
+        add(
+            "request",
+            r.point if r.level is not None else None,
+            {
+                "id": r.id,
+                "space": r.space,
+                "level": r.level,
+                "compartment": r.compartment,
+                "status": r.status,
+                "reasons": [x.model_dump(exclude={"effect"}) for x in r.reasons],
+                "charger_kw": r.charger_kw,
+                "registered": r.registered,
+                "applicant": r.applicant,
+                "queue": r.queue,
+                "guaranteed_kw": _r(r.guaranteed_kw, 2),
+                "overnight_kwh": _r(r.overnight_kwh, 1),
+            },
+        )
+    for f in plan.findings:
+        add(
+            "finding",
+            f.geometry,
+            {
+                "code": f.code,
+                "severity": f.severity,
+                "rule": f.rule,
+                "clause": f.clause,
+                "message": f.message,
+                "subject": f.subject,
+                "level": f.level,
+            },
+        )
+    out: dict[str, Any] = {"type": "FeatureCollection", "features": feats}
+    if frame.crs:
+        out["crs_declared"] = frame.crs
+    if frame.crs is None and frame.units != "m":
+        out["units"] = frame.units
+    return out
+
+
+def write_plan_geojson(plan: Plan, path: Path) -> Path:
+    """Write ``plan.geojson``."""
+    path.write_text(json.dumps(plan_features(plan), ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def write_report(plan: Plan, path: Path) -> Path:
+    """Write ``report.json``."""
+    path.write_text(json.dumps(report(plan), ensure_ascii=False, indent=1), encoding="utf-8")
+    return path
