@@ -41,6 +41,9 @@ from shapely.geometry.polygon import orient
 
 RoutingMode = Literal["rectilinear", "euclidean"]
 
+GRID_M = 0.001
+"""Routing grid: free-space corners are snapped to whole millimetres in the axis frame."""
+
 WALL_THICKNESS_M = 0.001
 """Walls drawn as lines get this half-thickness when the clearance is zero, so they block."""
 
@@ -174,7 +177,7 @@ class Router:
         self.tray_cost_factor = tray_cost_factor
         angle = axis_of(compartment) if axis_deg is None else axis_deg
         self.angle = angle if mode == "rectilinear" else 0.0
-        self.origin = compartment.centroid.coords[0]
+        self.origin = (0.0, 0.0)  # the world origin: a plan on a mm grid stays on it at 0°
 
     # -- frames ---------------------------------------------------------------------------
     def _to_axis(self, geom: BaseGeometry) -> BaseGeometry:
@@ -205,16 +208,28 @@ class Router:
     # -- search ---------------------------------------------------------------------------
     def graph(self, terminals: Sequence[Point]) -> tuple[nx.Graph, np.ndarray]:
         """The routing graph (in the axis frame) holding the given free terminals, and the
-        terminals' coordinates in that frame."""
-        terms_axis = [self._to_axis(p) for p in terminals]
-        free_axis = self._to_axis(self.free)
+        terminals' node coordinates in that frame.
+
+        The free space is snapped to the routing grid (``GRID_M``) in the axis frame, so
+        corners that rounding left a fraction of a millimetre apart share one track
+        instead of making sub-millimetre jogs; terminals join at their snapped position.
+        """
+        free_axis = shapely.set_precision(self._to_axis(self.free), GRID_M)
+        shapely.prepare(free_axis)
         trays_axis = [self._to_axis(t) for t in self.trays]
-        pts = np.asarray([p.coords[0] for p in terms_axis]).reshape(-1, 2)
+        pts = []
+        for p in terminals:
+            q = self._to_axis(p)
+            r = Point(round(q.x / GRID_M) * GRID_M, round(q.y / GRID_M) * GRID_M)
+            if not free_axis.covers(r):
+                r = shapely.ops.nearest_points(free_axis, q)[0]
+            pts.append(r.coords[0])
+        arr = np.asarray(pts, dtype=float).reshape(-1, 2)
         if self.mode == "rectilinear":
-            graph = _track_graph(free_axis, pts, trays_axis, self.tray_cost_factor)
+            graph = _track_graph(free_axis, arr, trays_axis, self.tray_cost_factor)
         else:
-            graph = _visibility_graph(free_axis, pts, trays_axis, self.tray_cost_factor)
-        return graph, pts
+            graph = _visibility_graph(free_axis, arr, trays_axis, self.tray_cost_factor)
+        return graph, arr
 
     def to_world(self, xy: tuple[float, float]) -> Point:
         """A graph node as a point in compartment (world) coordinates."""
@@ -227,7 +242,7 @@ class Router:
         found by one single-source search."""
         snapped_src = self.snap(source)
         snapped = [self.snap(t) for t in targets]
-        if snapped_src is None:
+        if snapped_src is None or self.free.is_empty:
             return [None] * len(targets)
         terminals = [snapped_src[0]] + [s[0] for s in snapped if s is not None]
         graph, pts = self.graph(terminals)
@@ -235,7 +250,7 @@ class Router:
         _, paths = nx.single_source_dijkstra(graph, src_key, weight="cost")
         routes: list[Route | None] = []
         k = 1
-        for snap in snapped:
+        for target, snap in zip(targets, snapped, strict=True):
             if snap is None:
                 routes.append(None)
                 continue
@@ -244,35 +259,34 @@ class Router:
             if key not in paths:
                 routes.append(None)
                 continue
-            routes.append(self._route(graph, paths[key], snapped_src[1], snap[1]))
+            routes.append(self._route(graph, paths[key], source, snapped_src[0], target, snap[0]))
         return routes
 
     def _route(
         self,
         graph: nx.Graph,
         path: list[tuple[float, float]],
-        src_stub: LineString | None,
-        dst_stub: LineString | None,
+        source: Point,
+        source_free: Point,
+        target: Point,
+        target_free: Point,
     ) -> Route:
-        cost = sum(graph.edges[a, b]["cost"] for a, b in itertools.pairwise(path))
-        tray = sum(
-            graph.edges[a, b]["length"]
-            for a, b in itertools.pairwise(path)
-            if graph.edges[a, b]["tray"]
-        )
-        coords: list[tuple[float, float]] = []
-        if src_stub is not None:
-            coords.append(src_stub.coords[0])
-        middle = [self._from_axis(Point(xy)).coords[0] for xy in path]
-        coords.extend(middle)
-        if dst_stub is not None:
-            coords.append(dst_stub.coords[0])
-        stubs = sum(s.length for s in (src_stub, dst_stub) if s is not None)
-        if len(coords) == 1:
-            coords = coords * 2
-        line = LineString(coords)
+        edges = list(itertools.pairwise(path))
+        cost = sum(graph.edges[a, b]["cost"] for a, b in edges)
+        tray = sum(graph.edges[a, b]["length"] for a, b in edges if graph.edges[a, b]["tray"])
+        middle = [self.to_world(xy).coords[0] for xy in path]
+        coords = [source.coords[0], source_free.coords[0], *middle, target_free.coords[0],
+                  target.coords[0]]
+        clean = [coords[0]]
+        for c in coords[1:]:
+            if math.dist(c, clean[-1]) > 1e-9:
+                clean.append(c)
+        if len(clean) == 1:
+            clean.append(clean[0])
+        line = LineString(clean)
+        extra = line.length - sum(graph.edges[a, b]["length"] for a, b in edges)
         simple = line.simplify(0) if line.length > 0 else line
-        return Route(line=simple, length_m=line.length, cost=cost + stubs, tray_m=tray)
+        return Route(line=simple, length_m=line.length, cost=cost + extra, tray_m=tray)
 
 
 def _key(xy: Iterable[float]) -> tuple[float, float]:

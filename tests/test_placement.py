@@ -1,0 +1,55 @@
+"""Meter box placement (R5): domain.md worked example 7 and the options."""
+
+from __future__ import annotations
+
+import pytest
+import shapely
+from shapely.geometry import Point, box
+
+from planner.placement import centroid_site, column_site
+from planner.routing import free_space
+from planner.site import Obstacle
+
+L_SHAPE = shapely.union_all([box(0, 0, 40, 20), box(0, 20, 12, 60)])
+
+
+def test_example_7_l_shape_centroid_outside() -> None:
+    c = L_SHAPE.centroid
+    assert (c.x, c.y) == pytest.approx((14.75, 21.25))
+    at_zero = centroid_site(L_SHAPE, free_space(L_SHAPE, [], clearance_m=0))
+    assert at_zero is not None
+    assert at_zero.placement == "interior_point"
+    assert (at_zero.point.x, at_zero.point.y) == pytest.approx((14.75, 20.0))
+    assert at_zero.offset_m == pytest.approx(1.25)
+    with_clearance = centroid_site(L_SHAPE, free_space(L_SHAPE, [], clearance_m=0.1))
+    assert with_clearance is not None
+    assert (with_clearance.point.x, with_clearance.point.y) == pytest.approx((14.75, 19.9))
+
+
+def test_centroid_inside_a_shaft_moves_to_the_nearest_free_point() -> None:
+    comp = box(0, 0, 40, 20)
+    shaft = box(18, 8, 23, 14)  # centroid (20, 10) inside; nearest free side is y = 8 - 0.1
+    site = centroid_site(comp, free_space(comp, [shaft], clearance_m=0.1))
+    assert site is not None
+    assert site.placement == "interior_point"
+    assert (site.point.x, site.point.y) == pytest.approx((20.0, 7.9))
+
+
+def test_valid_centroid_stays() -> None:
+    comp = box(0, 0, 40, 20)
+    site = centroid_site(comp, free_space(comp, [box(0, 0, 1, 1)], clearance_m=0.1))
+    assert site is not None
+    assert (site.placement, site.offset_m) == ("centroid", 0.0)
+    assert site.point.equals(Point(20, 10))
+
+
+def test_column_placement_uses_the_nearest_column_face() -> None:
+    comp = box(0, 0, 40, 20)
+    cols = [Obstacle(level="B1", type="column", geometry=box(21.7, 9.7, 22.3, 10.3)),
+            Obstacle(level="B1", type="column", geometry=box(5, 5, 5.6, 5.6))]
+    free = free_space(comp, [c.geometry for c in cols], clearance_m=0.1)
+    site = column_site(comp, free, cols, clearance_m=0.1)
+    assert site is not None
+    assert site.placement == "column"
+    assert (site.point.x, site.point.y) == pytest.approx((21.6, 10.0))
+    assert site.offset_m == pytest.approx(1.6)

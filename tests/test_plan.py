@@ -1,0 +1,257 @@
+"""The whole plan: known answers, the sample sites' coverage, and nothing lost."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import shapely
+from hypothesis import given
+from hypothesis import strategies as st
+
+from planner.findings import CATALOGUE, status_of
+from planner.plan import Plan, PlanOptions, make_plan, report
+from planner.readers import parse_site, read_site
+from planner.rules import Rules
+from planner.samples import sample_path, sample_requests_path
+from planner.synthetic import feature, simple_garage
+
+SAMPLE_README = Path(__file__).resolve().parents[1] / "sample_sites" / "README.md"
+
+
+def _site(feats: list[dict[str, Any]]) -> Any:
+    return parse_site(json.dumps({"type": "FeatureCollection", "features": feats}).encode())
+
+
+def _garage_with_requests(n: int, *, capacity: float | None, docs: bool = True,
+                          bays: int = 6) -> Any:
+    feats = simple_garage(bays=bays, strips=1, capacity_kw=capacity)
+    spaces = [f["properties"]["id"] for f in feats if f["properties"]["kind"] == "space"]
+    documents = ["id_document", "property_consent", "parking_certificate"] if docs else []
+    feats += [feature("request", None, id=f"R{k:02d}", space=spaces[k], charger_kw=7,
+                      registered=f"2024-04-{k + 1:02d}", documents=documents)
+              for k in range(n)]
+    return _site(feats)
+
+
+def _check_nothing_lost(site: Any, plan: Plan) -> None:
+    assert [r.id for r in plan.requests] == [r.id for r in site.requests]
+    cabled = {c.request for c in plan.cables}
+    for r in plan.requests:
+        assert r.status == status_of(r.reasons)
+        if r.status != "planned":
+            assert any(x.effect == r.status for x in r.reasons)
+        assert (r.id in cabled) == (r.status != "blocked") or (
+            r.status == "blocked" and r.id not in cabled)
+        if r.status in ("planned", "pending", "deferred"):
+            assert r.id in cabled
+        for x in r.reasons:
+            assert x.rule and x.clause and x.code in CATALOGUE
+
+
+def test_example_4_fourteen_requests_against_30_kw() -> None:
+    site = _garage_with_requests(14, capacity=30)
+    plan = make_plan(site)
+    assert [r.status for r in plan.requests] == ["planned"] * 5 + ["deferred"] * 9
+    (box,) = plan.boxes
+    assert (box.meters, box.demand_kw, box.spare_chargers) == (5, pytest.approx(29.75), 0)
+    assert box.connected_kw == pytest.approx(35.0)
+    deferred = plan.requests[5]
+    assert [x.code for x in deferred.reasons] == ["COMPARTMENT_OVER_CAPACITY"]
+    assert deferred.queue == 6
+    _check_nothing_lost(site, plan)
+
+
+def test_example_5_managed_charging_plans_all_fourteen() -> None:
+    site = _garage_with_requests(14, capacity=30)
+    plan = make_plan(site, options=PlanOptions(managed=True))
+    assert {r.status for r in plan.requests} == {"planned"}
+    for r in plan.requests:
+        assert round(r.guaranteed_kw or 0, 2) == 2.14
+        assert round(r.overnight_kwh or 0, 1) == 17.1
+        assert [x.code for x in r.reasons] == ["MANAGED_CHARGING"]
+
+
+def test_pending_requests_hold_capacity_and_precedence_lists_every_rule() -> None:
+    site = _garage_with_requests(6, capacity=30, docs=False)
+    plan = make_plan(site)
+    statuses = [r.status for r in plan.requests]
+    assert statuses == ["pending"] * 5 + ["deferred"]
+    last = plan.requests[-1]
+    assert {x.code for x in last.reasons} == {"DOCUMENTS_MISSING", "COMPARTMENT_OVER_CAPACITY"}
+
+
+def test_no_box_where_the_level_lacks_fire_systems() -> None:
+    feats = simple_garage(bays=3, strips=1, fire=False)
+    feats.append(feature("request", None, id="R1", space="B1-001", charger_kw=7))
+    plan = make_plan(_site(feats))
+    assert plan.boxes == ()
+    assert plan.cables == ()
+    (r,) = plan.requests
+    assert r.status == "blocked"
+    fire = [x for x in r.reasons if x.code == "FIRE_FACILITIES_MISSING"]
+    assert fire
+    assert all(s in fire[0].message for s in ("fire_alarm", "smoke_exhaust", "sprinklers"))
+
+
+def test_level_too_deep_warns_on_a_b4() -> None:
+    feats = simple_garage(bays=2, strips=1)
+    feats[1]["properties"]["floor"] = -4
+    feats.append(feature("request", None, id="R1", space="B1-001", charger_kw=7,
+                         registered="2024-01-01",
+                         documents=["id_document", "property_consent", "parking_certificate"]))
+    (r,) = make_plan(_site(feats)).requests
+    assert r.status == "planned"
+    assert [x.code for x in r.reasons] == ["LEVEL_TOO_DEEP", "CAPACITY_UNKNOWN"]
+
+
+def _codes(plan: Plan) -> set[str]:
+    return {x.code for r in plan.requests for x in r.reasons}
+
+
+def test_sample_a_reaches_what_its_readme_claims() -> None:
+    site = read_site(sample_path("a"))
+    plan = make_plan(site)
+    _check_nothing_lost(site, plan)
+    assert set(plan.counts().values()) != {0}
+    assert all(n > 0 for n in plan.counts().values())
+    text = SAMPLE_README.read_text(encoding="utf-8")
+    line = next(ln for ln in text.splitlines() if ln.startswith("Not reached by (a):"))
+    claimed_missing = set(re.findall(r"`([A-Z0-9_]+)`", line))
+    request_codes = {c for c, e in CATALOGUE.items()
+                     if c not in ("MIN_CABLE_SAVING", "BOX_MOVED")}
+    assert _codes(plan) == request_codes - claimed_missing
+    managed = make_plan(site, options=PlanOptions(managed=True))
+    assert "MANAGED_CHARGING" in _codes(managed)
+
+
+def test_sample_b_blocks_the_level_without_smoke_exhaust() -> None:
+    site = read_site(sample_path("b"), requests=sample_requests_path("b"))
+    plan = make_plan(site)
+    _check_nothing_lost(site, plan)
+    b2 = [r for r in plan.requests if r.level == "B2"]
+    assert b2
+    assert all(r.status == "blocked" for r in b2)
+    assert {"FIRE_FACILITIES_MISSING", "GARAGE_TYPE_ASSUMED", "LEVEL_BELOW_B1"} <= {
+        x.code for r in b2 for x in r.reasons}
+    assert {b.level for b in plan.boxes} == {"B1"}
+
+
+def test_sample_c_non_direct_and_boxes_at_interior_points() -> None:
+    site = read_site(sample_path("c"))
+    plan = make_plan(site)
+    _check_nothing_lost(site, plan)
+    assert "SUPPLY_NON_DIRECT" in _codes(plan)
+    assert "DOCUMENTS_MISSING" not in _codes(plan)
+    assert {b.placement for b in plan.boxes} == {"interior_point"}
+    for b in plan.boxes:
+        comp = next(c for c in site.compartments if c.id == b.compartment)
+        assert comp.polygon.covers(b.point)
+        assert all(not o.geometry.buffer(0.1 - 1e-9).contains(b.point)
+                   for o in site.obstacles)
+
+
+@pytest.mark.parametrize("key", ["a", "b", "c", "d"])
+@pytest.mark.parametrize("routing", ["rectilinear", "euclidean"])
+def test_every_cable_stays_in_its_compartment_and_clear(key: str, routing: str) -> None:
+    site = read_site(sample_path(key), requests=sample_requests_path(key))
+    plan = make_plan(site, options=PlanOptions(routing=routing))  # type: ignore[arg-type]
+    comps = {c.id: c.polygon for c in site.compartments}
+    for cable in plan.cables:
+        assert cable.line.difference(comps[cable.compartment].buffer(1e-6)).length < 1e-6
+        for o in site.obstacles:
+            if o.level == cable.level and o.geometry.geom_type == "Polygon":
+                assert shapely.intersection(cable.line, o.geometry.buffer(-1e-6)).length < 1e-6
+        box = next(b for b in plan.boxes if b.compartment == cable.compartment)
+        assert shapely.Point(cable.line.coords[0]).distance(box.point) < 1e-6
+        req = next(r for r in plan.requests if r.id == cable.request)
+        assert req.point is not None
+        assert shapely.Point(cable.line.coords[-1]).distance(req.point) < 1e-6
+
+
+def test_rectilinear_runs_along_the_building_axis_in_sample_c() -> None:
+    """Sample c is turned 30°: every run is at 30° or 120°, stubs at the ends excepted."""
+    site = read_site(sample_path("c"))
+    plan = make_plan(site)
+    for cable in plan.cables:
+        coords = list(cable.line.coords)
+        runs = list(zip(coords[1:-2], coords[2:-1], strict=False))
+        assert runs or len(coords) <= 3
+        for p, q in runs:
+            deg = math.degrees(math.atan2(q[1] - p[1], q[0] - p[0])) % 90
+            assert deg == pytest.approx(30, abs=1e-3), (cable.request, deg)  # mm rounding
+
+
+def test_min_cable_reports_its_saving_and_never_does_worse() -> None:
+    site = read_site(sample_path("c"))
+    policy = make_plan(site)
+    best = make_plan(site, options=PlanOptions(placement="min-cable"))
+    assert {b.placement for b in best.boxes} == {"min_cable"}
+    savings = [f for f in best.findings if f.code == "MIN_CABLE_SAVING"]
+    assert len(savings) == len(best.boxes)
+    for b in best.boxes:
+        assert b.saving_m is not None
+        assert b.saving_m >= -1e-6
+    total = sum(c.route_m for c in best.cables)
+    assert total <= sum(c.route_m for c in policy.cables) + 1e-6
+
+
+def test_manual_box_position_reroutes() -> None:
+    site = read_site(sample_path("d"))
+    plan = make_plan(site)
+    box = plan.boxes[0]
+    moved_to = (box.point.x + 3.0, box.point.y)
+    moved = make_plan(site, options=PlanOptions(box_positions={box.compartment: moved_to}))
+    mbox = next(b for b in moved.boxes if b.compartment == box.compartment)
+    assert mbox.placement == "manual"
+    assert (mbox.point.x, mbox.point.y) == pytest.approx(moved_to)
+    for c in moved.cables:
+        if c.compartment == box.compartment:
+            assert c.line.coords[0] == pytest.approx(moved_to)
+
+
+def test_report_has_the_contract_keys() -> None:
+    plan = make_plan(read_site(sample_path("a")))
+    rep = report(plan)
+    assert {"options", "rules", "levels", "findings"} <= set(rep)
+    (level,) = rep["levels"]
+    assert level["id"] == "B1"
+    comp = level["compartments"][0]
+    assert set(comp) >= {"id", "counts", "connected_kw", "demand_kw", "capacity_kw",
+                         "spare_chargers", "boxes", "cable_m"}
+    assert level["unassigned"]["blocked"] == 1
+    assert rep["unassigned_no_level"]["blocked"] == 1
+    json.dumps(rep)
+
+
+@st.composite
+def random_requests(draw: st.DrawFn) -> tuple[Any, Rules]:
+    feats = simple_garage(bays=draw(st.integers(1, 3)), strips=draw(st.integers(1, 2)),
+                          cuts=[], capacity_kw=draw(st.none() | st.sampled_from([0, 10, 30])))
+    spaces = [f["properties"]["id"] for f in feats if f["properties"]["kind"] == "space"]
+    n = draw(st.integers(0, 12))
+    for k in range(n):
+        space = draw(st.sampled_from([*spaces, "NOPE"]))
+        feats.append(feature(
+            "request", None, id=f"R{k}", space=space,
+            charger_kw=draw(st.sampled_from([3.5, 7, 11])),
+            registered=draw(st.none() | st.sampled_from(["2024-01-01", "2024-01-02"])),
+            documents=draw(st.lists(st.sampled_from(
+                ["id_document", "property_consent", "parking_certificate"]), unique=True))))
+    rules = Rules().with_overrides([f"clearance_m={draw(st.sampled_from([0, 0.1]))}"])
+    return _site(feats), rules
+
+
+@given(random_requests(), st.booleans(), st.sampled_from(["rectilinear", "euclidean"]))
+def test_every_request_is_accounted_for(case: tuple[Any, Rules], managed: bool,
+                                        routing: str) -> None:
+    site, rules = case
+    plan = make_plan(site, rules, options=PlanOptions(managed=managed,
+                                                     routing=routing))  # type: ignore[arg-type]
+    _check_nothing_lost(site, plan)
+    if managed:
+        assert all(r.status != "deferred" for r in plan.requests)

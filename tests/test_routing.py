@@ -1,0 +1,195 @@
+"""Routing: hand-checked geometries, the extremitypathfinder fixtures (MIT) and invariants."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+import shapely
+import shapely.affinity
+from hypothesis import assume, given
+from hypothesis import strategies as st
+from shapely.geometry import LineString, Point, Polygon, box
+
+from planner.routing import Router, axis_of, free_space, route_length
+
+ROOM = box(0, 0, 20, 10)
+COLUMN = box(9, 4, 11, 6)
+
+
+def _one(router: Router, a: Point, b: Point) -> Any:
+    (route,) = router.route_all(a, [b])
+    return route
+
+
+def test_around_a_column_by_hand() -> None:
+    a, b = Point(5, 5), Point(15, 5)
+    eu = _one(Router(ROOM, [COLUMN], mode="euclidean", clearance_m=0), a, b)
+    assert eu.length_m == pytest.approx(2 * math.hypot(4, 1) + 2)
+    rect = _one(Router(ROOM, [COLUMN], mode="rectilinear", clearance_m=0), a, b)
+    assert rect.length_m == pytest.approx(12.0)
+    rect_c = _one(Router(ROOM, [COLUMN], mode="rectilinear", clearance_m=0.1), a, b)
+    assert rect_c.length_m == pytest.approx(12.2)
+    assert rect_c.line.coords[0] == (5, 5)
+    assert rect_c.line.coords[-1] == (15, 5)
+    segments = zip(rect_c.line.coords, rect_c.line.coords[1:], strict=False)
+    assert all(p[0] == pytest.approx(q[0]) or p[1] == pytest.approx(q[1]) for p, q in segments)
+
+
+def test_clearance_closes_the_gap_between_column_and_wall() -> None:
+    column = box(9, 0.15, 11, 6)
+    a, b = Point(5, 1), Point(15, 1)
+    open_gap = _one(Router(ROOM, [column], clearance_m=0), a, b)
+    assert open_gap.length_m == pytest.approx(0.85 * 2 + 10)
+    closed = _one(Router(ROOM, [column], clearance_m=0.1), a, b)
+    assert closed.length_m == pytest.approx(2 * 5.1 + 10)
+
+
+def test_walls_drawn_as_lines_block_even_without_clearance() -> None:
+    wall = LineString([(10, 0), (10, 8)])
+    route = _one(Router(ROOM, [wall], clearance_m=0), Point(5, 1), Point(15, 1))
+    assert route.length_m == pytest.approx(7 + 10 + 7, abs=0.01)
+
+
+def test_a_rotated_building_routes_like_an_unrotated_one() -> None:
+    a, b = Point(5, 5), Point(15, 5)
+    straight = _one(Router(ROOM, [COLUMN], clearance_m=0.1), a, b).length_m
+    turn = 30.0
+
+    def rot(g: Any) -> Any:
+        return shapely.affinity.rotate(g, turn, origin=(0, 0))
+
+    room, col = rot(ROOM), rot(COLUMN)
+    assert axis_of(room) == pytest.approx(30.0)
+    route = _one(Router(room, [col], clearance_m=0.1), rot(a), rot(b))
+    assert route.length_m == pytest.approx(straight)
+    assert route.line.within(room)
+
+
+def test_trays_are_followed_at_a_discount() -> None:
+    hall = box(0, 0, 30, 10)
+    tray = LineString([(0, 2), (30, 2)])
+    route = _one(Router(hall, [], [tray], clearance_m=0, tray_cost_factor=0.7),
+                 Point(1, 1), Point(29, 1))
+    assert route.tray_m == pytest.approx(28)
+    assert route.length_m == pytest.approx(30)
+    assert route.cost == pytest.approx(2 + 28 * 0.7)
+    far = LineString([(0, 8), (30, 8)])  # 7 m up and down costs more than it saves
+    plain = _one(Router(hall, [], [far], clearance_m=0, tray_cost_factor=0.7),
+                 Point(1, 1), Point(29, 1))
+    assert (plain.tray_m, plain.length_m) == (0, pytest.approx(28))
+
+
+def test_terminals_in_the_clearance_join_by_a_stub() -> None:
+    route = _one(Router(ROOM, [], clearance_m=0.1), Point(5, 0.02), Point(15, 5))
+    assert route.line.coords[0] == pytest.approx((5, 0.02))
+    assert route.length_m == pytest.approx(0.08 + 4.9 + 10)
+
+
+def test_walled_in_target_has_no_route() -> None:
+    pocket = LineString([(12, 2), (16, 2), (16, 6), (12, 6), (12, 2)])
+    router = Router(ROOM, [pocket], clearance_m=0.1)
+    assert router.route_all(Point(3, 3), [Point(14, 4), Point(18, 8)])[0] is None
+    assert router.route_all(Point(3, 3), [Point(18, 8)])[0] is not None
+
+
+# -- the extremitypathfinder fixtures (MIT, read from ../shared/realdata) ---------------------
+def _fixture_free(env: dict[str, Any]) -> Any:
+    b = env.get("boundary_derived", env.get("boundary"))
+    holes = env.get("holes_derived", env.get("holes"))
+    return Polygon(b).difference(shapely.union_all([Polygon(h) for h in holes]))
+
+
+def _close(got: float | None, expected: float | None) -> bool:
+    if expected is None or got is None:
+        return got is expected
+    return abs(got - expected) <= 1e-6 * max(1.0, expected)
+
+
+@pytest.mark.realdata
+def test_euclidean_reproduces_extremitypathfinder(realdata: Path) -> None:
+    envs = json.loads((realdata / "extremitypathfinder-testcases" / "test_cases.json")
+                      .read_text())["environments"]
+    checked = 0
+    for name, env in envs.items():
+        free = _fixture_free(env)
+        for case in env["test_cases"]:
+            a, b = Point(case["start"]), Point(case["goal"])
+            for s, g in ((a, b), (b, a)):  # upstream checks each case reversed too
+                got = route_length(free, s, g, mode="euclidean")
+                assert _close(got, case["expected_length"]), (name, case, got)
+                checked += 1
+    assert checked == 2 * 39
+    unreachable = envs["separated_env"]["test_cases"][0]
+    assert unreachable["expected_length"] is None
+
+
+@pytest.mark.realdata
+def test_rectilinear_reproduces_the_l1_oracle(realdata: Path) -> None:
+    base = realdata / "extremitypathfinder-testcases"
+    envs = json.loads((base / "test_cases.json").read_text())["environments"]
+    oracle = json.loads((base / "l1_oracle.json").read_text())["environments"]
+    checked = 0
+    for name, cases in oracle.items():
+        free = _fixture_free(envs[name])
+        for case in cases:
+            got = route_length(free, Point(case["start"]), Point(case["goal"]),
+                               mode="rectilinear")
+            assert _close(got, case["l1"]), (name, case, got)
+            eu = route_length(free, Point(case["start"]), Point(case["goal"]), mode="euclidean")
+            assert _close(eu, case["euclidean"])
+            checked += 1
+    assert checked == 30
+
+
+# -- invariants -----------------------------------------------------------------------------
+def _mm(lo: float, hi: float) -> st.SearchStrategy[float]:
+    """Coordinates as drawn on real plans: whole millimetres."""
+    return st.integers(round(lo * 1000), round(hi * 1000)).map(lambda v: v / 1000)
+
+
+@st.composite
+def garages(draw: st.DrawFn) -> tuple[Polygon, list[Polygon], Point, list[Point], float]:
+    w = draw(_mm(12, 60))
+    h = draw(_mm(8, 30))
+    comp = box(0, 0, w, h)
+    cols = []
+    for _ in range(draw(st.integers(0, 12))):
+        x, y = draw(_mm(0, w - 1)), draw(_mm(0, h - 1))
+        s = draw(_mm(0.3, 1.2))
+        cols.append(box(x, y, x + s, y + s))
+    clearance = draw(st.sampled_from([0.0, 0.1, 0.25]))
+    pts = [Point(draw(_mm(0, w)), draw(_mm(0, h))) for _ in range(4)]
+    return comp, cols, pts[0], pts[1:], clearance
+
+
+@given(garages())
+def test_routes_stay_inside_and_clear_and_lengths_are_ordered(
+    case: tuple[Polygon, list[Polygon], Point, list[Point], float],
+) -> None:
+    comp, cols, box_pt, chargers, clearance = case
+    free = free_space(comp, cols, clearance_m=clearance)
+    assume(free.covers(box_pt) and all(free.covers(p) for p in chargers))
+    rect = Router(comp, cols, mode="rectilinear", clearance_m=clearance).route_all(box_pt,
+                                                                                     chargers)
+    eucl = Router(comp, cols, mode="euclidean", clearance_m=clearance).route_all(box_pt,
+                                                                                  chargers)
+    obstacles = shapely.union_all(cols) if cols else Polygon()
+    inside = obstacles.buffer(-1e-6)  # with zero clearance routes may run along edges
+    for p, r, e in zip(chargers, rect, eucl, strict=True):
+        assert (r is None) == (e is None)
+        if r is None or e is None:
+            continue
+        for route in (r, e):
+            assert Point(route.line.coords[0]).distance(box_pt) < 1e-6
+            assert Point(route.line.coords[-1]).distance(p) < 1e-6
+            assert route.line.difference(comp.buffer(1e-6)).length < 1e-6
+            assert shapely.intersection(route.line, inside).length < 1e-6
+            if clearance > 0 and cols:
+                assert route.line.distance(obstacles) >= clearance - 1e-6
+        straight = box_pt.distance(p)
+        assert r.length_m >= e.length_m - 1e-6
+        assert e.length_m >= straight - 1e-6
