@@ -41,11 +41,12 @@ from shapely.geometry.polygon import orient
 
 RoutingMode = Literal["rectilinear", "euclidean"]
 
-GRID_M = 0.001
-"""Routing grid: free-space corners are snapped to whole millimetres in the axis frame."""
+ALIGN_M = 0.002
+"""Corners closer than this in x (or y) of the axis frame are put on one track."""
 
-WALL_THICKNESS_M = 0.001
-"""Walls drawn as lines get this half-thickness when the clearance is zero, so they block."""
+WALL_THICKNESS_M = 0.005
+"""Walls drawn as lines get this half-thickness (a 1 cm wall) when the clearance is smaller,
+so they block; it must stay above ``ALIGN_M`` / 2 or alignment would close them."""
 
 _EPS = 1e-9
 
@@ -210,19 +211,25 @@ class Router:
         """The routing graph (in the axis frame) holding the given free terminals, and the
         terminals' node coordinates in that frame.
 
-        The free space is snapped to the routing grid (``GRID_M``) in the axis frame, so
-        corners that rounding left a fraction of a millimetre apart share one track
-        instead of making sub-millimetre jogs; terminals join at their snapped position.
+        In the axis frame, corner coordinates that differ by less than ``ALIGN_M`` (what
+        rounding a turned plan leaves) are made equal, so they share one track instead of
+        making sub-millimetre jogs; terminals are aligned the same way.
         """
-        free_axis = shapely.set_precision(self._to_axis(self.free), GRID_M)
+        free_axis = self._to_axis(self.free)
+        xs, ys = _clusters(free_axis)
+        aligned = _align(free_axis, xs, ys)
+        if _same_shape(free_axis, aligned):
+            free_axis = aligned
+        else:  # alignment would pinch a sliver shut or open one: keep the exact geometry
+            xs, ys = np.empty((0, 2)), np.empty((0, 2))
         shapely.prepare(free_axis)
         trays_axis = [self._to_axis(t) for t in self.trays]
         pts = []
         for p in terminals:
             q = self._to_axis(p)
-            r = Point(round(q.x / GRID_M) * GRID_M, round(q.y / GRID_M) * GRID_M)
+            r = Point(_snap_value(q.x, xs), _snap_value(q.y, ys))
             if not free_axis.covers(r):
-                r = shapely.ops.nearest_points(free_axis, q)[0]
+                r = q if free_axis.covers(q) else shapely.ops.nearest_points(free_axis, q)[0]
             pts.append(r.coords[0])
         arr = np.asarray(pts, dtype=float).reshape(-1, 2)
         if self.mode == "rectilinear":
@@ -259,12 +266,22 @@ class Router:
             if key not in paths:
                 routes.append(None)
                 continue
-            routes.append(self._route(graph, paths[key], source, snapped_src[0], target, snap[0]))
+            routes.append(
+                self._route(
+                    graph,
+                    path=paths[key],
+                    source=source,
+                    source_free=snapped_src[0],
+                    target=target,
+                    target_free=snap[0],
+                )
+            )
         return routes
 
     def _route(
         self,
         graph: nx.Graph,
+        *,
         path: list[tuple[float, float]],
         source: Point,
         source_free: Point,
@@ -274,19 +291,77 @@ class Router:
         edges = list(itertools.pairwise(path))
         cost = sum(graph.edges[a, b]["cost"] for a, b in edges)
         tray = sum(graph.edges[a, b]["length"] for a, b in edges if graph.edges[a, b]["tray"])
-        middle = [self.to_world(xy).coords[0] for xy in path]
-        coords = [source.coords[0], source_free.coords[0], *middle, target_free.coords[0],
-                  target.coords[0]]
+        taut = LineString(path).simplify(1e-9) if len(path) > 1 else LineString(path * 2)
+        middle = [self.to_world(xy).coords[0] for xy in taut.coords]
+        coords = [
+            source.coords[0],
+            source_free.coords[0],
+            *middle,
+            target_free.coords[0],
+            target.coords[0],
+        ]
         clean = [coords[0]]
         for c in coords[1:]:
             if math.dist(c, clean[-1]) > 1e-9:
                 clean.append(c)
         if len(clean) == 1:
             clean.append(clean[0])
-        line = LineString(clean)
-        extra = line.length - sum(graph.edges[a, b]["length"] for a, b in edges)
-        simple = line.simplify(0) if line.length > 0 else line
-        return Route(line=simple, length_m=line.length, cost=cost + extra, tray_m=tray)
+        simple = LineString(clean)
+        extra = simple.length - sum(graph.edges[a, b]["length"] for a, b in edges)
+        return Route(line=simple, length_m=simple.length, cost=cost + extra, tray_m=tray)
+
+
+def _clusters(geom: BaseGeometry) -> tuple[np.ndarray, np.ndarray]:
+    """Representative x and y values: coordinates chained within ``ALIGN_M`` share one."""
+    coords = shapely.get_coordinates(geom)
+    return _cluster(coords[:, 0]), _cluster(coords[:, 1])
+
+
+def _cluster(values: np.ndarray) -> np.ndarray:
+    """Sorted unique values with each run of near-equal values replaced by its mean, as
+    pairs (value, representative)."""
+    v = np.unique(values)
+    if len(v) == 0:
+        return np.empty((0, 2))
+    breaks = np.flatnonzero(np.diff(v) > ALIGN_M) + 1
+    groups = np.split(v, breaks)
+    rep = np.concatenate([np.full(len(g), g.mean()) for g in groups])
+    return np.column_stack([v, rep])
+
+
+def _snap_value(x: float, table: np.ndarray) -> float:
+    """The representative of ``x`` if it lies within ``ALIGN_M`` of a known value."""
+    if len(table) == 0:
+        return x
+    i = int(np.clip(np.searchsorted(table[:, 0], x), 1, len(table) - 1))
+    j = i - 1 if abs(table[i - 1, 0] - x) <= abs(table[i, 0] - x) else i
+    return float(table[j, 1]) if abs(table[j, 0] - x) <= ALIGN_M else x
+
+
+def _align(geom: BaseGeometry, xs: np.ndarray, ys: np.ndarray) -> BaseGeometry:
+    """Move every coordinate to its representative; repair what that may pinch."""
+    if geom.is_empty or (np.all(xs[:, 0] == xs[:, 1]) and np.all(ys[:, 0] == ys[:, 1])):
+        return geom
+
+    def fn(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return (xs[np.searchsorted(xs[:, 0], x), 1], ys[np.searchsorted(ys[:, 0], y), 1])
+
+    out = shapely.transform(geom, fn, interleaved=False)
+    if not out.is_valid:
+        fixed = shapely.make_valid(out)
+        out = shapely.union_all(
+            [g for g in shapely.get_parts(fixed) if g.geom_type in ("Polygon", "MultiPolygon")]
+        )
+    return out
+
+
+def _same_shape(a: BaseGeometry, b: BaseGeometry) -> bool:
+    """True when ``b`` is ``a`` with corners nudged: same parts, same holes, and no more
+    area changed than nudging every edge by ``ALIGN_M`` could."""
+    pa, pb = _polygons(a), _polygons(b)
+    if len(pa) != len(pb) or sum(len(p.interiors) for p in pa) != sum(len(p.interiors) for p in pb):
+        return False
+    return bool(a.symmetric_difference(b).area <= a.length * ALIGN_M)
 
 
 def _key(xy: Iterable[float]) -> tuple[float, float]:

@@ -19,8 +19,9 @@ from planner.rules import Rules
 from planner.site import Compartment, Level, Request, SiteInfo, Space, Vote
 
 RULES = Rules()
-ALL_FIVE = dict.fromkeys(("fire_alarm", "smoke_exhaust", "sprinklers", "emergency_lighting",
-                          "evacuation_signs"), True)
+ALL_FIVE = dict.fromkeys(
+    ("fire_alarm", "smoke_exhaust", "sprinklers", "emergency_lighting", "evacuation_signs"), True
+)
 
 
 def _level(**kw: object) -> Level:
@@ -32,8 +33,12 @@ def _codes(rs: list) -> list[str]:  # type: ignore[type-arg]
 
 
 def test_example_6_vote_passes_and_fails() -> None:
-    ok = Vote(participating_area=0.70, participating_owners=0.69, approving_area=0.80,
-              approving_owners=0.78)
+    ok = Vote(
+        participating_area=0.70,
+        participating_owners=0.69,
+        approving_area=0.80,
+        approving_owners=0.78,
+    )
     req = Request(id="R", space="S", charger_kw=7, vote=ok)
     assert vote_reason(req, RULES) is None
     failed = req.model_copy(update={"vote": ok.model_copy(update={"participating_owners": 0.6})})
@@ -44,8 +49,12 @@ def test_example_6_vote_passes_and_fails() -> None:
 
 
 def test_vote_threshold_is_inclusive_with_tolerance() -> None:
-    exact = Vote(participating_area=2 / 3, participating_owners=0.6666666666,
-                 approving_area=0.75, approving_owners=0.75)
+    exact = Vote(
+        participating_area=2 / 3,
+        participating_owners=0.6666666666,
+        approving_area=0.75,
+        approving_owners=0.75,
+    )
     assert vote_reason(Request(id="R", space="S", charger_kw=7, vote=exact), RULES) is None
     missing = vote_reason(Request(id="R", space="S", charger_kw=7), RULES)
     assert missing is not None
@@ -54,8 +63,9 @@ def test_vote_threshold_is_inclusive_with_tolerance() -> None:
 
 @pytest.mark.parametrize("system", sorted(ALL_FIVE))
 def test_each_of_the_five_fire_systems_is_checked(system: str) -> None:
-    rs = level_reasons(_level(garage_type="underground", floor=-1,
-                              **{**ALL_FIVE, system: False}), RULES)
+    rs = level_reasons(
+        _level(garage_type="underground", floor=-1, **{**ALL_FIVE, system: False}), RULES
+    )
     (r,) = rs
     assert (r.code, r.effect, r.rule) == ("FIRE_FACILITIES_MISSING", "blocked", "R1")
     assert system in r.message
@@ -65,19 +75,28 @@ def test_garage_types_outside_the_check_are_not_blocked() -> None:
     """A small single-storey garage may lawfully lack some systems."""
     assert level_reasons(_level(garage_type="single_storey", floor=1), RULES) == []
     assert _codes(level_reasons(_level(garage_type="semi_underground", floor=-1), RULES)) == [
-        "FIRE_FACILITIES_MISSING"]
+        "FIRE_FACILITIES_MISSING"
+    ]
 
 
 def test_missing_garage_type_is_underground_with_a_warning() -> None:
     assert _codes(level_reasons(_level(floor=-1), RULES)) == [
-        "GARAGE_TYPE_ASSUMED", "FIRE_FACILITIES_MISSING"]
+        "GARAGE_TYPE_ASSUMED",
+        "FIRE_FACILITIES_MISSING",
+    ]
     assert _codes(level_reasons(_level(floor=-1, **ALL_FIVE), RULES)) == ["GARAGE_TYPE_ASSUMED"]
 
 
 @pytest.mark.parametrize(
     ("floor", "codes"),
-    [(-1, []), (-2, ["LEVEL_BELOW_B1"]), (-3, ["LEVEL_BELOW_B1"]), (-4, ["LEVEL_TOO_DEEP"]),
-     (-5, ["LEVEL_TOO_DEEP"]), (1, [])],
+    [
+        (-1, []),
+        (-2, ["LEVEL_BELOW_B1"]),
+        (-3, ["LEVEL_BELOW_B1"]),
+        (-4, ["LEVEL_TOO_DEEP"]),
+        (-5, ["LEVEL_TOO_DEEP"]),
+        (1, []),
+    ],
 )
 def test_depth_is_advisory(floor: int, codes: list[str]) -> None:
     rs = level_reasons(_level(garage_type="underground", floor=floor, **ALL_FIVE), RULES)
@@ -94,16 +113,17 @@ def test_too_deep_can_be_made_blocking() -> None:
 @pytest.mark.parametrize(
     ("gtype", "sprinklers", "side", "codes"),
     [
-        ("underground", True, 50, ["FIRE_UNIT_OVER_LIMIT"]),           # 2500 m² < 4000
+        ("underground", True, 50, ["FIRE_UNIT_OVER_LIMIT"]),  # 2500 m² < 4000
         ("underground", False, 50, ["COMPARTMENT_AREA_OVER_LIMIT", "FIRE_UNIT_OVER_LIMIT"]),
-        ("underground", True, 30, []),                                  # 900 m²
-        ("single_storey", False, 35, []),                               # 1225 < 1500
-        ("multi_storey", False, 40, ["FIRE_UNIT_OVER_LIMIT"]),          # 1600 > 1250
+        ("underground", True, 30, []),  # 900 m²
+        ("single_storey", False, 35, []),  # 1225 < 1500
+        ("multi_storey", False, 40, ["FIRE_UNIT_OVER_LIMIT"]),  # 1600 > 1250
         ("open", False, 100, []),
     ],
 )
-def test_compartment_area_and_fire_unit(gtype: str, sprinklers: bool, side: float,
-                                        codes: list[str]) -> None:
+def test_compartment_area_and_fire_unit(
+    gtype: str, sprinklers: bool, side: float, codes: list[str]
+) -> None:
     lv = _level(garage_type=gtype, sprinklers=sprinklers)
     comp = Compartment(id="FQ", level="B1", polygon=box(0, 0, side, side))
     rs = compartment_reasons(comp, lv, RULES)

@@ -34,13 +34,15 @@ def test_example_1_route_30_m() -> None:
         (70, 77.91, {6: 8.15, 10: 4.89, 16: 3.06}, 16),
     ],
 )
-def test_example_2_longer_routes(route: float, cable: float, drops: dict[int, float],
-                                 size: int) -> None:
+def test_example_2_longer_routes(
+    route: float, cable: float, drops: dict[int, float], size: int
+) -> None:
     length = cable_length_m(route, ceiling_height_m=3.6, rules=RULES)
     assert length == pytest.approx(cable)
     for s, pct in drops.items():
-        assert voltage_drop_pct(length, charger_kw=7, conductor_mm2=s, rules=RULES) == \
-            pytest.approx(pct, abs=0.005)
+        assert voltage_drop_pct(
+            length, charger_kw=7, conductor_mm2=s, rules=RULES
+        ) == pytest.approx(pct, abs=0.005)
     assert size_conductor(length, charger_kw=7, rules=RULES).conductor_mm2 == size
 
 
@@ -59,8 +61,16 @@ def test_ampacity_rules_out_small_sizes() -> None:
 
 @pytest.mark.parametrize(
     ("n", "kw"),
-    [(4, 28.0), (5, 29.75), (6, 35.7), (10, 59.5), (11, 59.5), (14, 63.7), (50, 227.5),
-     (70, 227.5)],
+    [
+        (4, 28.0),
+        (5, 29.75),
+        (6, 35.7),
+        (10, 59.5),
+        (11, 59.5),
+        (14, 63.7),
+        (50, 227.5),
+        (70, 227.5),
+    ],
 )
 def test_example_3_demand(n: int, kw: float) -> None:
     assert demand_kw([7.0] * n, RULES) == pytest.approx(kw)

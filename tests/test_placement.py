@@ -45,8 +45,10 @@ def test_valid_centroid_stays() -> None:
 
 def test_column_placement_uses_the_nearest_column_face() -> None:
     comp = box(0, 0, 40, 20)
-    cols = [Obstacle(level="B1", type="column", geometry=box(21.7, 9.7, 22.3, 10.3)),
-            Obstacle(level="B1", type="column", geometry=box(5, 5, 5.6, 5.6))]
+    cols = [
+        Obstacle(level="B1", type="column", geometry=box(21.7, 9.7, 22.3, 10.3)),
+        Obstacle(level="B1", type="column", geometry=box(5, 5, 5.6, 5.6)),
+    ]
     free = free_space(comp, [c.geometry for c in cols], clearance_m=0.1)
     site = column_site(comp, free, cols, clearance_m=0.1)
     assert site is not None

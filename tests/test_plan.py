@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -27,14 +28,24 @@ def _site(feats: list[dict[str, Any]]) -> Any:
     return parse_site(json.dumps({"type": "FeatureCollection", "features": feats}).encode())
 
 
-def _garage_with_requests(n: int, *, capacity: float | None, docs: bool = True,
-                          bays: int = 6) -> Any:
+def _garage_with_requests(
+    n: int, *, capacity: float | None, docs: bool = True, bays: int = 6
+) -> Any:
     feats = simple_garage(bays=bays, strips=1, capacity_kw=capacity)
     spaces = [f["properties"]["id"] for f in feats if f["properties"]["kind"] == "space"]
     documents = ["id_document", "property_consent", "parking_certificate"] if docs else []
-    feats += [feature("request", None, id=f"R{k:02d}", space=spaces[k], charger_kw=7,
-                      registered=f"2024-04-{k + 1:02d}", documents=documents)
-              for k in range(n)]
+    feats += [
+        feature(
+            "request",
+            None,
+            id=f"R{k:02d}",
+            space=spaces[k],
+            charger_kw=7,
+            registered=f"2024-04-{k + 1:02d}",
+            documents=documents,
+        )
+        for k in range(n)
+    ]
     return _site(feats)
 
 
@@ -46,11 +57,14 @@ def _check_nothing_lost(site: Any, plan: Plan) -> None:
         if r.status != "planned":
             assert any(x.effect == r.status for x in r.reasons)
         assert (r.id in cabled) == (r.status != "blocked") or (
-            r.status == "blocked" and r.id not in cabled)
+            r.status == "blocked" and r.id not in cabled
+        )
         if r.status in ("planned", "pending", "deferred"):
             assert r.id in cabled
         for x in r.reasons:
-            assert x.rule and x.clause and x.code in CATALOGUE
+            assert x.rule
+            assert x.clause
+            assert x.code in CATALOGUE
 
 
 def test_example_4_fourteen_requests_against_30_kw() -> None:
@@ -101,9 +115,17 @@ def test_no_box_where_the_level_lacks_fire_systems() -> None:
 def test_level_too_deep_warns_on_a_b4() -> None:
     feats = simple_garage(bays=2, strips=1)
     feats[1]["properties"]["floor"] = -4
-    feats.append(feature("request", None, id="R1", space="B1-001", charger_kw=7,
-                         registered="2024-01-01",
-                         documents=["id_document", "property_consent", "parking_certificate"]))
+    feats.append(
+        feature(
+            "request",
+            None,
+            id="R1",
+            space="B1-001",
+            charger_kw=7,
+            registered="2024-01-01",
+            documents=["id_document", "property_consent", "parking_certificate"],
+        )
+    )
     (r,) = make_plan(_site(feats)).requests
     assert r.status == "planned"
     assert [x.code for x in r.reasons] == ["LEVEL_TOO_DEEP", "CAPACITY_UNKNOWN"]
@@ -122,8 +144,7 @@ def test_sample_a_reaches_what_its_readme_claims() -> None:
     text = SAMPLE_README.read_text(encoding="utf-8")
     line = next(ln for ln in text.splitlines() if ln.startswith("Not reached by (a):"))
     claimed_missing = set(re.findall(r"`([A-Z0-9_]+)`", line))
-    request_codes = {c for c, e in CATALOGUE.items()
-                     if c not in ("MIN_CABLE_SAVING", "BOX_MOVED")}
+    request_codes = {c for c, e in CATALOGUE.items() if c not in ("MIN_CABLE_SAVING", "BOX_MOVED")}
     assert _codes(plan) == request_codes - claimed_missing
     managed = make_plan(site, options=PlanOptions(managed=True))
     assert "MANAGED_CHARGING" in _codes(managed)
@@ -137,7 +158,8 @@ def test_sample_b_blocks_the_level_without_smoke_exhaust() -> None:
     assert b2
     assert all(r.status == "blocked" for r in b2)
     assert {"FIRE_FACILITIES_MISSING", "GARAGE_TYPE_ASSUMED", "LEVEL_BELOW_B1"} <= {
-        x.code for r in b2 for x in r.reasons}
+        x.code for r in b2 for x in r.reasons
+    }
     assert {b.level for b in plan.boxes} == {"B1"}
 
 
@@ -151,8 +173,7 @@ def test_sample_c_non_direct_and_boxes_at_interior_points() -> None:
     for b in plan.boxes:
         comp = next(c for c in site.compartments if c.id == b.compartment)
         assert comp.polygon.covers(b.point)
-        assert all(not o.geometry.buffer(0.1 - 1e-9).contains(b.point)
-                   for o in site.obstacles)
+        assert all(not o.geometry.buffer(0.1 - 1e-9).contains(b.point) for o in site.obstacles)
 
 
 @pytest.mark.parametrize("key", ["a", "b", "c", "d"])
@@ -179,9 +200,10 @@ def test_rectilinear_runs_along_the_building_axis_in_sample_c() -> None:
     plan = make_plan(site)
     for cable in plan.cables:
         coords = list(cable.line.coords)
-        runs = list(zip(coords[1:-2], coords[2:-1], strict=False))
+        runs = list(itertools.pairwise(coords[1:-1]))
         assert runs or len(coords) <= 3
         for p, q in runs:
+            assert math.dist(p, q) > 0.01, "no sub-centimetre jogs from rounding"
             deg = math.degrees(math.atan2(q[1] - p[1], q[0] - p[0])) % 90
             assert deg == pytest.approx(30, abs=1e-3), (cable.request, deg)  # mm rounding
 
@@ -221,8 +243,16 @@ def test_report_has_the_contract_keys() -> None:
     (level,) = rep["levels"]
     assert level["id"] == "B1"
     comp = level["compartments"][0]
-    assert set(comp) >= {"id", "counts", "connected_kw", "demand_kw", "capacity_kw",
-                         "spare_chargers", "boxes", "cable_m"}
+    assert set(comp) >= {
+        "id",
+        "counts",
+        "connected_kw",
+        "demand_kw",
+        "capacity_kw",
+        "spare_chargers",
+        "boxes",
+        "cable_m",
+    }
     assert level["unassigned"]["blocked"] == 1
     assert rep["unassigned_no_level"]["blocked"] == 1
     json.dumps(rep)
@@ -230,28 +260,42 @@ def test_report_has_the_contract_keys() -> None:
 
 @st.composite
 def random_requests(draw: st.DrawFn) -> tuple[Any, Rules]:
-    feats = simple_garage(bays=draw(st.integers(1, 3)), strips=draw(st.integers(1, 2)),
-                          cuts=[], capacity_kw=draw(st.none() | st.sampled_from([0, 10, 30])))
+    feats = simple_garage(
+        bays=draw(st.integers(1, 3)),
+        strips=draw(st.integers(1, 2)),
+        cuts=[],
+        capacity_kw=draw(st.none() | st.sampled_from([0, 10, 30])),
+    )
     spaces = [f["properties"]["id"] for f in feats if f["properties"]["kind"] == "space"]
     n = draw(st.integers(0, 12))
     for k in range(n):
         space = draw(st.sampled_from([*spaces, "NOPE"]))
-        feats.append(feature(
-            "request", None, id=f"R{k}", space=space,
-            charger_kw=draw(st.sampled_from([3.5, 7, 11])),
-            registered=draw(st.none() | st.sampled_from(["2024-01-01", "2024-01-02"])),
-            documents=draw(st.lists(st.sampled_from(
-                ["id_document", "property_consent", "parking_certificate"]), unique=True))))
+        feats.append(
+            feature(
+                "request",
+                None,
+                id=f"R{k}",
+                space=space,
+                charger_kw=draw(st.sampled_from([3.5, 7, 11])),
+                registered=draw(st.none() | st.sampled_from(["2024-01-01", "2024-01-02"])),
+                documents=draw(
+                    st.lists(
+                        st.sampled_from(["id_document", "property_consent", "parking_certificate"]),
+                        unique=True,
+                    )
+                ),
+            )
+        )
     rules = Rules().with_overrides([f"clearance_m={draw(st.sampled_from([0, 0.1]))}"])
     return _site(feats), rules
 
 
 @given(random_requests(), st.booleans(), st.sampled_from(["rectilinear", "euclidean"]))
-def test_every_request_is_accounted_for(case: tuple[Any, Rules], managed: bool,
-                                        routing: str) -> None:
+def test_every_request_is_accounted_for(
+    case: tuple[Any, Rules], managed: bool, routing: str
+) -> None:
     site, rules = case
-    plan = make_plan(site, rules, options=PlanOptions(managed=managed,
-                                                     routing=routing))  # type: ignore[arg-type]
+    plan = make_plan(site, rules, options=PlanOptions(managed=managed, routing=routing))  # type: ignore[arg-type]
     _check_nothing_lost(site, plan)
     if managed:
         assert all(r.status != "deferred" for r in plan.requests)

@@ -72,14 +72,16 @@ def test_a_rotated_building_routes_like_an_unrotated_one() -> None:
 def test_trays_are_followed_at_a_discount() -> None:
     hall = box(0, 0, 30, 10)
     tray = LineString([(0, 2), (30, 2)])
-    route = _one(Router(hall, [], [tray], clearance_m=0, tray_cost_factor=0.7),
-                 Point(1, 1), Point(29, 1))
+    route = _one(
+        Router(hall, [], [tray], clearance_m=0, tray_cost_factor=0.7), Point(1, 1), Point(29, 1)
+    )
     assert route.tray_m == pytest.approx(28)
     assert route.length_m == pytest.approx(30)
     assert route.cost == pytest.approx(2 + 28 * 0.7)
     far = LineString([(0, 8), (30, 8)])  # 7 m up and down costs more than it saves
-    plain = _one(Router(hall, [], [far], clearance_m=0, tray_cost_factor=0.7),
-                 Point(1, 1), Point(29, 1))
+    plain = _one(
+        Router(hall, [], [far], clearance_m=0, tray_cost_factor=0.7), Point(1, 1), Point(29, 1)
+    )
     assert (plain.tray_m, plain.length_m) == (0, pytest.approx(28))
 
 
@@ -111,8 +113,9 @@ def _close(got: float | None, expected: float | None) -> bool:
 
 @pytest.mark.realdata
 def test_euclidean_reproduces_extremitypathfinder(realdata: Path) -> None:
-    envs = json.loads((realdata / "extremitypathfinder-testcases" / "test_cases.json")
-                      .read_text())["environments"]
+    envs = json.loads((realdata / "extremitypathfinder-testcases" / "test_cases.json").read_text())[
+        "environments"
+    ]
     checked = 0
     for name, env in envs.items():
         free = _fixture_free(env)
@@ -136,8 +139,7 @@ def test_rectilinear_reproduces_the_l1_oracle(realdata: Path) -> None:
     for name, cases in oracle.items():
         free = _fixture_free(envs[name])
         for case in cases:
-            got = route_length(free, Point(case["start"]), Point(case["goal"]),
-                               mode="rectilinear")
+            got = route_length(free, Point(case["start"]), Point(case["goal"]), mode="rectilinear")
             assert _close(got, case["l1"]), (name, case, got)
             eu = route_length(free, Point(case["start"]), Point(case["goal"]), mode="euclidean")
             assert _close(eu, case["euclidean"])
@@ -173,10 +175,8 @@ def test_routes_stay_inside_and_clear_and_lengths_are_ordered(
     comp, cols, box_pt, chargers, clearance = case
     free = free_space(comp, cols, clearance_m=clearance)
     assume(free.covers(box_pt) and all(free.covers(p) for p in chargers))
-    rect = Router(comp, cols, mode="rectilinear", clearance_m=clearance).route_all(box_pt,
-                                                                                     chargers)
-    eucl = Router(comp, cols, mode="euclidean", clearance_m=clearance).route_all(box_pt,
-                                                                                  chargers)
+    rect = Router(comp, cols, mode="rectilinear", clearance_m=clearance).route_all(box_pt, chargers)
+    eucl = Router(comp, cols, mode="euclidean", clearance_m=clearance).route_all(box_pt, chargers)
     obstacles = shapely.union_all(cols) if cols else Polygon()
     inside = obstacles.buffer(-1e-6)  # with zero clearance routes may run along edges
     for p, r, e in zip(chargers, rect, eucl, strict=True):

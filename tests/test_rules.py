@@ -29,10 +29,15 @@ def test_every_field_names_its_rule_and_unconfirmed_ones_say_so() -> None:
     rows = Rules.table()
     assert all(desc and rule for rule, _, _, desc in rows)
     unconfirmed = {name for _, name, _, desc in rows if "[unconfirmed" in desc}
-    assert {"compartment_area_limit_m2", "meter_positions_per_box", "demand_factor_steps",
-            "demand_factor_above"} <= unconfirmed
-    assert {rule for rule, *_ in rows} >= {f"R{i}" for i in (1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 12,
-                                                             13, 14, 15)}
+    assert {
+        "compartment_area_limit_m2",
+        "meter_positions_per_box",
+        "demand_factor_steps",
+        "demand_factor_above",
+    } <= unconfirmed
+    assert {rule for rule, *_ in rows} >= {
+        f"R{i}" for i in (1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+    }
 
 
 def test_rules_are_frozen() -> None:
@@ -41,8 +46,14 @@ def test_rules_are_frozen() -> None:
 
 
 def test_overrides_parse_json_values() -> None:
-    r = Rules().with_overrides(["clearance_m=0", "block_too_deep=true",
-                                "conductor_sizes_mm2=[4, 6]", "ampacity_a=[40, 51]"])
+    r = Rules().with_overrides(
+        [
+            "clearance_m=0",
+            "block_too_deep=true",
+            "conductor_sizes_mm2=[4, 6]",
+            "ampacity_a=[40, 51]",
+        ]
+    )
     assert (r.clearance_m, r.block_too_deep, r.conductor_sizes_mm2) == (0, True, (4, 6))
 
 
