@@ -31,7 +31,7 @@ from planner.placement import (
 )
 from planner.routing import Route, Router, RoutingMode
 from planner.rules import Rules
-from planner.site import Compartment, Level, Request, Site, Space
+from planner.site import Compartment, Level, Obstacle, Request, Site, Space
 
 STRUCTURE_TYPES = ("column", "wall", "shaft", "room")
 """Obstacles a charger can be mounted against (R15)."""
@@ -357,22 +357,17 @@ def _decide_application(
         add(docs)
 
 
-def _structures(site: Site, comp: Compartment) -> tuple[BaseGeometry, BaseGeometry]:
-    level = site.level(comp.level)
+def _structures(
+    comp: Compartment, level: Level, obstacles: Sequence[Obstacle], spaces: Sequence[Space]
+) -> tuple[BaseGeometry, BaseGeometry]:
+    """What chargers are mounted against (R15) near a compartment, and the stalls there."""
+    near = comp.polygon.buffer(1.0)
     parts: list[BaseGeometry] = [comp.polygon.exterior, level.outline.exterior]
     parts += [
-        o.geometry
-        for o in site.obstacles
-        if o.level == comp.level
-        and o.type in STRUCTURE_TYPES
-        and o.geometry.distance(comp.polygon) < 1.0
+        o.geometry for o in obstacles if o.type in STRUCTURE_TYPES and o.geometry.intersects(near)
     ]
-    spaces = [
-        s.polygon
-        for s in site.spaces
-        if s.level == comp.level and s.polygon.distance(comp.polygon) < 1.0
-    ]
-    return shapely.union_all(parts), shapely.union_all(spaces) if spaces else Point()
+    stalls = [s.polygon for s in spaces if s.polygon.intersects(near)]
+    return shapely.union_all(parts), shapely.union_all(stalls) if stalls else Point()
 
 
 def _plan_compartment(
@@ -384,8 +379,9 @@ def _plan_compartment(
     live = [c for c in group if not c.blocked]
     if not live:
         return None, findings
-    structures, neighbours = _structures(site, comp)
     level = site.level(comp.level)
+    view = site.on_level(comp.level)
+    structures, neighbours = _structures(comp, level, view.obstacles, view.spaces)
     for case in group:
         assert case.space is not None
         cp = charger_point(
@@ -398,8 +394,8 @@ def _plan_compartment(
         )
         case.point = cp.point
         case.reasons.extend(cp.reasons)
-    obstacles = [o.geometry for o in site.obstacles if o.level == comp.level]
-    trays = [t.line for t in site.trays if t.level == comp.level]
+    obstacles = [o.geometry for o in view.obstacles]
+    trays = [t.line for t in view.trays]
     router = Router(
         comp.polygon,
         obstacles,

@@ -23,6 +23,7 @@ obstacle, and count in the route's length. One Dijkstra search per box serves al
 from __future__ import annotations
 
 import functools
+import heapq
 import itertools
 import math
 from collections import defaultdict
@@ -42,7 +43,8 @@ from shapely.geometry.polygon import orient
 RoutingMode = Literal["rectilinear", "euclidean"]
 
 ALIGN_M = 0.002
-"""Corners closer than this in x (or y) of the axis frame are put on one track."""
+"""Corners closer than this in x (or y) of the axis frame are put on one track; a run may
+so pass up to this much nearer an obstacle than the clearance (2 mm: drawing noise)."""
 
 WALL_THICKNESS_M = 0.005
 """Walls drawn as lines get this half-thickness (a 1 cm wall) when the clearance is smaller,
@@ -113,10 +115,10 @@ def _polygons(geom: BaseGeometry) -> list[Polygon]:
     return [g for g in getattr(geom, "geoms", []) if isinstance(g, Polygon) and not g.is_empty]
 
 
-def _reflex_vertices(free: BaseGeometry) -> np.ndarray:
-    """Corners of the free space where its interior angle exceeds 180°: the only places a
-    taut shortest path bends."""
-    out = []
+def _reflex_corners(free: BaseGeometry) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Corners of the free space where its interior angle exceeds 180°, the only places a
+    taut shortest path bends, with their previous and next ring vertices."""
+    pts, prevs, nexts = [], [], []
     for part in _polygons(free):
         poly = orient(part, sign=1.0)  # interior on the left of every ring
         for ring in (poly.exterior, *poly.interiors):
@@ -126,8 +128,14 @@ def _reflex_vertices(free: BaseGeometry) -> np.ndarray:
             prev, nxt = np.roll(c, 1, axis=0), np.roll(c, -1, axis=0)
             d1, d2 = c - prev, nxt - c
             cross = d1[:, 0] * d2[:, 1] - d1[:, 1] * d2[:, 0]
-            out.append(c[cross < -_EPS])
-    return np.vstack(out) if out else np.empty((0, 2))
+            keep = cross < -_EPS
+            pts.append(c[keep])
+            prevs.append(prev[keep])
+            nexts.append(nxt[keep])
+    if not pts:
+        empty = np.empty((0, 2))
+        return empty, empty, empty
+    return np.vstack(pts), np.vstack(prevs), np.vstack(nexts)
 
 
 def _all_vertices(free: BaseGeometry) -> np.ndarray:
@@ -191,6 +199,16 @@ class Router:
             return geom
         return shapely.affinity.rotate(geom, self.angle, origin=self.origin)
 
+    def _from_axis_xy(self, xy: np.ndarray) -> np.ndarray:
+        """Axis-frame coordinates (n x 2) back to the world, without building geometries."""
+        if not self.angle:
+            return xy
+        a = math.radians(self.angle)
+        c, s = math.cos(a), math.sin(a)
+        ox, oy = self.origin
+        x, y = xy[:, 0] - ox, xy[:, 1] - oy
+        return np.column_stack([ox + c * x - s * y, oy + s * x + c * y])
+
     # -- terminals ------------------------------------------------------------------------
     def snap(self, p: Point) -> tuple[Point, LineString | None] | None:
         """The free point a terminal joins the network at, and its stub (``None`` when it is
@@ -207,9 +225,10 @@ class Router:
         return q, stub
 
     # -- search ---------------------------------------------------------------------------
-    def graph(self, terminals: Sequence[Point]) -> tuple[nx.Graph, np.ndarray]:
-        """The routing graph (in the axis frame) holding the given free terminals, and the
-        terminals' node coordinates in that frame.
+    def _prepare(
+        self, terminals: Sequence[Point]
+    ) -> tuple[BaseGeometry, list[BaseGeometry], np.ndarray]:
+        """Free space and trays in the axis frame, and the terminals' node coordinates.
 
         In the axis frame, corner coordinates that differ by less than ``ALIGN_M`` (what
         rounding a turned plan leaves) are made equal, so they share one track instead of
@@ -231,7 +250,12 @@ class Router:
             if not free_axis.covers(r):
                 r = q if free_axis.covers(q) else shapely.ops.nearest_points(free_axis, q)[0]
             pts.append(r.coords[0])
-        arr = np.asarray(pts, dtype=float).reshape(-1, 2)
+        return free_axis, trays_axis, np.asarray(pts, dtype=float).reshape(-1, 2)
+
+    def graph(self, terminals: Sequence[Point]) -> tuple[nx.Graph, np.ndarray]:
+        """The whole routing graph (in the axis frame) holding the given free terminals,
+        and the terminals' node coordinates in that frame."""
+        free_axis, trays_axis, arr = self._prepare(terminals)
         if self.mode == "rectilinear":
             graph = _track_graph(free_axis, arr, trays_axis, self.tray_cost_factor)
         else:
@@ -252,24 +276,25 @@ class Router:
         if snapped_src is None or self.free.is_empty:
             return [None] * len(targets)
         terminals = [snapped_src[0]] + [s[0] for s in snapped if s is not None]
-        graph, pts = self.graph(terminals)
-        src_key = _key(pts[0])
-        _, paths = nx.single_source_dijkstra(graph, src_key, weight="cost")
+        free_axis, trays_axis, pts = self._prepare(terminals)
+        if self.mode == "euclidean":
+            paths = _visibility_search(free_axis, pts, trays_axis, self.tray_cost_factor)
+        else:
+            graph = _track_graph(free_axis, pts, trays_axis, self.tray_cost_factor)
+            paths = _graph_paths(graph, pts)
         routes: list[Route | None] = []
-        k = 1
+        k = 0
         for target, snap in zip(targets, snapped, strict=True):
             if snap is None:
                 routes.append(None)
                 continue
-            key = _key(pts[k])
+            found = paths[k]
             k += 1
-            if key not in paths:
-                routes.append(None)
-                continue
             routes.append(
-                self._route(
-                    graph,
-                    path=paths[key],
+                None
+                if found is None
+                else self._route(
+                    found,
                     source=source,
                     source_free=snapped_src[0],
                     target=target,
@@ -280,19 +305,16 @@ class Router:
 
     def _route(
         self,
-        graph: nx.Graph,
+        path: _Path,
         *,
-        path: list[tuple[float, float]],
         source: Point,
         source_free: Point,
         target: Point,
         target_free: Point,
     ) -> Route:
-        edges = list(itertools.pairwise(path))
-        cost = sum(graph.edges[a, b]["cost"] for a, b in edges)
-        tray = sum(graph.edges[a, b]["length"] for a, b in edges if graph.edges[a, b]["tray"])
-        taut = LineString(path).simplify(1e-9) if len(path) > 1 else LineString(path * 2)
-        middle = [self.to_world(xy).coords[0] for xy in taut.coords]
+        coords_axis = path.coords if len(path.coords) > 1 else path.coords * 2
+        taut = LineString(coords_axis).simplify(1e-9)
+        middle = [tuple(c) for c in self._from_axis_xy(np.asarray(taut.coords))]
         coords = [
             source.coords[0],
             source_free.coords[0],
@@ -306,9 +328,149 @@ class Router:
                 clean.append(c)
         if len(clean) == 1:
             clean.append(clean[0])
-        simple = LineString(clean)
-        extra = simple.length - sum(graph.edges[a, b]["length"] for a, b in edges)
-        return Route(line=simple, length_m=simple.length, cost=cost + extra, tray_m=tray)
+        line = LineString(clean)
+        extra = line.length - path.length
+        return Route(line=line, length_m=line.length, cost=path.cost + extra, tray_m=path.tray)
+
+
+@dataclass(frozen=True)
+class _Path:
+    """A path found in the axis frame: its nodes, cost, length and length on trays."""
+
+    coords: list[tuple[float, float]]
+    cost: float
+    length: float
+    tray: float
+
+
+def _graph_paths(graph: nx.Graph, pts: np.ndarray) -> list[_Path | None]:
+    """One Dijkstra from ``pts[0]``; the path to each of ``pts[1:]``."""
+    _, paths = nx.single_source_dijkstra(graph, _key(pts[0]), weight="cost")
+    out: list[_Path | None] = []
+    for p in pts[1:]:
+        nodes = paths.get(_key(p))
+        if nodes is None:
+            out.append(None)
+            continue
+        edges = [graph.edges[a, b] for a, b in itertools.pairwise(nodes)]
+        out.append(
+            _Path(
+                coords=list(nodes),
+                cost=sum(e["cost"] for e in edges),
+                length=sum(e["length"] for e in edges),
+                tray=sum(e["length"] for e in edges if e["tray"]),
+            )
+        )
+    return out
+
+
+def _visibility_search(
+    free: BaseGeometry, terminals: np.ndarray, trays: Sequence[BaseGeometry], tray_cost: float
+) -> list[_Path | None]:
+    """Any-angle shortest paths from ``terminals[0]`` to each other terminal, discovering
+    the visibility graph lazily.
+
+    Dijkstra over the reflex corners: a node's sight lines are tested only towards nodes it
+    could bring closer (``dist[u] + |uv| < dist[v]``) and, at corners, only tangent ones; the
+    targets are sinks, and the search stops once every target is settled. The visibility
+    test (the costly part) so runs on the few corners near each straight line instead of on
+    every pair, and the result is the same exact shortest path as on the full graph.
+    """
+    tray_parts = [
+        g
+        for t in trays
+        for g in shapely.get_parts(free.intersection(t))
+        if g.geom_type == "LineString" and g.length > 0
+    ]
+    tray_pts = [np.asarray(t.coords) for t in tray_parts]
+    corners, prevs, nexts = _reflex_corners(free)
+    index: dict[tuple[float, float], int] = {}
+    pts: list[np.ndarray] = []
+    for p in [*terminals, *(q for t in tray_pts for q in t)]:
+        if _key(p) not in index:
+            index[_key(p)] = len(pts)
+            pts.append(np.asarray(p, dtype=float))
+    n_free = len(pts)
+    keep = [k for k, c in enumerate(corners) if _key(c) not in index]
+    nodes = np.vstack([np.asarray(pts).reshape(-1, 2), corners[keep]])
+    constrained = np.concatenate([np.zeros(n_free, bool), np.ones(len(keep), bool)])
+    prev_all = np.vstack([nodes[:n_free], prevs[keep]])
+    next_all = np.vstack([nodes[:n_free], nexts[keep]])
+    n = len(nodes)
+    target_idx = [index[_key(p)] for p in terminals[1:]]
+    is_target = np.zeros(n, bool)
+    is_target[target_idx] = True
+    is_target[0] = False
+    tray_adj: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    for t in tray_parts:
+        c = np.asarray(t.coords)
+        for a, b in itertools.pairwise(c):
+            ia, ib = index[_key(a)], index[_key(b)]
+            tray_adj[ia].append((ib, math.dist(a, b)))
+            tray_adj[ib].append((ia, math.dist(a, b)))
+    dist = np.full(n, np.inf)
+    length = np.full(n, np.inf)
+    tray_len = np.zeros(n)
+    pred = np.full(n, -1)
+    settled = np.zeros(n, bool)
+    dist[0] = length[0] = 0.0
+    heap: list[tuple[float, int]] = [(0.0, 0)]
+    remaining = int(is_target.sum())
+    while heap and remaining:
+        d, u = heapq.heappop(heap)
+        if settled[u]:
+            continue
+        settled[u] = True
+        if is_target[u]:
+            remaining -= 1
+            continue
+        delta = nodes - nodes[u]
+        reach = np.hypot(delta[:, 0], delta[:, 1])
+        cand = ~settled & (d + reach < dist - 1e-12)
+        if constrained[u]:
+            here = np.broadcast_to(nodes[u], nodes.shape)
+            cand &= _tangent(
+                delta,
+                here,
+                np.broadcast_to(prev_all[u], nodes.shape),
+                np.broadcast_to(next_all[u], nodes.shape),
+                np.ones(n, bool),
+            )
+        cand &= _tangent(-delta, nodes, prev_all, next_all, constrained)
+        idx = np.flatnonzero(cand)
+        if idx.size:
+            segs = shapely.linestrings(
+                np.stack([np.broadcast_to(nodes[u], (idx.size, 2)), nodes[idx]], axis=1)
+            )
+            for v in idx[shapely.covers(free, segs)]:
+                dist[v] = d + reach[v]
+                length[v] = length[u] + reach[v]
+                tray_len[v] = tray_len[u]
+                pred[v] = u
+                heapq.heappush(heap, (float(dist[v]), int(v)))
+        for v, seg in tray_adj.get(u, []):
+            if not settled[v] and d + seg * tray_cost < dist[v] - 1e-12:
+                dist[v] = d + seg * tray_cost
+                length[v] = length[u] + seg
+                tray_len[v] = tray_len[u] + seg
+                pred[v] = u
+                heapq.heappush(heap, (float(dist[v]), v))
+    out: list[_Path | None] = []
+    for p in terminals[1:]:
+        v = index[_key(p)]
+        if not np.isfinite(dist[v]):
+            out.append(None)
+            continue
+        chain = [v]
+        while chain[-1] != 0:
+            chain.append(int(pred[chain[-1]]))
+        coords = [(float(nodes[k][0]), float(nodes[k][1])) for k in reversed(chain)]
+        out.append(
+            _Path(
+                coords=coords, cost=float(dist[v]), length=float(length[v]), tray=float(tray_len[v])
+            )
+        )
+    return out
 
 
 def _clusters(geom: BaseGeometry) -> tuple[np.ndarray, np.ndarray]:
@@ -390,21 +552,37 @@ def _visibility_graph(
     free: BaseGeometry, terminals: np.ndarray, trays: Sequence[BaseGeometry], tray_cost: float
 ) -> nx.Graph:
     """Any-angle: nodes are reflex corners, terminals and tray vertices; an edge joins every
-    pair that sees each other through the (closed) free space."""
+    pair that sees each other through the (closed) free space.
+
+    Only edges tangent at their corners are tested (both ring neighbours of a corner on one
+    side of the edge): a shortest path never turns into an obstacle, so the others can never
+    be used, and the costly visibility test runs on a fraction of the pairs.
+    """
     tray_parts = [
         g
         for t in trays
         for g in shapely.get_parts(free.intersection(t))
         if g.geom_type == "LineString" and g.length > 0
     ]
-    tray_pts = [np.asarray(t.coords) for t in tray_parts]
-    nodes = np.vstack([terminals, _reflex_vertices(free), *tray_pts])
-    nodes = np.unique(nodes, axis=0)
+    corners, prevs, nexts = _reflex_corners(free)
+    free_pts = np.vstack([terminals, *[np.asarray(t.coords) for t in tray_parts]])
+    # a terminal or tray vertex on a corner is free to end there: it wins over the corner
+    seen = {_key(p) for p in free_pts}
+    keep = np.asarray([_key(p) not in seen for p in corners], dtype=bool)
+    corners, prevs, nexts = corners[keep], prevs[keep], nexts[keep]
+    free_unique = np.unique(free_pts, axis=0)
+    nodes = np.vstack([free_unique, corners])
+    constrained = np.concatenate([np.zeros(len(free_unique), bool), np.ones(len(corners), bool)])
+    prev_all = np.vstack([free_unique, prevs])
+    next_all = np.vstack([free_unique, nexts])
     graph = nx.Graph()
     graph.add_nodes_from(_key(p) for p in nodes)
-    n = len(nodes)
-    if n >= 2:
-        i, j = np.triu_indices(n, k=1)
+    if len(nodes) >= 2:
+        i, j = np.triu_indices(len(nodes), k=1)
+        d = nodes[j] - nodes[i]
+        ok = _tangent(d, nodes[i], prev_all[i], next_all[i], constrained[i])
+        ok &= _tangent(d, nodes[j], prev_all[j], next_all[j], constrained[j])
+        i, j = i[ok], j[ok]
         segs = shapely.linestrings(np.stack([nodes[i], nodes[j]], axis=1))
         visible = shapely.covers(free, segs)
         for a, b in zip(i[visible], j[visible], strict=True):
@@ -414,6 +592,17 @@ def _visibility_graph(
         for a, b in itertools.pairwise(c):
             _add_edge(graph, _key(a), _key(b), cost_factor=tray_cost, tray=True)
     return graph
+
+
+def _tangent(
+    d: np.ndarray, at: np.ndarray, prev: np.ndarray, nxt: np.ndarray, constrained: np.ndarray
+) -> np.ndarray:
+    """For each edge direction ``d`` through corner ``at``: are both ring neighbours on one
+    side of it (or on it)? Unconstrained nodes (terminals) always pass."""
+    s1 = d[:, 0] * (prev[:, 1] - at[:, 1]) - d[:, 1] * (prev[:, 0] - at[:, 0])
+    s2 = d[:, 0] * (nxt[:, 1] - at[:, 1]) - d[:, 1] * (nxt[:, 0] - at[:, 0])
+    scale = np.hypot(d[:, 0], d[:, 1]) * 1e-12
+    return ~constrained | (s1 * s2 >= -(scale**2)) | (np.abs(s1) <= scale) | (np.abs(s2) <= scale)
 
 
 def _pieces(free: BaseGeometry, lines: np.ndarray) -> list[list[BaseGeometry]]:
@@ -567,19 +756,13 @@ def _tray_crossings(
 def route_length(
     free: BaseGeometry | Polygon | MultiPolygon, start: Point, goal: Point, *, mode: RoutingMode
 ) -> float | None:
-    """Shortest length between two points of a given free space (zero clearance): the
-    router's core, for fixtures such as extremitypathfinder's."""
-    terminals = np.asarray([start.coords[0], goal.coords[0]])
+    """Shortest length between two points of a given free space (zero clearance), by the
+    same searches the router uses: for fixtures such as extremitypathfinder's."""
     if not (free.covers(start) and free.covers(goal)):
         return None
-    graph = (
-        _track_graph(free, terminals, [], 1.0)
-        if mode == "rectilinear"
-        else _visibility_graph(free, terminals, [], 1.0)
-    )
-    try:
-        return float(
-            nx.dijkstra_path_length(graph, _key(terminals[0]), _key(terminals[1]), weight="length")
-        )
-    except nx.NetworkXNoPath:
-        return None
+    terminals = np.asarray([start.coords[0], goal.coords[0]])
+    if mode == "euclidean":
+        (found,) = _visibility_search(free, terminals, [], 1.0)
+    else:
+        (found,) = _graph_paths(_track_graph(free, terminals, [], 1.0), terminals)
+    return None if found is None else found.length

@@ -74,3 +74,71 @@ def test_console_script_exit_codes(tmp_path: Path) -> None:
     assert run.returncode == 2
     assert "not UTF-8" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_plan_writes_outputs_and_prints_the_table(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    code = main(["plan", str(sample_path("a")), "--out", str(out), "--formats", "geojson"])
+    assert code == 0
+    text = capsys.readouterr().out
+    assert "compartment  plan pend defr blck" in text
+    assert "FQ1" in text
+    assert "requests: 20 (9 planned, 2 pending, 3 deferred, 6 blocked)" in text
+    assert (out / "plan.geojson").exists()
+    report = (out / "report.json").read_text(encoding="utf-8")
+    assert '"FQ1"' in report
+
+
+def test_plan_options_and_overrides(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        [
+            "plan",
+            str(sample_path("a")),
+            "--out",
+            str(tmp_path),
+            "--managed",
+            "--routing",
+            "euclidean",
+            "--placement",
+            "column",
+            "--set",
+            "voltage_drop_limit_pct=5",
+            "--formats",
+            "geojson",
+        ]
+    )
+    assert code == 0
+    assert "0 deferred" in capsys.readouterr().out
+    import json
+
+    rep = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert rep["options"]["routing"] == "euclidean"
+    assert rep["rules"]["voltage_drop_limit_pct"] == 5
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--set", "nonsense=1"], "there is no rule 'nonsense'"),
+        (["--formats", "geojson,xls"], "unknown format(s) xls"),
+    ],
+)
+def test_plan_refuses_bad_options_with_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    assert main(["plan", str(sample_path("a")), "--out", str(tmp_path), *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_plan_refuses_bad_site_with_exit_2(
+    tiny: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    find(tiny, "space", "S1")["properties"]["level"] = "B7"
+    path = tmp_path / "bad.geojson"
+    path.write_bytes(to_bytes(tiny))
+    assert main(["plan", str(path), "--out", str(tmp_path / "o")]) == 2
+    assert "level 'B7'" in capsys.readouterr().err

@@ -1,0 +1,276 @@
+"""Benchmark: plan a two-level basement where every stall requests a charger.
+
+    .venv/bin/python bench/run.py            # all sizes, writes bench/RESULTS.md
+    .venv/bin/python bench/run.py --quick    # 500 and 1,000 stalls only, prints, writes nothing
+
+Each size is planned by the real command line (``planner plan SITE --out DIR --formats
+geojson``) in a fresh process, timed wall-clock, with the peak resident memory of that
+process. The euclidean comparison against extremitypathfinder needs it installed
+(``pip install --no-deps extremitypathfinder``: it pins numpy<2 but runs on numpy 2;
+never a dependency of the project); it is skipped with a note otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from planner.synthetic import (  # noqa: E402
+    STRIP_M,
+    Block,
+    LevelDrawing,
+    collection,
+    cut_compartments,
+    feature,
+)
+
+FIRE = dict.fromkeys(
+    ("fire_alarm", "smoke_exhaust", "sprinklers", "emergency_lighting", "evacuation_signs"),
+    True,
+)
+DOCS = ["id_document", "property_consent", "parking_certificate"]
+STRIPS = 8
+ROWS = 4  # compartments stacked across the strips (every two strips)
+
+
+def basement(stalls: int, *, columns_of_compartments: int = 5) -> dict[str, Any]:
+    """Two levels, ``stalls`` in all, 2 x ROWS x columns compartments, all requesting."""
+    bays = max(1, round(stalls / (2 * STRIPS * 6)))
+    cols = max(1, min(columns_of_compartments, bays))
+    feats = [feature("site", None, name="基准测试车库", community="基准测试小区")]
+    day = 0
+    for n, level_id in enumerate(("B1", "B2"), start=1):
+        block = Block(bays=bays, strips=STRIPS)
+        level = LevelDrawing(
+            id=level_id,
+            props={"name": f"地下{n}层", "garage_type": "underground", "floor": -n, **FIRE},
+            blocks=[block],
+            stall_prefix=f"{level_id}-",
+        )
+        xcuts = [block.column_x(round(bays * k / cols)) for k in range(1, cols)]
+        ycuts = [k * STRIP_M * STRIPS / ROWS for k in range(1, ROWS)]
+        polys = cut_compartments(block.outline, xs=xcuts, ys=ycuts)
+        level.compartments = [
+            (f"{level_id}-FQ{k:02d}", p, {"capacity_kw": 2000})
+            for k, p in enumerate(polys, start=1)
+        ]
+        lfeats = level.features()
+        feats += lfeats
+        for f in lfeats:
+            if f["properties"]["kind"] == "space":
+                day += 1
+                feats.append(
+                    feature(
+                        "request",
+                        None,
+                        id=f"R{day:05d}",
+                        space=f["properties"]["id"],
+                        charger_kw=7,
+                        documents=DOCS,
+                        registered=f"2024-01-01T00:{(day // 60) % 60:02d}:{day % 60:02d}",
+                    )
+                )
+    return collection(feats)
+
+
+def _run_cli(site: Path, out: Path, routing: str = "rectilinear") -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one ``planner plan`` in a fresh process."""
+    code = (
+        "import resource, sys, time;"
+        "from planner.cli import main;"
+        "t = time.perf_counter();"
+        f"rc = main(['plan', {str(site)!r}, '--out', {str(out)!r}, '--formats', 'geojson',"
+        f" '--routing', {routing!r}]);"
+        "dt = time.perf_counter() - t;"
+        "print('BENCH', dt, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,"
+        " file=sys.stderr);"
+        "sys.exit(rc)"
+    )
+    t0 = time.perf_counter()
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    wall = time.perf_counter() - t0
+    if run.returncode != 0:
+        raise SystemExit(f"planner plan failed:\n{run.stdout}\n{run.stderr}")
+    line = next(ln for ln in run.stderr.splitlines() if ln.startswith("BENCH"))
+    _, _inner, rss = line.split()
+    return wall, float(rss)
+
+
+def measure(stalls: int, repeats: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp) / "site.geojson"
+        doc = basement(stalls)
+        site.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+        n_stalls = sum(1 for f in doc["features"] if f["properties"]["kind"] == "space")
+        n_comp = sum(1 for f in doc["features"] if f["properties"]["kind"] == "compartment")
+        walls, rss = [], []
+        for _ in range(repeats):
+            w, r = _run_cli(site, Path(tmp) / "out")
+            walls.append(w)
+            rss.append(r)
+    return {
+        "stalls": n_stalls,
+        "compartments": n_comp,
+        "median_s": statistics.median(walls),
+        "min_s": min(walls),
+        "max_s": max(walls),
+        "peak_rss_mb": max(rss),
+        "runs": repeats,
+    }
+
+
+def versus_extremitypathfinder() -> dict[str, Any] | None:
+    """One compartment in euclidean mode: our router against extremitypathfinder, same
+    start and end points, graph building counted on both sides."""
+    try:
+        from extremitypathfinder import PolygonEnvironment
+    except ImportError:
+        return None
+    import numpy as np
+    import shapely
+    from shapely.geometry.polygon import orient
+
+    from planner.plan import PlanOptions, make_plan
+    from planner.readers import parse_site
+    from planner.routing import Router
+
+    doc = basement(5000)
+    site = parse_site(json.dumps(doc).encode())
+    comp = site.compartments[0]
+    plan = make_plan(site, options=PlanOptions(routing="euclidean"))
+    box = next(b for b in plan.boxes if b.compartment == comp.id).point
+    chargers = [r.point for r in plan.requests if r.compartment == comp.id and r.point is not None]
+    obstacles = [o.geometry for o in site.obstacles if o.level == comp.level]
+
+    t0 = time.perf_counter()
+    router = Router(comp.polygon, obstacles, mode="euclidean", clearance_m=0.1)
+    ours = router.route_all(box, chargers)
+    t_ours = time.perf_counter() - t0
+
+    free = router.free
+    parts = list(shapely.get_parts(free))
+    main = max(parts, key=lambda g: g.area)
+    main = orient(main, sign=1.0)
+    boundary = [tuple(c) for c in np.asarray(main.exterior.coords)[:-1]]
+    holes = [[tuple(c) for c in np.asarray(r.coords)[:-1]] for r in main.interiors]
+    t0 = time.perf_counter()
+    env = PolygonEnvironment()
+    env.store(boundary, holes, validate=False)
+    env.prepare()
+    theirs = []
+    for p in chargers:
+        _path, length = env.find_shortest_path(tuple(box.coords[0]), tuple(p.coords[0]))
+        theirs.append(length)
+    t_theirs = time.perf_counter() - t0
+    diffs = [
+        abs(a.length_m - b) / max(b, 1.0)
+        for a, b in zip(ours, theirs, strict=True)
+        if a is not None and b is not None
+    ]
+    return {
+        "routes": len(chargers),
+        "ours_s": t_ours,
+        "theirs_s": t_theirs,
+        "speedup": t_theirs / t_ours,
+        "max_rel_diff": max(diffs) if diffs else None,
+        "compared": len(diffs),
+    }
+
+
+def _commit() -> str:
+    run = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    return run.stdout.strip() or "unknown"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    sizes = (500, 1000) if args.quick else (500, 1000, 2000, 5000)
+    rows = []
+    for n in sizes:
+        row = measure(n, args.repeats)
+        rows.append(row)
+        print(
+            f"{row['stalls']:>6} stalls {row['compartments']:>3} compartments: median "
+            f"{row['median_s']:.2f} s, peak RSS {row['peak_rss_mb']:.0f} MB",
+            flush=True,
+        )
+    cmp = None if args.quick else versus_extremitypathfinder()
+    if cmp:
+        print(
+            f"euclidean vs extremitypathfinder: {cmp['speedup']:.1f}x faster, max rel diff "
+            f"{cmp['max_rel_diff']}"
+        )
+    if args.quick:
+        return
+    lines = [
+        "# Benchmark results",
+        "",
+        "Written by `bench/run.py` (do not edit by hand). Each size is a two-level basement",
+        "drawn by `planner.synthetic` with every stall requesting a 7 kW charger, planned by",
+        "`planner plan SITE --out DIR --formats geojson` in a fresh process (reading,",
+        "planning and writing included; Python start-up excluded from the peak RSS only).",
+        "",
+        f"- commit: `{_commit()}`",
+        f"- machine: {platform.machine()}, {platform.python_implementation()} "
+        f"{platform.python_version()}, {resource.getpagesize()} B pages",
+        f"- runs per size: {args.repeats} (median reported)",
+        "- targets: 5,000 stalls in under 10 s wall and 1.5 GB",
+        "",
+        "| stalls | compartments | median s | min s | max s | peak RSS MB |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['stalls']:,} | {r['compartments']} | {r['median_s']:.2f} | "
+            f"{r['min_s']:.2f} | {r['max_s']:.2f} | {r['peak_rss_mb']:.0f} |"
+        )
+    lines += ["", "## Euclidean router against extremitypathfinder", ""]
+    if cmp is None:
+        lines.append(
+            "Not measured: extremitypathfinder is not installed "
+            "(`pip install extremitypathfinder`, for the benchmark only)."
+        )
+    else:
+        lines += [
+            "One compartment of the 5,000-stall basement, the same box and charger points as "
+            "the plan, clearance 0.1 m, graph building counted on both sides.",
+            "",
+            f"- routes: {cmp['routes']} (compared: {cmp['compared']})",
+            f"- ours: {cmp['ours_s']:.3f} s ({cmp['ours_s'] / cmp['routes'] * 1000:.2f} ms "
+            "per route)",
+            f"- extremitypathfinder: {cmp['theirs_s']:.3f} s "
+            f"({cmp['theirs_s'] / cmp['routes'] * 1000:.2f} ms per route)",
+            f"- speed-up: {cmp['speedup']:.1f}x",
+            f"- largest relative length difference: {cmp['max_rel_diff']:.2e}",
+        ]
+    (ROOT / "bench" / "RESULTS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("wrote bench/RESULTS.md")
+
+
+if __name__ == "__main__":
+    main()
