@@ -69,3 +69,11 @@ def test_overrides_parse_json_values() -> None:
 def test_bad_overrides_say_how_to_fix(text: str, match: str) -> None:
     with pytest.raises(PlannerError, match=match):
         Rules().with_overrides([text])
+
+
+def test_readme_lists_every_rule() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for _, name, _, _ in Rules.table():
+        assert f"`{name}`" in readme, f"README's rules table lacks {name}"
