@@ -191,6 +191,27 @@ def versus_extremitypathfinder() -> dict[str, Any] | None:
     }
 
 
+def render_big_level(stalls: int = 5000) -> dict[str, Any]:
+    """Time drawing one level of ``stalls`` stalls, every one requested, to PNG."""
+    import json as _json
+
+    from planner.drawing import render_level, save_sheet
+    from planner.plan import make_plan
+    from planner.readers import parse_site
+
+    doc = basement(stalls * 2)  # two levels of ``stalls`` each; draw the first
+    site = parse_site(_json.dumps(doc).encode())
+    plan = make_plan(site)
+    level = site.levels[0]
+    n = sum(1 for s in site.spaces if s.level == level.id)
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        fig = render_level(plan, level.id)
+        save_sheet(fig, Path(tmp) / "sheet.png")
+        seconds = time.perf_counter() - t0
+    return {"stalls": n, "seconds": seconds}
+
+
 def _commit() -> str:
     run = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"],
@@ -220,6 +241,9 @@ def main() -> None:
             flush=True,
         )
     cmp = None if args.quick else versus_extremitypathfinder()
+    sheet = None if args.quick else render_big_level()
+    if sheet:
+        print(f"sheet of {sheet['stalls']} stalls drawn in {sheet['seconds']:.2f} s")
     if cmp:
         print(
             f"euclidean vs extremitypathfinder: {cmp['speedup']:.1f}x faster, max rel diff "
@@ -249,6 +273,14 @@ def main() -> None:
             f"| {r['stalls']:,} | {r['compartments']} | {r['median_s']:.2f} | "
             f"{r['min_s']:.2f} | {r['max_s']:.2f} | {r['peak_rss_mb']:.0f} |"
         )
+    if sheet:
+        lines += [
+            "",
+            "## Drawing",
+            "",
+            f"One level of {sheet['stalls']:,} stalls, every one requested, drawn to a "
+            f"PNG layout sheet (A3, 150 dpi): {sheet['seconds']:.2f} s.",
+        ]
     lines += ["", "## Euclidean router against extremitypathfinder", ""]
     if cmp is None:
         lines.append(

@@ -17,11 +17,7 @@ from planner.plan import Plan, PlanOptions, make_plan
 from planner.readers import DEFAULT_MAX_BYTES, read_site
 from planner.rules import Rules
 from planner.site import Site
-from planner.writers import write_plan_geojson, write_report
-
-FORMATS = ("geojson", "gpkg", "dxf", "csv", "pdf", "png", "svg")
-AVAILABLE_FORMATS = ("geojson",)
-"""Formats this build writes; the others come with the approval package."""
+from planner.writers import FORMATS, write_outputs
 
 EXIT_OK = 0
 EXIT_BUG = 1
@@ -70,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     plan.add_argument("--notices", action="store_true", help="owner papers per request")
     plan.add_argument("--lang", choices=("zh", "en"), default="zh")
+    plan.add_argument("--paper", choices=("A3", "A1"), default="A3", help="sheet size")
     plan.add_argument(
         "--max-mb",
         type=float,
@@ -167,16 +164,6 @@ def plan_table(plan: Plan) -> str:
 
 def _plan(args: argparse.Namespace) -> int:
     formats = _formats(args.formats)
-    missing = [f for f in formats if f not in AVAILABLE_FORMATS]
-    if missing and args.formats != ",".join(FORMATS):
-        raise PlannerError(
-            f"--formats: {', '.join(missing)} cannot be written yet. Fix: use "
-            "--formats " + ",".join(AVAILABLE_FORMATS) + "."
-        )
-    if args.notices:
-        raise PlannerError(
-            "--notices: owner papers cannot be written yet. Fix: leave out --notices."
-        )
     rules = Rules().with_overrides(args.overrides)
     options = PlanOptions(routing=args.routing, placement=args.placement, managed=args.managed)
     site = read_site(args.site, requests=args.requests, max_bytes=int(args.max_mb * 1e6))
@@ -189,14 +176,15 @@ def _plan(args: argparse.Namespace) -> int:
             f"--out: cannot create folder '{out}' ({exc.strerror}). Fix: "
             "choose a folder you may write to."
         ) from None
-    written = [
-        write_plan_geojson(plan, out / "plan.geojson"),
-        write_report(plan, out / "report.json"),
-    ]
+    written = write_outputs(
+        plan, out, formats=formats, notices=args.notices, lang=args.lang, paper=args.paper
+    )
     print(plan_table(plan))
-    print("wrote " + ", ".join(str(p) for p in written))
-    if missing:
-        print("not written (not available in this version): " + ", ".join(missing))
+    print(
+        f"wrote {len(written)} files to {out}: "
+        + ", ".join(str(p.relative_to(out)) for p in written[:12])
+        + (" ..." if len(written) > 12 else "")
+    )
     return EXIT_OK
 
 

@@ -142,3 +142,41 @@ def test_plan_refuses_bad_site_with_exit_2(
     path.write_bytes(to_bytes(tiny))
     assert main(["plan", str(path), "--out", str(tmp_path / "o")]) == 2
     assert "level 'B7'" in capsys.readouterr().err
+
+
+def test_plan_writes_every_format_and_the_owner_papers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    assert (
+        main(
+            [
+                "plan",
+                str(sample_path("b")),
+                "--requests",
+                str(sample_requests_path("b")),
+                "--out",
+                str(out),
+                "--notices",
+                "--lang",
+                "en",
+            ]
+        )
+        == 0
+    )
+    names = {p.name for p in out.iterdir()}
+    assert names >= {
+        "plan.geojson",
+        "report.json",
+        "plan.gpkg",
+        "plan.dxf",
+        "schedule.csv",
+        "approval.pdf",
+        "sheet-B1.png",
+        "sheet-B1.svg",
+        "sheet-B2.png",
+        "sheet-B2.svg",
+        "notices",
+    }
+    assert len(list((out / "notices").glob("*.pdf"))) == 6
+    assert "wrote" in capsys.readouterr().out

@@ -1,0 +1,387 @@
+"""The approval package as PDF: layout sheets, the request schedule and the rule checklist
+(``approval.pdf``), and the owner papers (``notices/<request>.pdf``: the owner notice, 附件1,
+and the four-party commitment, 附件3, filled with what the plan knows).
+
+Pages are matplotlib figures written with ``PdfPages``; text is embedded as TrueType so
+the PDF's text layer can be searched and copied. Chinese wraps at any character, Latin text
+at spaces, measured with the font's own advances.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import matplotlib as mpl
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+
+from planner.checklist import checklist
+from planner.drawing import MM_PER_INCH, SheetOptions, render_level, style
+from planner.fonts import advance_pt
+from planner.i18n import Lang, reason_text, rule_title, t
+from planner.plan import Plan, RequestOutcome
+
+A4_LANDSCAPE = (297.0, 210.0)
+A4_PORTRAIT = (210.0, 297.0)
+
+
+def wrap(text: str, width_pt: float, size: float) -> list[str]:
+    """Break ``text`` into lines no wider than ``width_pt`` at font ``size``: anywhere
+    between CJK characters, at spaces in Latin text (a long word is cut if it must)."""
+    lines: list[str] = []
+    for para in text.split("\n"):
+        line, width = "", 0.0
+        last_space = -1
+        for ch in para:
+            w = advance_pt(ch, size)
+            if width + w > width_pt and line:
+                if ch != " " and last_space > 0 and not _cjk(ch):
+                    lines.append(line[:last_space])
+                    line = line[last_space + 1 :]
+                    width = sum(advance_pt(c, size) for c in line)
+                else:
+                    lines.append(line)
+                    line, width = "", 0.0
+                last_space = -1
+                if ch == " ":
+                    continue
+            if ch == " ":
+                last_space = len(line)
+            line += ch
+            width += w
+        lines.append(line)
+    return lines
+
+
+def _cjk(ch: str) -> bool:
+    return "\u2e80" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" or "\u3000" <= ch <= "\u303f"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column: heading, width in mm, and whether the cell text wraps."""
+
+    head: str
+    width_mm: float
+    align: str = "left"
+
+
+def _page(size_mm: tuple[float, float]) -> Figure:
+    fig = Figure(figsize=(size_mm[0] / MM_PER_INCH, size_mm[1] / MM_PER_INCH), dpi=100)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _table_pages(
+    title: str,
+    header_lines: Sequence[str],
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[str]],
+    *,
+    footer: str,
+    size_mm: tuple[float, float] = A4_LANDSCAPE,
+    font: float = 7.0,
+) -> Iterator[Figure]:
+    """A table over as many pages as it needs, heading repeated, rows never split."""
+    w_mm, h_mm = size_mm
+    margin = 12.0
+    line_mm = font * 1.35 / 72 * MM_PER_INCH
+    wrapped = [
+        [
+            wrap(cell, (col.width_mm - 2) / MM_PER_INCH * 72, font)
+            for cell, col in zip(row, columns, strict=True)
+        ]
+        for row in rows
+    ]
+    heights = [max(len(c) for c in cells) * line_mm + 1.5 for cells in wrapped]
+    head_h = (
+        line_mm * max(len(wrap(c.head, (c.width_mm - 2) / MM_PER_INCH * 72, font)) for c in columns)
+        + 2
+    )
+    top0 = h_mm - margin - 8 - len(header_lines) * 5
+    i = 0
+    page = 1
+    while i < len(rows) or (i == 0 and not rows):
+        fig = _page(size_mm)
+        fig.text(margin / w_mm, 1 - margin / h_mm, title, fontsize=13, va="top")
+        for k, line in enumerate(header_lines):
+            fig.text(margin / w_mm, 1 - (margin + 8 + k * 5) / h_mm, line, fontsize=8, va="top")
+        y = top0
+        x = margin
+        for col in columns:  # heading
+            fig.text(
+                (x + 1) / w_mm,
+                (y - 1) / h_mm,
+                "\n".join(wrap(col.head, (col.width_mm - 2) / MM_PER_INCH * 72, font)),
+                fontsize=font,
+                va="top",
+                color="#bf360c",
+                linespacing=1.35,
+            )
+            x += col.width_mm
+        _hline(fig, margin, w_mm - margin, y, size_mm=size_mm, lw=0.8)
+        y -= head_h
+        _hline(fig, margin, w_mm - margin, y, size_mm=size_mm, lw=0.6)
+        while i < len(rows) and y - heights[i] > margin + 6:
+            x = margin
+            for cells, col in zip(wrapped[i], columns, strict=True):
+                fig.text(
+                    (x + 1) / w_mm,
+                    (y - 0.8) / h_mm,
+                    "\n".join(cells),
+                    fontsize=font,
+                    va="top",
+                    linespacing=1.35,
+                )
+                x += col.width_mm
+            y -= heights[i]
+            _hline(fig, margin, w_mm - margin, y, size_mm=size_mm, lw=0.2)
+            i += 1
+        fig.text(1 - margin / w_mm, margin / 2 / h_mm, f"{footer}  {page}", fontsize=7, ha="right")
+        page += 1
+        yield fig
+        if not rows:
+            break
+
+
+def _hline(
+    fig: Figure, x0: float, x1: float, y: float, *, size_mm: tuple[float, float], lw: float
+) -> None:
+    w, h = size_mm
+    fig.add_artist(
+        mpl.lines.Line2D(
+            [x0 / w, x1 / w], [y / h, y / h], lw=lw, color="black", transform=fig.transFigure
+        )
+    )
+
+
+def tariff(plan: Plan, lang: Lang) -> str:
+    """The tariff category of the site's supply."""
+    return t("tariff_direct" if plan.site.info.supply == "direct" else "tariff_non_direct", lang)
+
+
+def schedule_rows(plan: Plan, lang: Lang) -> list[list[str]]:
+    """The request schedule: one row per request, as the PDF and the CSV show it."""
+    cables = {c.request: c for c in plan.cables}
+    boxes = {b.compartment: b.id for b in plan.boxes}
+    rows = []
+    for n, r in enumerate(plan.requests, start=1):
+        c = cables.get(r.id)
+        words = "; ".join(dict.fromkeys(reason_text(x, lang) for x in r.reasons))
+        rows.append(
+            [
+                str(n),
+                r.id,
+                r.space,
+                r.applicant or "",
+                t(r.status, lang),
+                words,
+                f"{c.cable_m:.1f}" if c else "",
+                f"{c.conductor_mm2:g}" if c else "",
+                f"{c.voltage_drop_pct:.2f}" if c else "",
+                boxes.get(r.compartment or "", "") if c else "",
+                tariff(plan, lang),
+            ]
+        )
+    return rows
+
+
+def schedule_columns(lang: Lang) -> list[Column]:
+    """Columns of the schedule page."""
+    keys = [
+        ("no", 10),
+        ("request", 18),
+        ("space", 20),
+        ("applicant", 24),
+        ("status", 20),
+        ("reasons", 80),
+        ("cable_m", 16),
+        ("conductor", 16),
+        ("vdrop", 14),
+        ("box", 20),
+        ("tariff", 35),
+    ]
+    return [Column(t(k, lang), w) for k, w in keys]
+
+
+def _schedule_pages(plan: Plan, lang: Lang) -> Iterator[Figure]:
+    info = plan.site.info
+    head = [f"{t('community', lang)}: {info.community or ''}    {t('site', lang)}: {info.name}"]
+    yield from _table_pages(
+        t("schedule", lang),
+        head,
+        schedule_columns(lang),
+        schedule_rows(plan, lang),
+        footer=t("schedule", lang),
+    )
+
+
+def _checklist_pages(plan: Plan, lang: Lang) -> Iterator[Figure]:
+    rows = []
+    for row in checklist(plan):
+        subjects = ", ".join(row.subjects[:40]) + (" …" if len(row.subjects) > 40 else "")
+        rows.append(
+            [
+                row.rule if row.rule != "privacy" else "-",
+                rule_title(row.rule, lang),
+                t(row.outcome, lang),
+                subjects,
+                ", ".join(row.codes),
+                row.source,
+            ]
+        )
+    cols = [
+        Column(t("rule", lang), 14),
+        Column("", 45),
+        Column(t("outcome", lang), 20),
+        Column("ID", 80),
+        Column("", 55),
+        Column(t("clause", lang), 59),
+    ]
+    info = plan.site.info
+    head = [
+        f"{t('community', lang)}: {info.community or ''}    {t('site', lang)}: {info.name}"
+        f"    {t('rules_version', lang)}: {plan.rules.rules_version}"
+    ]
+    yield from _table_pages(t("checklist", lang), head, cols, rows, footer=t("checklist", lang))
+
+
+def write_approval_pdf(
+    plan: Plan, path: Path, *, lang: Lang = "zh", sheet: SheetOptions | None = None
+) -> int:
+    """Write ``approval.pdf``: one sheet per level, the schedule, the checklist. Returns
+    the number of pages."""
+    opts = sheet or SheetOptions(lang=lang)
+    pages = 0
+    with (
+        mpl.rc_context(style()),
+        PdfPages(
+            path,
+            metadata={
+                "Title": f"{plan.site.info.name} {t('title', lang)}",
+                "Creator": "planner",
+            },
+        ) as pdf,
+    ):
+        figures: list[Iterator[Figure]] = [
+            iter([render_level(plan, lv.id, options=opts)]) for lv in plan.site.levels
+        ]
+        figures += [_schedule_pages(plan, lang), _checklist_pages(plan, lang)]
+        for gen in figures:
+            for fig in gen:
+                pdf.savefig(fig)
+                pages += 1
+    return pages
+
+
+def _notice_lines(name: str) -> str:
+    return resources.files("planner.templates").joinpath(name).read_text(encoding="utf-8")
+
+
+BLANK = "＿＿＿＿"
+
+
+def commitment_text(plan: Plan, r: RequestOutcome) -> str:
+    """附件3 with what the plan knows filled in; blanks for the rest, the address always."""
+    level = plan.site.level(r.level) if r.level else None
+    location = BLANK
+    if level is not None:
+        location = f"{level.name or level.id}（{r.level}）{r.compartment or ''}防火分区"
+    how = {"owned": "购买", "leased": "租赁"}.get(r.tenure or "", BLANK)
+    form = {"wall": "壁挂", "floor": "落地"}.get(r.charger_type or "", BLANK)
+    return _notice_lines("commitment_zh.txt").format(
+        applicant=r.applicant or BLANK,
+        brand=r.car_brand or BLANK,
+        how=how,
+        community=(plan.site.info.community or "").removesuffix("小区") or BLANK,
+        space=r.space,
+        form=form,
+        location=location,
+        removal=BLANK,
+        address="",
+    )
+
+
+def _text_pages(
+    title: str, paragraphs: Sequence[str], *, size: float = 9.5, info: Sequence[str] = ()
+) -> Iterator[Figure]:
+    w_mm, h_mm = A4_PORTRAIT
+    margin = 18.0
+    line_mm = size * 1.55 / 72 * MM_PER_INCH
+    width_pt = (w_mm - 2 * margin) / MM_PER_INCH * 72
+    lines: list[str] = []
+    for p in paragraphs:
+        lines += wrap(p, width_pt, size) if p else [""]
+    fig = _page(A4_PORTRAIT)
+    fig.text(0.5, 1 - margin / h_mm, title, fontsize=14, ha="center", va="top")
+    y = h_mm - margin - 14
+    for extra in info:
+        fig.text(margin / w_mm, y / h_mm, extra, fontsize=8, va="top", color="#37474f")
+        y -= line_mm
+    y -= line_mm / 2
+    for line in lines:
+        if y < margin:
+            yield fig
+            fig = _page(A4_PORTRAIT)
+            y = h_mm - margin
+        fig.text(margin / w_mm, y / h_mm, line, fontsize=size, va="top")
+        y -= line_mm
+    yield fig
+
+
+def write_notice(plan: Plan, r: RequestOutcome, path: Path) -> int:
+    """``notices/<request>.pdf``: 附件1 and 附件3 for one planned request. Returns pages."""
+    cable = next((c for c in plan.cables if c.request == r.id), None)
+    box = next((b.id for b in plan.boxes if b.compartment == r.compartment), BLANK)
+    facts = [
+        f"小区：{plan.site.info.community or BLANK}    车位：{r.space}    申请编号：{r.id}",
+        f"充电桩功率：{r.charger_kw:g} kW    形式："
+        + {"wall": "壁挂式", "floor": "落地式"}.get(r.charger_type or "", BLANK)
+        + f"    车辆品牌：{r.car_brand or BLANK}",
+        f"表箱：{box}    电缆路径长度："
+        + (
+            f"{cable.route_m:.1f} m（敷设长度 {cable.cable_m:.1f} m）    导线：铜芯 "
+            f"{cable.conductor_mm2:g} mm²"
+            if cable
+            else BLANK
+        ),
+    ]
+    notice = _notice_lines("notice_zh.txt").splitlines()
+    commitment = commitment_text(plan, r).splitlines()
+    pages = 0
+    with mpl.rc_context(style()), PdfPages(path, metadata={"Title": f"{r.id} {r.space}"}) as pdf:
+        for fig in _text_pages(notice[0] + "（附件1）", notice[1:], info=facts):
+            pdf.savefig(fig)
+            pages += 1
+        for fig in _text_pages(commitment[0] + "（附件3）", commitment[1:], info=facts):
+            pdf.savefig(fig)
+            pages += 1
+    return pages
+
+
+def write_notices(plan: Plan, folder: Path) -> list[Path]:
+    """The owner papers of every planned request."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for r in plan.requests:
+        if r.status == "planned":
+            path = folder / f"{_safe(r.id)}.pdf"
+            write_notice(plan, r, path)
+            out.append(path)
+    return out
+
+
+def _safe(name: str) -> str:
+    """A request id as a file name (nothing that climbs out of the folder)."""
+    keep = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
+    return keep.strip(".") or "request"
+
+
+def today() -> str:
+    """Today's date for title blocks."""
+    return dt.date.today().isoformat()

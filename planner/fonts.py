@@ -1,0 +1,63 @@
+"""The CJK font for drawings and documents: Noto Sans CJK SC (SIL Open Font Licence), as
+shipped in the ``mplfonts`` wheel, registered with matplotlib's font manager on first use.
+The wheel's SimHei is not freely licensed and is never registered."""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+CJK_FILE = "NotoSansCJKsc-Regular.otf"
+
+
+def cjk_font_path() -> Path:
+    """Path of the Noto Sans CJK SC file, found without importing ``mplfonts``."""
+    spec = importlib.util.find_spec("mplfonts")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(
+            "the mplfonts package is missing: reinstall the planner "
+            "(python3 dev.py test or pip install -e .)"
+        )
+    path = Path(next(iter(spec.submodule_search_locations))) / "fonts" / CJK_FILE
+    if not path.exists():
+        raise RuntimeError(f"{path} is missing from the mplfonts package: reinstall it")
+    return path
+
+
+@functools.cache
+def cjk_family() -> str:
+    """Register the CJK font with matplotlib (once) and return its family name."""
+    from matplotlib import font_manager
+
+    path = cjk_font_path()
+    font_manager.fontManager.addfont(str(path))
+    return str(font_manager.FontProperties(fname=str(path)).get_name())
+
+
+@functools.cache
+def advance_pt(ch: str, size: float) -> float:
+    """Width of one character of the CJK font at ``size`` points, in points (cached)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+
+    renderer = _renderer(FigureCanvasAgg, Figure)
+    prop = FontProperties(family=cjk_family(), size=size)
+    w, _, _ = renderer.get_text_width_height_descent(ch, prop, ismath=False)
+    return float(w) * 72 / renderer.dpi
+
+
+_RENDERER: list[Any] = []
+
+
+def _renderer(canvas: type, figure: type) -> Any:
+    if not _RENDERER:
+        _RENDERER.append(canvas(figure(dpi=72)).get_renderer())
+    return _RENDERER[0]
+
+
+def text_width_pt(text: str, size: float) -> float:
+    """Width of a one-line text in points, from cached character advances."""
+    return sum(advance_pt(ch, size) for ch in text)

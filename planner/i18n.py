@@ -1,0 +1,152 @@
+"""Words on drawings and documents, in Chinese (default) and English."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from planner.findings import Reason
+
+Lang = Literal["zh", "en"]
+
+WORDS: dict[str, tuple[str, str]] = {
+    # key: (zh, en)
+    "planned": ("可建设", "planned"),
+    "pending": ("待补件", "pending"),
+    "deferred": ("容量不足待排队", "deferred"),
+    "blocked": ("不可建设", "blocked"),
+    "unrequested": ("未申请车位", "stall, no request"),
+    "meter_box": ("表箱", "meter box"),
+    "cable": ("电缆路径", "cable route"),
+    "tray": ("既有桥架", "existing tray"),
+    "column": ("柱", "column"),
+    "wall": ("墙", "wall"),
+    "shaft": ("楼梯间/电梯井", "stair/lift shaft"),
+    "ramp": ("坡道", "ramp"),
+    "room": ("设备用房", "room"),
+    "other": ("其他障碍", "other obstacle"),
+    "compartment": ("防火分区", "fire compartment"),
+    "legend": ("图例", "Legend"),
+    "north": ("北", "N"),
+    "scale": ("比例", "Scale"),
+    "title": ("电动汽车自用充电桩表箱及线缆布置图", "EV charger meter box and cable layout"),
+    "community": ("小区", "Community"),
+    "site": ("项目", "Site"),
+    "level": ("楼层", "Level"),
+    "date": ("日期", "Date"),
+    "revision": ("版本", "Revision"),
+    "surveyor": ("勘察人", "Surveyor"),
+    "rules_version": ("规则版本", "Rules"),
+    "seal": ("物业服务企业（盖章）", "Property office (seal)"),
+    "sign_property": ("物业负责人签字", "Property manager (signature)"),
+    "sign_surveyor": ("勘察人签字", "Surveyor (signature)"),
+    "meters": ("表位", "meters"),
+    "connected": ("接入", "connected"),
+    "demand": ("需用", "demand"),
+    "capacity": ("容量", "capacity"),
+    "unknown": ("未知", "unknown"),
+    "schedule": ("申请明细表", "Request schedule"),
+    "checklist": ("规则核查表", "Rule checklist"),
+    "no": ("序号", "No."),
+    "request": ("申请编号", "Request"),
+    "space": ("车位", "Space"),
+    "applicant": ("申请人", "Applicant"),
+    "status": ("状态", "Status"),
+    "reasons": ("原因", "Reasons"),
+    "cable_m": ("电缆长度 m", "Cable m"),
+    "conductor": ("导线 mm²", "Conductor mm²"),
+    "vdrop": ("压降 %", "V-drop %"),
+    "box": ("表箱", "Box"),
+    "tariff": ("电价类别", "Tariff"),
+    "tariff_direct": ("居民个人充电桩", "residential private charger"),
+    "tariff_non_direct": ("由电力设施产权单位确定", "set by the facility owner"),
+    "rule": ("规则", "Rule"),
+    "outcome": ("结论", "Outcome"),
+    "clause": ("依据", "Source"),
+    "passed": ("通过", "passed"),
+    "failed": ("不通过", "failed"),
+    "not_applicable": ("不适用", "not applicable"),
+    "page": ("第 {n} 页", "page {n}"),
+    "see_schedule": ("详见申请明细表", "details in the schedule"),
+    "none": ("无", "none"),
+}
+
+CODE_WORDS: dict[str, tuple[str, str]] = {
+    "FIRE_FACILITIES_MISSING": ("消防设施不全，不得配建充电设施", "fire systems missing"),
+    "GARAGE_TYPE_ASSUMED": ("未注明车库类型，按地下车库核查", "garage type assumed underground"),
+    "LEVEL_TOO_DEEP": ("楼层过深（宜设在首层或地下一层）", "level too deep"),
+    "LEVEL_BELOW_B1": ("位于地下一层以下（宜）", "below B1"),
+    "COMPARTMENT_AREA_OVER_LIMIT": ("防火分区面积超限，请核对", "compartment area over limit"),
+    "FIRE_UNIT_OVER_LIMIT": ("超出充电区防火单元建议面积", "fire unit over advised area"),
+    "MIN_CABLE_SAVING": ("最短线缆布置节省长度", "min-cable saving"),
+    "BOX_MOVED": ("表箱人工调整位置", "meter box moved by hand"),
+    "SPACE_UNKNOWN": ("车位不存在", "space unknown"),
+    "SPACE_OUTSIDE_COMPARTMENT": ("车位跨防火分区", "space outside any compartment"),
+    "CHARGER_MOVED": ("充电桩位置移入本分区", "charger moved into the compartment"),
+    "CHARGER_OVER_CAP": ("功率超过7千瓦", "over the 7 kW cap"),
+    "NO_ROUTE": ("分区内无可行线缆路径", "no cable route"),
+    "VOLTAGE_DROP_OVER_LIMIT": ("电压降超限", "voltage drop over limit"),
+    "LONG_RUN": ("线缆过长", "long cable run"),
+    "COMPARTMENT_OVER_CAPACITY": ("分区容量已满，按登记顺序排队", "compartment capacity taken"),
+    "CAPACITY_UNKNOWN": ("分区供电容量未知", "capacity unknown"),
+    "MANAGED_CHARGING": ("智能有序充电", "managed charging"),
+    "REGISTRATION_MISSING": ("无登记时间，排在最后", "no registration time"),
+    "VOTE_MISSING": ("公共车位须业主表决", "owners' vote missing"),
+    "VOTE_FAILED": ("业主表决未通过", "owners' vote failed"),
+    "DOCUMENTS_MISSING": ("申请材料不全", "documents missing"),
+    "SUPPLY_NON_DIRECT": ("非电网直供电，材料及电价由产权单位确定", "non-direct supply"),
+    "CHARGER_CLEARANCE": ("充电桩距车位边缘不足0.4米", "charger close to stall edge"),
+    "DUPLICATE_SPACE_REQUEST": ("同一车位重复申请", "duplicate request for the space"),
+    "PII_MASKED": ("已隐去身份证号/手机号", "ID/phone number masked"),
+}
+
+DOCUMENT_WORDS: dict[str, tuple[str, str]] = {
+    "id_document": ("身份证件", "ID document"),
+    "parking_certificate": ("车位产权证明", "parking certificate"),
+    "property_consent": ("物业同意证明", "property consent"),
+    "lease_contract": ("车位租赁合同", "lease contract"),
+    "owner_consent": ("车位所有人同意书", "owner's consent"),
+}
+
+RULE_TITLES: dict[str, tuple[str, str]] = {
+    "R1": ("消防设施（五项）", "Fire systems (all five)"),
+    "R2": ("楼层深度", "Level depth"),
+    "R3": ("防火分区面积", "Compartment area"),
+    "R4": ("充电区防火单元", "Fire unit of charging area"),
+    "R5": ("每个防火分区一处表箱", "One meter box per compartment"),
+    "R6": ("车位归属防火分区", "Space in one compartment"),
+    "R7": ("充电桩功率不超过7千瓦", "Charger at most 7 kW"),
+    "R8": ("线缆路径", "Cable routing"),
+    "R9": ("线缆长度", "Cable length"),
+    "R10": ("导线截面与电压降", "Conductor and voltage drop"),
+    "R11": ("需用系数", "Demand factors"),
+    "R12": ("容量，先到先得", "Capacity, first come first served"),
+    "R13": ("公共车位业主表决", "Owners' vote on common spaces"),
+    "R14": ("申请材料", "Documents"),
+    "R15": ("充电桩位置", "Charger position"),
+    "R16": ("一位一桩", "One charger per space"),
+    "privacy": ("个人信息保护", "Privacy"),
+}
+
+
+def t(key: str, lang: Lang, **fmt: object) -> str:
+    """The word for ``key`` in ``lang``."""
+    zh, en = WORDS[key]
+    text = zh if lang == "zh" else en
+    return text.format(**fmt) if fmt else text
+
+
+def reason_text(r: Reason, lang: Lang) -> str:
+    """A reason in words: the engine's message in English, a short phrase in Chinese."""
+    if lang == "en":
+        return r.message
+    zh = CODE_WORDS.get(r.code, (r.code, r.code))[0]
+    if r.code == "DOCUMENTS_MISSING" and ":" in r.message:
+        names = [d.strip() for d in r.message.split(":", 1)[1].split(",")]
+        zh += "：缺" + "、".join(DOCUMENT_WORDS.get(n, (n, n))[0] for n in names)
+    return zh
+
+
+def rule_title(rule: str, lang: Lang) -> str:
+    """A rule's short title."""
+    zh, en = RULE_TITLES.get(rule, (rule, rule))
+    return zh if lang == "zh" else en

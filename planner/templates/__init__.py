@@ -1,0 +1,1 @@
+"""Templates of the scheme's attachments (see README.md here)."""

@@ -1,0 +1,116 @@
+"""approval.pdf and the owner papers, read back through their text layer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from planner.checklist import RULES, checklist
+from planner.documents import (
+    _checklist_pages,
+    _schedule_pages,
+    commitment_text,
+    wrap,
+    write_approval_pdf,
+    write_notices,
+)
+from planner.plan import make_plan
+from planner.readers import read_site
+from planner.samples import sample_path, sample_requests_path
+
+
+def _text(path: Path) -> str:
+    return "\n".join(p.extract_text() for p in PdfReader(path).pages)
+
+
+@pytest.mark.parametrize("key", ["a", "b"])
+def test_approval_pdf_pages_and_text_layer(key: str, tmp_path: Path) -> None:
+    site = read_site(sample_path(key), requests=sample_requests_path(key))
+    plan = make_plan(site)
+    path = tmp_path / "approval.pdf"
+    pages = write_approval_pdf(plan, path)
+    expected = (
+        len(site.levels)
+        + sum(1 for _ in _schedule_pages(plan, "zh"))
+        + sum(1 for _ in _checklist_pages(plan, "zh"))
+    )
+    assert pages == expected == len(PdfReader(path).pages)
+    text = _text(path)
+    assert site.info.community is not None
+    assert site.info.community in text
+    assert "表箱" in text
+    assert plan.requests[0].space in text
+    assert "申请明细表" in text
+    assert "规则核查表" in text
+    assert "13912345678" not in text
+
+
+def test_english_approval_pdf(tmp_path: Path) -> None:
+    plan = make_plan(read_site(sample_path("d")))
+    path = tmp_path / "approval.pdf"
+    write_approval_pdf(plan, path, lang="en")
+    text = _text(path)
+    for word in ("Legend", "meter box", "Request schedule", "Rule checklist", "planned"):
+        assert word in text
+
+
+def test_checklist_outcomes_follow_the_findings() -> None:
+    plan = make_plan(read_site(sample_path("a")))
+    rows = {r.rule: r for r in checklist(plan)}
+    assert set(rows) == set(RULES)
+    assert rows["R7"].outcome == "failed"
+    assert rows["R7"].codes == ("CHARGER_OVER_CAP",)
+    assert "B1-014" in rows["R7"].subjects
+    assert rows["R1"].outcome == "passed"
+    assert rows["R16"].outcome == "failed"
+    plan_c = make_plan(read_site(sample_path("c")))
+    rows_c = {r.rule: r for r in checklist(plan_c)}
+    assert rows_c["R14"].outcome == "not_applicable"  # non-direct supply
+    assert rows_c["R13"].outcome == "not_applicable"  # no common space asked for
+    b = make_plan(read_site(sample_path("b"), requests=sample_requests_path("b")))
+    rows_b = {r.rule: r for r in checklist(b)}
+    assert rows_b["R1"].outcome == "failed"
+    assert "B2" in rows_b["R1"].subjects
+
+
+def test_wrap_breaks_chinese_anywhere_and_latin_at_spaces() -> None:
+    lines = wrap("充电设施的所有人是甲方，甲方为充电设施及相关线路安全责任的第一责任人。", 60, 9)
+    assert len(lines) > 2
+    assert (
+        "".join(lines) == "充电设施的所有人是甲方，甲方为充电设施及相关线路安全责任的第一责任人。"
+    )
+    latin = wrap("the quick brown fox jumps over the lazy dog", 60, 9)
+    assert all(not w.startswith(" ") and not w.endswith(" ") for w in latin)
+    assert " ".join(latin) == "the quick brown fox jumps over the lazy dog"
+
+
+def test_owner_papers_for_every_planned_request(tmp_path: Path) -> None:
+    site = read_site(sample_path("a"))
+    plan = make_plan(site)
+    paths = write_notices(plan, tmp_path / "notices")
+    planned = [r for r in plan.requests if r.status == "planned"]
+    assert sorted(p.stem for p in paths) == sorted(r.id for r in planned)
+    leased = next(r for r in planned if r.tenure == "leased")
+    text = _text(tmp_path / "notices" / f"{leased.id}.pdf")
+    for word in (
+        "电动汽车自用桩安装使用告知书",
+        "电动汽车自用桩安装承诺书",
+        leased.space,
+        "租赁",
+        "比亚迪",
+        "FQ1-BX",
+        "和平",
+    ):
+        assert word in text, word
+    owned = next(r for r in planned if r.tenure == "owned")
+    assert "购买" in commitment_text(plan, owned)
+
+
+def test_the_owners_address_is_always_blank() -> None:
+    plan = make_plan(read_site(sample_path("a")))
+    for r in plan.requests:
+        lines = commitment_text(plan, r).splitlines()
+        (address,) = [ln for ln in lines if ln.startswith("住址")]
+        assert address == "住址："
