@@ -1,6 +1,6 @@
 """Set up and run the project with nothing but Python 3.11+ and pip.
 
-    python3 dev.py app    # set everything up, then open the planner on a bundled sample site
+    python3 dev.py app    # set everything up, then open the app on a bundled sample site
     python3 dev.py test   # set everything up, then lint, type-check and run the whole suite
 
 The first run makes ``.venv`` and installs the project with its dev extra; later runs reinstall
@@ -54,9 +54,9 @@ def setup() -> None:
     STAMP.write_text(digest)
 
 
-def app() -> int:
-    """Open the planner on the bundled sample site."""
-    return run(BIN / "planner", "validate", ROOT / "sample_sites" / "a-single-basement.geojson")
+def app(args: list[str]) -> int:
+    """Open the planner's app (Streamlit) on the bundled sample site."""
+    return run(PY, "-m", "streamlit", "run", ROOT / "app.py", *args)
 
 
 def test(args: list[str]) -> int:
@@ -78,7 +78,7 @@ def main() -> int:
         return 2
     setup()
     if sys.argv[1] == "app":
-        return app()
+        return app(sys.argv[2:])
     if sys.argv[1] == "test":
         return test(sys.argv[2:])
     return 0

@@ -29,7 +29,7 @@ from planner.placement import (
     column_site,
     min_cable_node,
 )
-from planner.routing import Route, Router, RoutingMode
+from planner.routing import Route, RouteCache, Router, RoutingMode
 from planner.rules import Rules
 from planner.site import Compartment, Level, Obstacle, Request, Site, Space
 
@@ -166,7 +166,11 @@ class _Case:
 
 
 def make_plan(
-    site: Site, rules: Rules | None = None, *, options: PlanOptions | None = None
+    site: Site,
+    rules: Rules | None = None,
+    *,
+    options: PlanOptions | None = None,
+    route_cache: RouteCache | None = None,
 ) -> Plan:
     """Plan every request of ``site`` under ``rules``.
 
@@ -178,6 +182,9 @@ def make_plan(
         Thresholds; the defaults of ``domain.md`` if ``None``.
     options
         Routing and placement modes, managed charging, manual box positions.
+    route_cache
+        Routes already found, by content (the app keeps one per session); ``None``
+        routes everything afresh.
 
     Examples
     --------
@@ -253,7 +260,7 @@ def make_plan(
     summaries: list[CompartmentSummary] = []
     for comp in site.compartments:
         group = by_comp.get(comp.id, [])
-        box, extra = _plan_compartment(comp, group, site, rules, options)
+        box, extra = _plan_compartment(comp, group, site, rules, options, route_cache)
         findings.extend(extra)
         if box is not None:
             boxes.append(box)
@@ -370,8 +377,13 @@ def _structures(
     return shapely.union_all(parts), shapely.union_all(stalls) if stalls else Point()
 
 
-def _plan_compartment(
-    comp: Compartment, group: list[_Case], site: Site, rules: Rules, options: PlanOptions
+def _plan_compartment(  # noqa: PLR0917 - one private step of make_plan
+    comp: Compartment,
+    group: list[_Case],
+    site: Site,
+    rules: Rules,
+    options: PlanOptions,
+    route_cache: RouteCache | None,
 ) -> tuple[MeterBox | None, list[Finding]]:
     """R15 charger points, R5 box, R8 routes, R9/R10 cables, R12 capacity for one
     compartment's requests."""
@@ -418,7 +430,11 @@ def _plan_compartment(
             )
         return None, findings
     targets = [c.point for c in live]
-    routes = router.route_all(box_site.point, targets)
+    routes = (
+        router.route_all(box_site.point, targets)
+        if route_cache is None
+        else route_cache.routes(router, box_site.point, targets)
+    )
     for case, route in zip(live, routes, strict=True):
         if route is None:
             case.reasons.append(

@@ -23,10 +23,11 @@ obstacle, and count in the route's length. One Dijkstra search per box serves al
 from __future__ import annotations
 
 import functools
+import hashlib
 import heapq
 import itertools
 import math
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -186,6 +187,11 @@ class Router:
         self.tray_cost_factor = tray_cost_factor
         angle = axis_of(compartment) if axis_deg is None else axis_deg
         self.angle = angle if mode == "rectilinear" else 0.0
+        digest = hashlib.blake2b(digest_size=20)
+        for part in (compartment, *near, *self.trays):
+            digest.update(shapely.to_wkb(part))
+        digest.update(repr((mode, clearance_m, tray_cost_factor, self.angle)).encode())
+        self._content = digest.digest()
         self.origin = (0.0, 0.0)  # the world origin: a plan on a mm grid stays on it at 0°
 
     # -- frames ---------------------------------------------------------------------------
@@ -223,6 +229,15 @@ class Router:
         if stub.length > 0 and shapely.intersection(stub, self.blockers).length > 1e-6:
             return None
         return q, stub
+
+    def content_key(self, source: Point, targets: Sequence[Point]) -> bytes:
+        """A key for the routes from ``source`` to ``targets`` that depends only on what
+        they are made of (geometry and routing options), for :class:`RouteCache`."""
+        digest = hashlib.blake2b(self._content, digest_size=20)
+        digest.update(shapely.to_wkb(source))
+        for t in targets:
+            digest.update(shapely.to_wkb(t))
+        return digest.digest()
 
     # -- search ---------------------------------------------------------------------------
     def _prepare(
@@ -331,6 +346,35 @@ class Router:
         line = LineString(clean)
         extra = line.length - path.length
         return Route(line=line, length_m=line.length, cost=path.cost + extra, tray_m=path.tray)
+
+
+class RouteCache:
+    """Routes by content (see :meth:`Router.content_key`), least recently used dropped
+    first. Pass one to :func:`planner.plan.make_plan` to re-plan quickly when only rules
+    that do not move cables change; it holds no global state: whoever makes one owns it."""
+
+    def __init__(self, max_entries: int = 256) -> None:
+        self.max_entries = max_entries
+        self._data: OrderedDict[bytes, list[Route | None]] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def routes(self, router: Router, source: Point, targets: Sequence[Point]) -> list[Route | None]:
+        """The routes, from the cache when the same inputs were routed before."""
+        key = router.content_key(source, targets)
+        if key in self._data:
+            self.hits += 1
+            self._data.move_to_end(key)
+            return self._data[key]
+        self.misses += 1
+        found = router.route_all(source, targets)
+        self._data[key] = found
+        if len(self._data) > self.max_entries:
+            self._data.popitem(last=False)
+        return found
+
+    def __len__(self) -> int:
+        return len(self._data)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from planner.errors import InputLimitError, Problem, Severity, SiteError
 
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+DEFAULT_MAX_BYTES = 50_000_000
 """Largest input file read by default (50 MB); raise it with ``max_bytes``."""
 
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -45,7 +45,8 @@ def read_bytes(source: Source, *, what: str, max_bytes: int = DEFAULT_MAX_BYTES)
         data = None
     if size > max_bytes:
         raise InputLimitError(
-            f"The {what} is {size / 1e6:.1f} MB, over the limit of {max_bytes / 1e6:.1f} MB. "
+            f"The {what} is {size:,} bytes, over the limit of {max_bytes:,} bytes "
+            f"({max_bytes / 1e6:g} MB). "
             "Fix: split the site into one file per level, or raise the limit "
             "(--max-mb on the command line)."
         )

@@ -1,0 +1,239 @@
+"""The surveyor's desk: a thin Streamlit front end. Layout and session state only; all the
+work happens in ``planner`` (``planner.session`` for what the app needs).
+
+Run it with ``python3 dev.py app`` (or ``streamlit run app.py``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import streamlit as st
+
+from planner.errors import PlannerError
+from planner.i18n import Lang, t
+from planner.interactive import plan_figure
+from planner.plan import Plan, PlanOptions, make_plan
+from planner.readers import read_site
+from planner.routing import RouteCache
+from planner.rules import Rules
+from planner.samples import SAMPLES, sample_path, sample_requests_path
+from planner.session import (
+    box_candidates,
+    box_rows,
+    compartment_rows,
+    export_files,
+    load_upload,
+    reason_rows,
+    request_rows,
+    to_local,
+    to_source,
+    with_capacities,
+)
+from planner.site import Site
+
+SAMPLE_NAMES = {
+    "a": "和平小区 B1（三个防火分区）",
+    "b": "雁园小区 B1+B2",
+    "c": "黄河家园（旋转、U形）",
+    "d": "滨河小区（经纬度）",
+}
+
+
+@st.cache_resource(show_spinner=False)
+def sample_site(key: str) -> Site:
+    """A bundled sample, read once per server (its files never change)."""
+    return read_site(sample_path(key), requests=sample_requests_path(key))
+
+
+def _state() -> Any:
+    s = st.session_state
+    s.setdefault("site", sample_site("a"))
+    s.setdefault("site_key", "sample:a")
+    s.setdefault("route_cache", RouteCache())
+    s.setdefault("box_positions", {})
+    s.setdefault("capacities", {})
+    return s
+
+
+def _use_site(s: Any, key: str, site: Site) -> None:
+    if s.site_key != key:
+        s.site, s.site_key = site, key
+        s.box_positions, s.capacities = {}, {}
+        s.pop("downloads", None)
+
+
+def _sidebar(s: Any) -> tuple[Rules, PlanOptions, Lang]:
+    sb = st.sidebar
+    lang: Lang = (
+        "en"
+        if sb.radio("语言 / Language", ["中文", "English"], horizontal=True, key="lang")
+        == "English"
+        else "zh"
+    )
+    sb.header("场地 Site")
+    source = sb.radio("来源 Source", ["示例 Sample", "上传 Upload"], key="source", horizontal=True)
+    if source.startswith("示例"):
+        key = sb.selectbox("示例场地", list(SAMPLES), format_func=SAMPLE_NAMES.get, key="sample")
+        _use_site(s, f"sample:{key}", sample_site(key))
+    else:
+        site_file = sb.file_uploader(
+            "场地文件 site GeoJSON", type=["geojson", "json"], key="site_file"
+        )
+        csv_file = sb.file_uploader("申请表 requests CSV（可选）", type=["csv"], key="csv_file")
+        if site_file is not None:
+            data = site_file.getvalue()
+            csv = None if csv_file is None else csv_file.getvalue()
+            digest = hashlib.sha256(data + b"\0" + (csv or b"")).hexdigest()
+            if s.site_key != f"upload:{digest}":
+                try:
+                    site = load_upload(site_file.name, data, requests_csv=csv)
+                except PlannerError as exc:
+                    st.error(str(exc))
+                else:
+                    _use_site(s, f"upload:{digest}", site)
+    sb.header("参数 Options")
+    routing = sb.radio(
+        "布线 Routing",
+        ["rectilinear", "euclidean"],
+        key="routing",
+        format_func={"rectilinear": "直角 rectilinear", "euclidean": "最短 euclidean"}.get,
+    )
+    placement = sb.selectbox(
+        "表箱位置 Placement", ["centroid", "column", "min-cable"], key="placement"
+    )
+    clearance = sb.number_input("净距 clearance m", 0.0, 1.0, 0.1, 0.05, key="clearance")
+    slack = sb.number_input("余量 slack %", 0.0, 30.0, 5.0, 1.0, key="slack")
+    vdrop = sb.number_input("压降限值 voltage drop %", 1.0, 10.0, 4.0, 0.5, key="vdrop")
+    managed = sb.checkbox("智能有序充电 managed charging", key="managed")
+    rules = Rules().with_overrides(
+        [f"clearance_m={clearance}", f"slack={slack / 100}", f"voltage_drop_limit_pct={vdrop}"]
+    )
+    options = PlanOptions(
+        routing=routing, placement=placement, managed=managed, box_positions=dict(s.box_positions)
+    )
+    return rules, options, lang
+
+
+def _plan_view(s: Any, plan: Plan, lang: Lang) -> None:
+    site = plan.site
+    st.subheader(f"{site.info.name}  ·  {site.info.community or ''}")
+    counts = plan.counts()
+    cols = st.columns(4)
+    for col, status in zip(cols, ("planned", "pending", "deferred", "blocked"), strict=True):
+        col.metric(t(status, lang), counts[status])
+    level = st.selectbox(t("level", lang), [lv.id for lv in site.levels], key="level")
+    st.plotly_chart(plan_figure(plan, level, lang=lang), key="plan_chart")
+    st.dataframe(compartment_rows(plan, lang), hide_index=True, key="summary")
+    st.dataframe(box_rows(plan, lang), hide_index=True, key="boxes")
+    rows = request_rows(plan, lang)
+    f1, f2 = st.columns(2)
+    statuses = f1.multiselect(
+        t("status", lang),
+        ["planned", "pending", "deferred", "blocked"],
+        format_func=lambda x: t(x, lang),
+        key="filter_status",
+    )
+    comps = f2.multiselect(
+        t("compartment", lang), [c.id for c in site.compartments], key="filter_comp"
+    )
+    shown = [
+        r
+        for r in rows
+        if (not statuses or r["status"] in statuses)
+        and (not comps or r[t("compartment", lang)] in comps)
+    ]
+    st.dataframe(
+        [{k: v for k, v in r.items() if k != "status"} for r in shown],
+        hide_index=True,
+        key="requests",
+    )
+    pick = st.selectbox(t("request", lang), [r.id for r in plan.requests], key="pick")
+    if pick:
+        st.table(reason_rows(plan, pick, lang))
+
+
+def _changes(s: Any, plan: Plan, lang: Lang) -> None:
+    site = s.site
+    with st.expander("调整容量 Capacities (kW)"):
+        base = {c.id: c.capacity_kw for c in site.compartments}
+        edited = st.data_editor(
+            [
+                {"compartment": cid, "capacity_kw": s.capacities.get(cid, cap)}
+                for cid, cap in base.items()
+            ],
+            disabled=["compartment"],
+            hide_index=True,
+            key="capacity_editor",
+        )
+        new = {r["compartment"]: r["capacity_kw"] for r in edited}
+        if new != {cid: s.capacities.get(cid, cap) for cid, cap in base.items()}:
+            s.capacities = {k: v for k, v in new.items() if v != base[k]}
+            st.rerun()
+    with st.expander("移动表箱 Move a meter box"):
+        comp = st.selectbox(
+            t("compartment", lang), [b.compartment for b in plan.boxes], key="move_comp"
+        )
+        if comp:
+            options = box_candidates(site, comp)
+            how = st.radio(
+                "位置 Position",
+                ["柱/墙 column or wall", "坐标 coordinates"],
+                horizontal=True,
+                key="move_how",
+            )
+            if how.startswith("柱") and options:
+                label = st.selectbox("柱/墙", [o[0] for o in options], key="move_face")
+                target = dict(options)[label]
+            else:
+                box = next(b for b in plan.boxes if b.compartment == comp)
+                x0, y0 = to_source(site, box.point.x, box.point.y)
+                x = st.number_input("x", value=float(x0), format="%.6f", key="move_x")
+                y = st.number_input("y", value=float(y0), format="%.6f", key="move_y")
+                target = to_local(site, x, y)
+            a, b = st.columns(2)
+            if a.button("移动并重新布线 Move and re-route", key="move_apply"):
+                s.box_positions = {**s.box_positions, comp: target}
+                st.rerun()
+            if b.button("恢复 Reset", key="move_reset"):
+                s.box_positions = {k: v for k, v in s.box_positions.items() if k != comp}
+                st.rerun()
+
+
+def _downloads(s: Any, plan: Plan, lang: Lang) -> None:
+    with st.expander("下载 Downloads", expanded="downloads" in s):
+        signature = (
+            s.site_key,
+            plan.options.model_dump_json(),
+            plan.rules.model_dump_json(),
+            lang,
+            tuple(sorted(s.capacities.items())),
+        )
+        if st.button("生成下载文件 Prepare files", key="prepare"):
+            with st.spinner("…"):
+                s.downloads = (signature, export_files(plan, lang=lang))
+        if "downloads" in s and s.downloads[0] == signature:
+            for name, data in s.downloads[1].items():
+                st.download_button(name, data, file_name=name, key=f"dl_{name}")
+        elif "downloads" in s:
+            st.caption("参数已变化，请重新生成 / options changed: prepare again")
+
+
+def main() -> None:
+    st.set_page_config(page_title="充电桩表箱规划 EV charger planner", layout="wide")
+    s = _state()
+    rules, options, lang = _sidebar(s)
+    st.title("电动汽车自用充电桩规划" if lang == "zh" else "EV charger planning")
+    try:
+        site = with_capacities(s.site, s.capacities)
+        plan = make_plan(site, rules, options=options, route_cache=s.route_cache)
+    except PlannerError as exc:
+        st.error(str(exc))
+        return
+    _plan_view(s, plan, lang)
+    _changes(s, plan, lang)
+    _downloads(s, plan, lang)
+
+
+main()

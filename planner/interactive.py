@@ -1,0 +1,194 @@
+"""The zoomable plan of one level for the app: plotly, hover details on every requested
+stall, cable and meter box. One trace per kind and status (polygons joined with gaps), so a
+level of thousands of stalls stays light in the browser."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+from shapely.geometry.base import BaseGeometry
+
+from planner.drawing import COMPARTMENT_TINTS, STATUS_COLOURS
+from planner.i18n import Lang, reason_text, t
+from planner.plan import Plan
+
+
+def _joined(geoms: Iterable[BaseGeometry]) -> tuple[list[float | None], list[float | None]]:
+    """Outlines (or lines) of many geometries as one x/y list separated by gaps."""
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for g in geoms:
+        parts = [g] if g.geom_type in ("Polygon", "LineString") else list(getattr(g, "geoms", []))
+        for part in parts:
+            coords = np.asarray(
+                part.exterior.coords if part.geom_type == "Polygon" else part.coords
+            )
+            xs += [*coords[:, 0].tolist(), None]
+            ys += [*coords[:, 1].tolist(), None]
+    return xs, ys
+
+
+def plan_figure(plan: Plan, level_id: str, *, lang: Lang = "zh") -> go.Figure:
+    """The level's plan as a plotly figure, equal axes, in local metres."""
+    view = plan.site.on_level(level_id)
+    fig = go.Figure()
+
+    def add_fill(
+        geoms: list[BaseGeometry], name: str, colour: str, line: str, opacity: float = 1.0
+    ) -> None:
+        if not geoms:
+            return
+        xs, ys = _joined(geoms)
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                fill="toself",
+                fillcolor=colour,
+                mode="lines",
+                line={"color": line, "width": 0.6},
+                name=name,
+                opacity=opacity,
+                hoverinfo="skip",
+            )
+        )
+
+    for i, c in enumerate(view.compartments):
+        add_fill([c.polygon], f"{c.id} {c.name or ''}", COMPARTMENT_TINTS[i % 8], "#d84315")
+    by_status: dict[str, list[BaseGeometry]] = {}
+    requests = [r for r in plan.requests if r.level == level_id]
+    status_of: dict[str, str] = {}
+    for r in requests:
+        status_of.setdefault(r.space, r.status)
+    for s in view.spaces:
+        by_status.setdefault(status_of.get(s.id, "unrequested"), []).append(s.polygon)
+    add_fill(by_status.get("unrequested", []), t("unrequested", lang), "white", "#9e9e9e")
+    for st in ("planned", "pending", "deferred", "blocked"):
+        add_fill(by_status.get(st, []), t(st, lang), STATUS_COLOURS[st], "#616161", 0.6)
+    for kind in ("column", "shaft", "ramp", "room", "other"):
+        add_fill(
+            [
+                o.geometry
+                for o in view.obstacles
+                if o.type == kind and o.geometry.geom_type == "Polygon"
+            ],
+            t(kind, lang),
+            "#424242" if kind == "column" else "#bdbdbd",
+            "#212121",
+        )
+    walls = [o.geometry for o in view.obstacles if o.geometry.geom_type != "Polygon"]
+    if walls:
+        xs, ys = _joined(walls)
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                line={"color": "black", "width": 3},
+                name=t("wall", lang),
+                hoverinfo="skip",
+            )
+        )
+    if view.trays:
+        xs, ys = _joined(tr.line for tr in view.trays)
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                name=t("tray", lang),
+                line={"color": "#81d4fa", "width": 6},
+                hoverinfo="skip",
+            )
+        )
+    cables = {c.request: c for c in plan.cables if c.level == level_id}
+    status = {r.id: r.status for r in requests}
+    for st in ("planned", "pending", "deferred"):
+        mine = [c.line for rid, c in cables.items() if status[rid] == st]
+        if mine:
+            xs, ys = _joined(mine)
+            fig.add_trace(
+                go.Scatter(
+                    x=xs,
+                    y=ys,
+                    mode="lines",
+                    hoverinfo="skip",
+                    name=f"{t('cable', lang)} ({t(st, lang)})",
+                    line={"color": STATUS_COLOURS[st], "width": 1.5},
+                )
+            )
+    # hover points: one per request at its charger
+    pts = [r for r in requests if r.point is not None]
+    if pts:
+        texts = []
+        for r in pts:
+            cab = cables.get(r.id)
+            reasons = "<br>".join(f"{x.rule} {x.code}: {reason_text(x, lang)}" for x in r.reasons)
+            cable = (
+                f"<br>{t('cable_m', lang)}: {cab.cable_m:.1f} / {t('conductor', lang)}: "
+                f"{cab.conductor_mm2:g} / {t('vdrop', lang)}: {cab.voltage_drop_pct:.2f}"
+                if cab
+                else ""
+            )
+            texts.append(
+                f"<b>{r.space}</b> {r.id} {r.applicant or ''}<br>"
+                f"{t('status', lang)}: {t(r.status, lang)}{cable}"
+                + (f"<br>{reasons}" if reasons else "")
+            )
+        xy = [(r.point.x, r.point.y) for r in pts if r.point is not None]
+        fig.add_trace(
+            go.Scatter(
+                x=[p[0] for p in xy],
+                y=[p[1] for p in xy],
+                mode="markers",
+                name=t("request", lang),
+                hovertext=texts,
+                hoverinfo="text",
+                marker={
+                    "size": 7,
+                    "color": [STATUS_COLOURS[r.status] for r in pts],
+                    "line": {"color": "white", "width": 1},
+                },
+            )
+        )
+    boxes = [b for b in plan.boxes if b.level == level_id]
+    if boxes:
+        fig.add_trace(
+            go.Scatter(
+                x=[b.point.x for b in boxes],
+                y=[b.point.y for b in boxes],
+                mode="markers+text",
+                text=[b.id for b in boxes],
+                textposition="top right",
+                name=t("meter_box", lang),
+                marker={"symbol": "square", "size": 12, "color": "black"},
+                hovertext=[
+                    f"<b>{b.id}</b> ({b.placement})<br>{t('meters', lang)}: {b.meters}"
+                    f"<br>{t('connected', lang)} {b.connected_kw:.1f} kW / {t('demand', lang)} "
+                    f"{b.demand_kw:.1f} kW / {t('capacity', lang)} "
+                    + ("?" if b.capacity_kw is None else f"{b.capacity_kw:g}")
+                    + " kW"
+                    for b in boxes
+                ],
+                hoverinfo="text",
+            )
+        )
+    fig.update_yaxes(scaleanchor="x", scaleratio=1, showgrid=False, zeroline=False, title_text="m")
+    fig.update_xaxes(showgrid=False, zeroline=False, title_text="m")
+    fig.update_layout(
+        height=640,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        legend={"orientation": "h", "y": -0.08},
+        plot_bgcolor="white",
+        hoverlabel={"align": "left"},
+        dragmode="pan",
+    )
+    return fig
+
+
+def figure_summary(fig: go.Figure) -> dict[str, Any]:
+    """Trace names and point counts (for tests)."""
+    return {tr.name: len(tr.x or []) for tr in fig.data}

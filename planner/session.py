@@ -1,0 +1,196 @@
+"""What the app does, without the app: reading an upload, adjusting a site, listing where a
+meter box may go, the tables it shows and the files it hands out. ``app.py`` only lays these
+out; everything here is plain Python, testable without Streamlit."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import shapely
+import shapely.ops
+from shapely.geometry import Point
+
+from planner.errors import PlannerError
+from planner.i18n import Lang, reason_text, t
+from planner.plan import Plan
+from planner.readers import DEFAULT_MAX_BYTES, parse_site
+from planner.readers.base import read_bytes
+from planner.site import Site
+from planner.writers import FORMATS, sheet_name, write_outputs
+
+SITE_SUFFIXES = (".geojson", ".json")
+
+
+def load_upload(
+    name: str, data: bytes, *, requests_csv: bytes | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Site:
+    """Read an uploaded site file (and requests CSV) as the CLI would, in memory."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in SITE_SUFFIXES:
+        raise PlannerError(
+            f"'{name}' is not a site file this version reads. Fix: upload a "
+            "site GeoJSON (.geojson or .json)."
+        )
+    site_bytes = read_bytes(data, what="site file", max_bytes=max_bytes)
+    csv_bytes = (
+        None
+        if requests_csv is None
+        else read_bytes(requests_csv, what="requests CSV", max_bytes=max_bytes)
+    )
+    return parse_site(site_bytes, requests_csv=csv_bytes)
+
+
+def with_capacities(site: Site, capacities: dict[str, float | None]) -> Site:
+    """The site with the given compartments' capacity (kW) replaced (None: unknown)."""
+    if not capacities:
+        return site
+    comps = tuple(
+        c.model_copy(update={"capacity_kw": capacities[c.id]}) if c.id in capacities else c
+        for c in site.compartments
+    )
+    return site.model_copy(update={"compartments": comps})
+
+
+def box_candidates(
+    site: Site, compartment_id: str, *, clearance_m: float = 0.1, limit: int = 12
+) -> list[tuple[str, tuple[float, float]]]:
+    """Column and wall faces of a compartment, nearest its centroid first, as
+    (label, local point): where a surveyor would hang the box."""
+    comp = next(c for c in site.compartments if c.id == compartment_id)
+    centre = comp.polygon.centroid
+    found = []
+    for n, ob in enumerate(site.obstacles):
+        if ob.level != comp.level or ob.type not in ("column", "wall"):
+            continue
+        if not ob.geometry.intersects(comp.polygon):
+            continue
+        face = ob.geometry.buffer(max(clearance_m, 0.05), join_style="mitre").exterior
+        q = shapely.ops.nearest_points(face, centre)[0]
+        if not comp.polygon.contains(q):
+            continue
+        label = f"{ob.type} {ob.id or '#' + str(n)} ({q.distance(centre):.1f} m)"
+        found.append((q.distance(centre), label, (q.x, q.y)))
+    found.sort()
+    return [(label, xy) for _, label, xy in found[:limit]]
+
+
+def to_local(site: Site, x: float, y: float) -> tuple[float, float]:
+    """A point typed in the site file's own coordinates, in local metres."""
+    p = site.frame.to_local(Point(x, y))
+    return (p.x, p.y)
+
+
+def to_source(site: Site, x: float, y: float) -> tuple[float, float]:
+    """A local point in the site file's own coordinates."""
+    p = site.frame.to_source(Point(x, y))
+    return (p.x, p.y)
+
+
+def compartment_rows(plan: Plan, lang: Lang) -> list[dict[str, Any]]:
+    """Summary figures per compartment."""
+    rows = []
+    for s in plan.compartments:
+        rows.append(
+            {
+                t("level", lang): s.level,
+                t("compartment", lang): s.id,
+                t("planned", lang): s.counts["planned"],
+                t("pending", lang): s.counts["pending"],
+                t("deferred", lang): s.counts["deferred"],
+                t("blocked", lang): s.counts["blocked"],
+                f"{t('connected', lang)} kW": round(s.connected_kw, 1),
+                f"{t('demand', lang)} kW": round(s.demand_kw, 2),
+                f"{t('capacity', lang)} kW": s.capacity_kw,
+                "spare": s.spare_chargers,
+                t("box", lang): s.boxes,
+                t("cable_m", lang): round(s.cable_m, 1),
+            }
+        )
+    return rows
+
+
+def box_rows(plan: Plan, lang: Lang) -> list[dict[str, Any]]:
+    """One row per meter box: where it is and how it was placed."""
+    return [
+        {
+            t("box", lang): b.id,
+            t("compartment", lang): b.compartment,
+            "placement": b.placement,
+            "offset_m": round(b.offset_m, 2),
+            t("meters", lang): b.meters,
+            "x": round(b.point.x, 2),
+            "y": round(b.point.y, 2),
+        }
+        for b in plan.boxes
+    ]
+
+
+def request_rows(plan: Plan, lang: Lang) -> list[dict[str, Any]]:
+    """One row per request: what the request table shows."""
+    cables = {c.request: c for c in plan.cables}
+    rows = []
+    for r in plan.requests:
+        c = cables.get(r.id)
+        rows.append(
+            {
+                t("request", lang): r.id,
+                t("space", lang): r.space,
+                t("level", lang): r.level,
+                t("compartment", lang): r.compartment,
+                t("applicant", lang): r.applicant,
+                t("status", lang): t(r.status, lang),
+                "status": r.status,
+                t("reasons", lang): "; ".join(
+                    dict.fromkeys(reason_text(x, lang) for x in r.reasons)
+                ),
+                t("cable_m", lang): None if c is None else round(c.cable_m, 1),
+                t("conductor", lang): None if c is None else c.conductor_mm2,
+                t("vdrop", lang): None if c is None else round(c.voltage_drop_pct, 2),
+            }
+        )
+    return rows
+
+
+def reason_rows(plan: Plan, request_id: str, lang: Lang) -> list[dict[str, str]]:
+    """Why one request has its status: every reason with rule and clause."""
+    r = next(x for x in plan.requests if x.id == request_id)
+    return [
+        {
+            t("rule", lang): x.rule,
+            "code": x.code,
+            t("reasons", lang): reason_text(x, lang),
+            "message": x.message,
+            t("clause", lang): x.clause,
+            "severity": x.severity,
+        }
+        for x in r.reasons
+    ]
+
+
+def export_files(plan: Plan, *, lang: Lang = "zh") -> dict[str, bytes]:
+    """Every download of the current plan, by file name, built in a private temporary
+    folder that is removed afterwards: the approval PDF, the owner papers (one zip),
+    the sheets, GeoJSON, GeoPackage, DXF and CSV."""
+    files: dict[str, bytes] = {}
+    with tempfile.TemporaryDirectory(prefix="planner-") as tmp:
+        out = Path(tmp)
+        write_outputs(plan, out, formats=FORMATS, notices=True, lang=lang)
+        for path in sorted(out.iterdir()):
+            if path.is_file():
+                files[path.name] = path.read_bytes()
+        notices = out / "notices"
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+            for path in sorted(notices.glob("*.pdf")) if notices.exists() else []:
+                z.write(path, arcname=path.name)
+        files["notices.zip"] = buffer.getvalue()
+    return files
+
+
+def sheet_files(plan: Plan) -> list[str]:
+    """The sheet file names of a plan's levels."""
+    return [f"{sheet_name(lv.id)}.{ext}" for lv in plan.site.levels for ext in ("png", "svg")]

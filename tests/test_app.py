@@ -1,0 +1,165 @@
+"""The Streamlit app driven by AppTest: what the surveyor sees after each step."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from planner.samples import sample_path
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def _app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _frame(at: AppTest, column: str):  # type: ignore[no-untyped-def]
+    """The first dataframe shown that has ``column`` (summary: 可建设, boxes: placement,
+    requests: 申请编号)."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def _upload(at: AppTest, name: str, data: bytes) -> None:
+    at.sidebar.radio(key="source").set_value("上传 Upload").run()
+    at.sidebar.file_uploader(key="site_file").upload(name, data, "application/json")
+    at.run()
+
+
+def test_opens_on_a_sample_with_its_plan_shown() -> None:
+    at = _app()
+    assert at.title[0].value == "电动汽车自用充电桩规划"
+    assert "和平小区地下车库" in at.subheader[0].value
+    assert _metrics(at) == {"可建设": "9", "待补件": "2", "容量不足待排队": "3", "不可建设": "6"}
+    summary = _frame(at, "可建设")
+    assert list(summary["防火分区"]) == ["FQ1", "FQ2", "FQ3"]
+    assert list(summary["可建设"]) == [4, 2, 3]
+    assert len(at.get("plotly_chart")) == 1
+    reasons = at.table[0].value  # the first request's reasons, with rule and clause
+    assert set(reasons.columns) >= {"规则", "code", "依据"}
+    assert list(reasons["code"]) == ["FIRE_UNIT_OVER_LIMIT"]
+
+
+def test_changing_a_parameter_changes_the_plan() -> None:
+    at = _app()
+    at.sidebar.checkbox(key="managed").check().run()
+    assert _metrics(at)["容量不足待排队"] == "0"
+    assert _metrics(at)["可建设"] == "12"
+    at.sidebar.radio(key="lang").set_value("English").run()
+    assert at.title[0].value == "EV charger planning"
+    assert set(_metrics(at)) == {"planned", "pending", "deferred", "blocked"}
+
+
+def test_choosing_a_request_shows_why_with_rule_and_clause() -> None:
+    at = _app()
+    at.selectbox(key="pick").set_value("R08").run()
+    reasons = at.table[0].value
+    row = reasons[reasons["code"] == "CHARGER_OVER_CAP"].iloc[0]
+    assert row["规则"] == "R7"
+    assert "7千瓦" in row["依据"]
+
+
+def test_filters_narrow_the_request_table() -> None:
+    at = _app()
+    at.multiselect(key="filter_status").set_value(["blocked"]).run()
+    table = _frame(at, "申请编号")
+    assert len(table) == 6
+    assert set(table["状态"]) == {"不可建设"}
+
+
+def test_upload_a_site_then_a_bad_one_keeps_the_plan(tmp_path: Path) -> None:
+    at = _app()
+    _upload(at, "d.geojson", sample_path("d").read_bytes())
+    assert "滨河小区地下车库" in at.subheader[0].value
+    assert not at.error
+    at.sidebar.file_uploader(key="site_file").set_value(
+        (
+            "broken.geojson",
+            b'{"type": "FeatureCollection", "features": [{"type": "Feature", '
+            b'"geometry": null, "properties": {"kind": "level"}}]}',
+            "application/json",
+        )
+    ).run()
+    (error,) = at.error
+    assert "(level): required property 'id' is missing" in error.value
+    assert "Fix:" in error.value
+    assert "滨河小区地下车库" in at.subheader[0].value  # the previous plan stays
+    assert _metrics(at)["可建设"] == "6"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("x.geojson", b"\x89PNG\r\n\x1a\n", "not UTF-8"),
+        ("x.geojson", b'{"type": "Feature"}', "not a GeoJSON FeatureCollection"),
+        (
+            "x.geojson",
+            b'{"type": "FeatureCollection", "features": [{"type": "Feature", '
+            b'"properties": {"kind": "level", "id": "B1"}, "geometry": {"type": "Polygon", '
+            b'"coordinates": [[[0, 0], [10, 10], [10, 0], [0, 10], [0, 0]]]}}]}',
+            "the Polygon is invalid: self-intersection at (5.000, 5.000)",
+        ),
+        ("big.geojson", b" " * 50_000_001, "over the limit of 50,000,000 bytes (50 MB)"),
+    ],
+)
+def test_bad_uploads_say_what_is_wrong(name: str, data: bytes, message: str) -> None:
+    at = _app()
+    _upload(at, name, data)
+    assert any(message in e.value for e in at.error)
+    assert "和平小区地下车库" in at.subheader[0].value
+
+
+def test_move_a_box_to_a_column_and_by_coordinates() -> None:
+    at = _app()
+    at.selectbox(key="move_comp").set_value("FQ1").run()
+    at.button(key="move_apply").click().run()
+    boxes = _frame(at, "placement")
+    fq1 = boxes[boxes["防火分区"] == "FQ1"].iloc[0]
+    assert fq1["placement"] == "manual"
+    at.radio(key="move_how").set_value("坐标 coordinates").run()
+    at.number_input(key="move_x").set_value(30.0).run()
+    at.number_input(key="move_y").set_value(15.0).run()
+    at.button(key="move_apply").click().run()
+    boxes = _frame(at, "placement")
+    fq1 = boxes[boxes["防火分区"] == "FQ1"].iloc[0]
+    assert (fq1["x"], fq1["y"]) == (30.0, 15.0)
+    at.button(key="move_reset").click().run()
+    fq1 = _frame(at, "placement").iloc[0]
+    assert fq1["placement"] == "centroid"
+
+
+def test_downloads_of_the_current_plan() -> None:
+    at = _app()
+    at.sidebar.selectbox(key="sample").set_value("d").run()
+    at.button(key="prepare").click().run()
+    labels = {b.label for b in at.get("download_button")}
+    assert {
+        "approval.pdf",
+        "notices.zip",
+        "plan.geojson",
+        "plan.gpkg",
+        "plan.dxf",
+        "schedule.csv",
+        "sheet-B1.png",
+        "sheet-B1.svg",
+    } <= labels
+    at.sidebar.checkbox(key="managed").check().run()
+    assert not at.get("download_button")  # stale files are not offered for a changed plan
+
+
+def test_two_sessions_never_see_each_others_uploads() -> None:
+    one, two = _app(), _app()
+    _upload(one, "c.geojson", sample_path("c").read_bytes())
+    _upload(two, "d.geojson", sample_path("d").read_bytes())
+    one.run()
+    assert "黄河家园" in one.subheader[0].value
+    assert "滨河小区" in two.subheader[0].value
