@@ -14,7 +14,8 @@ from pathlib import Path
 
 from planner.errors import PlannerError
 from planner.plan import Plan, PlanOptions, make_plan
-from planner.readers import DEFAULT_MAX_BYTES, read_site
+from planner.readers import DEFAULT_MAX_BYTES, convert, kind_of, read_site, site_from_conversion
+from planner.readers.base import read_bytes
 from planner.rules import Rules
 from planner.site import Site
 from planner.writers import FORMATS, write_outputs
@@ -32,16 +33,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     validate = sub.add_parser("validate", help="read a site, check it, print a summary")
-    validate.add_argument("site", help="site GeoJSON file")
+    validate.add_argument("site", help="site GeoJSON, DXF drawing or IMDF folder/zip")
     validate.add_argument("--requests", metavar="CSV", help="requests CSV to merge")
-    validate.add_argument(
-        "--max-mb",
-        type=float,
-        default=DEFAULT_MAX_BYTES / 1e6,
-        help="largest input file in MB (default %(default).0f)",
-    )
+    _max_mb(validate)
+    _source_options(validate)
+    conv = sub.add_parser("convert", help="convert a DXF drawing or IMDF map to a site file")
+    conv.add_argument("file", help="DXF drawing or IMDF folder/zip")
+    conv.add_argument("--to", required=True, metavar="SITE.geojson", help="site file to write")
+    _max_mb(conv)
+    _source_options(conv)
     plan = sub.add_parser("plan", help="plan boxes, cables and decisions; write the outputs")
-    plan.add_argument("site", help="site GeoJSON file")
+    plan.add_argument("site", help="site GeoJSON, DXF drawing or IMDF folder/zip")
     plan.add_argument("--requests", metavar="CSV", help="requests CSV to merge")
     plan.add_argument("--out", required=True, metavar="DIR", help="output folder")
     plan.add_argument("--routing", choices=("rectilinear", "euclidean"), default="rectilinear")
@@ -67,13 +69,60 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--notices", action="store_true", help="owner papers per request")
     plan.add_argument("--lang", choices=("zh", "en"), default="zh")
     plan.add_argument("--paper", choices=("A3", "A1"), default="A3", help="sheet size")
-    plan.add_argument(
+    _max_mb(plan)
+    _source_options(plan)
+    return parser
+
+
+def _max_mb(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
         "--max-mb",
         type=float,
         default=DEFAULT_MAX_BYTES / 1e6,
         help="largest input file in MB (default %(default).0f)",
     )
-    return parser
+
+
+def _source_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--layers", metavar="MAP.toml", help="layer map for DXF drawings")
+    p.add_argument("--level", metavar="ID", help="IMDF: the level to read; DXF: its id")
+    p.add_argument("--units", choices=("mm", "cm", "m"), help="DXF units (else $INSUNITS)")
+
+
+def _read(args: argparse.Namespace, site: str) -> Site:
+    return read_site(
+        site,
+        requests=args.requests,
+        max_bytes=int(args.max_mb * 1e6),
+        layers=args.layers,
+        units=args.units,
+        level=args.level,
+    )
+
+
+def _convert(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if not path.exists():
+        raise PlannerError(f"'{path}' does not exist. Fix: check the path.")
+    kind = kind_of(path.name, is_dir=path.is_dir())
+    data: str | Path | bytes = path
+    if not path.is_dir():
+        data = read_bytes(path, what="input", max_bytes=int(args.max_mb * 1e6))
+    conv = convert(
+        data, name=path.name, kind=kind, layers=args.layers, units=args.units, level=args.level
+    )
+    site_from_conversion(conv)  # the result must read as a site: refuse it here otherwise
+    target = Path(args.to)
+    try:
+        target.write_bytes(conv.to_bytes())
+    except OSError as exc:
+        raise PlannerError(
+            f"--to: cannot write '{target}' ({exc.strerror}). Fix: choose a "
+            "folder you may write to."
+        ) from None
+    print(conv.report())
+    print(f"wrote {target}")
+    return EXIT_OK
 
 
 def summary(site: Site) -> str:
@@ -117,7 +166,7 @@ def summary(site: Site) -> str:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    site = read_site(args.site, requests=args.requests, max_bytes=int(args.max_mb * 1e6))
+    site = _read(args, args.site)
     print(summary(site))
     return EXIT_OK
 
@@ -166,7 +215,7 @@ def _plan(args: argparse.Namespace) -> int:
     formats = _formats(args.formats)
     rules = Rules().with_overrides(args.overrides)
     options = PlanOptions(routing=args.routing, placement=args.placement, managed=args.managed)
-    site = read_site(args.site, requests=args.requests, max_bytes=int(args.max_mb * 1e6))
+    site = _read(args, args.site)
     plan = make_plan(site, rules, options=options)
     out = Path(args.out)
     try:
@@ -196,6 +245,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(args)
         if args.command == "plan":
             return _plan(args)
+        if args.command == "convert":
+            return _convert(args)
     except PlannerError as exc:
         print(f"planner: {exc}", file=sys.stderr)
         return EXIT_REFUSED

@@ -17,7 +17,13 @@ from shapely.geometry import Point
 from planner.errors import PlannerError
 from planner.i18n import Lang, reason_text, t
 from planner.plan import Plan
-from planner.readers import DEFAULT_MAX_BYTES, parse_site
+from planner.readers import (
+    DEFAULT_MAX_BYTES,
+    convert,
+    kind_of,
+    parse_site,
+    site_from_conversion,
+)
 from planner.readers.base import read_bytes
 from planner.site import Site
 from planner.writers import FORMATS, sheet_name, write_outputs

@@ -25,7 +25,7 @@ from planner.session import (
 def test_load_upload_reads_like_the_cli_and_refuses_other_files() -> None:
     site = load_upload("d.geojson", sample_path("d").read_bytes())
     assert site.frame.crs == "EPSG:4326"
-    with pytest.raises(PlannerError, match=r"'plan\.pdf' is not a site file .*Fix: upload"):
+    with pytest.raises(PlannerError, match=r"'plan\.pdf' is not a file this version .*Fix: upl"):
         load_upload("plan.pdf", b"%PDF")
     with pytest.raises(PlannerError, match="over the limit"):
         load_upload("d.geojson", sample_path("d").read_bytes(), max_bytes=1000)

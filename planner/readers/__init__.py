@@ -1,6 +1,121 @@
-"""Readers: site files (GeoJSON; DXF and IMDF to come) and requests CSV -> :class:`Site`."""
+"""Readers: site files (GeoJSON), CAD drawings (DXF), indoor maps (IMDF folder or zip) and
+requests CSV -> :class:`~planner.site.Site`.
 
-from planner.readers.base import DEFAULT_MAX_BYTES
-from planner.readers.geojson import parse_site, read_site
+DXF and IMDF are first converted into a site file (:mod:`planner.readers.dxf`,
+:mod:`planner.readers.imdf`), which is then read like any other; what the conversion could
+not know travels with the site as warnings."""
 
-__all__ = ["DEFAULT_MAX_BYTES", "parse_site", "read_site"]
+from __future__ import annotations
+
+from pathlib import Path
+
+from planner.errors import PlannerError, Problem
+from planner.readers.base import DEFAULT_MAX_BYTES, Source, read_bytes
+from planner.readers.conversion import Conversion
+from planner.readers.geojson import parse_site
+from planner.readers.geojson import read_site as read_site_geojson
+from planner.readers.layers import LayerMap
+from planner.site import Site
+
+Kind = str
+
+
+def kind_of(name: str, *, is_dir: bool = False) -> Kind:
+    """'dxf', 'imdf' or 'geojson', from a file name."""
+    suffix = Path(name).suffix.lower()
+    if is_dir or suffix == ".zip":
+        return "imdf"
+    if suffix == ".dxf":
+        return "dxf"
+    return "geojson"
+
+
+def convert(
+    source: str | Path | bytes,
+    *,
+    name: str,
+    kind: Kind,
+    layers: str | Path | None = None,
+    units: str | None = None,
+    level: str | None = None,
+) -> Conversion:
+    """Convert a DXF drawing or an IMDF folder/zip into a site file."""
+    if kind == "dxf":
+        from planner.readers.dxf import convert_dxf
+
+        return convert_dxf(
+            source, layers=LayerMap.load(layers), units=units, level=level, name=name
+        )
+    if kind == "imdf":
+        from planner.readers.imdf import convert_imdf
+
+        return convert_imdf(source, level=level, name=name)
+    raise PlannerError(
+        f"'{name}' is a site file already: nothing to convert. Fix: give a "
+        ".dxf drawing or an IMDF folder or .zip."
+    )
+
+
+def site_from_conversion(conv: Conversion, *, requests_csv: bytes | None = None) -> Site:
+    """Read a converted site, carrying what to complete as warnings."""
+    site = parse_site(conv.to_bytes(), requests_csv=requests_csv)
+    notes = [
+        Problem(
+            severity="warning",
+            code="CONVERTED_COMPLETE",
+            message=item,
+            fix="complete it in the converted site file",
+            source=conv.source,
+        )
+        for item in conv.to_complete
+    ]
+    if conv.unmapped:
+        notes.append(
+            Problem(
+                severity="warning",
+                code="LAYERS_UNMAPPED",
+                message="layers mapped to no kind: "
+                + ", ".join(f"{k} ({n})" for k, n in sorted(conv.unmapped.items())),
+                fix="name them in a layer map (--layers) if they matter",
+                source=conv.source,
+            )
+        )
+    return site.model_copy(update={"warnings": (*site.warnings, *notes)})
+
+
+def read_site(
+    source: Source,
+    *,
+    requests: Source | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    layers: str | Path | None = None,
+    units: str | None = None,
+    level: str | None = None,
+) -> Site:
+    """Read a site GeoJSON, a DXF drawing or an IMDF folder/zip (by its name)."""
+    if isinstance(source, bytes):
+        return read_site_geojson(source, requests=requests, max_bytes=max_bytes)
+    path = Path(source)
+    kind = kind_of(path.name, is_dir=path.is_dir())
+    if kind == "geojson":
+        return read_site_geojson(path, requests=requests, max_bytes=max_bytes)
+    data: str | Path | bytes = path
+    if not path.is_dir():
+        data = read_bytes(
+            path, what="drawing" if kind == "dxf" else "IMDF archive", max_bytes=max_bytes
+        )
+    conv = convert(data, name=path.name, kind=kind, layers=layers, units=units, level=level)
+    csv = (
+        None if requests is None else read_bytes(requests, what="requests CSV", max_bytes=max_bytes)
+    )
+    return site_from_conversion(conv, requests_csv=csv)
+
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "convert",
+    "kind_of",
+    "parse_site",
+    "read_site",
+    "site_from_conversion",
+]

@@ -1,0 +1,298 @@
+"""CAD drawings (DXF) -> site files, with ezdxf.
+
+Closed LWPOLYLINE/POLYLINE and HATCH boundaries become areas, CIRCLEs columns (as their
+bounding squares, which is how they are routed around) or charger points, LINEs and open
+polylines walls, trays or compartment boundaries, INSERTed blocks are exploded and
+transformed. Each entity's kind comes from its layer (:mod:`planner.readers.layers`); layers
+that map to nothing are counted and listed, never dropped silently. Units come from
+``$INSUNITS`` (mm, cm, m) unless given. Stall numbers written as TEXT/MTEXT inside a stall
+(any text holding a digit) become its space id. Compartment boundaries drawn as open lines
+that only close together with walls and the outline are polygonized. Legacy code pages
+(``$DWGCODEPAGE``, e.g. ANSI_936 for GBK) are read by ezdxf's recover reader.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+import ezdxf
+import shapely
+from ezdxf import recover
+from ezdxf.lldxf.const import DXFStructureError
+from shapely.geometry import LineString, Point, Polygon, box
+from shapely.geometry.base import BaseGeometry
+
+from planner.errors import PlannerError
+from planner.readers.conversion import Conversion, complete_list, largest, level_props
+from planner.readers.layers import LayerMap
+
+INSUNITS = {4: "mm", 5: "cm", 6: "m"}
+MAX_ENTITIES = 500_000
+_DIGIT = re.compile(r"\d")
+
+
+def _entities(msp: Any, out: Conversion) -> list[Any]:
+    """Model-space entities with every INSERT exploded (nested ones too), transformed."""
+    flat: list[Any] = []
+    stack = list(msp)
+    while stack:
+        e = stack.pop()
+        if len(flat) > MAX_ENTITIES:
+            raise PlannerError(
+                f"the drawing holds more than {MAX_ENTITIES:,} entities. Fix: "
+                "export only the garage level's layers."
+            )
+        if e.dxftype() == "INSERT":
+            try:
+                stack.extend(e.virtual_entities())
+            except (ezdxf.DXFError, ValueError, ZeroDivisionError) as exc:
+                out.notes.append(f"block {e.dxf.name} could not be exploded ({exc})")
+            continue
+        flat.append(e)
+    flat.reverse()
+    return flat
+
+
+def _shape(e: Any) -> tuple[str, BaseGeometry | None]:
+    """('area' | 'line' | 'circle' | 'text' | 'other', geometry) of one entity."""
+    kind = e.dxftype()
+    if kind == "LWPOLYLINE":
+        pts = [tuple(p) for p in e.get_points("xy")]
+        return _poly_or_line(pts, e.closed)
+    if kind == "POLYLINE" and not e.is_3d_polyline:
+        pts = [tuple(v.dxf.location)[:2] for v in e.vertices]
+        return _poly_or_line(pts, e.is_closed)
+    if kind == "LINE":
+        return "line", LineString([tuple(e.dxf.start)[:2], tuple(e.dxf.end)[:2]])
+    if kind == "CIRCLE":
+        c, r = e.dxf.center, e.dxf.radius
+        return "circle", Point(c.x, c.y).buffer(r, quad_segs=8) if r > 0 else None
+    if kind == "HATCH":
+        polys = []
+        for path in ezdxf.path.from_hatch(e):
+            pts = [(v.x, v.y) for v in path.flattening(distance=1.0)]
+            if len(pts) >= 3:
+                polys.append(Polygon(pts).buffer(0))
+        merged = shapely.union_all(polys) if polys else None
+        return ("area", merged) if merged is not None and not merged.is_empty else ("other", None)
+    if kind in ("TEXT", "MTEXT"):
+        text = e.plain_text() if kind == "MTEXT" else e.dxf.text
+        return "text", Point(e.dxf.insert.x, e.dxf.insert.y) if text else None
+    return "other", None
+
+
+def _poly_or_line(pts: list[tuple[float, float]], closed: bool) -> tuple[str, BaseGeometry | None]:
+    if len(pts) >= 3 and (closed or pts[0] == pts[-1]):
+        poly = Polygon(pts)
+        if not poly.is_valid:
+            poly = shapely.make_valid(poly)
+            poly = largest(poly) or poly
+        return ("area", poly) if poly.area > 0 else ("line", LineString(pts))
+    if len(pts) >= 2:
+        return "line", LineString(pts)
+    return "other", None
+
+
+def read_document(source: str | Path | bytes) -> Any:
+    """An ezdxf document from a path or bytes, legacy code pages included."""
+    try:
+        if isinstance(source, bytes):
+            doc, _ = recover.read(io.BytesIO(source))
+        else:
+            doc, _ = recover.readfile(str(source))
+    except (DXFStructureError, OSError, ValueError, UnicodeDecodeError) as exc:
+        raise PlannerError(
+            f"the file is not a DXF drawing ezdxf can read ({exc}). Fix: save "
+            "it from CAD as DXF (R2000 or newer)."
+        ) from None
+    return doc
+
+
+def convert_dxf(
+    source: str | Path | bytes,
+    *,
+    layers: LayerMap | None = None,
+    units: str | None = None,
+    level: str | None = None,
+    name: str = "drawing",
+) -> Conversion:
+    """Convert a DXF drawing into a site (see the module's docstring)."""
+    layer_map = layers or LayerMap()
+    doc = read_document(source)
+    out = Conversion(source=name)
+    code = doc.header.get("$INSUNITS", 0)
+    unit = units or INSUNITS.get(int(code))
+    if unit is None:
+        unit = "mm"
+        out.to_complete.append(
+            f"drawing units ($INSUNITS = {code} is not mm, cm or m): "
+            "millimetres assumed; give --units if wrong"
+        )
+    scale = {"mm": 1000.0, "cm": 100.0, "m": 1.0}[unit]
+    buckets: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    for e in _entities(doc.modelspace(), out):
+        layer = e.dxf.layer
+        kind = layer_map.kind_of(layer)
+        shape_kind, geom = _shape(e)
+        if kind is None:
+            out.unmapped[layer] += 1
+            continue
+        if kind == "ignore":
+            out.ignored[f"layer {layer}"] += 1
+            continue
+        if geom is None:
+            continue
+        lvl = layer.split("|", 1)[0] if "|" in layer else (level or "B1")
+        text = None
+        if shape_kind == "text":
+            text = e.plain_text() if e.dxftype() == "MTEXT" else e.dxf.text
+        buckets[lvl][kind].append((shape_kind, geom, text, layer))
+    if not buckets:
+        raise PlannerError(
+            "no entity of the drawing maps to a site kind. Fix: give a layer map "
+            "(--layers MAP.toml) naming the layers of stalls, columns, "
+            "compartments and outline."
+        )
+    out.features.append(
+        {
+            "type": "Feature",
+            "geometry": None,
+            "properties": {"kind": "site", "name": name, "units": unit, "community": None},
+        }
+    )
+    comp_missing = False
+    for level_id, kinds in buckets.items():
+        comp_missing |= _level(out, level_id, kinds, scale)
+    complete_list(out, list(buckets), compartments_missing=comp_missing, floor_missing=True)
+    return out
+
+
+def _areas(items: list[Any]) -> list[BaseGeometry]:
+    return [g for sk, g, _, _ in items if sk in ("area", "circle")]
+
+
+def _lines(items: list[Any]) -> list[BaseGeometry]:
+    return [g for sk, g, _, _ in items if sk == "line"]
+
+
+def _level(out: Conversion, level_id: str, kinds: dict[str, list[Any]], scale: float) -> bool:
+    """Add one level's features; True when it had no compartments."""
+    every = [g for items in kinds.values() for _, g, _, _ in items]
+    outlines = _areas(kinds.get("level", []))
+    if outlines:
+        merged = shapely.union_all(outlines)
+        outline = largest(merged)
+        if outline is not None and len(list(shapely.get_parts(merged))) > 1:
+            out.notes.append(f"level {level_id}: outline pieces merged; the largest is used")
+    else:
+        outline = None
+    if outline is None:
+        outline = shapely.union_all(every).envelope.buffer(1.0 * scale, join_style="mitre")
+        out.to_complete.append(
+            f"level {level_id}: no outline layer; the drawing's extent is "
+            "used as the garage outline"
+        )
+    out.add("level", outline, **level_props(level_id, floor=None))
+    # compartments: closed areas, else open boundary lines polygonized with walls and outline
+    comps = [c.intersection(outline) for c in _areas(kinds.get("compartment", []))]
+    comps = [largest(c) for c in comps if not c.is_empty]
+    comp_lines = _lines(kinds.get("compartment", []))
+    if comp_lines:
+        walls = _lines(kinds.get("obstacle:wall", []))
+        faces = shapely.get_parts(shapely.polygonize([*comp_lines, *walls, outline.exterior]))
+        edges = shapely.union_all(comp_lines)
+        for f in faces:
+            inside = f.intersection(outline)
+            if (
+                inside.area > 1.0 * scale * scale
+                and f.boundary.intersection(edges.buffer(0.001 * scale)).length > 0
+            ):
+                comps.append(largest(inside))
+    comps = [c for c in comps if c is not None]
+    missing = not comps
+    if missing:
+        comps = [outline]
+        out.notes.append(
+            f"level {level_id}: no fire compartment in the drawing; the whole "
+            "level is one compartment"
+        )
+    for n, c in enumerate(comps, start=1):
+        out.add(
+            "compartment", c, id=f"{level_id}-FQ{n}", level=level_id, name=None, capacity_kw=None
+        )
+    _compartment_ids(out, level_id, kinds.get("compartment", []), comps)
+    # spaces with their numbers
+    texts = [
+        (g, t)
+        for items in kinds.values()
+        for sk, g, t, _ in items
+        if sk == "text" and t and _DIGIT.search(t)
+    ]
+    stalls = _areas(kinds.get("space", []))
+    chargers = [g.centroid for g in _areas(kinds.get("charger", []))]
+    tree = shapely.STRtree(stalls) if stalls else None
+    seen: Counter[str] = Counter()
+    charger_of: dict[int, Point] = {}
+    for p in chargers:
+        if tree is None:
+            break
+        i = int(tree.nearest(p))
+        if stalls[i].distance(p) <= 1.0 * scale and i not in charger_of:
+            charger_of[i] = p
+    labels = [next((t.strip() for g, t in texts if stall.contains(g)), None) for stall in stalls]
+    repeated = {k for k, c in Counter(labels).items() if k is not None and c > 1}
+    if repeated:  # the same text in several stalls is a type or camera label, not a number
+        out.notes.append(
+            f"level {level_id}: texts repeated in several stalls are not stall "
+            f"numbers ({', '.join(sorted(repeated)[:5])}...); ids were generated"
+        )
+    for n, stall in enumerate(stalls, start=1):
+        label = labels[n - 1] if labels[n - 1] not in repeated else None
+        sid = label or f"{level_id}-{n:03d}"
+        seen[sid] += 1
+        if seen[sid] > 1:
+            sid = f"{sid}-{seen[sid]}"
+        extra = {}
+        if n - 1 in charger_of:
+            c = charger_of[n - 1]
+            extra["charger"] = [c.x, c.y]
+        out.add("space", stall, id=sid, level=level_id, **extra)
+    if len(chargers) > len(charger_of):
+        out.notes.append(
+            f"level {level_id}: {len(chargers) - len(charger_of)} charger "
+            "symbol(s) not within 1 m of a stall were left out"
+        )
+    for kind, items in kinds.items():
+        if not kind.startswith("obstacle:"):
+            continue
+        otype = kind.split(":", 1)[1]
+        for sk, g, _, _ in items:
+            if sk in ("area", "circle", "line"):
+                geom = box(*g.bounds) if sk == "circle" else g  # round columns as squares
+                out.add("obstacle", geom, level=level_id, type=otype)
+    for g in _lines(kinds.get("tray", [])):
+        out.add("tray", g, level=level_id)
+    return missing
+
+
+def _compartment_ids(
+    out: Conversion, level_id: str, items: list[Any], comps: list[BaseGeometry]
+) -> None:
+    """Texts on compartment layers name the compartment they stand in."""
+    texts = [(g, t.strip()) for sk, g, t, _ in items if sk == "text" and t and t.strip()]
+    if not texts:
+        return
+    feats = [
+        f
+        for f in out.features
+        if f["properties"]["kind"] == "compartment" and f["properties"]["level"] == level_id
+    ]
+    for f, poly in zip(feats, comps, strict=False):
+        for g, t in texts:
+            if poly.contains(g):
+                f["properties"]["id"] = t
+                break

@@ -1,0 +1,303 @@
+"""Indoor maps in Apple's IMDF (OGC community standard 20-094) -> site files.
+
+A folder or a .zip holding files whose names end in ``level.geojson``, ``unit.geojson``,
+``fixture.geojson`` and ``opening.geojson`` (any prefix; ``manifest.json`` optional; other
+files are listed as ignored). Categories map to kinds: ``parking`` -> space; ``column`` ->
+column; ``wall`` and ``*-walls`` -> wall (except ``parking way-walls``, the painted outlines
+of parking blocks); ``elevator``, ``stairs``, ``escalator``, ``opentobelow`` -> shaft;
+``non-public`` -> room; ``ramp`` -> ramp. A level's ``ordinal`` o gives the floor
+(o < 0 ? o : o + 1).
+Parking blocks holding several stalls (fixture ``parking way``) are cut into stalls of about
+2.5 m along their long side; a parking unit of over 1,000 m² is a car park, not a stall, and
+becomes the level's compartment. IMDF has no fire compartments: without such an area the
+whole level is one compartment, with a warning. Coordinates stay WGS84 lon/lat and the site
+says so (``crs: EPSG:4326``); cutting happens in the site-centred metric projection.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+import shapely.affinity
+from shapely.geometry import Polygon, box, shape
+from shapely.geometry.base import BaseGeometry
+
+from planner.errors import PlannerError
+from planner.projection import Frame
+from planner.readers.conversion import Conversion, complete_list, largest, level_props
+
+ROLES = ("level", "unit", "fixture", "opening")
+SHAFTS = {"elevator", "stairs", "escalator", "opentobelow"}
+STALL_M = 2.5
+CAR_PARK_M2 = 1000.0
+MAX_ZIP_ENTRIES = 1000
+MAX_ZIP_BYTES = 500_000_000
+
+
+def _files(source: str | Path | bytes) -> dict[str, bytes]:
+    """IMDF files by name, from a folder, a zip path or zip bytes (members within limits,
+    no path that climbs out)."""
+    if isinstance(source, bytes | bytearray):
+        return _zip(io.BytesIO(source))
+    path = Path(source)
+    if path.is_dir():
+        return {p.name: p.read_bytes() for p in sorted(path.iterdir()) if p.is_file()}
+    if zipfile.is_zipfile(path):
+        with path.open("rb") as f:
+            return _zip(f)
+    raise PlannerError(
+        f"'{path}' is neither an IMDF folder nor a .zip. Fix: give the folder "
+        "holding level.geojson, unit.geojson ... or a zip of it."
+    )
+
+
+def _zip(stream: Any) -> dict[str, bytes]:
+    try:
+        z = zipfile.ZipFile(stream)
+    except zipfile.BadZipFile as exc:
+        raise PlannerError(
+            f"the IMDF archive is not a valid zip ({exc}). Fix: zip the IMDF folder again."
+        ) from None
+    infos = z.infolist()
+    if len(infos) > MAX_ZIP_ENTRIES:
+        raise PlannerError(
+            f"the IMDF zip holds {len(infos)} entries, over the limit of "
+            f"{MAX_ZIP_ENTRIES}. Fix: zip only the IMDF files."
+        )
+    if sum(i.file_size for i in infos) > MAX_ZIP_BYTES:
+        raise PlannerError(
+            f"the IMDF zip unpacks to more than {MAX_ZIP_BYTES / 1e6:g} MB. "
+            "Fix: zip only the levels you need."
+        )
+    out = {}
+    for info in infos:
+        name = info.filename
+        if name.startswith(("/", "\\")) or ".." in Path(name).parts or ":" in name:
+            raise PlannerError(
+                f"the IMDF zip member '{name}' points outside the archive. "
+                "Fix: zip the IMDF files with plain relative names."
+            )
+        if not info.is_dir():
+            out[Path(name).name] = z.read(info)
+    return out
+
+
+def _load(files: dict[str, bytes], out: Conversion) -> dict[str, list[dict[str, Any]]]:
+    found: dict[str, list[dict[str, Any]]] = {r: [] for r in ROLES}
+    for name, data in files.items():
+        role = next((r for r in ROLES if name.lower().endswith(f"{r}.geojson")), None)
+        if role is None:
+            if name != "manifest.json":
+                out.ignored[f"file {name}"] += 1
+            continue
+        try:
+            doc = json.loads(data.decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise PlannerError(
+                f"IMDF file {name} is not UTF-8 GeoJSON ({exc}). Fix: export the IMDF again."
+            ) from None
+        feats = doc.get("features") if isinstance(doc, dict) else None
+        if not isinstance(feats, list):
+            raise PlannerError(
+                f"IMDF file {name} is not a FeatureCollection. Fix: export the IMDF again."
+            )
+        found[role] += [f for f in feats if isinstance(f, dict)]
+    if not found["level"]:
+        raise PlannerError(
+            "no level.geojson in the IMDF archive. Fix: include the level file "
+            "(its name must end in level.geojson)."
+        )
+    return found
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, dict):
+        return next((str(v) for v in value.values() if v), None)
+    return None if value in (None, "") else str(value)
+
+
+def _polygons(geom: BaseGeometry, out: Conversion | None = None) -> list[Polygon]:
+    """The polygons of an IMDF geometry; invalid ones (rings touching themselves, common in
+    exported wall outlines) are repaired and the repair is noted."""
+    if not geom.is_valid:
+        geom = shapely.make_valid(geom)
+        if out is not None:
+            out.repaired += 1
+    return [g for g in shapely.get_parts(geom) if isinstance(g, Polygon) and g.area > 0]
+
+
+def _cut(block: Polygon) -> list[Polygon]:
+    """A parking block cut into stalls of about 2.5 m along its long side."""
+    rect = block.minimum_rotated_rectangle
+    c = np.asarray(rect.exterior.coords)
+    e1, e2 = c[1] - c[0], c[2] - c[1]
+    long_v = e1 if np.hypot(*e1) >= np.hypot(*e2) else e2
+    length = float(np.hypot(*long_v))
+    n = max(1, int(length / STALL_M + 0.2))
+    angle = float(np.degrees(np.arctan2(long_v[1], long_v[0])))
+    origin = block.centroid
+    flat = shapely.affinity.rotate(block, -angle, origin=origin)
+    x0, y0, x1, y1 = flat.bounds
+    step = (x1 - x0) / n
+    out = []
+    for k in range(n):
+        cell = flat.intersection(box(x0 + k * step, y0, x0 + (k + 1) * step, y1))
+        part = largest(cell)
+        if part is not None and part.area > 1.0:
+            back = shapely.affinity.rotate(part, angle, origin=origin)
+            out.append(shapely.set_precision(back, 0.001))
+    return out
+
+
+def convert_imdf(
+    source: str | Path | bytes, *, level: str | None = None, name: str = "indoor map"
+) -> Conversion:
+    """Convert an IMDF folder or zip (one level, or all) into a site."""
+    out = Conversion(source=name)
+    found = _load(_files(source), out)
+    levels = found["level"]
+    ids = {str(f.get("id")): f for f in levels}
+    short = {
+        (_text(f.get("properties", {}).get("short_name")) or str(f.get("id"))): f for f in levels
+    }
+    if level is not None:
+        chosen = ids.get(level) or short.get(level)
+        if chosen is None:
+            raise PlannerError(
+                f"--level {level}: no such IMDF level. Fix: use one of "
+                + ", ".join(sorted(short))
+                + "."
+            )
+        levels = [chosen]
+    all_geoms = [shape(f["geometry"]) for f in levels if f.get("geometry")]
+    if not all_geoms:
+        raise PlannerError("the IMDF level has no geometry. Fix: export the IMDF again.")
+    c = shapely.union_all(all_geoms).centroid
+    frame = Frame(crs="EPSG:4326", centre=(c.x, c.y))
+    out.features.append(
+        {
+            "type": "Feature",
+            "geometry": None,
+            "properties": {"kind": "site", "name": name, "crs": "EPSG:4326", "community": None},
+        }
+    )
+    level_ids = []
+    comp_missing = False
+    for lv in levels:
+        level_ids.append(_short_id(lv))
+        comp_missing |= _level(out, lv, found, frame)
+    complete_list(out, level_ids, compartments_missing=comp_missing, floor_missing=False)
+    return out
+
+
+def _short_id(lv: dict[str, Any]) -> str:
+    return _text(lv.get("properties", {}).get("short_name")) or str(lv.get("id"))
+
+
+def _level(
+    out: Conversion, lv: dict[str, Any], found: dict[str, list[dict[str, Any]]], frame: Frame
+) -> bool:
+    """Add one IMDF level; True when it has no area that could be its compartment."""
+    props = lv.get("properties", {})
+    level_id = _short_id(lv)
+    ordinal = props.get("ordinal")
+    floor = None if not isinstance(ordinal, int) else (ordinal if ordinal < 0 else ordinal + 1)
+    outline_ll = largest(shape(lv["geometry"]))
+    assert outline_ll is not None
+    outline = frame.to_local(outline_ll)
+    out.add(
+        "level",
+        outline_ll,
+        **level_props(level_id, floor=floor, name=_text(props.get("name")) or level_id),
+    )
+    lid = str(lv.get("id"))
+    skipped: Counter[str] = Counter()
+    car_parks: list[Polygon] = []
+    n_space = 0
+
+    def add_space(poly_local: Polygon) -> None:
+        nonlocal n_space
+        n_space += 1
+        out.add(
+            "space", frame.to_source(poly_local), id=f"{level_id}-{n_space:04d}", level=level_id
+        )
+
+    for role in ("unit", "fixture"):
+        for f in found[role]:
+            p = f.get("properties") or {}
+            if str(p.get("level_id")) != lid or not f.get("geometry"):
+                continue
+            cat = str(p.get("category") or "")
+            fname = (_text(p.get("name")) or "").lower()
+            polys = [frame.to_local(g) for g in _polygons(shape(f["geometry"]), out)]
+            if cat == "parking" and any(w in fname for w in ("bike", "scooter", "motorcycle")):
+                skipped[f"{role} parking ({fname})"] += 1
+                continue
+            if cat == "parking":
+                for poly in polys:
+                    if poly.area > CAR_PARK_M2:
+                        car_parks.append(poly)
+                    else:
+                        add_space(poly)
+            elif cat == "parking way":
+                for poly in polys:
+                    for stall in _cut(poly):
+                        add_space(stall)
+            elif cat == "column":
+                for poly in polys:
+                    out.add("obstacle", frame.to_source(poly), level=level_id, type="column")
+            elif cat == "parking way-walls":
+                skipped[f"{role} {cat} (painted outlines of parking blocks)"] += 1
+            elif cat == "wall" or cat.endswith("-walls"):
+                for poly in polys:
+                    out.add("obstacle", frame.to_source(poly), level=level_id, type="wall")
+            elif cat in SHAFTS:
+                for poly in polys:
+                    out.add("obstacle", frame.to_source(poly), level=level_id, type="shaft")
+            elif cat == "ramp":
+                for poly in polys:
+                    out.add("obstacle", frame.to_source(poly), level=level_id, type="ramp")
+            elif cat == "non-public":
+                for poly in polys:
+                    out.add("obstacle", frame.to_source(poly), level=level_id, type="room")
+            else:
+                skipped[f"{role} {cat or '(no category)'}"] += 1
+    for f in found["opening"]:
+        if str((f.get("properties") or {}).get("level_id")) == lid:
+            skipped["opening (doors are not obstacles)"] += 1
+    out.ignored.update(skipped)
+    if out.repaired:
+        out.notes.append(
+            f"level {level_id}: {out.repaired} invalid IMDF geometries (rings "
+            "touching themselves) were repaired with make_valid"
+        )
+    if car_parks:
+        area = shapely.union_all(car_parks).intersection(outline)
+        comp = largest(area) or outline
+        out.add(
+            "compartment",
+            frame.to_source(comp),
+            id=f"{level_id}-FQ1",
+            level=level_id,
+            name=None,
+            capacity_kw=None,
+        )
+        out.notes.append(
+            f"level {level_id}: IMDF has no fire compartments; the car park "
+            f"area ({comp.area:,.0f} m²) is taken as one compartment"
+        )
+        return True
+    out.add(
+        "compartment", outline_ll, id=f"{level_id}-FQ1", level=level_id, name=None, capacity_kw=None
+    )
+    out.notes.append(
+        f"level {level_id}: IMDF has no fire compartments; the whole level is one compartment"
+    )
+    return True
