@@ -28,18 +28,24 @@ from planner.readers.base import read_bytes
 from planner.site import Site
 from planner.writers import FORMATS, sheet_name, write_outputs
 
-SITE_SUFFIXES = (".geojson", ".json")
+SITE_SUFFIXES = (".geojson", ".json", ".dxf", ".zip")
 
 
 def load_upload(
-    name: str, data: bytes, *, requests_csv: bytes | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+    name: str,
+    data: bytes,
+    *,
+    requests_csv: bytes | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    layers: str | None = None,
 ) -> Site:
-    """Read an uploaded site file (and requests CSV) as the CLI would, in memory."""
+    """Read an uploaded site file, DXF drawing or IMDF zip (and a requests CSV) as the CLI
+    would, in memory: nothing is written to disk, nothing uploaded is ever executed."""
     suffix = Path(name).suffix.lower()
     if suffix not in SITE_SUFFIXES:
         raise PlannerError(
-            f"'{name}' is not a site file this version reads. Fix: upload a "
-            "site GeoJSON (.geojson or .json)."
+            f"'{name}' is not a file this version reads. Fix: upload a site GeoJSON "
+            "(.geojson/.json), a DXF drawing or an IMDF .zip."
         )
     site_bytes = read_bytes(data, what="site file", max_bytes=max_bytes)
     csv_bytes = (
@@ -47,7 +53,11 @@ def load_upload(
         if requests_csv is None
         else read_bytes(requests_csv, what="requests CSV", max_bytes=max_bytes)
     )
-    return parse_site(site_bytes, requests_csv=csv_bytes)
+    kind = kind_of(name)
+    if kind == "geojson":
+        return parse_site(site_bytes, requests_csv=csv_bytes)
+    conv = convert(site_bytes, name=name, kind=kind, layers=layers)
+    return site_from_conversion(conv, requests_csv=csv_bytes)
 
 
 def with_capacities(site: Site, capacities: dict[str, float | None]) -> Site:
