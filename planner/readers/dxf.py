@@ -203,7 +203,8 @@ def _level(out: Conversion, level_id: str, kinds: dict[str, list[Any]], scale: f
     comp_lines = _lines(kinds.get("compartment", []))
     if comp_lines:
         walls = _lines(kinds.get("obstacle:wall", []))
-        faces = shapely.get_parts(shapely.polygonize([*comp_lines, *walls, outline.exterior]))
+        noded = shapely.union_all([*comp_lines, *walls, outline.exterior])  # split at crossings
+        faces = shapely.get_parts(shapely.polygonize(list(shapely.get_parts(noded))))
         edges = shapely.union_all(comp_lines)
         for f in faces:
             inside = f.intersection(outline)

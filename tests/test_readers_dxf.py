@@ -1,0 +1,210 @@
+"""DXF drawings: hand-made drawings with known answers, the real Banpo B3 car park, and the
+round trip through the planner's own DXF export."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import ezdxf
+import pytest
+import shapely
+from shapely.geometry import shape
+
+from planner.errors import PlannerError
+from planner.plan import make_plan
+from planner.readers import parse_site, read_site, site_from_conversion
+from planner.readers.dxf import convert_dxf
+from planner.readers.layers import LayerMap
+from planner.samples import sample_path
+from planner.writers.dxf import write_dxf
+
+
+def _square(msp, x: float, y: float, w: float, h: float, layer: str) -> None:  # type: ignore[no-untyped-def]
+    msp.add_lwpolyline([(x, y), (x + w, y), (x + w, y + h), (x, y + h)], close=True,
+                       dxfattribs={"layer": layer})
+
+
+def _drawing(version: str = "R2013", units: int = 4) -> ezdxf.document.Drawing:
+    """A 20 x 10 m garage in millimetres: outline, two stalls numbered in Chinese, a column
+    drawn as a circle, a block of two stalls inserted twice, a hatch stall, a wall."""
+    doc = ezdxf.new(version)
+    doc.header["$INSUNITS"] = units
+    msp = doc.modelspace()
+    _square(msp, 0, 0, 20000, 10000, "车库轮廓")
+    for k, x in enumerate((1000, 3500)):
+        _square(msp, x, 0, 2500, 5300, "车位")
+        msp.add_text(f"车位{k + 1:03d}", dxfattribs={"layer": "车位"}).set_placement(
+            (x + 1250, 2650))
+    msp.add_circle((8000, 7000), 300, dxfattribs={"layer": "柱"})
+    block = doc.blocks.new("双车位")
+    block.add_lwpolyline([(0, 0), (2500, 0), (2500, 5300), (0, 5300)], close=True,
+                         dxfattribs={"layer": "车位"})
+    block.add_lwpolyline([(2500, 0), (5000, 0), (5000, 5300), (2500, 5300)], close=True,
+                         dxfattribs={"layer": "车位"})
+    msp.add_blockref("双车位", (10000, 0), dxfattribs={"layer": "车位"})
+    msp.add_blockref("双车位", (10000, 10000), dxfattribs={"layer": "车位", "rotation": -90})
+    hatch = msp.add_hatch(dxfattribs={"layer": "车位"})
+    hatch.paths.add_polyline_path([(16000, 0), (18500, 0), (18500, 5300), (16000, 5300)],
+                                  is_closed=True)
+    msp.add_line((0, 8000), (6000, 8000), dxfattribs={"layer": "墙"})
+    msp.add_line((0, 0), (1, 1), dxfattribs={"layer": "随便什么"})
+    return doc
+
+
+def test_hand_made_drawing_converts_with_known_answers(tmp_path: Path) -> None:
+    path = tmp_path / "garage.dxf"
+    _drawing().saveas(path)
+    conv = convert_dxf(path, name="garage.dxf")
+    assert conv.counts["space"] == 7
+    assert conv.counts["obstacle:column"] == 1
+    assert conv.counts["obstacle:wall"] == 1
+    assert conv.unmapped == {"随便什么": 1}
+    site = site_from_conversion(conv)
+    assert site.frame.units == "mm"
+    assert site.level("B1").outline.area == pytest.approx(200.0)
+    ids = [s.id for s in site.spaces]
+    assert ids[:2] == ["车位001", "车位002"]
+    assert all(s.polygon.area == pytest.approx(2.5 * 5.3) for s in site.spaces)
+    turned = sorted(s.polygon.bounds for s in site.spaces
+                    if s.polygon.bounds[2] - s.polygon.bounds[0] > 5)
+    # the second INSERT, turned -90° about (10, 10), lies on its side below y = 10
+    assert turned == [pytest.approx((10, 5, 15.3, 7.5)), pytest.approx((10, 7.5, 15.3, 10))]
+    (column,) = [o for o in site.obstacles if o.type == "column"]
+    assert column.geometry.bounds == pytest.approx((7.7, 6.7, 8.3, 7.3))  # bounding square
+    (comp,) = site.compartments
+    assert comp.polygon.area == pytest.approx(200.0)
+    codes = [w.code for w in site.warnings]
+    assert "LAYERS_UNMAPPED" in codes
+    assert "CONVERTED_COMPLETE" in codes
+
+
+def test_legacy_cp936_drawing_keeps_chinese_stall_numbers(tmp_path: Path) -> None:
+    doc = _drawing(version="R2000")
+    doc.encoding = "gbk"  # cp936: written with $DWGCODEPAGE = ANSI_936, as Chinese CAD does
+    path = tmp_path / "gbk.dxf"
+    doc.saveas(path)
+    raw = path.read_bytes()
+    assert b"ANSI_936" in raw
+    assert "车位001".encode("cp936") in raw  # really written in the legacy code page
+    site = site_from_conversion(convert_dxf(path))
+    assert [s.id for s in site.spaces][:2] == ["车位001", "车位002"]
+    assert site_from_conversion(convert_dxf(raw)).spaces[0].id == "车位001"  # from bytes too
+
+
+def test_units_from_insunits_or_given(tmp_path: Path) -> None:
+    path = tmp_path / "cm.dxf"
+    _drawing(units=5).saveas(path)
+    assert site_from_conversion(convert_dxf(path)).frame.units == "cm"
+    assert site_from_conversion(convert_dxf(path, units="mm")).frame.units == "mm"
+
+
+def test_open_compartment_lines_close_with_walls(tmp_path: Path) -> None:
+    doc = ezdxf.new("R2013")
+    doc.header["$INSUNITS"] = 6
+    msp = doc.modelspace()
+    _square(msp, 0, 0, 40, 20, "OUTLINE")
+    msp.add_line((20, 0), (20, 12), dxfattribs={"layer": "防火分区"})  # ends at a wall
+    msp.add_line((20, 12), (20, 20), dxfattribs={"layer": "WALL"})
+    _square(msp, 2, 0, 2.5, 5.3, "PARKING")
+    conv = convert_dxf(doc_bytes(doc, tmp_path))
+    site = site_from_conversion(conv)
+    areas = sorted(round(c.polygon.area, 1) for c in site.compartments)
+    assert areas == [400.0, 400.0]
+
+
+def doc_bytes(doc: ezdxf.document.Drawing, tmp_path: Path) -> bytes:
+    path = tmp_path / "x.dxf"
+    doc.saveas(path)
+    return path.read_bytes()
+
+
+def test_nothing_mapped_and_not_a_dxf() -> None:
+    doc = ezdxf.new("R2013")
+    doc.modelspace().add_line((0, 0), (1, 1), dxfattribs={"layer": "ZZZ"})
+    import io
+
+    stream = io.StringIO()
+    doc.write(stream)
+    with pytest.raises(PlannerError, match="no entity of the drawing maps to a site kind.*"
+                       "--layers"):
+        convert_dxf(stream.getvalue().encode())
+    with pytest.raises(PlannerError, match="not a DXF drawing"):
+        convert_dxf(b"\x00\x01 not a drawing")
+
+
+def test_round_trip_through_the_planners_own_dxf(tmp_path: Path) -> None:
+    site = read_site(sample_path("b"))
+    plan = make_plan(site)
+    path = write_dxf(plan, tmp_path / "plan.dxf")
+    back = site_from_conversion(convert_dxf(path))
+    assert [lv.id for lv in back.levels] == [lv.id for lv in site.levels]
+    assert sorted(c.id for c in back.compartments) == sorted(c.id for c in site.compartments)
+    assert sorted(s.id for s in back.spaces) == sorted(s.id for s in site.spaces)
+    before = {s.id: s.polygon for s in site.spaces}
+    for s in back.spaces:
+        assert s.polygon.equals_exact(before[s.id], tolerance=0.001) or \
+            s.polygon.normalize().equals_exact(before[s.id].normalize(), tolerance=0.001)
+    comps = {c.id: c.polygon for c in site.compartments}
+    for c in back.compartments:
+        assert c.polygon.symmetric_difference(comps[c.id]).area < 0.01
+    types = sorted((o.level, o.type) for o in site.obstacles)
+    assert sorted((o.level, o.type) for o in back.obstacles) == types
+
+
+# -- the real Banpo B3 car park (no licence: read from ../shared, never copied) -------------
+BANPO_MAP = """[layers]
+"p-parking-*" = "space"
+"e-pillar" = "obstacle:column"
+"e-zone-area" = "compartment"
+"e-outline" = "level"
+"e-charger" = "charger"
+"e-elevator" = "obstacle:shaft"
+"e-entrance" = "obstacle:ramp"
+"""
+
+
+@pytest.mark.realdata
+def test_banpo_converts_and_plans_its_ev_stalls(realdata: Path, tmp_path: Path) -> None:
+    layer_map = tmp_path / "banpo.toml"
+    layer_map.write_text(BANPO_MAP, encoding="utf-8")
+    dxf = realdata / "banpo-b3-dxf" / "banpo-b3.dxf"
+    conv = convert_dxf(dxf, layers=LayerMap.load(layer_map), name="banpo-b3")
+    assert conv.counts["space"] == 53
+    assert conv.counts["obstacle:column"] == 19
+    assert conv.counts["compartment"] == 3
+    assert "e-drivewayline" in conv.unmapped
+    doc = conv.collection()
+    ev = _ev_stalls(dxf)
+    level = next(f for f in doc["features"] if f["properties"]["kind"] == "level")
+    level["properties"].update(garage_type="underground", floor=-3, **dict.fromkeys(
+        ("fire_alarm", "smoke_exhaust", "sprinklers", "emergency_lighting",
+         "evacuation_signs"), True))
+    spaces = [f for f in doc["features"] if f["properties"]["kind"] == "space"]
+    ev_ids = [f["properties"]["id"] for f in spaces
+              if any(shape(f["geometry"]).equals_exact(g, 1e-6) for g in ev)]
+    assert len(ev_ids) == 5
+    for k, sid in enumerate(ev_ids):
+        doc["features"].append({"type": "Feature", "geometry": None, "properties": {
+            "kind": "request", "id": f"EV{k + 1}", "space": sid, "charger_kw": 7,
+            "registered": f"2024-05-0{k + 1}", "documents": ["id_document", "property_consent",
+                                                             "parking_certificate"]}})
+    site = parse_site(json.dumps(doc, ensure_ascii=False).encode())
+    assert all(site.spaces[[s.id for s in site.spaces].index(i)].charger is not None
+               for i in ev_ids), "the e-charger circles are the charger points"
+    plan = make_plan(site)
+    zones = {c.id: c.polygon for c in site.compartments}
+    for r in plan.requests:
+        assert r.status in ("planned", "blocked"), (r.id, r.status, r.reasons)
+        if r.status == "blocked":
+            assert any(x.effect == "blocked" for x in r.reasons)
+        else:
+            cable = next(c for c in plan.cables if c.request == r.id)
+            assert cable.line.difference(zones[cable.compartment].buffer(0.001)).length < 0.01
+    assert any(r.status == "planned" for r in plan.requests)
+
+
+def _ev_stalls(path: Path) -> list[shapely.Polygon]:
+    doc = ezdxf.readfile(path)
+    return [shapely.Polygon(list(e.get_points("xy")))  # millimetres, as converted
+            for e in doc.modelspace().query('LWPOLYLINE[layer=="p-parking-large-electric"]')]
