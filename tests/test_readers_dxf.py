@@ -20,9 +20,10 @@ from planner.samples import sample_path
 from planner.writers.dxf import write_dxf
 
 
-def _square(msp, x: float, y: float, w: float, h: float, layer: str) -> None:  # type: ignore[no-untyped-def]
-    msp.add_lwpolyline([(x, y), (x + w, y), (x + w, y + h), (x, y + h)], close=True,
-                       dxfattribs={"layer": layer})
+def _square(msp, x: float, y: float, w: float, h: float, layer: str) -> None:  # type: ignore[no-untyped-def]  # noqa: PLR0917
+    msp.add_lwpolyline(
+        [(x, y), (x + w, y), (x + w, y + h), (x, y + h)], close=True, dxfattribs={"layer": layer}
+    )
 
 
 def _drawing(version: str = "R2013", units: int = 4) -> ezdxf.document.Drawing:
@@ -35,18 +36,22 @@ def _drawing(version: str = "R2013", units: int = 4) -> ezdxf.document.Drawing:
     for k, x in enumerate((1000, 3500)):
         _square(msp, x, 0, 2500, 5300, "车位")
         msp.add_text(f"车位{k + 1:03d}", dxfattribs={"layer": "车位"}).set_placement(
-            (x + 1250, 2650))
+            (x + 1250, 2650)
+        )
     msp.add_circle((8000, 7000), 300, dxfattribs={"layer": "柱"})
     block = doc.blocks.new("双车位")
-    block.add_lwpolyline([(0, 0), (2500, 0), (2500, 5300), (0, 5300)], close=True,
-                         dxfattribs={"layer": "车位"})
-    block.add_lwpolyline([(2500, 0), (5000, 0), (5000, 5300), (2500, 5300)], close=True,
-                         dxfattribs={"layer": "车位"})
+    block.add_lwpolyline(
+        [(0, 0), (2500, 0), (2500, 5300), (0, 5300)], close=True, dxfattribs={"layer": "车位"}
+    )
+    block.add_lwpolyline(
+        [(2500, 0), (5000, 0), (5000, 5300), (2500, 5300)], close=True, dxfattribs={"layer": "车位"}
+    )
     msp.add_blockref("双车位", (10000, 0), dxfattribs={"layer": "车位"})
     msp.add_blockref("双车位", (10000, 10000), dxfattribs={"layer": "车位", "rotation": -90})
     hatch = msp.add_hatch(dxfattribs={"layer": "车位"})
-    hatch.paths.add_polyline_path([(16000, 0), (18500, 0), (18500, 5300), (16000, 5300)],
-                                  is_closed=True)
+    hatch.paths.add_polyline_path(
+        [(16000, 0), (18500, 0), (18500, 5300), (16000, 5300)], is_closed=True
+    )
     msp.add_line((0, 8000), (6000, 8000), dxfattribs={"layer": "墙"})
     msp.add_line((0, 0), (1, 1), dxfattribs={"layer": "随便什么"})
     return doc
@@ -66,8 +71,9 @@ def test_hand_made_drawing_converts_with_known_answers(tmp_path: Path) -> None:
     ids = [s.id for s in site.spaces]
     assert ids[:2] == ["车位001", "车位002"]
     assert all(s.polygon.area == pytest.approx(2.5 * 5.3) for s in site.spaces)
-    turned = sorted(s.polygon.bounds for s in site.spaces
-                    if s.polygon.bounds[2] - s.polygon.bounds[0] > 5)
+    turned = sorted(
+        s.polygon.bounds for s in site.spaces if s.polygon.bounds[2] - s.polygon.bounds[0] > 5
+    )
     # the second INSERT, turned -90° about (10, 10), lies on its side below y = 10
     assert turned == [pytest.approx((10, 5, 15.3, 7.5)), pytest.approx((10, 7.5, 15.3, 10))]
     (column,) = [o for o in site.obstacles if o.type == "column"]
@@ -126,8 +132,9 @@ def test_nothing_mapped_and_not_a_dxf() -> None:
 
     stream = io.StringIO()
     doc.write(stream)
-    with pytest.raises(PlannerError, match="no entity of the drawing maps to a site kind.*"
-                       "--layers"):
+    with pytest.raises(
+        PlannerError, match=r"no entity of the drawing maps to a site kind.*--layers"
+    ):
         convert_dxf(stream.getvalue().encode())
     with pytest.raises(PlannerError, match="not a DXF drawing"):
         convert_dxf(b"\x00\x01 not a drawing")
@@ -143,8 +150,9 @@ def test_round_trip_through_the_planners_own_dxf(tmp_path: Path) -> None:
     assert sorted(s.id for s in back.spaces) == sorted(s.id for s in site.spaces)
     before = {s.id: s.polygon for s in site.spaces}
     for s in back.spaces:
-        assert s.polygon.equals_exact(before[s.id], tolerance=0.001) or \
-            s.polygon.normalize().equals_exact(before[s.id].normalize(), tolerance=0.001)
+        assert s.polygon.equals_exact(
+            before[s.id], tolerance=0.001
+        ) or s.polygon.normalize().equals_exact(before[s.id].normalize(), tolerance=0.001)
     comps = {c.id: c.polygon for c in site.compartments}
     for c in back.compartments:
         assert c.polygon.symmetric_difference(comps[c.id]).area < 0.01
@@ -177,21 +185,40 @@ def test_banpo_converts_and_plans_its_ev_stalls(realdata: Path, tmp_path: Path) 
     doc = conv.collection()
     ev = _ev_stalls(dxf)
     level = next(f for f in doc["features"] if f["properties"]["kind"] == "level")
-    level["properties"].update(garage_type="underground", floor=-3, **dict.fromkeys(
-        ("fire_alarm", "smoke_exhaust", "sprinklers", "emergency_lighting",
-         "evacuation_signs"), True))
+    level["properties"].update(
+        garage_type="underground",
+        floor=-3,
+        **dict.fromkeys(
+            ("fire_alarm", "smoke_exhaust", "sprinklers", "emergency_lighting", "evacuation_signs"),
+            True,
+        ),
+    )
     spaces = [f for f in doc["features"] if f["properties"]["kind"] == "space"]
-    ev_ids = [f["properties"]["id"] for f in spaces
-              if any(shape(f["geometry"]).equals_exact(g, 1e-6) for g in ev)]
+    ev_ids = [
+        f["properties"]["id"]
+        for f in spaces
+        if any(shape(f["geometry"]).equals_exact(g, 1e-6) for g in ev)
+    ]
     assert len(ev_ids) == 5
     for k, sid in enumerate(ev_ids):
-        doc["features"].append({"type": "Feature", "geometry": None, "properties": {
-            "kind": "request", "id": f"EV{k + 1}", "space": sid, "charger_kw": 7,
-            "registered": f"2024-05-0{k + 1}", "documents": ["id_document", "property_consent",
-                                                             "parking_certificate"]}})
+        doc["features"].append(
+            {
+                "type": "Feature",
+                "geometry": None,
+                "properties": {
+                    "kind": "request",
+                    "id": f"EV{k + 1}",
+                    "space": sid,
+                    "charger_kw": 7,
+                    "registered": f"2024-05-0{k + 1}",
+                    "documents": ["id_document", "property_consent", "parking_certificate"],
+                },
+            }
+        )
     site = parse_site(json.dumps(doc, ensure_ascii=False).encode())
-    assert all(site.spaces[[s.id for s in site.spaces].index(i)].charger is not None
-               for i in ev_ids), "the e-charger circles are the charger points"
+    assert all(
+        site.spaces[[s.id for s in site.spaces].index(i)].charger is not None for i in ev_ids
+    ), "the e-charger circles are the charger points"
     plan = make_plan(site)
     zones = {c.id: c.polygon for c in site.compartments}
     for r in plan.requests:
@@ -206,5 +233,7 @@ def test_banpo_converts_and_plans_its_ev_stalls(realdata: Path, tmp_path: Path) 
 
 def _ev_stalls(path: Path) -> list[shapely.Polygon]:
     doc = ezdxf.readfile(path)
-    return [shapely.Polygon(list(e.get_points("xy")))  # millimetres, as converted
-            for e in doc.modelspace().query('LWPOLYLINE[layer=="p-parking-large-electric"]')]
+    return [
+        shapely.Polygon(list(e.get_points("xy")))  # millimetres, as converted
+        for e in doc.modelspace().query('LWPOLYLINE[layer=="p-parking-large-electric"]')
+    ]

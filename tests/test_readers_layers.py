@@ -13,12 +13,22 @@ from planner.readers.layers import LayerMap
 @pytest.mark.parametrize(
     ("layer", "kind"),
     [
-        ("车位", "space"), ("停车位-普通", "space"), ("PARKING", "space"),
-        ("柱", "obstacle:column"), ("S-COLUMN", "obstacle:column"), ("墙体", "obstacle:wall"),
-        ("A-WALL", "obstacle:wall"), ("防火分区线", "compartment"),
-        ("FIRE-COMPARTMENT", "compartment"), ("电梯井", "obstacle:shaft"),
-        ("坡道", "obstacle:ramp"), ("电缆桥架", "tray"), ("B1|space", "space"),
-        ("B2|column", "obstacle:column"), ("B1|cable", "ignore"), ("p-parking-cctvid", "ignore"),
+        ("车位", "space"),
+        ("停车位-普通", "space"),
+        ("PARKING", "space"),
+        ("柱", "obstacle:column"),
+        ("S-COLUMN", "obstacle:column"),
+        ("墙体", "obstacle:wall"),
+        ("A-WALL", "obstacle:wall"),
+        ("防火分区线", "compartment"),
+        ("FIRE-COMPARTMENT", "compartment"),
+        ("电梯井", "obstacle:shaft"),
+        ("坡道", "obstacle:ramp"),
+        ("电缆桥架", "tray"),
+        ("B1|space", "space"),
+        ("B2|column", "obstacle:column"),
+        ("B1|cable", "ignore"),
+        ("p-parking-cctvid", "ignore"),
         ("e-drivewayline", None),
     ],
 )
@@ -28,8 +38,9 @@ def test_built_in_map(layer: str, kind: str | None) -> None:
 
 def test_a_toml_map_comes_first(tmp_path: Path) -> None:
     path = tmp_path / "map.toml"
-    path.write_text('[layers]\n"e-zone-area" = "compartment"\n"*柱*" = "ignore"\n',
-                    encoding="utf-8")
+    path.write_text(
+        '[layers]\n"e-zone-area" = "compartment"\n"*柱*" = "ignore"\n', encoding="utf-8"
+    )
     m = LayerMap.load(path)
     assert m.kind_of("E-ZONE-AREA") == "compartment"
     assert m.kind_of("结构柱") == "ignore"

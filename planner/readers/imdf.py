@@ -6,12 +6,12 @@ files are listed as ignored). Categories map to kinds: ``parking`` -> space; ``c
 column; ``wall`` and ``*-walls`` -> wall (except ``parking way-walls``, the painted outlines
 of parking blocks); ``elevator``, ``stairs``, ``escalator``, ``opentobelow`` -> shaft;
 ``non-public`` -> room; ``ramp`` -> ramp. A level's ``ordinal`` o gives the floor
-(o < 0 ? o : o + 1).
-Parking blocks holding several stalls (fixture ``parking way``) are cut into stalls of about
-2.5 m along their long side; a parking unit of over 1,000 m² is a car park, not a stall, and
-becomes the level's compartment. IMDF has no fire compartments: without such an area the
-whole level is one compartment, with a warning. Coordinates stay WGS84 lon/lat and the site
-says so (``crs: EPSG:4326``); cutting happens in the site-centred metric projection.
+(o < 0 ? o : o + 1). Parking blocks holding several stalls (fixture ``parking way``) are cut
+into stalls of about 2.5 m along their long side (two rows back to back where the block is
+two stalls deep); a parking unit of over 1,000 m² is a car park, not a stall, and becomes
+the level's compartment. IMDF has no fire compartments: without such an area the whole
+level is one compartment, with a warning. Coordinates stay WGS84 lon/lat and the site says
+so (``crs: EPSG:4326``); cutting happens in the site-centred metric projection.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from planner.readers.conversion import Conversion, complete_list, largest, level
 ROLES = ("level", "unit", "fixture", "opening")
 SHAFTS = {"elevator", "stairs", "escalator", "opentobelow"}
 STALL_M = 2.5
+STALL_DEPTH_M = 5.1
 CAR_PARK_M2 = 1000.0
 MAX_ZIP_ENTRIES = 1000
 MAX_ZIP_BYTES = 500_000_000
@@ -133,26 +134,41 @@ def _polygons(geom: BaseGeometry, out: Conversion | None = None) -> list[Polygon
     return [g for g in shapely.get_parts(geom) if isinstance(g, Polygon) and g.area > 0]
 
 
+def _grid(depth: float, width: float) -> tuple[int, int, float]:
+    """(rows, stalls per row, misfit) if stalls stand with their depth along ``depth``."""
+    rows = max(1, round(depth / STALL_DEPTH_M))
+    cols = max(1, int(width / STALL_M + 0.2))
+    return rows, cols, abs(depth - rows * STALL_DEPTH_M)
+
+
 def _cut(block: Polygon) -> list[Polygon]:
-    """A parking block cut into stalls of about 2.5 m along its long side."""
+    """A parking block cut into stalls: rows of about 2.5 m stalls along one side, one row
+    or two back to back along the other, whichever the block's depth fits better."""
     rect = block.minimum_rotated_rectangle
     c = np.asarray(rect.exterior.coords)
     e1, e2 = c[1] - c[0], c[2] - c[1]
     long_v = e1 if np.hypot(*e1) >= np.hypot(*e2) else e2
-    length = float(np.hypot(*long_v))
-    n = max(1, int(length / STALL_M + 0.2))
     angle = float(np.degrees(np.arctan2(long_v[1], long_v[0])))
     origin = block.centroid
     flat = shapely.affinity.rotate(block, -angle, origin=origin)
     x0, y0, x1, y1 = flat.bounds
-    step = (x1 - x0) / n
+    across = _grid(y1 - y0, x1 - x0)  # stalls' depth across the block (one row: the usual)
+    along = _grid(x1 - x0, y1 - y0)  # stalls' depth along the block's long side
+    if along[2] < across[2] - 1e-9:
+        nx, ny = along[0], along[1]
+    else:
+        ny, nx = across[0], across[1]
+    dx, dy = (x1 - x0) / nx, (y1 - y0) / ny
     out = []
-    for k in range(n):
-        cell = flat.intersection(box(x0 + k * step, y0, x0 + (k + 1) * step, y1))
-        part = largest(cell)
-        if part is not None and part.area > 1.0:
-            back = shapely.affinity.rotate(part, angle, origin=origin)
-            out.append(shapely.set_precision(back, 0.001))
+    for i in range(nx):
+        for j in range(ny):
+            cell = flat.intersection(
+                box(x0 + i * dx, y0 + j * dy, x0 + (i + 1) * dx, y0 + (j + 1) * dy)
+            )
+            part = largest(cell)
+            if part is not None and part.area > 1.0:
+                back = shapely.affinity.rotate(part, angle, origin=origin)
+                out.append(shapely.set_precision(back, 0.001))
     return out
 
 
