@@ -180,3 +180,33 @@ def test_plan_writes_every_format_and_the_owner_papers(
     }
     assert len(list((out / "notices").glob("*.pdf"))) == 6
     assert "wrote" in capsys.readouterr().out
+
+
+def test_convert_writes_a_site_and_lists_what_to_complete(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import ezdxf
+
+    doc = ezdxf.new("R2013")
+    doc.header["$INSUNITS"] = 6
+    msp = doc.modelspace()
+    msp.add_lwpolyline(
+        [(0, 0), (30, 0), (30, 12), (0, 12)], close=True, dxfattribs={"layer": "OUTLINE"}
+    )
+    msp.add_lwpolyline(
+        [(2, 0), (4.5, 0), (4.5, 5.3), (2, 5.3)], close=True, dxfattribs={"layer": "PARKING"}
+    )
+    msp.add_line((0, 0), (5, 5), dxfattribs={"layer": "MYSTERY"})
+    dxf = tmp_path / "g.dxf"
+    doc.saveas(dxf)
+    target = tmp_path / "site.geojson"
+    assert main(["convert", str(dxf), "--to", str(target)]) == 0
+    out = capsys.readouterr().out
+    assert "space: 1" in out
+    assert "MYSTERY: 1 entities" in out
+    assert "to complete" in out
+    assert "the five fire systems" in out
+    assert main(["validate", str(target)]) == 0
+    assert main(["plan", str(dxf), "--out", str(tmp_path / "o"), "--formats", "geojson"]) == 0
+    assert main(["convert", str(tmp_path / "nope.dxf"), "--to", str(target)]) == 2
+    assert "does not exist" in capsys.readouterr().err
