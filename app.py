@@ -79,7 +79,9 @@ def _sidebar(s: Any) -> tuple[Rules, PlanOptions, Lang]:
         _use_site(s, f"sample:{key}", sample_site(key))
     else:
         site_file = sb.file_uploader(
-            "场地文件 site GeoJSON", type=["geojson", "json"], key="site_file"
+            "场地文件 site GeoJSON / DXF / IMDF zip",
+            type=["geojson", "json", "dxf", "zip"],
+            key="site_file",
         )
         csv_file = sb.file_uploader("申请表 requests CSV（可选）", type=["csv"], key="csv_file")
         if site_file is not None:
