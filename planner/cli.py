@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from planner.errors import PlannerError
+from planner.limits import Limits
 from planner.plan import Plan, PlanOptions, make_plan
 from planner.readers import DEFAULT_MAX_BYTES, convert, kind_of, read_site, site_from_conversion
 from planner.readers.base import read_bytes
@@ -81,6 +82,19 @@ def _max_mb(p: argparse.ArgumentParser) -> None:
         default=DEFAULT_MAX_BYTES / 1e6,
         help="largest input file in MB (default %(default).0f)",
     )
+    p.add_argument(
+        "--limit",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        dest="limits",
+        help="raise or lower one input limit (repeatable): " + ", ".join(Limits.model_fields),
+    )
+
+
+def _limits(args: argparse.Namespace) -> Limits:
+    lim = Limits().with_overrides(args.limits)
+    return lim.model_copy(update={"max_bytes": int(args.max_mb * 1e6)})
 
 
 def _source_options(p: argparse.ArgumentParser) -> None:
@@ -93,10 +107,10 @@ def _read(args: argparse.Namespace, site: str) -> Site:
     return read_site(
         site,
         requests=args.requests,
-        max_bytes=int(args.max_mb * 1e6),
         layers=args.layers,
         units=args.units,
         level=args.level,
+        limits=_limits(args),
     )
 
 
@@ -105,13 +119,20 @@ def _convert(args: argparse.Namespace) -> int:
     if not path.exists():
         raise PlannerError(f"'{path}' does not exist. Fix: check the path.")
     kind = kind_of(path.name, is_dir=path.is_dir())
+    limits = _limits(args)
     data: str | Path | bytes = path
     if not path.is_dir():
-        data = read_bytes(path, what="input", max_bytes=int(args.max_mb * 1e6))
+        data = read_bytes(path, what="input", max_bytes=limits.max_bytes)
     conv = convert(
-        data, name=path.name, kind=kind, layers=args.layers, units=args.units, level=args.level
+        data,
+        name=path.name,
+        kind=kind,
+        layers=args.layers,
+        units=args.units,
+        level=args.level,
+        limits=limits,
     )
-    site_from_conversion(conv)  # the result must read as a site: refuse it here otherwise
+    site_from_conversion(conv, limits=limits)  # must read as a site: refuse it here otherwise
     target = Path(args.to)
     try:
         target.write_bytes(conv.to_bytes())
@@ -216,7 +237,7 @@ def _plan(args: argparse.Namespace) -> int:
     rules = Rules().with_overrides(args.overrides)
     options = PlanOptions(routing=args.routing, placement=args.placement, managed=args.managed)
     site = _read(args, args.site)
-    plan = make_plan(site, rules, options=options)
+    plan = make_plan(site, rules, options=options, time_budget_s=_limits(args).time_budget_s)
     out = Path(args.out)
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -22,6 +22,7 @@ from shapely.geometry.base import BaseGeometry
 from planner import checks, electrical
 from planner.chargers import charger_point, compartment_of
 from planner.findings import STATUSES, Finding, Reason, Status, reason, status_of
+from planner.limits import Deadline, Limits
 from planner.placement import (
     BoxSite,
     PlacementMode,
@@ -171,6 +172,7 @@ def make_plan(
     *,
     options: PlanOptions | None = None,
     route_cache: RouteCache | None = None,
+    time_budget_s: float | None = None,
 ) -> Plan:
     """Plan every request of ``site`` under ``rules``.
 
@@ -185,6 +187,9 @@ def make_plan(
     route_cache
         Routes already found, by content (the app keeps one per session); ``None``
         routes everything afresh.
+    time_budget_s
+        Longest time the plan may take (default: ``Limits().time_budget_s``, 300 s);
+        past it, :class:`~planner.errors.InputLimitError` says which limit to raise.
 
     Examples
     --------
@@ -196,6 +201,7 @@ def make_plan(
     """
     rules = rules or Rules()
     options = options or PlanOptions()
+    deadline = Deadline(Limits().time_budget_s if time_budget_s is None else time_budget_s)
     findings: list[Finding] = []
     for w in site.warnings:
         if w.code in ("GARAGE_TYPE_ASSUMED", "PII_MASKED"):
@@ -260,7 +266,8 @@ def make_plan(
     summaries: list[CompartmentSummary] = []
     for comp in site.compartments:
         group = by_comp.get(comp.id, [])
-        box, extra = _plan_compartment(comp, group, site, rules, options, route_cache)
+        deadline.check()
+        box, extra = _plan_compartment(comp, group, site, rules, options, route_cache, deadline)
         findings.extend(extra)
         if box is not None:
             boxes.append(box)
@@ -384,6 +391,7 @@ def _plan_compartment(  # noqa: PLR0917 - one private step of make_plan
     rules: Rules,
     options: PlanOptions,
     route_cache: RouteCache | None,
+    deadline: Deadline,
 ) -> tuple[MeterBox | None, list[Finding]]:
     """R15 charger points, R5 box, R8 routes, R9/R10 cables, R12 capacity for one
     compartment's requests."""
@@ -431,9 +439,9 @@ def _plan_compartment(  # noqa: PLR0917 - one private step of make_plan
         return None, findings
     targets = [c.point for c in live]
     routes = (
-        router.route_all(box_site.point, targets)
+        router.route_all(box_site.point, targets, deadline=deadline)
         if route_cache is None
-        else route_cache.routes(router, box_site.point, targets)
+        else route_cache.routes(router, box_site.point, targets, deadline=deadline)
     )
     for case, route in zip(live, routes, strict=True):
         if route is None:

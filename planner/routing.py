@@ -41,6 +41,8 @@ from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 
+from planner.limits import Deadline
+
 RoutingMode = Literal["rectilinear", "euclidean"]
 
 ALIGN_M = 0.002
@@ -283,7 +285,9 @@ class Router:
         assert isinstance(p, Point)
         return p
 
-    def route_all(self, source: Point, targets: Sequence[Point]) -> list[Route | None]:
+    def route_all(
+        self, source: Point, targets: Sequence[Point], *, deadline: Deadline | None = None
+    ) -> list[Route | None]:
         """Shortest routes from ``source`` to each target (``None`` where there is none),
         found by one single-source search."""
         snapped_src = self.snap(source)
@@ -292,10 +296,16 @@ class Router:
             return [None] * len(targets)
         terminals = [snapped_src[0]] + [s[0] for s in snapped if s is not None]
         free_axis, trays_axis, pts = self._prepare(terminals)
+        if deadline is not None:
+            deadline.check()
         if self.mode == "euclidean":
-            paths = _visibility_search(free_axis, pts, trays_axis, self.tray_cost_factor)
+            paths = _visibility_search(
+                free_axis, pts, trays_axis, self.tray_cost_factor, deadline=deadline
+            )
         else:
             graph = _track_graph(free_axis, pts, trays_axis, self.tray_cost_factor)
+            if deadline is not None:
+                deadline.check()
             paths = _graph_paths(graph, pts)
         routes: list[Route | None] = []
         k = 0
@@ -359,7 +369,14 @@ class RouteCache:
         self.hits = 0
         self.misses = 0
 
-    def routes(self, router: Router, source: Point, targets: Sequence[Point]) -> list[Route | None]:
+    def routes(
+        self,
+        router: Router,
+        source: Point,
+        targets: Sequence[Point],
+        *,
+        deadline: Deadline | None = None,
+    ) -> list[Route | None]:
         """The routes, from the cache when the same inputs were routed before."""
         key = router.content_key(source, targets)
         if key in self._data:
@@ -367,7 +384,7 @@ class RouteCache:
             self._data.move_to_end(key)
             return self._data[key]
         self.misses += 1
-        found = router.route_all(source, targets)
+        found = router.route_all(source, targets, deadline=deadline)
         self._data[key] = found
         if len(self._data) > self.max_entries:
             self._data.popitem(last=False)
@@ -409,7 +426,12 @@ def _graph_paths(graph: nx.Graph, pts: np.ndarray) -> list[_Path | None]:
 
 
 def _visibility_search(
-    free: BaseGeometry, terminals: np.ndarray, trays: Sequence[BaseGeometry], tray_cost: float
+    free: BaseGeometry,
+    terminals: np.ndarray,
+    trays: Sequence[BaseGeometry],
+    tray_cost: float,
+    *,
+    deadline: Deadline | None = None,
 ) -> list[_Path | None]:
     """Any-angle shortest paths from ``terminals[0]`` to each other terminal, discovering
     the visibility graph lazily.
@@ -465,6 +487,8 @@ def _visibility_search(
         if settled[u]:
             continue
         settled[u] = True
+        if deadline is not None:
+            deadline.check()
         if is_target[u]:
             remaining -= 1
             continue

@@ -171,16 +171,19 @@ def test_a_dxf_drawing_can_be_uploaded(tmp_path: Path) -> None:
     doc = ezdxf.new("R2013")
     doc.header["$INSUNITS"] = 6
     msp = doc.modelspace()
-    msp.add_lwpolyline([(0, 0), (30, 0), (30, 12), (0, 12)], close=True,
-                       dxfattribs={"layer": "车库轮廓"})
-    msp.add_lwpolyline([(2, 0), (4.5, 0), (4.5, 5.3), (2, 5.3)], close=True,
-                       dxfattribs={"layer": "车位"})
+    msp.add_lwpolyline(
+        [(0, 0), (30, 0), (30, 12), (0, 12)], close=True, dxfattribs={"layer": "车库轮廓"}
+    )
+    msp.add_lwpolyline(
+        [(2, 0), (4.5, 0), (4.5, 5.3), (2, 5.3)], close=True, dxfattribs={"layer": "车位"}
+    )
     path = tmp_path / "garage.dxf"
     doc.saveas(path)
     at = _app()
     at.sidebar.radio(key="source").set_value("上传 Upload").run()
-    at.sidebar.file_uploader(key="site_file").upload("garage.dxf", path.read_bytes(),
-                                                     "application/dxf")
+    at.sidebar.file_uploader(key="site_file").upload(
+        "garage.dxf", path.read_bytes(), "application/dxf"
+    )
     at.run()
     assert not at.error
     assert "garage.dxf" in at.subheader[0].value

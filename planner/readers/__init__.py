@@ -3,13 +3,15 @@ requests CSV -> :class:`~planner.site.Site`.
 
 DXF and IMDF are first converted into a site file (:mod:`planner.readers.dxf`,
 :mod:`planner.readers.imdf`), which is then read like any other; what the conversion could
-not know travels with the site as warnings."""
+not know travels with the site as warnings. Every reader honours the same
+:class:`~planner.limits.Limits`."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from planner.errors import PlannerError, Problem
+from planner.limits import Limits
 from planner.readers.base import DEFAULT_MAX_BYTES, Source, read_bytes
 from planner.readers.conversion import Conversion
 from planner.readers.geojson import parse_site
@@ -38,27 +40,30 @@ def convert(
     layers: str | Path | None = None,
     units: str | None = None,
     level: str | None = None,
+    limits: Limits | None = None,
 ) -> Conversion:
     """Convert a DXF drawing or an IMDF folder/zip into a site file."""
     if kind == "dxf":
         from planner.readers.dxf import convert_dxf
 
         return convert_dxf(
-            source, layers=LayerMap.load(layers), units=units, level=level, name=name
+            source, layers=LayerMap.load(layers), units=units, level=level, name=name, limits=limits
         )
     if kind == "imdf":
         from planner.readers.imdf import convert_imdf
 
-        return convert_imdf(source, level=level, name=name)
+        return convert_imdf(source, level=level, name=name, limits=limits)
     raise PlannerError(
         f"'{name}' is a site file already: nothing to convert. Fix: give a "
         ".dxf drawing or an IMDF folder or .zip."
     )
 
 
-def site_from_conversion(conv: Conversion, *, requests_csv: bytes | None = None) -> Site:
+def site_from_conversion(
+    conv: Conversion, *, requests_csv: bytes | None = None, limits: Limits | None = None
+) -> Site:
     """Read a converted site, carrying what to complete as warnings."""
-    site = parse_site(conv.to_bytes(), requests_csv=requests_csv)
+    site = parse_site(conv.to_bytes(), requests_csv=requests_csv, limits=limits)
     notes = [
         Problem(
             severity="warning",
@@ -87,32 +92,44 @@ def read_site(
     source: Source,
     *,
     requests: Source | None = None,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_bytes: int | None = None,
     layers: str | Path | None = None,
     units: str | None = None,
     level: str | None = None,
+    limits: Limits | None = None,
 ) -> Site:
-    """Read a site GeoJSON, a DXF drawing or an IMDF folder/zip (by its name)."""
+    """Read a site GeoJSON, a DXF drawing or an IMDF folder/zip (by its name).
+
+    ``max_bytes`` (the largest file) overrides ``limits.max_bytes`` when given.
+    """
+    lim = limits or Limits()
+    if max_bytes is not None:
+        lim = lim.model_copy(update={"max_bytes": max_bytes})
     if isinstance(source, bytes):
-        return read_site_geojson(source, requests=requests, max_bytes=max_bytes)
+        return read_site_geojson(source, requests=requests, max_bytes=lim.max_bytes, limits=lim)
     path = Path(source)
     kind = kind_of(path.name, is_dir=path.is_dir())
     if kind == "geojson":
-        return read_site_geojson(path, requests=requests, max_bytes=max_bytes)
+        return read_site_geojson(path, requests=requests, max_bytes=lim.max_bytes, limits=lim)
     data: str | Path | bytes = path
     if not path.is_dir():
         data = read_bytes(
-            path, what="drawing" if kind == "dxf" else "IMDF archive", max_bytes=max_bytes
+            path, what="drawing" if kind == "dxf" else "IMDF archive", max_bytes=lim.max_bytes
         )
-    conv = convert(data, name=path.name, kind=kind, layers=layers, units=units, level=level)
-    csv = (
-        None if requests is None else read_bytes(requests, what="requests CSV", max_bytes=max_bytes)
+    conv = convert(
+        data, name=path.name, kind=kind, layers=layers, units=units, level=level, limits=lim
     )
-    return site_from_conversion(conv, requests_csv=csv)
+    csv = (
+        None
+        if requests is None
+        else read_bytes(requests, what="requests CSV", max_bytes=lim.max_bytes)
+    )
+    return site_from_conversion(conv, requests_csv=csv, limits=lim)
 
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "Limits",
     "convert",
     "kind_of",
     "parse_site",

@@ -27,24 +27,27 @@ from shapely.geometry import LineString, Point, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
 from planner.errors import PlannerError
+from planner.limits import Limits, over
 from planner.readers.conversion import Conversion, complete_list, largest, level_props
 from planner.readers.layers import LayerMap
 
 INSUNITS = {4: "mm", 5: "cm", 6: "m"}
-MAX_ENTITIES = 500_000
 _DIGIT = re.compile(r"\d")
 
 
-def _entities(msp: Any, out: Conversion) -> list[Any]:
+def _entities(msp: Any, out: Conversion, max_entities: int) -> list[Any]:
     """Model-space entities with every INSERT exploded (nested ones too), transformed."""
     flat: list[Any] = []
     stack = list(msp)
     while stack:
         e = stack.pop()
-        if len(flat) > MAX_ENTITIES:
-            raise PlannerError(
-                f"the drawing holds more than {MAX_ENTITIES:,} entities. Fix: "
-                "export only the garage level's layers."
+        if len(flat) + len(stack) > max_entities:
+            over(
+                "max_dxf_entities",
+                len(flat) + len(stack),
+                max_entities,
+                "entities in the drawing (blocks exploded)",
+                "export only the garage level's layers",
             )
         if e.dxftype() == "INSERT":
             try:
@@ -119,6 +122,7 @@ def convert_dxf(
     units: str | None = None,
     level: str | None = None,
     name: str = "drawing",
+    limits: Limits | None = None,
 ) -> Conversion:
     """Convert a DXF drawing into a site (see the module's docstring)."""
     layer_map = layers or LayerMap()
@@ -134,7 +138,8 @@ def convert_dxf(
         )
     scale = {"mm": 1000.0, "cm": 100.0, "m": 1.0}[unit]
     buckets: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-    for e in _entities(doc.modelspace(), out):
+    max_entities = (limits or Limits()).max_dxf_entities
+    for e in _entities(doc.modelspace(), out, max_entities):
         layer = e.dxf.layer
         kind = layer_map.kind_of(layer)
         shape_kind, geom = _shape(e)

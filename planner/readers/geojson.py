@@ -18,6 +18,7 @@ import shapely
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
+from planner.limits import Limits, over
 from planner.privacy import mask_properties
 from planner.projection import METRES_PER_UNIT, Frame, parse_crs
 from planner.readers.base import (
@@ -52,8 +53,6 @@ GEOMETRY_RULES: dict[str, tuple[tuple[str, ...], bool]] = {
 }
 KINDS = tuple(GEOMETRY_RULES)
 
-MAX_ABS_COORD_M = 1e8
-"""Coordinates farther than this from the origin (in metres) are absurd."""
 
 MAX_LEVEL_SPAN_M = 5000.0
 """A garage level wider than 5 km is a units mistake, not a garage."""
@@ -81,6 +80,7 @@ class _Raw:
 @dataclass
 class _Reading:
     out: Collector
+    limits: Limits = field(default_factory=Limits)
     features: dict[str, list[_Raw]] = field(default_factory=lambda: defaultdict(list))
 
 
@@ -89,6 +89,7 @@ def read_site(
     *,
     requests: Source | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    limits: Limits | None = None,
 ) -> Site:
     """Read a site GeoJSON file and, optionally, a requests CSV, into a validated site.
 
@@ -100,6 +101,8 @@ def read_site(
         Path or bytes of a requests CSV; its requests join those of the site file by space id.
     max_bytes
         Largest file read (default 50 MB).
+    limits
+        Every other limit on the input (features, vertices, nesting ...).
 
     Raises
     ------
@@ -117,12 +120,14 @@ def read_site(
     csv_data = None
     if requests is not None:
         csv_data = read_bytes(requests, what="requests CSV", max_bytes=max_bytes)
-    return parse_site(data, requests_csv=csv_data)
+    return parse_site(data, requests_csv=csv_data, limits=limits)
 
 
-def parse_site(data: bytes, *, requests_csv: bytes | None = None) -> Site:
+def parse_site(
+    data: bytes, *, requests_csv: bytes | None = None, limits: Limits | None = None
+) -> Site:
     """Validate the bytes of a site file (and of a requests CSV) into a :class:`Site`."""
-    reading = _Reading(out=Collector("site file"))
+    reading = _Reading(out=Collector("site file"), limits=limits or Limits())
     if not _parse_features(data, reading):
         reading.out.raise_if_errors()
     if requests_csv is not None:
@@ -131,6 +136,21 @@ def parse_site(data: bytes, *, requests_csv: bytes | None = None) -> Site:
             reading.features["request"].append(_from_csv(raw))
         reading.out.problems.extend(csv_out.problems)
     return _build_site(reading)
+
+
+def _depth(doc: Any, limit: int) -> int:
+    """Nesting depth of parsed JSON, counted without recursion; stops past ``limit``."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(doc, 1)]
+    while stack:
+        value, d = stack.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, d)
+            if deepest > limit:
+                return deepest
+            items = value.values() if isinstance(value, dict) else value
+            stack.extend((v, d + 1) for v in items if isinstance(v, dict | list))
+    return deepest
 
 
 def _from_csv(raw: RawRequest) -> _Raw:
@@ -168,13 +188,23 @@ def _parse_features(data: bytes, reading: _Reading) -> bool:
         )
         return False
     except RecursionError:
-        out.add(
-            "error",
-            "NOT_JSON",
-            "the JSON is nested too deeply to be a site file",
-            "export the site as GeoJSON (a FeatureCollection).",
+        doc = None
+        over(
+            "max_json_depth",
+            reading.limits.max_json_depth + 1,
+            reading.limits.max_json_depth,
+            "JSON nesting depth of the site file",
+            "export the site as plain GeoJSON",
         )
-        return False
+    depth = _depth(doc, reading.limits.max_json_depth)
+    if depth > reading.limits.max_json_depth:
+        over(
+            "max_json_depth",
+            depth,
+            reading.limits.max_json_depth,
+            "JSON nesting depth of the site file",
+            "export the site as plain GeoJSON",
+        )
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         found = doc.get("type") if isinstance(doc, dict) else type(doc).__name__
         out.add(
@@ -193,6 +223,14 @@ def _parse_features(data: bytes, reading: _Reading) -> bool:
             "put the features in a list under 'features'.",
         )
         return False
+    if len(features) > reading.limits.max_features:
+        over(
+            "max_features",
+            len(features),
+            reading.limits.max_features,
+            "features in the site file",
+            "split the site into one file per level",
+        )
     ignored: dict[str, list[int]] = defaultdict(list)
     for index, feature in enumerate(features):
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
@@ -245,7 +283,12 @@ def _parse_features(data: bytes, reading: _Reading) -> bool:
             continue
         allowed, nullable = GEOMETRY_RULES[kind]
         try:
-            geom = parse_geometry(feature.get("geometry"), allowed, nullable=nullable)
+            geom = parse_geometry(
+                feature.get("geometry"),
+                allowed,
+                nullable=nullable,
+                max_vertices=reading.limits.max_vertices,
+            )
         except GeometryError as exc:
             out.add("error", exc.code, str(exc), exc.fix, kind=kind, feature_id=fid, index=index)
             reading.features[kind].append(
@@ -345,11 +388,11 @@ def _check_coordinates(reading: _Reading, frame: Frame) -> None:
             bad = xmin < -180 or xmax > 180 or ymin < -90 or ymax > 90
             allowed = "longitudes within ±180 and latitudes within ±90"
         else:
+            limit = reading.limits.max_abs_coord_m
             bad = (
-                max(abs(xmin), abs(xmax), abs(ymin), abs(ymax)) * (1.0 if frame.crs else k)
-                > MAX_ABS_COORD_M
+                max(abs(xmin), abs(xmax), abs(ymin), abs(ymax)) * (1.0 if frame.crs else k) > limit
             )
-            allowed = f"coordinates within {MAX_ABS_COORD_M:.0e} m of the origin"
+            allowed = f"coordinates within {limit:.0e} m of the origin (limit max_abs_coord_m)"
         if bad:
             out.add(
                 "error",

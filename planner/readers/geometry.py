@@ -22,6 +22,19 @@ class GeometryError(ValueError):
         self.fix = fix
 
 
+def _count_positions(coords: Any, limit: int) -> int:
+    """How many positions a coordinates array holds (stops counting past ``limit``)."""
+    count = 0
+    stack = [coords]
+    while stack and count <= limit:
+        value = stack.pop()
+        if isinstance(value, list) and value and isinstance(value[0], list):
+            stack.extend(value)
+        elif isinstance(value, list):
+            count += 1
+    return count
+
+
 def _positions(coords: Any, what: str) -> np.ndarray:
     try:
         arr = np.asarray(coords, dtype=np.float64)
@@ -63,7 +76,7 @@ def _ring(coords: Any, what: str) -> np.ndarray:
 
 
 def parse_geometry(
-    raw: Any, allowed: tuple[str, ...], *, nullable: bool = False
+    raw: Any, allowed: tuple[str, ...], *, nullable: bool = False, max_vertices: int = 100_000
 ) -> BaseGeometry | None:
     """Turn a GeoJSON geometry object into shapely, refusing what ``allowed`` does not list.
 
@@ -93,6 +106,13 @@ def parse_geometry(
     if coords is None:
         raise GeometryError(
             "GEOMETRY_MALFORMED", f"the {gtype} has no coordinates", "add its coordinates."
+        )
+    count = _count_positions(coords, max_vertices)
+    if count > max_vertices:
+        raise GeometryError(
+            "LIMIT_VERTICES",
+            f"the {gtype} has {count:,}+ positions, over the limit max_vertices = {max_vertices:,}",
+            f"simplify it, or raise the limit with --limit max_vertices={count * 2}.",
         )
     geom: BaseGeometry
     try:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+import zlib
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from shapely.geometry import Polygon, box, shape
 from shapely.geometry.base import BaseGeometry
 
 from planner.errors import PlannerError
+from planner.limits import Limits, over
 from planner.projection import Frame
 from planner.readers.conversion import Conversion, complete_list, largest, level_props
 
@@ -38,28 +40,28 @@ SHAFTS = {"elevator", "stairs", "escalator", "opentobelow"}
 STALL_M = 2.5
 STALL_DEPTH_M = 5.1
 CAR_PARK_M2 = 1000.0
-MAX_ZIP_ENTRIES = 1000
-MAX_ZIP_BYTES = 500_000_000
 
 
-def _files(source: str | Path | bytes) -> dict[str, bytes]:
+def _files(source: str | Path | bytes, limits: Limits) -> dict[str, bytes]:
     """IMDF files by name, from a folder, a zip path or zip bytes (members within limits,
     no path that climbs out)."""
     if isinstance(source, bytes | bytearray):
-        return _zip(io.BytesIO(source))
+        return _zip(io.BytesIO(source), limits)
     path = Path(source)
     if path.is_dir():
         return {p.name: p.read_bytes() for p in sorted(path.iterdir()) if p.is_file()}
     if zipfile.is_zipfile(path):
         with path.open("rb") as f:
-            return _zip(f)
+            return _zip(f, limits)
     raise PlannerError(
         f"'{path}' is neither an IMDF folder nor a .zip. Fix: give the folder "
         "holding level.geojson, unit.geojson ... or a zip of it."
     )
 
 
-def _zip(stream: Any) -> dict[str, bytes]:
+def _zip(stream: Any, limits: Limits) -> dict[str, bytes]:
+    """The members of an IMDF zip, checked against the limits from its directory before a
+    byte is unpacked (a zip bomb is refused at once), then read within them."""
     try:
         z = zipfile.ZipFile(stream)
     except zipfile.BadZipFile as exc:
@@ -67,15 +69,22 @@ def _zip(stream: Any) -> dict[str, bytes]:
             f"the IMDF archive is not a valid zip ({exc}). Fix: zip the IMDF folder again."
         ) from None
     infos = z.infolist()
-    if len(infos) > MAX_ZIP_ENTRIES:
-        raise PlannerError(
-            f"the IMDF zip holds {len(infos)} entries, over the limit of "
-            f"{MAX_ZIP_ENTRIES}. Fix: zip only the IMDF files."
+    if len(infos) > limits.max_zip_entries:
+        over(
+            "max_zip_entries",
+            len(infos),
+            limits.max_zip_entries,
+            "entries in the IMDF zip",
+            "zip only the IMDF files",
         )
-    if sum(i.file_size for i in infos) > MAX_ZIP_BYTES:
-        raise PlannerError(
-            f"the IMDF zip unpacks to more than {MAX_ZIP_BYTES / 1e6:g} MB. "
-            "Fix: zip only the levels you need."
+    declared = sum(i.file_size for i in infos)
+    if declared > limits.max_zip_bytes:
+        over(
+            "max_zip_bytes",
+            declared,
+            limits.max_zip_bytes,
+            "bytes the IMDF zip unpacks to",
+            "zip only the levels you need",
         )
     out = {}
     for info in infos:
@@ -86,7 +95,20 @@ def _zip(stream: Any) -> dict[str, bytes]:
                 "Fix: zip the IMDF files with plain relative names."
             )
         if not info.is_dir():
-            out[Path(name).name] = z.read(info)
+            try:
+                with z.open(info) as member:  # read no more than the directory declared
+                    data = member.read(info.file_size + 1)
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error) as exc:
+                raise PlannerError(
+                    f"the IMDF zip member '{name}' cannot be unpacked ({exc})."
+                    " Fix: zip the IMDF files again."
+                ) from None
+            if len(data) > info.file_size:
+                raise PlannerError(
+                    f"the IMDF zip member '{name}' is larger than its zip "
+                    "entry says. Fix: zip the IMDF files again."
+                )
+            out[Path(name).name] = data
     return out
 
 
@@ -173,11 +195,15 @@ def _cut(block: Polygon) -> list[Polygon]:
 
 
 def convert_imdf(
-    source: str | Path | bytes, *, level: str | None = None, name: str = "indoor map"
+    source: str | Path | bytes,
+    *,
+    level: str | None = None,
+    name: str = "indoor map",
+    limits: Limits | None = None,
 ) -> Conversion:
     """Convert an IMDF folder or zip (one level, or all) into a site."""
     out = Conversion(source=name)
-    found = _load(_files(source), out)
+    found = _load(_files(source, limits or Limits()), out)
     levels = found["level"]
     ids = {str(f.get("id")): f for f in levels}
     short = {
