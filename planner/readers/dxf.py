@@ -32,6 +32,22 @@ from planner.readers.conversion import Conversion, complete_list, largest, level
 from planner.readers.layers import LayerMap
 
 INSUNITS = {4: "mm", 5: "cm", 6: "m"}
+_EZDXF_FAILURES = (
+    ezdxf.DXFError,
+    DXFStructureError,
+    OSError,
+    ValueError,
+    UnicodeError,
+    IndexError,
+    KeyError,
+    TypeError,
+    AttributeError,
+    EOFError,
+    RecursionError,
+    ZeroDivisionError,
+    OverflowError,
+)
+"""What ezdxf raises on malformed files (found by fuzzing): all become one PlannerError."""
 _DIGIT = re.compile(r"\d")
 
 
@@ -52,8 +68,11 @@ def _entities(msp: Any, out: Conversion, max_entities: int) -> list[Any]:
         if e.dxftype() == "INSERT":
             try:
                 stack.extend(e.virtual_entities())
-            except (ezdxf.DXFError, ValueError, ZeroDivisionError) as exc:
-                out.notes.append(f"block {e.dxf.name} could not be exploded ({exc})")
+            except _EZDXF_FAILURES as exc:
+                out.notes.append(
+                    f"block {e.dxf.get('name', '?')} could not be exploded "
+                    f"({type(exc).__name__}); its entities are left out"
+                )
             continue
         flat.append(e)
     flat.reverse()
@@ -107,7 +126,7 @@ def read_document(source: str | Path | bytes) -> Any:
             doc, _ = recover.read(io.BytesIO(source))
         else:
             doc, _ = recover.readfile(str(source))
-    except (DXFStructureError, OSError, ValueError, UnicodeDecodeError) as exc:
+    except _EZDXF_FAILURES as exc:
         raise PlannerError(
             f"the file is not a DXF drawing ezdxf can read ({exc}). Fix: save "
             "it from CAD as DXF (R2000 or newer)."
@@ -139,10 +158,15 @@ def convert_dxf(
     scale = {"mm": 1000.0, "cm": 100.0, "m": 1.0}[unit]
     buckets: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
     max_entities = (limits or Limits()).max_dxf_entities
+    unreadable: Counter[str] = Counter()
     for e in _entities(doc.modelspace(), out, max_entities):
-        layer = e.dxf.layer
+        layer = str(e.dxf.get("layer", "0"))
         kind = layer_map.kind_of(layer)
-        shape_kind, geom = _shape(e)
+        try:
+            shape_kind, geom = _shape(e)
+        except (*_EZDXF_FAILURES, shapely.errors.ShapelyError) as exc:
+            unreadable[f"{e.dxftype()} on {layer} ({type(exc).__name__})"] += 1
+            continue
         if kind is None:
             out.unmapped[layer] += 1
             continue
@@ -156,6 +180,8 @@ def convert_dxf(
         if shape_kind == "text":
             text = e.plain_text() if e.dxftype() == "MTEXT" else e.dxf.text
         buckets[lvl][kind].append((shape_kind, geom, text, layer))
+    for what, n in unreadable.items():
+        out.notes.append(f"{n} malformed entit{'y' if n == 1 else 'ies'} left out: {what}")
     if not buckets:
         raise PlannerError(
             "no entity of the drawing maps to a site kind. Fix: give a layer map "

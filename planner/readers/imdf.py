@@ -140,6 +140,34 @@ def _load(files: dict[str, bytes], out: Conversion) -> dict[str, list[dict[str, 
     return found
 
 
+def _props(f: dict[str, Any]) -> dict[str, Any]:
+    """A feature's properties, or none when they are not an object."""
+    p = f.get("properties")
+    return p if isinstance(p, dict) else {}
+
+
+def _geom(f: dict[str, Any]) -> BaseGeometry | None:
+    """A feature's geometry, or None when it is missing or malformed (never an exception:
+    IMDF files come from strangers)."""
+    raw = f.get("geometry")
+    if not isinstance(raw, dict):
+        return None
+    try:
+        geom = shape(raw)
+        if geom.is_empty or not np.isfinite(shapely.get_coordinates(geom)).all():
+            return None
+        return geom
+    except (
+        TypeError,
+        ValueError,
+        KeyError,
+        IndexError,
+        AttributeError,
+        shapely.errors.ShapelyError,
+    ):
+        return None
+
+
 def _text(value: Any) -> str | None:
     if isinstance(value, dict):
         return next((str(v) for v in value.values() if v), None)
@@ -206,9 +234,7 @@ def convert_imdf(
     found = _load(_files(source, limits or Limits()), out)
     levels = found["level"]
     ids = {str(f.get("id")): f for f in levels}
-    short = {
-        (_text(f.get("properties", {}).get("short_name")) or str(f.get("id"))): f for f in levels
-    }
+    short = {(_text(_props(f).get("short_name")) or str(f.get("id"))): f for f in levels}
     if level is not None:
         chosen = ids.get(level) or short.get(level)
         if chosen is None:
@@ -218,7 +244,7 @@ def convert_imdf(
                 + "."
             )
         levels = [chosen]
-    all_geoms = [shape(f["geometry"]) for f in levels if f.get("geometry")]
+    all_geoms = [g for g in (_geom(f) for f in levels) if g is not None]
     if not all_geoms:
         raise PlannerError("the IMDF level has no geometry. Fix: export the IMDF again.")
     c = shapely.union_all(all_geoms).centroid
@@ -240,18 +266,23 @@ def convert_imdf(
 
 
 def _short_id(lv: dict[str, Any]) -> str:
-    return _text(lv.get("properties", {}).get("short_name")) or str(lv.get("id"))
+    return _text(_props(lv).get("short_name")) or str(lv.get("id"))
 
 
 def _level(
     out: Conversion, lv: dict[str, Any], found: dict[str, list[dict[str, Any]]], frame: Frame
 ) -> bool:
     """Add one IMDF level; True when it has no area that could be its compartment."""
-    props = lv.get("properties", {})
+    props = _props(lv)
     level_id = _short_id(lv)
     ordinal = props.get("ordinal")
     floor = None if not isinstance(ordinal, int) else (ordinal if ordinal < 0 else ordinal + 1)
-    outline_ll = largest(shape(lv["geometry"]))
+    level_geom = _geom(lv)
+    outline_ll = None if level_geom is None else largest(level_geom)
+    if outline_ll is None:
+        raise PlannerError(
+            f"IMDF level {level_id} has no readable polygon. Fix: export the IMDF again."
+        )
     assert outline_ll is not None
     outline = frame.to_local(outline_ll)
     out.add(
@@ -273,12 +304,16 @@ def _level(
 
     for role in ("unit", "fixture"):
         for f in found[role]:
-            p = f.get("properties") or {}
-            if str(p.get("level_id")) != lid or not f.get("geometry"):
+            p = _props(f)
+            if str(p.get("level_id")) != lid:
+                continue
+            raw_geom = _geom(f)
+            if raw_geom is None:
+                skipped[f"{role} with unreadable geometry"] += 1
                 continue
             cat = str(p.get("category") or "")
             fname = (_text(p.get("name")) or "").lower()
-            polys = [frame.to_local(g) for g in _polygons(shape(f["geometry"]), out)]
+            polys = [frame.to_local(g) for g in _polygons(raw_geom, out)]
             if cat == "parking" and any(w in fname for w in ("bike", "scooter", "motorcycle")):
                 skipped[f"{role} parking ({fname})"] += 1
                 continue
@@ -312,7 +347,7 @@ def _level(
             else:
                 skipped[f"{role} {cat or '(no category)'}"] += 1
     for f in found["opening"]:
-        if str((f.get("properties") or {}).get("level_id")) == lid:
+        if str(_props(f).get("level_id")) == lid:
             skipped["opening (doors are not obstacles)"] += 1
     out.ignored.update(skipped)
     if out.repaired:
