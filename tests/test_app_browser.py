@@ -3,6 +3,7 @@ installed by .ci/run) through Playwright. Skips, saying why, only where Chromium
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -47,7 +48,12 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(server_process: tuple[str, int]) -> str:
+    return server_process[0]
+
+
+@pytest.fixture(scope="module")
+def server_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
     port = _free_port()
     log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
     log = log_path.open("wb")
@@ -90,7 +96,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 "the Streamlit server did not start within 60 s:\n"
                 + log_path.read_text(errors="replace")
             )
-        yield url
+        yield url, proc.pid
     finally:
         proc.terminate()
         try:
@@ -129,3 +135,66 @@ def test_page_loads_shows_the_plan_and_follows_a_parameter(server: str, tmp_path
                 shutil.copy(shot, Path(keep) / "app.png")
         finally:
             browser.close()
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
+
+
+def test_two_sessions_see_only_their_own_uploads(server: str, tmp_path: Path) -> None:
+    chromium = _chromium()
+    from playwright.sync_api import expect, sync_playwright
+
+    from planner.samples import sample_path
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
+        try:
+            pages = []
+            for key in ("c", "d"):
+                page = browser.new_context().new_page()
+                page.goto(server, wait_until="domcontentloaded")
+                expect(page.get_by_text("电动汽车自用充电桩规划")).to_be_visible(timeout=60_000)
+                page.get_by_text("上传 Upload").click()
+                page.locator('input[type="file"]').first.set_input_files(str(sample_path(key)))
+                pages.append(page)
+            expect(pages[0].get_by_text("黄河家园地下车库").first).to_be_visible(timeout=30_000)
+            expect(pages[1].get_by_text("滨河小区地下车库").first).to_be_visible(timeout=30_000)
+            pages[0].reload()
+            expect(pages[0].get_by_text("和平小区地下车库").first).to_be_visible(timeout=30_000)
+            expect(pages[1].get_by_text("黄河家园")).to_have_count(0)
+        finally:
+            browser.close()
+
+
+def test_memory_stays_flat_over_rapid_changes(server_process: tuple[str, int]) -> None:
+    """After 20 rapid parameter changes the server's RSS is within 100 MB of its RSS after
+    3 (figures go to bench/RESULTS.md through PLANNER_RSS_REPORT)."""
+    chromium = _chromium()
+    from playwright.sync_api import expect, sync_playwright
+
+    url, pid = server_process
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page()
+            page.goto(url, wait_until="domcontentloaded")
+            metric = page.locator('[data-testid="stMetric"]').filter(has_text="容量不足待排队")
+            expect(metric).to_contain_text("3", timeout=60_000)
+            box = page.get_by_text("智能有序充电 managed charging")
+            rss = {}
+            for n in range(1, 21):
+                box.click()
+                expect(metric).to_contain_text("0" if n % 2 else "3", timeout=30_000)
+                if n in (3, 20):
+                    rss[n] = _rss_mb(pid)
+        finally:
+            browser.close()
+    growth = rss[20] - rss[3]
+    report = os.environ.get("PLANNER_RSS_REPORT")
+    if report:
+        Path(report).write_text(json.dumps({"after_3_mb": rss[3], "after_20_mb": rss[20]}))
+    assert growth < 100, rss

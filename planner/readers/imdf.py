@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import json
+import struct
 import zipfile
 import zlib
 from collections import Counter
@@ -37,6 +38,19 @@ from planner.readers.conversion import Conversion, complete_list, largest, level
 
 ROLES = ("level", "unit", "fixture", "opening")
 SHAFTS = {"elevator", "stairs", "escalator", "opentobelow"}
+_ZIP_FAILURES = (
+    zipfile.BadZipFile,
+    zlib.error,
+    UnicodeDecodeError,
+    ValueError,
+    EOFError,
+    OSError,
+    NotImplementedError,
+    OverflowError,
+    struct.error,
+    IndexError,
+)
+"""What the zip module raises on damaged archives (found by fuzzing): one PlannerError."""
 STALL_M = 2.5
 STALL_DEPTH_M = 5.1
 CAR_PARK_M2 = 1000.0
@@ -64,7 +78,7 @@ def _zip(stream: Any, limits: Limits) -> dict[str, bytes]:
     byte is unpacked (a zip bomb is refused at once), then read within them."""
     try:
         z = zipfile.ZipFile(stream)
-    except zipfile.BadZipFile as exc:
+    except _ZIP_FAILURES as exc:
         raise PlannerError(
             f"the IMDF archive is not a valid zip ({exc}). Fix: zip the IMDF folder again."
         ) from None
@@ -89,6 +103,8 @@ def _zip(stream: Any, limits: Limits) -> dict[str, bytes]:
     out = {}
     for info in infos:
         name = info.filename
+        if not name.strip("/\\"):
+            continue  # a member without a name holds nothing we could use
         if name.startswith(("/", "\\")) or ".." in Path(name).parts or ":" in name:
             raise PlannerError(
                 f"the IMDF zip member '{name}' points outside the archive. "
@@ -98,7 +114,7 @@ def _zip(stream: Any, limits: Limits) -> dict[str, bytes]:
             try:
                 with z.open(info) as member:  # read no more than the directory declared
                     data = member.read(info.file_size + 1)
-            except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error) as exc:
+            except _ZIP_FAILURES as exc:
                 raise PlannerError(
                     f"the IMDF zip member '{name}' cannot be unpacked ({exc})."
                     " Fix: zip the IMDF files again."
