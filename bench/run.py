@@ -266,6 +266,33 @@ print("BENCH", time.perf_counter() - t0,
     return {"seconds": float(secs), "rss_mb": float(rss), "stalls": int(stalls)}
 
 
+def app_memory() -> dict[str, float] | None:
+    """The server's RSS after 3 and after 20 rapid parameter changes, from the browser test
+    (needs Chromium; None where it is absent)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "rss.json"
+        env = {**__import__("os").environ, "PLANNER_RSS_REPORT": str(report)}
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "tests/test_app_browser.py::test_memory_stays_flat_over_rapid_changes",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            check=False,
+        )
+        if not report.exists():
+            return None
+        data: dict[str, float] = json.loads(report.read_text())
+        return data
+
+
 def _commit() -> str:
     run = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"],
@@ -298,6 +325,12 @@ def main() -> None:
     sheet = None if args.quick else render_big_level()
     reruns = None if args.quick else app_reruns()
     zrh = None if args.quick else zurich()
+    memory = None if args.quick else app_memory()
+    if memory:
+        print(
+            f"app memory: {memory['after_3_mb']:.0f} MB after 3 changes, "
+            f"{memory['after_20_mb']:.0f} MB after 20"
+        )
     if zrh:
         print(f"Zurich L-1: {zrh['seconds']:.1f} s, {zrh['rss_mb']:.0f} MB")
     if reruns:
