@@ -2,11 +2,33 @@
 
 One meter box (表箱) per fire compartment (防火分区), a cable from it to every registered
 owner's parking space, and the drawings the property office approves.
+
+Examples
+--------
+>>> import planner
+>>> from planner.samples import sample_path
+>>> plan = planner.make_plan(planner.read_site(sample_path("a")))
+>>> plan.counts()
+{'planned': 9, 'pending': 2, 'deferred': 3, 'blocked': 6}
 """
 
 from planner.errors import PlannerError, Problem, SiteError
+from planner.limits import Limits
+from planner.plan import Plan, PlanOptions, make_plan
 from planner.readers import read_site
+from planner.rules import Rules
 from planner.site import Site
 
-__all__ = ["PlannerError", "Problem", "Site", "SiteError", "read_site"]
+__all__ = [
+    "Limits",
+    "Plan",
+    "PlanOptions",
+    "PlannerError",
+    "Problem",
+    "Rules",
+    "Site",
+    "SiteError",
+    "make_plan",
+    "read_site",
+]
 __version__ = "0.1.0"
