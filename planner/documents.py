@@ -9,7 +9,6 @@ at spaces, measured with the font's own advances.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -380,8 +379,3 @@ def _safe(name: str) -> str:
     """A request id as a file name (nothing that climbs out of the folder)."""
     keep = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
     return keep.strip(".") or "request"
-
-
-def today() -> str:
-    """Today's date for title blocks."""
-    return dt.date.today().isoformat()

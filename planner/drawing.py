@@ -30,7 +30,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrow, Patch, Rectangle
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
-from shapely.geometry import LineString, Polygon
+from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
 from planner.fonts import cjk_family, text_width_pt
@@ -278,14 +278,7 @@ def _render(plan: Plan, level_id: str, opts: SheetOptions) -> Figure:
         LineCollection(_lines(level.outline), colors="black", linewidths=1.4 * k, zorder=6)
     )
     # stalls by status
-    status_of_space: dict[str, str] = {}
-    for r in plan.requests:
-        if r.level == level_id and r.space not in status_of_space:
-            status_of_space[r.space] = r.status
-    order = ("blocked", "deferred", "pending", "planned")
-    for r in plan.requests:  # the strongest outcome colours a stall asked for twice
-        if r.level == level_id and order.index(r.status) < order.index(status_of_space[r.space]):
-            status_of_space[r.space] = r.status
+    status_of_space = plan.space_status(level_id)
     faces = [STATUS_COLOURS.get(status_of_space.get(s.id, ""), "white") for s in view.spaces]
     alphas = [0.55 if s.id in status_of_space else 1.0 for s in view.spaces]
     stall_col = PolyCollection(
@@ -699,12 +692,3 @@ def save_sheet(fig: Figure, path: Any, *, fmt: str | None = None) -> None:
     with mpl.rc_context(style()):
         FigureCanvasAgg(fig)
         fig.savefig(path, format=fmt, dpi=150)
-
-
-def used_geometries(plan: Plan, level_id: str) -> list[Polygon | LineString]:
-    """Everything drawn on a level (for tests and extents)."""
-    view = plan.site.on_level(level_id)
-    out: list[Polygon | LineString] = [view.level.outline]
-    out += [c.polygon for c in view.compartments]
-    out += [s.polygon for s in view.spaces]
-    return out

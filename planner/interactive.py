@@ -60,9 +60,7 @@ def plan_figure(plan: Plan, level_id: str, *, lang: Lang = "zh") -> go.Figure:
         add_fill([c.polygon], f"{c.id} {c.name or ''}", COMPARTMENT_TINTS[i % 8], "#d84315")
     by_status: dict[str, list[BaseGeometry]] = {}
     requests = [r for r in plan.requests if r.level == level_id]
-    status_of: dict[str, str] = {}
-    for r in requests:
-        status_of.setdefault(r.space, r.status)
+    status_of: dict[str, str] = dict(plan.space_status(level_id))
     for s in view.spaces:
         by_status.setdefault(status_of.get(s.id, "unrequested"), []).append(s.polygon)
     add_fill(by_status.get("unrequested", []), t("unrequested", lang), "white", "#9e9e9e")
@@ -79,47 +77,38 @@ def plan_figure(plan: Plan, level_id: str, *, lang: Lang = "zh") -> go.Figure:
             "#424242" if kind == "column" else "#bdbdbd",
             "#212121",
         )
-    walls = [o.geometry for o in view.obstacles if o.geometry.geom_type != "Polygon"]
-    if walls:
-        xs, ys = _joined(walls)
+
+    def add_lines(geoms: list[BaseGeometry], name: str, colour: str, width: float) -> None:
+        if not geoms:
+            return
+        xs, ys = _joined(geoms)
         fig.add_trace(
             go.Scatter(
                 x=xs,
                 y=ys,
                 mode="lines",
-                line={"color": "black", "width": 3},
-                name=t("wall", lang),
+                name=name,
                 hoverinfo="skip",
+                line={"color": colour, "width": width},
             )
         )
-    if view.trays:
-        xs, ys = _joined(tr.line for tr in view.trays)
-        fig.add_trace(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                mode="lines",
-                name=t("tray", lang),
-                line={"color": "#81d4fa", "width": 6},
-                hoverinfo="skip",
-            )
-        )
+
+    add_lines(
+        [o.geometry for o in view.obstacles if o.geometry.geom_type != "Polygon"],
+        t("wall", lang),
+        "black",
+        3,
+    )
+    add_lines([tr.line for tr in view.trays], t("tray", lang), "#81d4fa", 6)
     cables = {c.request: c for c in plan.cables if c.level == level_id}
     status = {r.id: r.status for r in requests}
     for st in ("planned", "pending", "deferred"):
-        mine = [c.line for rid, c in cables.items() if status[rid] == st]
-        if mine:
-            xs, ys = _joined(mine)
-            fig.add_trace(
-                go.Scatter(
-                    x=xs,
-                    y=ys,
-                    mode="lines",
-                    hoverinfo="skip",
-                    name=f"{t('cable', lang)} ({t(st, lang)})",
-                    line={"color": STATUS_COLOURS[st], "width": 1.5},
-                )
-            )
+        add_lines(
+            [c.line for rid, c in cables.items() if status[rid] == st],
+            f"{t('cable', lang)} ({t(st, lang)})",
+            STATUS_COLOURS[st],
+            1.5,
+        )
     # hover points: one per request at its charger
     pts = [r for r in requests if r.point is not None]
     if pts:

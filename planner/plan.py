@@ -9,7 +9,6 @@ once, with a status and the reasons for it.
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -136,6 +135,17 @@ class Plan(_Frozen):
     findings: tuple[Finding, ...]
     compartments: tuple[CompartmentSummary, ...]
     unassigned: dict[str, dict[str, int]]
+
+    def space_status(self, level_id: str) -> dict[str, Status]:
+        """Each requested stall of a level with the most favourable status among its
+        requests (a duplicate refused beside a planned charger leaves the stall planned)."""
+        out: dict[str, Status] = {}
+        for r in self.requests:
+            if r.level == level_id and (
+                r.space not in out or STATUSES.index(r.status) < STATUSES.index(out[r.space])
+            ):
+                out[r.space] = r.status
+        return out
 
     def counts(self) -> dict[str, int]:
         """Requests by status over the whole site."""
@@ -729,8 +739,3 @@ def report(plan: Plan) -> dict[str, Any]:
     if "?" in plan.unassigned:
         out["unassigned_no_level"] = plan.unassigned["?"]
     return out
-
-
-def total_cable_m(plan: Plan) -> float:
-    """Total cable length of the plan, m."""
-    return math.fsum(c.cable_m for c in plan.cables)

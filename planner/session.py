@@ -26,7 +26,7 @@ from planner.readers import (
 )
 from planner.readers.base import read_bytes
 from planner.site import Site
-from planner.writers import FORMATS, sheet_name, write_outputs
+from planner.writers import FORMATS, write_outputs
 
 SITE_SUFFIXES = (".geojson", ".json", ".dxf", ".zip")
 
@@ -205,8 +205,3 @@ def export_files(plan: Plan, *, lang: Lang = "zh") -> dict[str, bytes]:
                 z.write(path, arcname=path.name)
         files["notices.zip"] = buffer.getvalue()
     return files
-
-
-def sheet_files(plan: Plan) -> list[str]:
-    """The sheet file names of a plan's levels."""
-    return [f"{sheet_name(lv.id)}.{ext}" for lv in plan.site.levels for ext in ("png", "svg")]

@@ -299,3 +299,12 @@ def test_every_request_is_accounted_for(
     _check_nothing_lost(site, plan)
     if managed:
         assert all(r.status != "deferred" for r in plan.requests)
+
+
+def test_a_stall_shows_its_most_favourable_outcome() -> None:
+    """B1-004 holds R01 (planned) and R09 (blocked duplicate): sheet and app show it planned."""
+    plan = make_plan(read_site(sample_path("a")))
+    by_space = plan.space_status("B1")
+    assert by_space["B1-004"] == "planned"
+    assert by_space["B1-014"] == "blocked"
+    assert "B1-999" not in by_space  # the unknown space has no level
