@@ -15,7 +15,13 @@ from planner.plan import Plan
 
 Outcome = Literal["passed", "failed", "not_applicable"]
 
-RULES: tuple[str, ...] = (*(f"R{i}" for i in range(1, 17)), "privacy")
+RULES: tuple[str, ...] = (
+    *(f"R{i}" for i in range(1, 10)),
+    *(f"E{i}" for i in range(1, 7)),
+    *(f"R{i}" for i in range(12, 17)),
+    "privacy",
+)
+"""R10 and R11 are now E1-E6 (domain.md: "see Electrical design")."""
 
 SOURCES: dict[str, str] = {
     "R1": "方案 二(三)1(5)、二(三)2(6)；附件1 第1、8条；GB/T 51313-2018 6.1.6",
@@ -27,14 +33,18 @@ SOURCES: dict[str, str] = {
     "R7": "方案 二(三)1(1)",
     "R8": "practice",
     "R9": "practice",
-    "R10": "IEC 60364-5-52 (GB/T 16895.6)",
-    "R11": "18D705-2",
-    "R12": "方案 一(二)",
+    "E1": "IEC 60364-7-722.433、722.531.2；GB/T 18487.1",
+    "E2": "practice; GB 31247 [unconfirmed]",
+    "E3": "IEC 60364-5-52 B.52.2-B.52.17 (GB/T 16895.6)",
+    "E4": "IEC 60364-5-52 Annex G；IEC 60364-4-43",
+    "E5": "IEC 60364-7-722.311；JGJ 16-2008 3.5.5",
+    "E6": "方案 一(二)；IEC 61851-1",
+    "R12": "planner rule (first come, first served)",
     "R13": "方案 二(三)1(2)；民法典 第278条",
-    "R14": "方案 二(三)1(2)、2(2)；附件1 第3条；附件3",
+    "R14": "方案 二(三)1(2)、2(2)；附件1 第3条",
     "R15": "GB/T 51313-2018 4.0.2-4",
-    "R16": "附件3",
-    "privacy": "附件3；个人信息保护",
+    "R16": "planner rule (1611号 一表一车位；附件3)",
+    "privacy": "planner rule (personal information)",
 }
 
 
@@ -69,14 +79,16 @@ def _applies(plan: Plan, rule: str) -> bool:
         return bool(reqs) or rule == "privacy"
     if rule in ("R8", "R15"):
         return any(r.compartment is not None for r in reqs)
-    if rule in ("R9", "R10", "R11"):
+    if rule in ("R9", "E1", "E2", "E3", "E4"):
         return bool(plan.cables)
-    if rule == "R12":
+    if rule == "E6":
+        return plan.options.managed and bool(live)
+    if rule in ("R12", "E5"):
         return bool(live)
     if rule == "R13":
         return any(r.tenure == "common" for r in reqs)
     if rule == "R14":
-        return site.info.supply == "direct" and plan.rules.check_documents and bool(reqs)
+        return plan.rules.check_documents and bool(reqs)
     return True
 
 

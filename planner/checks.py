@@ -106,12 +106,22 @@ def compartment_reasons(comp: Compartment, level: Level, rules: Rules) -> list[R
 
 
 def cap_reason(req: Request, rules: Rules) -> Reason | None:
-    """R7: chargers above the cap are blocked."""
+    """R7: chargers above the cap are blocked (a warning with ``block_over_cap=false``)."""
     if req.charger_kw > rules.charger_cap_kw + 1e-9:
+        block = rules.block_over_cap
         return reason(
             "CHARGER_OVER_CAP",
-            f"a {req.charger_kw:g} kW charger exceeds the {rules.charger_cap_kw:g} kW "
-            "allowed for private chargers",
+            f"a {req.charger_kw:g} kW charger is over the {rules.charger_cap_kw:g} kW the "
+            "scheme sets for private chargers (充电桩容量不宜超过7千瓦, 'should not exceed'; "
+            "the utility meters private chargers at this cap); "
+            + (
+                "blocked: choose a charger of at most the cap, or --set block_over_cap=false "
+                "to plan it with a warning"
+                if block
+                else "planned with a warning because block_over_cap is false"
+            ),
+            severity="error" if block else "warning",
+            effect="blocked" if block else "planned",
         )
     return None
 
@@ -143,8 +153,21 @@ def vote_reason(req: Request, rules: Rules) -> Reason | None:
 
 
 def required_documents(space: Space, info: SiteInfo) -> tuple[str, ...]:
-    """R14: documents of a direct-supply application for this space."""
+    """R14: the documents an application for this space needs.
+
+    Direct supply (二(三)1(2), citing 1611号): the owner's ID; urban sites also the property
+    office's consent and, for owned spaces, the parking certificate, for leased ones the
+    lease contract and the space owner's consent. Non-direct supply (附件1 第3条:
+    身份证、充电设施报装申请、车位证明): the ID and the parking certificate, for leased
+    spaces the lease contract instead; no property consent.
+    """
     docs = ["id_document"]
+    if info.supply == "non_direct":
+        if space.tenure == "owned":
+            docs.append("parking_certificate")
+        elif space.tenure == "leased":
+            docs.append("lease_contract")
+        return tuple(docs)
     if info.urban:
         docs.append("property_consent")
         if space.tenure == "owned":
@@ -155,20 +178,40 @@ def required_documents(space: Space, info: SiteInfo) -> tuple[str, ...]:
 
 
 def documents_reason(req: Request, space: Space, info: SiteInfo, rules: Rules) -> Reason | None:
-    """R14: missing documents make a direct-supply request pending; non-direct supply is
-    not checked (the facility owner sets documents and tariff)."""
-    if info.supply == "non_direct":
-        return reason(
-            "SUPPLY_NON_DIRECT",
-            "non-direct supply (非电网直供电): the owner of the power facilities sets "
-            "documents and tariff; the same layout rules apply",
-        )
+    """R14: missing documents, or a lease shorter than ``lease_min_months`` (or none given)
+    for a leased space under direct supply, make a request pending."""
     if not rules.check_documents:
         return None
     missing = [d for d in required_documents(space, info) if d not in req.documents]
+    lease_short = (
+        info.supply == "direct"
+        and space.tenure == "leased"
+        and (req.lease_months is None or req.lease_months < rules.lease_min_months)
+    )
+    if not missing and not lease_short:
+        return None
+    parts = []
     if missing:
-        return reason("DOCUMENTS_MISSING", "missing documents: " + ", ".join(missing))
-    return None
+        parts.append("missing documents: " + ", ".join(missing))
+    if lease_short:
+        term = "not given" if req.lease_months is None else f"{req.lease_months} months"
+        parts.append(
+            f"the lease term ({term}) must be at least {rules.lease_min_months} months "
+            "(发改能源〔2016〕1611号)"
+        )
+    return reason("DOCUMENTS_MISSING", "; ".join(parts))
+
+
+def supply_reason(info: SiteInfo) -> Reason | None:
+    """R14: non-direct supply is noted on every request it concerns."""
+    if info.supply != "non_direct":
+        return None
+    return reason(
+        "SUPPLY_NON_DIRECT",
+        "non-direct supply (非电网直供电): the owner of the power facilities sets the tariff "
+        "and any further documents (二(三)2(2)); the documents of 附件1 第3条 were checked "
+        "and the same layout rules apply",
+    )
 
 
 def fcfs_key(req: Request, order: int) -> tuple[int, float, int]:
@@ -178,14 +221,28 @@ def fcfs_key(req: Request, order: int) -> tuple[int, float, int]:
     return (0, req.registered.timestamp(), order)
 
 
-def duplicates(requests: Sequence[Request]) -> dict[str, str]:
-    """R16: request id -> the id of the earlier-registered request for the same space."""
+def duplicates(requests: Sequence[Request], blocked: set[str] | None = None) -> dict[str, str]:
+    """R16: request id -> the id of the request that holds its space: the earliest one
+    not in ``blocked`` (blocked by the application rules). A space whose requests are all
+    blocked has no winner and no duplicates.
+
+    >>> from datetime import datetime
+    >>> a = Request(id="a", space="S1", charger_kw=11, registered=datetime(2024, 1, 1))
+    >>> b = Request(id="b", space="S1", charger_kw=7, registered=datetime(2024, 1, 2))
+    >>> duplicates([a, b], blocked={"a"})
+    {'a': 'b'}
+    """
+    blocked = blocked or set()
     by_space: dict[str, list[tuple[tuple[int, float, int], Request]]] = defaultdict(list)
     for n, req in enumerate(requests):
         by_space[req.space].append((fcfs_key(req, n), req))
     out: dict[str, str] = {}
     for reqs in by_space.values():
         reqs.sort(key=lambda kr: kr[0])
-        for _, later in reqs[1:]:
-            out[later.id] = reqs[0][1].id
+        winner = next((r for _, r in reqs if r.id not in blocked), None)
+        if winner is None:
+            continue
+        for _, other in reqs:
+            if other.id != winner.id:
+                out[other.id] = winner.id
     return out

@@ -32,42 +32,83 @@ class Entry:
     effect: Status = "planned"
 
 
+PLANNER_RULE = "planner rule"
+"""Clause of codes whose rule is the planner's own (the scheme has no clause for them)."""
+
 CATALOGUE: dict[str, Entry] = {
     "FIRE_FACILITIES_MISSING": Entry(
         "R1",
-        "方案 二(三)1(5)、二(三)2(6)；附件1 第1、8条；GB/T 51313-2018 6.1.6",
+        "方案 二(三)2(6)；附件1 第1、8条；GB/T 51313-2018 6.1.6（方案 二(三)1(5) 引用）",
         "error",
         "blocked",
     ),
     "GARAGE_TYPE_ASSUMED": Entry("R1", "site-format: missing garage_type = underground", "warning"),
-    "LEVEL_TOO_DEEP": Entry("R2", "GB/T 51313-2018 6.1.5-1", "warning"),
-    "LEVEL_BELOW_B1": Entry("R2", "GB/T 51313-2018 6.1.5-1", "warning"),
+    "LEVEL_TOO_DEEP": Entry("R2", "GB/T 51313-2018 6.1.5-1（方案 二(三)2(6) 宜）", "warning"),
+    "LEVEL_BELOW_B1": Entry("R2", "GB/T 51313-2018 6.1.5-1（方案 二(三)2(6) 宜）", "warning"),
     "COMPARTMENT_AREA_OVER_LIMIT": Entry("R3", "GB 50067-2014 5.1.1、5.1.2", "warning"),
-    "FIRE_UNIT_OVER_LIMIT": Entry("R4", "GB/T 51313-2018 6.1.5、表 6.1.5", "warning"),
-    "MIN_CABLE_SAVING": Entry("R5", "方案 二(三)1(1)", "info"),
-    "BOX_MOVED": Entry("R5", "方案 二(三)1(1)", "info"),
-    "SPACE_UNKNOWN": Entry("R6", "方案 二(三)1(1)", "error", "blocked"),
-    "SPACE_OUTSIDE_COMPARTMENT": Entry("R6", "方案 二(三)1(1)", "error", "blocked"),
-    "CHARGER_MOVED": Entry("R6", "方案 二(三)1(1)", "warning"),
-    "CHARGER_OVER_CAP": Entry("R7", "方案 二(三)1(1)“不宜超过7千瓦”", "error", "blocked"),
+    "FIRE_UNIT_OVER_LIMIT": Entry(
+        "R4", "GB/T 51313-2018 6.1.5、表 6.1.5（方案 二(三)2(6) 宜）", "warning"
+    ),
+    "MIN_CABLE_SAVING": Entry("R5", "方案 二(三)1(1)（中心位置装设表箱）", "info"),
+    "BOX_MOVED": Entry("R5", "方案 二(三)1(1)（中心位置装设表箱）", "info"),
+    "BOX_MOUNT_FALLBACK": Entry("R5", "方案 二(三)1(1)（中心位置装设表箱）", "warning"),
+    "SPACE_UNKNOWN": Entry("R6", f"{PLANNER_RULE} (site-format §1: space ids)", "error", "blocked"),
+    "SPACE_OUTSIDE_COMPARTMENT": Entry(
+        "R6", "方案 二(三)1(1)（以防火分区作为区域划分界限）", "error", "blocked"
+    ),
+    "CHARGER_MOVED": Entry("R6", "方案 二(三)1(1)（以防火分区作为区域划分界限）", "warning"),
+    "CHARGER_OVER_CAP": Entry("R7", "方案 二(三)1(1)“充电桩容量不宜超过7千瓦”", "error", "blocked"),
     "NO_ROUTE": Entry(
         "R8", "practice (cables within the compartment, around obstacles)", "error", "blocked"
     ),
-    "VOLTAGE_DROP_OVER_LIMIT": Entry("R10", "IEC 60364-5-52 (GB/T 16895.6)", "warning"),
-    "LONG_RUN": Entry("R10", "IEC 60364-5-52 (GB/T 16895.6)", "warning"),
-    "COMPARTMENT_OVER_CAPACITY": Entry("R12", "方案 一(二)", "error", "deferred"),
-    "CAPACITY_UNKNOWN": Entry("R12", "方案 一(二)", "warning"),
-    "MANAGED_CHARGING": Entry("R12", "方案 一(二)（智能有序充电）", "info"),
-    "REGISTRATION_MISSING": Entry("R12", "方案 一(二)（先到先得）", "warning"),
+    "AMPACITY_INSUFFICIENT": Entry(
+        "E3", "IEC 60364-5-52 523, B.52.14, B.52.17 (GB/T 16895.6)", "error", "blocked"
+    ),
+    "VOLTAGE_DROP_OVER_LIMIT": Entry(
+        "E4", "IEC 60364-5-52 525, Annex G (GB/T 16895.6)", "error", "blocked"
+    ),
+    "SHORT_CIRCUIT_REACH": Entry(
+        "E4",
+        "IEC 60364-4-43 (GB/T 16895.5); GB 50054-2011 6.2 [unconfirmed clause]",
+        "error",
+        "blocked",
+    ),
+    "LONG_RUN": Entry("E4", "IEC 60364-5-52 Annex G (GB/T 16895.6)", "warning"),
+    "PHASE_LOADS": Entry("E5", "JGJ 16-2008 3.5.5; IEC 60364-7-722.311", "info"),
+    "BOX_SUPPLY_OVER_RANGE": Entry("E5", "JGJ 16-2008 3.5.5", "warning"),
+    "COMPARTMENT_OVER_CAPACITY": Entry(
+        "R12",
+        f"{PLANNER_RULE} (first come, first served; the scheme sets no order)",
+        "error",
+        "deferred",
+    ),
+    "CAPACITY_UNKNOWN": Entry("R12", "方案 二(三)1(1)（供电企业勘察、整体规划）", "warning"),
+    "CAPACITY_IF_COMPLETED": Entry(
+        "R12",
+        f"{PLANNER_RULE} (pending requests hold no capacity; 方案 二(三)1(2) 受理)",
+        "info",
+    ),
+    "MANAGED_CHARGING": Entry("E6", "方案 一(二)（智能有序）；IEC 61851-1", "info"),
+    "MANAGED_MINIMUM": Entry("E6", "方案 一(二)（智能有序）；IEC 61851-1", "error", "deferred"),
+    "REGISTRATION_MISSING": Entry(
+        "R12", f"{PLANNER_RULE} (first come, first served; registration 方案 二(二))", "warning"
+    ),
     "VOTE_MISSING": Entry("R13", "方案 二(三)1(2)；民法典 第278条", "error", "pending"),
     "VOTE_FAILED": Entry("R13", "方案 二(三)1(2)；民法典 第278条", "error", "blocked"),
     "DOCUMENTS_MISSING": Entry(
-        "R14", "方案 二(三)1(2)、2(2)；附件1 第3条；附件3 甲方", "error", "pending"
+        "R14", "方案 二(三)1(2)（发改能源〔2016〕1611号）；附件1 第3条", "error", "pending"
     ),
-    "SUPPLY_NON_DIRECT": Entry("R14", "方案 二(三)2", "info"),
+    "SUPPLY_NON_DIRECT": Entry("R14", "方案 二(三)2(2)、2(3)；附件1 第3条", "info"),
     "CHARGER_CLEARANCE": Entry("R15", "GB/T 51313-2018 4.0.2-4", "warning"),
-    "DUPLICATE_SPACE_REQUEST": Entry("R16", "附件3（一位一桩）", "error", "blocked"),
-    "PII_MASKED": Entry("privacy", "附件3 甲方住址不填；不公开身份证号、手机号", "warning"),
+    "DUPLICATE_SPACE_REQUEST": Entry(
+        "R16",
+        f"{PLANNER_RULE} (after 发改能源〔2016〕1611号 一表一车位; 附件3)",
+        "error",
+        "blocked",
+    ),
+    "PII_MASKED": Entry(
+        "privacy", f"{PLANNER_RULE} (no ID or phone number in any output)", "warning"
+    ),
 }
 """Every code the planner emits, with rule, clause, severity and effect."""
 

@@ -84,8 +84,18 @@ CODE_WORDS: dict[str, tuple[str, str]] = {
     "CHARGER_MOVED": ("充电桩位置移入本分区", "charger moved into the compartment"),
     "CHARGER_OVER_CAP": ("功率超过7千瓦", "over the 7 kW cap"),
     "NO_ROUTE": ("分区内无可行线缆路径", "no cable route"),
-    "VOLTAGE_DROP_OVER_LIMIT": ("电压降超限", "voltage drop over limit"),
+    "VOLTAGE_DROP_OVER_LIMIT": ("电压降超限，须在车位附近增设表箱", "voltage drop over limit"),
+    "SHORT_CIRCUIT_REACH": (
+        "线路过长，末端短路时断路器不能瞬时脱扣，须在车位附近增设表箱",
+        "beyond the breaker's short-circuit reach",
+    ),
+    "AMPACITY_INSUFFICIENT": ("载流量不足", "ampacity insufficient"),
     "LONG_RUN": ("线缆过长", "long cable run"),
+    "PHASE_LOADS": ("三相负荷分配", "phase loads"),
+    "BOX_SUPPLY_OVER_RANGE": ("表箱进线超过250A，须拆分表箱组", "box supply over 250 A"),
+    "BOX_MOUNT_FALLBACK": ("表箱安装面紧邻车位", "box mounted beside a stall"),
+    "MANAGED_MINIMUM": ("有序充电每桩功率低于1.32kW，排队等候", "managed share below minimum"),
+    "CAPACITY_IF_COMPLETED": ("补齐材料后的容量预判", "capacity if completed"),
     "COMPARTMENT_OVER_CAPACITY": ("分区容量已满，按登记顺序排队", "compartment capacity taken"),
     "CAPACITY_UNKNOWN": ("分区供电容量未知", "capacity unknown"),
     "MANAGED_CHARGING": ("智能有序充电", "managed charging"),
@@ -119,6 +129,12 @@ RULE_TITLES: dict[str, tuple[str, str]] = {
     "R9": ("线缆长度", "Cable length"),
     "R10": ("导线截面与电压降", "Conductor and voltage drop"),
     "R11": ("需用系数", "Demand factors"),
+    "E1": ("回路与保护电器", "Circuit and protective device"),
+    "E2": ("电缆型号", "Cable type"),
+    "E3": ("敷设方式与载流量", "Installation and ampacity"),
+    "E4": ("电压降与短路保护", "Voltage drop and short-circuit reach"),
+    "E5": ("三相负荷与需用负荷", "Phases and demand"),
+    "E6": ("智能有序充电", "Managed charging"),
     "R12": ("容量，先到先得", "Capacity, first come first served"),
     "R13": ("公共车位业主表决", "Owners' vote on common spaces"),
     "R14": ("申请材料", "Documents"),
@@ -140,9 +156,17 @@ def reason_text(r: Reason, lang: Lang) -> str:
     if lang == "en":
         return r.message
     zh = CODE_WORDS.get(r.code, (r.code, r.code))[0]
-    if r.code == "DOCUMENTS_MISSING" and ":" in r.message:
-        names = [d.strip() for d in r.message.split(":", 1)[1].split(",")]
-        zh += "：缺" + "、".join(DOCUMENT_WORDS.get(n, (n, n))[0] for n in names)
+    if r.code == "DOCUMENTS_MISSING":
+        parts = []
+        for part in r.message.split(";"):
+            if part.strip().startswith("missing documents:"):
+                names = [d.strip() for d in part.split(":", 1)[1].split(",")]
+                parts.append("缺" + "、".join(DOCUMENT_WORDS.get(n, (n, n))[0] for n in names))
+            elif "lease term" in part:
+                parts.append("租赁期须不少于12个月")
+        zh += "：" + "，".join(parts) if parts else ""
+    if r.code == "CAPACITY_IF_COMPLETED":
+        zh += "：可接入" if "would fit" in r.message else "：容量不足"
     return zh
 
 

@@ -1,9 +1,13 @@
 """Where each compartment's meter box goes (R5).
 
-``centroid`` (the policy: 表箱 at the centre of the 防火分区): the compartment's centroid, or,
-where that lies outside the compartment or inside an obstacle or its clearance, the nearest
-valid interior point. ``column``: the face of the column or wall nearest the centroid.
-``min-cable`` is computed by :func:`min_cable_node` from the routing graph.
+``centre`` (the default, the scheme's 中心位置 for a box that hangs on a structure): on the
+face of a column, wall, shaft, room or of the compartment's own boundary nearest the
+compartment's centroid, on a face that touches no parking space (a box standing out
+``box_depth_m`` there would block a car door); ``column`` is another name for it.
+``centroid``: a free-standing box at the centroid, or, where that lies outside the
+compartment or inside an obstacle or its clearance, the nearest valid interior point.
+``min-cable`` is computed by :func:`min_cable_node` from the routing graph, over the
+mountable faces only.
 """
 
 from __future__ import annotations
@@ -21,8 +25,10 @@ from shapely.geometry.base import BaseGeometry
 
 from planner.site import Obstacle
 
-Placement = Literal["centroid", "interior_point", "column", "wall", "min_cable", "manual"]
-PlacementMode = Literal["centroid", "column", "min-cable"]
+Placement = Literal["centre", "centroid", "interior_point", "column", "wall", "min_cable", "manual"]
+PlacementMode = Literal["centre", "centroid", "column", "min-cable"]
+MOUNT_TYPES = ("column", "wall", "shaft", "room")
+"""Obstacles a box can hang on (and the compartment boundary, which is a wall)."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,66 @@ class BoxSite:
     offset_m: float
     saving_m: float | None = None
     """For ``min_cable``: route metres saved against the policy placement."""
+    mount: str | None = None
+    """Id of the structure the box hangs on (None: free-standing, or an unnamed one)."""
+    mount_type: str | None = None
+    """What it hangs on: column, wall, shaft, room or boundary (the compartment's wall)."""
+    fallback: bool = False
+    """True when every face near the centre touches a parking space and the nearest face
+    was taken all the same."""
+
+
+@dataclass(frozen=True)
+class Mounts:
+    """The faces a box can hang on in one compartment: ``lines`` (clear of stalls) and
+    ``any_face`` (stalls or not), both on the free space's boundary."""
+
+    lines: BaseGeometry
+    any_face: BaseGeometry
+    structures: tuple[tuple[BaseGeometry, str | None, str], ...]
+
+
+def mount_faces(
+    compartment: Polygon,
+    free: BaseGeometry,
+    obstacles: Sequence[Obstacle],
+    stalls: Sequence[Polygon],
+    *,
+    clearance_m: float,
+    box_depth_m: float,
+) -> Mounts:
+    """R5: the stretches of the free space's boundary that lie along a structure (at the
+    clearance) and whose strip ``box_depth_m`` deep touches no stall."""
+    main = _main_part(free)
+    structures: list[tuple[BaseGeometry, str | None, str]] = [
+        (compartment.exterior, None, "boundary")
+    ]
+    for n, ob in enumerate(obstacles):
+        if ob.type in MOUNT_TYPES and ob.geometry.intersects(compartment):
+            name = ob.id or f"{ob.type}-{ob.index if ob.index is not None else n}"
+            structures.append((ob.geometry, name, ob.type))
+    if main.is_empty:
+        return Mounts(main, main, tuple(structures))
+    reach = shapely.union_all([g for g, _, _ in structures]).buffer(clearance_m + 2e-3)
+    faces = main.boundary.intersection(reach)
+    clear = faces
+    if stalls:
+        clear = faces.difference(shapely.union_all(list(stalls)).buffer(box_depth_m + 1e-3))
+    return Mounts(clear, faces, tuple(structures))
+
+
+def centre_site(compartment: Polygon, free: BaseGeometry, mounts: Mounts) -> BoxSite | None:
+    """R5 default: the point of the mountable faces nearest the centroid (a face touching
+    a stall only where there is no other), recording the structure it hangs on."""
+    c = compartment.centroid
+    faces, fallback = mounts.lines, False
+    if faces.is_empty:
+        faces, fallback = mounts.any_face, True
+    if faces.is_empty:
+        return centroid_site(compartment, free)
+    q = shapely.ops.nearest_points(faces, c)[0]
+    _, name, kind = min(mounts.structures, key=lambda s: s[0].distance(q))
+    return BoxSite(q, "centre", q.distance(c), mount=name, mount_type=kind, fallback=fallback)
 
 
 def _main_part(free: BaseGeometry) -> BaseGeometry:
@@ -54,42 +120,17 @@ def centroid_site(compartment: Polygon, free: BaseGeometry) -> BoxSite | None:
     return BoxSite(q, "interior_point", q.distance(c))
 
 
-def column_site(
-    compartment: Polygon, free: BaseGeometry, obstacles: Sequence[Obstacle], *, clearance_m: float
-) -> BoxSite | None:
-    """R5 option ``column``: on the face of the column or wall nearest the centroid (at the
-    clearance from it); the policy placement where there is none."""
-    c = compartment.centroid
-    best: BoxSite | None = None
-    main = _main_part(free)
-    for ob in obstacles:
-        if ob.type not in ("column", "wall") or not ob.geometry.intersects(compartment):
-            continue
-        face = ob.geometry.buffer(max(clearance_m, 1e-3), join_style="mitre").exterior
-        q = shapely.ops.nearest_points(face, c)[0]
-        if not main.covers(q):
-            q = (
-                shapely.ops.nearest_points(main.intersection(face.buffer(1e-6)), c)[0]
-                if main.intersects(face.buffer(1e-6))
-                else None
-            )
-        if q is None:
-            continue
-        site = BoxSite(q, "column" if ob.type == "column" else "wall", q.distance(c))
-        if best is None or site.offset_m < best.offset_m:
-            best = site
-    return best or centroid_site(compartment, free)
-
-
 def min_cable_node(
     graph: nx.Graph,
     sources: Sequence[tuple[float, float]],
     *,
     prefer: tuple[float, float] = (0.0, 0.0),
+    allowed: set[tuple[float, float]] | None = None,
 ) -> tuple[tuple[float, float], float] | None:
-    """R5 option ``min-cable``: the graph node with the least total length to all
-    ``sources`` (the chargers), and that total; among equal totals (rectilinear plateaus)
-    the node nearest ``prefer`` (the policy point). One search per charger."""
+    """R5 option ``min-cable``: the graph node (among ``allowed``, the mountable ones, when
+    given) with the least total length to all ``sources`` (the chargers), and that total;
+    among equal totals (rectilinear plateaus) the node nearest ``prefer`` (the policy
+    point). One search per charger."""
     if not sources:
         return None
     totals: dict[tuple[float, float], float] = {}
@@ -99,7 +140,7 @@ def min_cable_node(
         for node, d in dist.items():
             totals[node] = totals.get(node, 0.0) + d
             counts[node] = counts.get(node, 0) + 1
-    full = [n for n, k in counts.items() if k == len(sources)]
+    full = [n for n, k in counts.items() if k == len(sources) and (allowed is None or n in allowed)]
     if not full:
         return None
     best = min(

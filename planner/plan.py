@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import shapely
 from pydantic import BaseModel, ConfigDict, Field
 from shapely.geometry import LineString, Point
@@ -20,14 +21,19 @@ from shapely.geometry.base import BaseGeometry
 
 from planner import checks, electrical
 from planner.chargers import charger_point, compartment_of
+from planner.electrical import Circuit, Phase, Segment
+from planner.errors import PlannerError, Severity
 from planner.findings import STATUSES, Finding, Reason, Status, reason, status_of
+from planner.installation import cable_segments
 from planner.limits import Deadline, Limits
 from planner.placement import (
     BoxSite,
+    Mounts,
     PlacementMode,
+    centre_site,
     centroid_site,
-    column_site,
     min_cable_node,
+    mount_faces,
 )
 from planner.routing import Route, RouteCache, Router, RoutingMode
 from planner.rules import Rules
@@ -43,7 +49,7 @@ class PlanOptions(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     routing: RoutingMode = "rectilinear"
-    placement: PlacementMode = "centroid"
+    placement: PlacementMode = "centre"
     managed: bool = False
     box_positions: dict[str, tuple[float, float]] = Field(default_factory=dict)
     """Manual box positions by compartment id, in local metres."""
@@ -63,12 +69,28 @@ class MeterBox(_Frozen):
     placement: str
     offset_m: float
     meters: int
+    """Meters of planned requests (the circuits that are connected now)."""
     boxes: int
     connected_kw: float
     demand_kw: float
     capacity_kw: float | None
     spare_chargers: int | None
     saving_m: float | None = None
+    mount: str | None = None
+    mount_type: str | None = None
+    box_sizes: tuple[int, ...] = ()
+    """Meter positions of each box of the bank, for every circuit drawn (planned and
+    provisional)."""
+    circuits: tuple[str, ...] = ()
+    """Request ids of the bank's circuits in meter order (planned, then provisional)."""
+    phase_kw: dict[str, float] = Field(default_factory=dict)
+    phase_a: dict[str, float] = Field(default_factory=dict)
+    unbalance: float = 0.0
+    ip_a: float = 0.0
+    incoming_breaker_a: float | None = None
+    incoming_cable: str | None = None
+    phase_limit_kw: float | None = None
+    """Under managed charging: the load-management limit of each phase."""
 
 
 class Cable(_Frozen):
@@ -84,6 +106,16 @@ class Cable(_Frozen):
     conductor_mm2: float
     voltage_drop_pct: float
     tray_m: float = 0.0
+    designation: str = ""
+    phase: str | None = None
+    phase_provisional: bool = False
+    breaker: str = ""
+    methods: tuple[str, ...] = ()
+    grouping: float = 1.0
+    iz_a: float = 0.0
+    ib_a: float = 0.0
+    short_circuit_reach_m: float = 0.0
+    segments: tuple[Segment, ...] = ()
 
 
 class RequestOutcome(_Frozen):
@@ -105,6 +137,8 @@ class RequestOutcome(_Frozen):
     queue: int | None = None
     guaranteed_kw: float | None = None
     overnight_kwh: float | None = None
+    phase: str | None = None
+    phase_provisional: bool = False
 
 
 class CompartmentSummary(_Frozen):
@@ -121,6 +155,12 @@ class CompartmentSummary(_Frozen):
     spare_chargers: int | None
     boxes: int
     cable_m: float
+    box_sizes: tuple[int, ...] = ()
+    phase_kw: dict[str, float] = Field(default_factory=dict)
+    phase_a: dict[str, float] = Field(default_factory=dict)
+    unbalance: float = 0.0
+    incoming_breaker_a: float | None = None
+    incoming_cable: str | None = None
 
 
 class Plan(_Frozen):
@@ -167,9 +207,14 @@ class _Case:
         self.point: Point | None = None
         self.route: Route | None = None
         self.cable: Cable | None = None
+        self.cable_m: float = 0.0
+        self.segments: list[Segment] = []
+        self.circuit: Circuit | None = None
         self.queue: int | None = None
         self.guaranteed_kw: float | None = None
         self.overnight_kwh: float | None = None
+        self.phase: Phase | None = None
+        self.provisional = False
 
     @property
     def blocked(self) -> bool:
@@ -394,6 +439,41 @@ def _structures(
     return shapely.union_all(parts), shapely.union_all(stalls) if stalls else Point()
 
 
+def _check_box_positions(site: Site, options: PlanOptions) -> None:
+    """R5: a manual box position must lie inside its compartment, outside every obstacle
+    and every parking space; else the input is refused, naming the box."""
+    comps = {c.id: c for c in site.compartments}
+    for comp_id, xy in options.box_positions.items():
+        box = f"{comp_id}-BX"
+        comp = comps.get(comp_id)
+        if comp is None:
+            raise PlannerError(
+                f"meter box {box}: there is no compartment '{comp_id}'. Fix: move the box of "
+                "one of " + ", ".join(sorted(comps)) + "."
+            )
+        p = Point(xy)
+        if not comp.polygon.covers(p):
+            raise PlannerError(
+                f"meter box {box}: ({xy[0]:.2f}, {xy[1]:.2f}) lies outside compartment "
+                f"{comp_id}. Fix: give a position inside it (cables never leave their "
+                "compartment)."
+            )
+        view = site.on_level(comp.level)
+        hit = next((o for o in view.obstacles if o.geometry.buffer(1e-9).contains(p)), None)
+        if hit is not None:
+            raise PlannerError(
+                f"meter box {box}: ({xy[0]:.2f}, {xy[1]:.2f}) lies inside {hit.type} "
+                f"{hit.id or ''}".rstrip()
+                + ". Fix: put the box on the face of the structure, not inside it."
+            )
+        stall = next((sp for sp in view.spaces if sp.polygon.contains(p)), None)
+        if stall is not None:
+            raise PlannerError(
+                f"meter box {box}: ({xy[0]:.2f}, {xy[1]:.2f}) lies inside parking space "
+                f"{stall.id}. Fix: put it on a column or wall face toward an aisle."
+            )
+
+
 def _plan_compartment(  # noqa: PLR0917 - one private step of make_plan
     comp: Compartment,
     group: list[_Case],
@@ -403,8 +483,8 @@ def _plan_compartment(  # noqa: PLR0917 - one private step of make_plan
     route_cache: RouteCache | None,
     deadline: Deadline,
 ) -> tuple[MeterBox | None, list[Finding]]:
-    """R15 charger points, R5 box, R8 routes, R9/R10 cables, R12 capacity for one
-    compartment's requests."""
+    """R15 charger points, R5 box, R8 routes, E1-E4 circuits, R12/E5/E6 capacity and
+    phases, and the box's bank and supply, for one compartment's requests."""
     findings: list[Finding] = []
     live = [c for c in group if not c.blocked]
     if not live:
@@ -424,20 +504,25 @@ def _plan_compartment(  # noqa: PLR0917 - one private step of make_plan
         )
         case.point = cp.point
         case.reasons.extend(cp.reasons)
-    obstacles = [o.geometry for o in view.obstacles]
     trays = [t.line for t in view.trays]
     router = Router(
         comp.polygon,
-        obstacles,
+        [o.geometry for o in view.obstacles],
         trays,
         mode=options.routing,
         clearance_m=rules.clearance_m,
         tray_cost_factor=rules.tray_cost_factor,
         axis_deg=comp.axis_deg,
     )
-    box_site = _box_site(
-        comp, router=router, site=site, rules=rules, options=options, live=live, findings=findings
+    mounts = mount_faces(
+        comp.polygon,
+        router.free,
+        view.obstacles,
+        [sp.polygon for sp in view.spaces if sp.polygon.intersects(comp.polygon)],
+        clearance_m=rules.clearance_m,
+        box_depth_m=rules.box_depth_m,
     )
+    box_site = _box_site(comp, router=router, mounts=mounts, options=options, live=live)
     if box_site is None:
         for case in live:
             case.reasons.append(
@@ -447,12 +532,14 @@ def _plan_compartment(  # noqa: PLR0917 - one private step of make_plan
                 )
             )
         return None, findings
+    findings += _box_site_findings(comp, box_site)
     targets = [c.point for c in live]
     routes = (
         router.route_all(box_site.point, targets, deadline=deadline)
         if route_cache is None
         else route_cache.routes(router, box_site.point, targets, deadline=deadline)
     )
+    routed: list[_Case] = []
     for case, route in zip(live, routes, strict=True):
         if route is None:
             case.reasons.append(
@@ -463,84 +550,96 @@ def _plan_compartment(  # noqa: PLR0917 - one private step of make_plan
                 )
             )
             continue
-        _size_cable(case, route, comp, level, rules)
-    _apply_capacity(comp, [c for c in live if not c.blocked], rules, options)
-    still = [c for c in group if not c.blocked]
-    if not still:
+        case.route = route
+        case.cable_m = electrical.cable_length_m(
+            route.length_m,
+            ceiling_height_m=level.ceiling_height_m,
+            rules=rules,
+            charger_type=case.req.charger_type,
+        )
+        routed.append(case)
+    _size_circuits(routed, trays, rules)
+    drawn = [c for c in routed if not c.blocked]
+    loads, phase_limit, spare = _capacity_and_phases(comp, drawn, rules, options)
+    if not drawn:
         return None, findings
-    joined = _fcfs([c for c in still if status_of(c.reasons) in ("planned", "pending")])
-    kws = [c.req.charger_kw for c in joined]
-    demand = electrical.demand_kw(kws, rules)
-    spare: int | None = None
-    if comp.capacity_kw is not None:
-        spare = 0
-        if len(joined) == len(still) and demand <= comp.capacity_kw + 1e-9:
-            spare = electrical.admit(kws, capacity_kw=comp.capacity_kw, rules=rules).spare_chargers
-    box = MeterBox(
-        id=f"{comp.id}-BX",
-        compartment=comp.id,
-        level=comp.level,
-        point=box_site.point,
-        placement=box_site.placement,
-        offset_m=box_site.offset_m,
-        meters=len(joined),
-        boxes=electrical.boxes_in_bank(len(joined), rules),
-        connected_kw=sum(kws),
-        demand_kw=demand,
-        capacity_kw=comp.capacity_kw,
-        spare_chargers=spare,
-        saving_m=box_site.saving_m,
-    )
-    return box, findings
+    for case in drawn:
+        case.cable = _cable(case, comp, rules)
+    return _meter_box(comp, box_site, drawn, loads, phase_limit, spare, rules, findings), findings
 
 
 def _box_site(
     comp: Compartment,
     *,
     router: Router,
-    site: Site,
-    rules: Rules,
+    mounts: Mounts,
     options: PlanOptions,
     live: list[_Case],
-    findings: list[Finding],
 ) -> BoxSite | None:
+    """R5: the manual position, the centroid (free-standing), the mounted centre, or the
+    mountable point of least cable."""
     manual = options.box_positions.get(comp.id)
     if manual is not None:
         p = Point(manual)
-        findings.append(
-            Finding.of(
-                reason(
-                    "BOX_MOVED",
-                    f"the meter box of {comp.id} was placed by hand "
-                    f"{p.distance(comp.polygon.centroid):.2f} m from the compartment centroid",
-                ),
-                subject=comp.id,
-                level=comp.level,
-                geometry=p,
-            )
-        )
         return BoxSite(p, "manual", p.distance(comp.polygon.centroid))
-    policy = centroid_site(comp.polygon, router.free)
-    if options.placement == "column":
-        obstacles = [o for o in site.obstacles if o.level == comp.level]
-        return column_site(comp.polygon, router.free, obstacles, clearance_m=rules.clearance_m)
+    if options.placement == "centroid":
+        return centroid_site(comp.polygon, router.free)
+    policy = centre_site(comp.polygon, router.free, mounts)
     if options.placement == "min-cable" and policy is not None:
-        return _min_cable(comp, router, policy, live, findings)
+        return _min_cable(comp, router, policy, mounts, live)
     return policy
 
 
+def _box_site_findings(comp: Compartment, site: BoxSite) -> list[Finding]:
+    """What the placement itself reports: a manual move, a min-cable saving, a face by a
+    stall."""
+    out: list[Reason] = []
+    if site.placement == "manual":
+        out.append(
+            reason(
+                "BOX_MOVED",
+                f"the meter box of {comp.id} was placed by hand "
+                f"{site.offset_m:.2f} m from the compartment centroid",
+            )
+        )
+    if site.saving_m is not None:
+        out.append(
+            reason(
+                "MIN_CABLE_SAVING",
+                f"min-cable placement saves {site.saving_m:.1f} m of route against the centre "
+                f"placement in {comp.id}",
+            )
+        )
+    if site.fallback:
+        out.append(
+            reason(
+                "BOX_MOUNT_FALLBACK",
+                f"every structure face near the centre of {comp.id} touches a parking space; "
+                "the box hangs on the nearest one: check it leaves the car doors free",
+            )
+        )
+    return [Finding.of(r, subject=comp.id, level=comp.level, geometry=site.point) for r in out]
+
+
 def _min_cable(
-    comp: Compartment, router: Router, policy: BoxSite, live: list[_Case], findings: list[Finding]
+    comp: Compartment, router: Router, policy: BoxSite, mounts: Mounts, live: list[_Case]
 ) -> BoxSite:
-    """R5 option: the graph node minimising the total route length, with the saving."""
+    """R5 option: the mountable graph node minimising the total route length."""
     snapped = [router.snap(c.point) for c in live if c.point is not None]
     free_pts = [s[0] for s in snapped if s is not None]
     stubs = sum(s[1].length for s in snapped if s is not None and s[1] is not None)
     graph, pts = router.graph([policy.point, *free_pts])
+    nodes = list(graph.nodes)
+    allowed: set[tuple[float, float]] = set()
+    if nodes and not mounts.lines.is_empty:
+        world = router._from_axis_xy(np.asarray(nodes, dtype=float))
+        near = shapely.dwithin(shapely.points(world), mounts.lines, 2e-3)
+        allowed = {n for n, ok in zip(nodes, near, strict=True) if ok}
     best = min_cable_node(
         graph,
         [(float(x), float(y)) for x, y in pts[1:]],
         prefer=(float(pts[0][0]), float(pts[0][1])),
+        allowed=allowed,
     )
     if best is None:
         return policy
@@ -548,69 +647,112 @@ def _min_cable(
     policy_routes = router.route_all(policy.point, [c.point for c in live])
     policy_total = sum(r.length_m for r in policy_routes if r is not None)
     point = router.to_world(node)
-    saving = policy_total - (total + stubs)
-    findings.append(
-        Finding.of(
-            reason(
-                "MIN_CABLE_SAVING",
-                f"min-cable placement saves {saving:.1f} m of route against the policy placement "
-                f"({policy_total:.1f} m -> {total + stubs:.1f} m) in {comp.id}",
-            ),
-            subject=comp.id,
-            level=comp.level,
-            geometry=point,
+    _, name, kind = min(mounts.structures, key=lambda s: s[0].distance(point))
+    return BoxSite(
+        point,
+        "min_cable",
+        point.distance(comp.polygon.centroid),
+        saving_m=policy_total - (total + stubs),
+        mount=name,
+        mount_type=kind,
+    )
+
+
+def _size_circuits(routed: list[_Case], trays: Sequence[LineString], rules: Rules) -> None:
+    """E1-E4 for every routed cable: segments by installation (E3, counting the cables that
+    are drawn), then the size. A cable no size can serve is blocked (or warned) and no
+    longer counts in its neighbours' grouping, so those are sized again."""
+    excluded: set[int] = set()
+    for _ in range(4):
+        counted = [c for n, c in enumerate(routed) if n not in excluded]
+        assert all(c.route is not None for c in counted)
+        segments = cable_segments(
+            [c.route.line for c in counted if c.route is not None], rules=rules, trays=trays
         )
-    )
-    return BoxSite(point, "min_cable", point.distance(comp.polygon.centroid), saving_m=saving)
+        failing: set[int] = set()
+        for case, segs in zip(counted, segments, strict=True):
+            case.segments = segs
+            case.circuit = electrical.size_circuit(
+                case.cable_m, charger_kw=case.req.charger_kw, segments=segs, rules=rules
+            )
+            if not case.circuit.ok and rules.block_over_limit:
+                failing.add(routed.index(case))
+        if not failing:  # blocked cables keep the sizing that failed, for the message
+            break
+        excluded |= failing
+    for case in routed:
+        _circuit_reasons(case, rules)
 
 
-def _size_cable(case: _Case, route: Route, comp: Compartment, level: Level, rules: Rules) -> None:
-    """R9 and R10 for one routed request."""
-    case.route = route
-    cable_m = electrical.cable_length_m(
-        route.length_m, ceiling_height_m=level.ceiling_height_m, rules=rules
-    )
-    cond = electrical.size_conductor(cable_m, charger_kw=case.req.charger_kw, rules=rules)
-    if not cond.within_limit:
+def _circuit_reasons(case: _Case, rules: Rules) -> None:
+    """The findings of one sized circuit (E3, E4)."""
+    c = case.circuit
+    assert c is not None
+    block = rules.block_over_limit
+    severity: Severity = "error" if block else "warning"
+    effect: Status = "blocked" if block else "planned"
+    if "ampacity" in c.failures:
+        case.reasons.append(
+            reason(
+                "AMPACITY_INSUFFICIENT",
+                f"even {c.conductor_mm2:g} mm² carries only {c.iz_a:.1f} A where it is laid "
+                f"(grouping {c.grouping:.2f}), under the {rules.breaker_a:g} A breaker: lay "
+                "the cables on a tray or in fewer groups",
+                severity=severity,
+                effect=effect,
+            )
+        )
+    passing = f"{c.passing_length_m:.1f}" if c.passing_length_m is not None else "?"
+    if "voltage_drop" in c.failures:
         case.reasons.append(
             reason(
                 "VOLTAGE_DROP_OVER_LIMIT",
-                f"{cable_m:.1f} m of cable drops {cond.voltage_drop_pct:.2f} % even at "
-                f"{cond.conductor_mm2:g} mm², over the {rules.voltage_drop_limit_pct:g} % limit",
+                f"{case.cable_m:.1f} m of cable drops {c.voltage_drop_pct:.2f} % even at "
+                f"{c.conductor_mm2:g} mm², over the {rules.voltage_drop_limit_pct:g} % limit; "
+                f"at most {passing} m would pass: a second meter box nearer the space is the "
+                "remedy",
+                severity=severity,
+                effect=effect,
             )
         )
-    if cable_m > rules.long_run_m:
+    if "short_circuit_reach" in c.failures:
         case.reasons.append(
-            reason("LONG_RUN", f"the cable is {cable_m:.1f} m long, over {rules.long_run_m:g} m")
+            reason(
+                "SHORT_CIRCUIT_REACH",
+                f"{case.cable_m:.1f} m of cable is beyond the {c.short_circuit_reach_m:.1f} m "
+                f"within which a fault at the charger trips the C{rules.breaker_a:g} breaker "
+                f"at once ({c.conductor_mm2:g} mm²); at most {passing} m would pass: a second "
+                "meter box nearer the space is the remedy",
+                severity=severity,
+                effect=effect,
+            )
         )
-    assert case.space is not None
-    case.cable = Cable(
-        request=case.req.id,
-        space=case.space.id,
-        compartment=comp.id,
-        level=comp.level,
-        line=route.line,
-        route_m=route.length_m,
-        cable_m=cable_m,
-        conductor_mm2=cond.conductor_mm2,
-        voltage_drop_pct=cond.voltage_drop_pct,
-        tray_m=route.tray_m,
-    )
+    if case.cable_m > rules.long_run_m:
+        case.reasons.append(
+            reason(
+                "LONG_RUN",
+                f"the cable is {case.cable_m:.1f} m long, over {rules.long_run_m:g} m",
+            )
+        )
 
 
 def _fcfs(cases: Sequence[_Case]) -> list[_Case]:
     return sorted(cases, key=lambda c: checks.fcfs_key(c.req, c.order))
 
 
-def _apply_capacity(
-    comp: Compartment, live: list[_Case], rules: Rules, options: PlanOptions
-) -> None:
-    """R12: first come, first served against the compartment's capacity, or managed."""
-    queue = _fcfs(live)
-    for n, case in enumerate(queue, start=1):
+def _capacity_and_phases(
+    comp: Compartment, drawn: list[_Case], rules: Rules, options: PlanOptions
+) -> tuple[electrical.Phases, float | None, int | None]:
+    """R12, E5, E6: complete requests join first come first served against the capacity
+    (or the managed per-phase limit); the rest are deferred; pending requests hold no
+    capacity and say whether they would fit. Meters get their phases in joining order,
+    then provisional phases for the deferred and pending requests in queue order."""
+    complete = _fcfs([c for c in drawn if status_of(c.reasons) == "planned"])
+    pending = _fcfs([c for c in drawn if status_of(c.reasons) == "pending"])
+    for n, case in enumerate([*complete, *pending], start=1):
         case.queue = n
     if comp.capacity_kw is None:
-        for case in queue:
+        for case in drawn:
             case.reasons.append(
                 reason(
                     "CAPACITY_UNKNOWN",
@@ -618,35 +760,204 @@ def _apply_capacity(
                     "deferred, but the utility must confirm the supply",
                 )
             )
+    kws = [c.req.charger_kw for c in complete]
+    phase_limit: float | None = None
     if options.managed:
-        for case in queue:
-            share = electrical.managed_share_kw(
-                case.req.charger_kw, capacity_kw=comp.capacity_kw, count=len(queue)
-            )
-            case.guaranteed_kw = share
-            case.overnight_kwh = share * rules.managed_hours
+        share = electrical.managed_shares(kws, capacity_kw=comp.capacity_kw, rules=rules)
+        joined, phases, loads, spare = share.joined, share.phases, share.loads, share.spare_chargers
+        phase_limit = share.phase_limit_kw
+        for case, g in zip(complete, share.guaranteed_kw, strict=False):
+            case.guaranteed_kw = g
+            case.overnight_kwh = g * rules.managed_hours
             case.reasons.append(
                 reason(
                     "MANAGED_CHARGING",
-                    f"managed charging: at least {share:.2f} kW guaranteed, "
-                    f"{share * rules.managed_hours:.1f} kWh over {rules.managed_hours:g} h",
+                    f"managed charging: at least {g:.2f} kW guaranteed, "
+                    f"{g * rules.managed_hours:.1f} kWh over {rules.managed_hours:g} h",
                 )
             )
-        return
+        for case in complete[joined:]:
+            case.reasons.append(
+                reason(
+                    "MANAGED_MINIMUM",
+                    f"under managed charging one more charger on its phase would get less than "
+                    f"{electrical.managed_minimum_kw(rules):.2f} kW "
+                    f"({rules.managed_min_a:g} A, IEC 61851-1); queue position {case.queue}",
+                )
+            )
+    else:
+        adm = electrical.admit(kws, capacity_kw=comp.capacity_kw, rules=rules)
+        joined, phases, loads, spare = adm.joined, adm.phases, adm.loads, adm.spare_chargers
+        for case in complete[joined:]:
+            case.reasons.append(
+                reason(
+                    "COMPARTMENT_OVER_CAPACITY",
+                    f"compartment {comp.id}'s {comp.capacity_kw:g} kW are taken by the "
+                    f"{joined} request(s) that joined earlier (demand {adm.demand_kw:.1f} kW, "
+                    f"3 x the heaviest phase); queue position {case.queue}",
+                )
+            )
+    for case, phase in zip(complete, phases, strict=False):
+        case.phase = phase
+    _pending_fit(comp, pending, loads, phase_limit, len(complete) - joined, rules)
+    provisional = loads.copy()
+    for case in [*complete[joined:], *pending]:
+        case.phase = provisional.add(case.req.charger_kw, rules)
+        case.provisional = True
+    return loads, phase_limit, spare
+
+
+def _pending_fit(  # noqa: PLR0917 - one private step
+    comp: Compartment,
+    pending: list[_Case],
+    loads: electrical.Phases,
+    phase_limit: float | None,
+    deferred: int,
+    rules: Rules,
+) -> None:
+    """R12: each pending request alone, against the capacity left by the joined ones."""
     if comp.capacity_kw is None:
         return
-    admission = electrical.admit(
-        [c.req.charger_kw for c in queue], capacity_kw=comp.capacity_kw, rules=rules
-    )
-    for case in queue[admission.joined :]:
+    for case in pending:
+        if phase_limit is not None:
+            fits = phase_limit / (loads.count[loads.least()] + 1) >= (
+                electrical.managed_minimum_kw(rules) - 1e-9
+            )
+        else:
+            fits = loads.trial_demand(case.req.charger_kw, rules) <= comp.capacity_kw + 1e-9
+        ahead = f"; {deferred} deferred request(s) are ahead of it in the queue" if deferred else ""
         case.reasons.append(
             reason(
-                "COMPARTMENT_OVER_CAPACITY",
-                f"compartment {comp.id}'s {comp.capacity_kw:g} kW are taken by the "
-                f"{admission.joined} request(s) registered earlier (demand "
-                f"{admission.demand_kw:.2f} kW); queue position {case.queue}",
+                "CAPACITY_IF_COMPLETED",
+                (
+                    "if its application were completed today it would fit the capacity left "
+                    if fits
+                    else "if its application were completed today it would not fit the "
+                    "capacity left "
+                )
+                + f"by the joined requests of {comp.id}{ahead}",
             )
         )
+
+
+def _cable(case: _Case, comp: Compartment, rules: Rules) -> Cable:
+    route, c = case.route, case.circuit
+    assert route is not None
+    assert c is not None
+    assert case.space is not None
+    return Cable(
+        request=case.req.id,
+        space=case.space.id,
+        compartment=comp.id,
+        level=comp.level,
+        line=route.line,
+        route_m=route.length_m,
+        cable_m=case.cable_m,
+        conductor_mm2=c.conductor_mm2,
+        voltage_drop_pct=c.voltage_drop_pct,
+        tray_m=sum(s.length_m for s in case.segments if s.method == "E"),
+        designation=c.designation,
+        phase=case.phase,
+        phase_provisional=case.provisional,
+        breaker=electrical.breaker_label(rules),
+        methods=tuple(dict.fromkeys(s.method for s in case.segments)),
+        grouping=c.grouping,
+        iz_a=c.iz_a,
+        ib_a=c.ib_a,
+        short_circuit_reach_m=c.short_circuit_reach_m,
+        segments=tuple(case.segments),
+    )
+
+
+def _meter_box(  # noqa: PLR0917 - one private step
+    comp: Compartment,
+    site: BoxSite,
+    drawn: list[_Case],
+    loads: electrical.Phases,
+    phase_limit: float | None,
+    spare: int | None,
+    rules: Rules,
+    findings: list[Finding],
+) -> MeterBox:
+    """The bank (R5), its phase loads (E5) and its incoming supply."""
+    joined = sorted((c for c in drawn if not c.provisional), key=lambda c: c.queue or 0)
+    provisional = sorted((c for c in drawn if c.provisional), key=lambda c: c.queue or 0)
+    circuits = [*joined, *provisional]
+    sizes = electrical.bank(len(circuits), rules)
+    if phase_limit is not None:
+        demand = comp.capacity_kw or 0.0
+        supply = electrical.incoming_supply(phase_limit, kx=1.0, rules=rules)
+    else:
+        demand = loads.demand_kw
+        kx = electrical.demand_factor(loads.meters, rules)
+        supply = electrical.incoming_supply(max(loads.kw.values()), kx=kx, rules=rules)
+    box_id = f"{comp.id}-BX"
+    amps = loads.amperes(rules)
+    findings.append(
+        Finding.of(
+            reason(
+                "PHASE_LOADS",
+                f"box {box_id}: "
+                + ", ".join(f"{p} {loads.kw[p]:g} kW / {amps[p]:.1f} A" for p in loads.kw)
+                + f"; unbalance {loads.unbalance(rules):.0%}",
+            ),
+            subject=comp.id,
+            level=comp.level,
+            geometry=site.point,
+        )
+    )
+    if supply.cable is None:
+        findings.append(
+            Finding.of(
+                reason(
+                    "BOX_SUPPLY_OVER_RANGE",
+                    f"box {box_id} needs {supply.ip_a:.0f} A per phase, over the 250 A a "
+                    "single incoming breaker covers here: split the bank",
+                ),
+                subject=comp.id,
+                level=comp.level,
+                geometry=site.point,
+            )
+        )
+    if phase_limit is not None:
+        findings.append(
+            Finding.of(
+                reason(
+                    "MANAGED_CHARGING",
+                    f"box {box_id} needs a load-management system (智能有序充电) limiting each "
+                    f"phase to {phase_limit:.2f} kW",
+                ),
+                subject=comp.id,
+                level=comp.level,
+                geometry=site.point,
+            )
+        )
+    return MeterBox(
+        id=box_id,
+        compartment=comp.id,
+        level=comp.level,
+        point=site.point,
+        placement=site.placement,
+        offset_m=site.offset_m,
+        meters=len(joined),
+        boxes=len(sizes),
+        connected_kw=sum(c.req.charger_kw for c in joined),
+        demand_kw=demand,
+        capacity_kw=comp.capacity_kw,
+        spare_chargers=spare,
+        saving_m=site.saving_m,
+        mount=site.mount,
+        mount_type=site.mount_type,
+        box_sizes=sizes,
+        circuits=tuple(c.req.id for c in circuits),
+        phase_kw=dict(loads.kw),
+        phase_a=amps,
+        unbalance=loads.unbalance(rules),
+        ip_a=supply.ip_a,
+        incoming_breaker_a=supply.breaker_a,
+        incoming_cable=supply.cable,
+        phase_limit_kw=phase_limit,
+    )
 
 
 def _summary(
@@ -665,16 +976,23 @@ def _summary(
         connected_kw=box.connected_kw if box else 0.0,
         demand_kw=box.demand_kw if box else 0.0,
         capacity_kw=comp.capacity_kw,
-        spare_chargers=box.spare_chargers
-        if box
-        else (
-            None
-            if comp.capacity_kw is None
-            else electrical.admit([], capacity_kw=comp.capacity_kw, rules=rules).spare_chargers
-        ),
+        spare_chargers=box.spare_chargers if box else _empty_spare(comp, rules),
         boxes=box.boxes if box else 0,
         cable_m=cable,
+        box_sizes=box.box_sizes if box else (),
+        phase_kw=box.phase_kw if box else {},
+        phase_a=box.phase_a if box else {},
+        unbalance=box.unbalance if box else 0.0,
+        incoming_breaker_a=box.incoming_breaker_a if box else None,
+        incoming_cable=box.incoming_cable if box else None,
     )
+
+
+def _empty_spare(comp: Compartment, rules: Rules) -> int | None:
+    """Chargers a compartment without a box could still take."""
+    if comp.capacity_kw is None:
+        return None
+    return electrical.admit([], capacity_kw=comp.capacity_kw, rules=rules).spare_chargers
 
 
 def _outcome(case: _Case, status: Status) -> RequestOutcome:
@@ -696,6 +1014,8 @@ def _outcome(case: _Case, status: Status) -> RequestOutcome:
         queue=case.queue,
         guaranteed_kw=case.guaranteed_kw,
         overnight_kwh=case.overnight_kwh,
+        phase=case.phase if status != "blocked" else None,
+        phase_provisional=case.provisional,
     )
 
 

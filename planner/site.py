@@ -159,6 +159,7 @@ class Request(_Model):
     applicant: str | None = None
     charger_type: ChargerType | None = None
     car_brand: str | None = None
+    lease_months: Whole | None = Field(default=None, ge=0)
     documents: tuple[Document, ...] = ()
     vote: Vote | None = None
     point: PointM | None = None

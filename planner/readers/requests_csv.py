@@ -1,8 +1,8 @@
 """Requests from a CSV file (the owners' registrations as a spreadsheet export).
 
 UTF-8, BOM allowed, one header row; columns ``id, space, charger_kw, registered, applicant,
-charger_type, car_brand, documents`` (documents separated by ``;``) and, for votes on common
-spaces, all four of ``vote_participating_area, vote_participating_owners,
+charger_type, car_brand, lease_months, documents`` (documents separated by ``;``) and, for
+votes on common spaces, all four of ``vote_participating_area, vote_participating_owners,
 vote_approving_area, vote_approving_owners`` or none.
 """
 
@@ -18,7 +18,14 @@ from planner.readers.base import Collector
 
 SOURCE = "requests CSV"
 REQUIRED = ("id", "space", "charger_kw")
-OPTIONAL = ("registered", "applicant", "charger_type", "car_brand", "documents")
+OPTIONAL = (
+    "registered",
+    "applicant",
+    "charger_type",
+    "car_brand",
+    "lease_months",
+    "documents",
+)
 VOTE_COLUMNS = (
     "vote_participating_area",
     "vote_participating_owners",
@@ -130,6 +137,10 @@ def parse_requests_csv(data: bytes, out: Collector) -> list[RawRequest]:
         props: dict[str, Any] = {k: v for k, v in cells.items() if k in REQUIRED + OPTIONAL and v}
         if "charger_kw" in props:
             props["charger_kw"] = _number(props["charger_kw"])
+        if "lease_months" in props:
+            months = _number(props["lease_months"])
+            whole = isinstance(months, float) and months.is_integer()
+            props["lease_months"] = int(months) if whole else months
         if "documents" in props:
             props["documents"] = [d.strip() for d in props["documents"].split(";") if d.strip()]
         votes = {c: cells.get(c, "") for c in VOTE_COLUMNS}
