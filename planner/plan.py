@@ -9,6 +9,7 @@ once, with a status and the reasons for it.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -298,7 +299,7 @@ def make_plan(
     for comp in site.compartments:
         comps_by_level[comp.level].append(comp)
 
-    dupes = checks.duplicates(site.requests)
+    _check_box_positions(site, options)
     cases = [_Case(req, n) for n, req in enumerate(site.requests)]
     for case in cases:
         _decide_application(
@@ -308,10 +309,20 @@ def make_plan(
             level_rs=level_rs,
             comps_by_level=comps_by_level,
             comp_rs=comp_rs,
-            dupes=dupes,
             pii=pii,
             rules=rules,
         )
+    # R16: the earliest request of a space not blocked by the rules above holds it
+    dupes = checks.duplicates(site.requests, {c.req.id for c in cases if c.blocked})
+    for case in cases:
+        if case.req.id in dupes and case.space is not None:
+            case.reasons.append(
+                reason(
+                    "DUPLICATE_SPACE_REQUEST",
+                    f"space {case.space.id} is held by request {dupes[case.req.id]}, the "
+                    "earliest request for it that the application rules do not block",
+                )
+            )
 
     by_comp: dict[str, list[_Case]] = defaultdict(list)
     for case in cases:
@@ -373,11 +384,10 @@ def _decide_application(
     level_rs: dict[str, list[Reason]],
     comps_by_level: dict[str, list[Compartment]],
     comp_rs: dict[str, list[Reason]],
-    dupes: dict[str, str],
     pii: set[str | None],
     rules: Rules,
 ) -> None:
-    """Everything that does not need a route: R1, R2, R6, R7, R13, R14, R16."""
+    """Everything that does not need a route: R1, R2, R6, R7, R13, R14 (R16 follows)."""
     req = case.req
     add = case.reasons.append
     if req.id in pii:
@@ -407,23 +417,14 @@ def _decide_application(
     else:
         case.comp = comp
         case.reasons.extend(comp_rs[comp.id])
-    cap = checks.cap_reason(req, rules)
-    if cap:
-        add(cap)
-    if req.id in dupes:
-        add(
-            reason(
-                "DUPLICATE_SPACE_REQUEST",
-                f"space {space.id} already has request {dupes[req.id]}, registered earlier",
-            )
-        )
-    if space.tenure == "common":
-        vote = checks.vote_reason(req, rules)
-        if vote:
-            add(vote)
-    docs = checks.documents_reason(req, space, site.info, rules)
-    if docs:
-        add(docs)
+    for found in (
+        checks.cap_reason(req, rules),
+        checks.vote_reason(req, rules) if space.tenure == "common" else None,
+        checks.documents_reason(req, space, site.info, rules),
+        checks.supply_reason(site.info),
+    ):
+        if found:
+            add(found)
 
 
 def _structures(
@@ -625,9 +626,9 @@ def _min_cable(
     comp: Compartment, router: Router, policy: BoxSite, mounts: Mounts, live: list[_Case]
 ) -> BoxSite:
     """R5 option: the mountable graph node minimising the total route length."""
-    snapped = [router.snap(c.point) for c in live if c.point is not None]
+    targets = [c.point for c in live]
+    snapped = [router.snap(p) for p in targets if p is not None]
     free_pts = [s[0] for s in snapped if s is not None]
-    stubs = sum(s[1].length for s in snapped if s is not None and s[1] is not None)
     graph, pts = router.graph([policy.point, *free_pts])
     nodes = list(graph.nodes)
     allowed: set[tuple[float, float]] = set()
@@ -644,15 +645,17 @@ def _min_cable(
     if best is None:
         return policy
     node, total = best
-    policy_routes = router.route_all(policy.point, [c.point for c in live])
-    policy_total = sum(r.length_m for r in policy_routes if r is not None)
+    policy_total = sum(r.length_m for r in router.route_all(policy.point, targets) if r)
     point = router.to_world(node)
+    best_total = sum(r.length_m for r in router.route_all(point, targets) if r)
+    if best_total >= policy_total - 1e-6:  # the mounted centre is already as short
+        return dataclasses.replace(policy, placement="min_cable", saving_m=0.0)
     _, name, kind = min(mounts.structures, key=lambda s: s[0].distance(point))
     return BoxSite(
         point,
         "min_cable",
         point.distance(comp.polygon.centroid),
-        saving_m=policy_total - (total + stubs),
+        saving_m=policy_total - best_total,
         mount=name,
         mount_type=kind,
     )
