@@ -333,44 +333,61 @@ def _text_pages(
     yield fig
 
 
-def write_notice(plan: Plan, r: RequestOutcome, path: Path) -> int:
-    """``notices/<request>.pdf``: 附件1 and 附件3 for one planned request. Returns pages."""
+def _notice_facts(plan: Plan, r: RequestOutcome) -> list[str]:
+    """What the plan knows of one request, printed above the attachment's text."""
     cable = next((c for c in plan.cables if c.request == r.id), None)
     box = next((b.id for b in plan.boxes if b.compartment == r.compartment), BLANK)
-    facts = [
+    return [
         f"小区：{plan.site.info.community or BLANK}    车位：{r.space}    申请编号：{r.id}",
         f"充电桩功率：{r.charger_kw:g} kW    形式："
         + {"wall": "壁挂式", "floor": "落地式"}.get(r.charger_type or "", BLANK)
         + f"    车辆品牌：{r.car_brand or BLANK}",
         f"表箱：{box}    电缆路径长度："
         + (
-            f"{cable.route_m:.1f} m（敷设长度 {cable.cable_m:.1f} m）    导线：铜芯 "
-            f"{cable.conductor_mm2:g} mm²"
+            f"{cable.route_m:.1f} m（敷设长度 {cable.cable_m:.1f} m）    电缆：{cable.designation}"
             if cable
             else BLANK
         ),
     ]
+
+
+def write_notice(plan: Plan, r: RequestOutcome, path: Path) -> int:
+    """``notices/<request>-notice.pdf``: the owner notice (附件1). Returns pages."""
     notice = _notice_lines("notice_zh.txt").splitlines()
-    commitment = commitment_text(plan, r).splitlines()
+    return _write_text_pdf(path, f"{r.id} {r.space}", notice[0] + "（附件1）", notice[1:], plan, r)
+
+
+def write_commitment(plan: Plan, r: RequestOutcome, path: Path) -> int:
+    """``notices/<request>-commitment.pdf``: the four-party commitment (附件3)."""
+    lines = commitment_text(plan, r).splitlines()
+    return _write_text_pdf(path, f"{r.id} {r.space}", lines[0] + "（附件3）", lines[1:], plan, r)
+
+
+def _write_text_pdf(  # noqa: PLR0917 - one private step
+    path: Path, meta: str, title: str, body: list[str], plan: Plan, r: RequestOutcome
+) -> int:
     pages = 0
-    with mpl.rc_context(style()), PdfPages(path, metadata={"Title": f"{r.id} {r.space}"}) as pdf:
-        for fig in _text_pages(notice[0] + "（附件1）", notice[1:], info=facts):
-            pdf.savefig(fig)
-            pages += 1
-        for fig in _text_pages(commitment[0] + "（附件3）", commitment[1:], info=facts):
+    with mpl.rc_context(style()), PdfPages(path, metadata={"Title": meta}) as pdf:
+        for fig in _text_pages(title, body, info=_notice_facts(plan, r)):
             pdf.savefig(fig)
             pages += 1
     return pages
 
 
 def write_notices(plan: Plan, folder: Path) -> list[Path]:
-    """The owner papers of every planned request."""
+    """The owner papers: the notice (附件1) for every applicant who is not blocked (物业应
+    向申请人发放, 方案 二(三)1(4)), and the commitment (附件3) for every planned request."""
     folder.mkdir(parents=True, exist_ok=True)
     out = []
     for r in plan.requests:
+        if r.status == "blocked":
+            continue
+        path = folder / f"{_safe(r.id)}-notice.pdf"
+        write_notice(plan, r, path)
+        out.append(path)
         if r.status == "planned":
-            path = folder / f"{_safe(r.id)}.pdf"
-            write_notice(plan, r, path)
+            path = folder / f"{_safe(r.id)}-commitment.pdf"
+            write_commitment(plan, r, path)
             out.append(path)
     return out
 

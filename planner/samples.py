@@ -198,6 +198,7 @@ def site_a() -> list[Feature]:
             leased,
             "2024-03-02",
             docs=DOCS_LEASED,
+            lease_months=36,
             applicant="李女士",
             charger_type="wall",
             car_brand="比亚迪",

@@ -39,10 +39,10 @@ def test_opens_on_a_sample_with_its_plan_shown() -> None:
     at = _app()
     assert at.title[0].value == "电动汽车自用充电桩规划"
     assert "和平小区地下车库" in at.subheader[0].value
-    assert _metrics(at) == {"可建设": "9", "待补件": "2", "容量不足待排队": "3", "不可建设": "6"}
+    assert _metrics(at) == {"可建设": "8", "待补件": "2", "容量不足待排队": "4", "不可建设": "6"}
     summary = _frame(at, "可建设")
     assert list(summary["防火分区"]) == ["FQ1", "FQ2", "FQ3"]
-    assert list(summary["可建设"]) == [4, 2, 3]
+    assert list(summary["可建设"]) == [3, 2, 3]
     assert len(at.get("plotly_chart")) == 1
     reasons = at.table[0].value  # the first request's reasons, with rule and clause
     assert set(reasons.columns) >= {"规则", "code", "依据"}

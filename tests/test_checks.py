@@ -8,11 +8,13 @@ import pytest
 from shapely.geometry import box
 
 from planner.checks import (
+    cap_reason,
     compartment_reasons,
     documents_reason,
     duplicates,
     level_reasons,
     required_documents,
+    supply_reason,
     vote_reason,
 )
 from planner.rules import Rules
@@ -145,6 +147,20 @@ def test_required_documents(tenure: str, urban: bool, docs: tuple[str, ...]) -> 
     assert required_documents(space, SiteInfo(name="x", urban=urban)) == docs
 
 
+@pytest.mark.parametrize(
+    ("tenure", "docs"),
+    [
+        ("owned", ("id_document", "parking_certificate")),
+        ("leased", ("id_document", "lease_contract")),
+        ("common", ("id_document",)),
+    ],
+)
+def test_required_documents_non_direct(tenure: str, docs: tuple[str, ...]) -> None:
+    """附件1 第3条: 身份证、充电设施报装申请、车位证明; no property consent."""
+    space = Space(id="S", level="B1", polygon=box(0, 0, 2.5, 5.3), tenure=tenure)  # type: ignore[arg-type]
+    assert required_documents(space, SiteInfo(name="x", supply="non_direct")) == docs
+
+
 def test_documents_missing_and_non_direct_supply() -> None:
     space = Space(id="S", level="B1", polygon=box(0, 0, 2.5, 5.3))
     req = Request(id="R", space="S", charger_kw=7, documents=("id_document",))
@@ -152,9 +168,52 @@ def test_documents_missing_and_non_direct_supply() -> None:
     assert r is not None
     assert (r.code, r.effect) == ("DOCUMENTS_MISSING", "pending")
     assert r.message == "missing documents: property_consent, parking_certificate"
-    nd = documents_reason(req, space, SiteInfo(name="x", supply="non_direct"), RULES)
+    # non-direct supply checks 附件1 第3条's shorter list (ID and parking certificate) and
+    # adds SUPPLY_NON_DIRECT (formerly it skipped the documents altogether)
+    non_direct = SiteInfo(name="x", supply="non_direct")
+    nd = documents_reason(req, space, non_direct, RULES)
     assert nd is not None
-    assert (nd.code, nd.severity, nd.effect) == ("SUPPLY_NON_DIRECT", "info", "planned")
+    assert nd.message == "missing documents: parking_certificate"
+    full = req.model_copy(update={"documents": ("id_document", "parking_certificate")})
+    assert documents_reason(full, space, non_direct, RULES) is None
+    info = supply_reason(non_direct)
+    assert info is not None
+    assert (info.code, info.severity, info.effect) == ("SUPPLY_NON_DIRECT", "info", "planned")
+    assert supply_reason(SiteInfo(name="x")) is None
+
+
+def test_a_lease_shorter_than_a_year_is_pending() -> None:
+    """R14 after 1611号: a leased space needs a lease of at least 12 months."""
+    space = Space(id="S", level="B1", polygon=box(0, 0, 2.5, 5.3), tenure="leased")
+    docs = ("id_document", "property_consent", "lease_contract", "owner_consent")
+    for months, ok in ((None, False), (6, False), (12, True), (36, True)):
+        req = Request(id="R", space="S", charger_kw=7, documents=docs, lease_months=months)
+        r = documents_reason(req, space, SiteInfo(name="x"), RULES)
+        assert (r is None) == ok, months
+        if r is not None:
+            assert "lease term" in r.message
+            assert "12 months" in r.message
+
+
+def test_earliest_non_blocked_request_holds_the_space() -> None:
+    """R16: a blocked 11 kW request followed by a corrected 7 kW one: the 7 kW one wins."""
+    tz = timezone(timedelta(hours=8))
+    first = Request(id="A", space="S1", charger_kw=11, registered=datetime(2024, 3, 1, tzinfo=tz))
+    fixed = Request(id="B", space="S1", charger_kw=7, registered=datetime(2024, 3, 2, tzinfo=tz))
+    assert duplicates([first, fixed], {"A"}) == {"A": "B"}
+    assert duplicates([first, fixed], {"A", "B"}) == {}
+
+
+def test_charger_over_cap_flag() -> None:
+    req = Request(id="R", space="S", charger_kw=11)
+    blocked = cap_reason(req, RULES)
+    assert blocked is not None
+    assert (blocked.effect, blocked.severity) == ("blocked", "error")
+    assert "block_over_cap" in blocked.message
+    assert "不宜" in blocked.message
+    warned = cap_reason(req, RULES.with_overrides(["block_over_cap=false"]))
+    assert warned is not None
+    assert (warned.effect, warned.severity) == ("planned", "warning")
 
 
 def test_duplicates_block_the_later_registered() -> None:

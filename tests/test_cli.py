@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -85,7 +86,7 @@ def test_plan_writes_outputs_and_prints_the_table(
     text = capsys.readouterr().out
     assert "compartment  plan pend defr blck" in text
     assert "FQ1" in text
-    assert "requests: 20 (9 planned, 2 pending, 3 deferred, 6 blocked)" in text
+    assert "requests: 20 (8 planned, 2 pending, 4 deferred, 6 blocked)" in text
     assert (out / "plan.geojson").exists()
     report = (out / "report.json").read_text(encoding="utf-8")
     assert '"FQ1"' in report
@@ -178,7 +179,15 @@ def test_plan_writes_every_format_and_the_owner_papers(
         "sheet-B2.svg",
         "notices",
     }
-    assert len(list((out / "notices").glob("*.pdf"))) == 6
+    plan = json.loads((out / "plan.geojson").read_text(encoding="utf-8"))
+    statuses = [
+        f["properties"]["status"] for f in plan["features"] if f["properties"]["kind"] == "request"
+    ]
+    expected = sum(s != "blocked" for s in statuses) + statuses.count("planned")
+    assert len(list((out / "notices").glob("*-notice.pdf"))) == sum(
+        s != "blocked" for s in statuses
+    )
+    assert len(list((out / "notices").glob("*.pdf"))) == expected
     assert "wrote" in capsys.readouterr().out
 
 

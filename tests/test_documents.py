@@ -67,7 +67,8 @@ def test_checklist_outcomes_follow_the_findings() -> None:
     assert rows["R16"].outcome == "failed"
     plan_c = make_plan(read_site(sample_path("c")))
     rows_c = {r.rule: r for r in checklist(plan_c)}
-    assert rows_c["R14"].outcome == "not_applicable"  # non-direct supply
+    # non-direct supply now checks 附件1 第3条's documents, which (c) supplies
+    assert rows_c["R14"].outcome == "passed"
     assert rows_c["R13"].outcome == "not_applicable"  # no common space asked for
     b = make_plan(read_site(sample_path("b"), requests=sample_requests_path("b")))
     rows_b = {r.rule: r for r in checklist(b)}
@@ -86,14 +87,26 @@ def test_wrap_breaks_chinese_anywhere_and_latin_at_spaces() -> None:
     assert " ".join(latin) == "the quick brown fox jumps over the lazy dog"
 
 
-def test_owner_papers_for_every_planned_request(tmp_path: Path) -> None:
+def test_owner_papers_for_every_applicant_not_blocked(tmp_path: Path) -> None:
+    """方案 二(三)1(4): 物业应向申请人发放告知书 - every applicant not blocked gets the notice
+    (附件1); planned ones also the commitment (附件3). Formerly planned ones got both in one
+    file."""
     site = read_site(sample_path("a"))
     plan = make_plan(site)
     paths = write_notices(plan, tmp_path / "notices")
     planned = [r for r in plan.requests if r.status == "planned"]
-    assert sorted(p.stem for p in paths) == sorted(r.id for r in planned)
+    open_ = [r for r in plan.requests if r.status != "blocked"]
+    assert sorted(p.name for p in paths) == sorted(
+        [f"{r.id}-notice.pdf" for r in open_] + [f"{r.id}-commitment.pdf" for r in planned]
+    )
+    deferred = next(r for r in plan.requests if r.status == "deferred")
+    assert "电动汽车自用桩安装使用告知书" in _text(
+        tmp_path / "notices" / f"{deferred.id}-notice.pdf"
+    )
     leased = next(r for r in planned if r.tenure == "leased")
-    text = _text(tmp_path / "notices" / f"{leased.id}.pdf")
+    text = _text(tmp_path / "notices" / f"{leased.id}-notice.pdf") + _text(
+        tmp_path / "notices" / f"{leased.id}-commitment.pdf"
+    )
     for word in (
         "电动汽车自用桩安装使用告知书",
         "电动汽车自用桩安装承诺书",

@@ -151,7 +151,7 @@ def test_time_budget_per_plan() -> None:
         r"time_budget_s\).*--limit time_budget_s=",
     ):
         make_plan(site, time_budget_s=1e-6)
-    assert make_plan(site, time_budget_s=60).counts()["planned"] == 9
+    assert make_plan(site, time_budget_s=60).counts()["planned"] == 8
 
 
 def test_cli_limit_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -6,7 +6,7 @@ import pytest
 import shapely
 from shapely.geometry import Point, box
 
-from planner.placement import centroid_site, column_site
+from planner.placement import centre_site, centroid_site, mount_faces
 from planner.routing import free_space
 from planner.site import Obstacle
 
@@ -43,15 +43,45 @@ def test_valid_centroid_stays() -> None:
     assert site.point.equals(Point(20, 10))
 
 
-def test_column_placement_uses_the_nearest_column_face() -> None:
+def test_centre_mounts_on_the_column_face_nearest_the_centroid() -> None:
+    """R5 ``centre`` (formerly the ``column`` option, now the default and its alias): the
+    nearest structure face, at the clearance from it."""
     comp = box(0, 0, 40, 20)
     cols = [
-        Obstacle(level="B1", type="column", geometry=box(21.7, 9.7, 22.3, 10.3)),
-        Obstacle(level="B1", type="column", geometry=box(5, 5, 5.6, 5.6)),
+        Obstacle(level="B1", type="column", geometry=box(21.7, 9.7, 22.3, 10.3), id="Z1"),
+        Obstacle(level="B1", type="column", geometry=box(5, 5, 5.6, 5.6), id="Z2"),
     ]
     free = free_space(comp, [c.geometry for c in cols], clearance_m=0.1)
-    site = column_site(comp, free, cols, clearance_m=0.1)
+    mounts = mount_faces(comp, free, cols, [], clearance_m=0.1, box_depth_m=0.2)
+    site = centre_site(comp, free, mounts)
     assert site is not None
-    assert site.placement == "column"
+    assert (site.placement, site.mount, site.mount_type) == ("centre", "Z1", "column")
     assert (site.point.x, site.point.y) == pytest.approx((21.6, 10.0))
     assert site.offset_m == pytest.approx(1.6)
+
+
+def test_centre_skips_a_face_that_touches_a_stall() -> None:
+    """A stall right beside the column's west face: the box goes to another face."""
+    comp = box(0, 0, 40, 20)
+    col = Obstacle(level="B1", type="column", geometry=box(21.7, 9.7, 22.3, 10.3), id="Z1")
+    stall = box(19.2, 8.0, 21.7, 13.3)
+    free = free_space(comp, [col.geometry], clearance_m=0.1)
+    mounts = mount_faces(comp, free, [col], [stall], clearance_m=0.1, box_depth_m=0.2)
+    site = centre_site(comp, free, mounts)
+    assert site is not None
+    assert site.mount == "Z1"
+    assert site.point.distance(stall) > 0.2
+    assert not site.fallback
+    assert site.point.y == pytest.approx(9.6) or site.point.y == pytest.approx(10.4)
+
+
+def test_centre_falls_back_to_the_compartment_wall() -> None:
+    """No structure inside: the box hangs on the compartment's own boundary wall."""
+    comp = box(0, 0, 40, 20)
+    free = free_space(comp, [], clearance_m=0.1)
+    site = centre_site(
+        comp, free, mount_faces(comp, free, [], [], clearance_m=0.1, box_depth_m=0.2)
+    )
+    assert site is not None
+    assert (site.mount, site.mount_type) == (None, "boundary")
+    assert site.point.distance(Point(20, 10)) == pytest.approx(9.9)

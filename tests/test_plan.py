@@ -12,10 +12,9 @@ from typing import Any
 import pytest
 import shapely
 import shapely.ops
-from shapely.geometry import Point
-import shapely
 from hypothesis import given
 from hypothesis import strategies as st
+from shapely.geometry import Point
 
 from planner.findings import CATALOGUE, status_of
 from planner.plan import Plan, PlanOptions, make_plan, report

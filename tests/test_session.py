@@ -35,7 +35,7 @@ def test_capacities_change_the_plan() -> None:
     site = read_site(sample_path("a"))
     roomy = with_capacities(site, {"FQ1": 1000.0})
     assert make_plan(roomy).counts()["deferred"] == 0
-    assert make_plan(site).counts()["deferred"] == 3
+    assert make_plan(site).counts()["deferred"] == 4
     assert with_capacities(site, {}) is site
 
 
@@ -74,7 +74,9 @@ def test_export_files_hold_every_download() -> None:
         "notices.zip",
     } <= set(files)
     with zipfile.ZipFile(io.BytesIO(files["notices.zip"])) as z:
-        assert sorted(z.namelist()) == sorted(f"{r.id}.pdf" for r in plan.requests)
+        expected = [f"{r.id}-notice.pdf" for r in plan.requests if r.status != "blocked"]
+        expected += [f"{r.id}-commitment.pdf" for r in plan.requests if r.status == "planned"]
+        assert sorted(z.namelist()) == sorted(expected)
     assert files["approval.pdf"].startswith(b"%PDF")
 
 
