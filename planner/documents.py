@@ -182,28 +182,38 @@ def schedule_rows(plan: Plan, lang: Lang) -> list[list[str]]:
                 words,
                 f"{c.cable_m:.1f}" if c else "",
                 f"{c.conductor_mm2:g}" if c else "",
+                c.designation if c else "",
+                "/".join(c.methods) if c else "",
+                f"{c.grouping:.2f}" if c else "",
                 f"{c.voltage_drop_pct:.2f}" if c else "",
+                (r.phase or "") + ("*" if r.phase and r.phase_provisional else ""),
+                c.breaker if c else "",
                 boxes.get(r.compartment or "", "") if c else "",
-                tariff(plan, lang),
+                tariff(plan, lang) if r.status != "blocked" else "",
             ]
         )
     return rows
 
 
-def schedule_columns(lang: Lang) -> list[Column]:
+def schedule_columns(lang: Lang) -> list[Column]:  # widths fill A4 landscape, 273 mm
     """Columns of the schedule page."""
     keys = [
-        ("no", 10),
-        ("request", 18),
-        ("space", 20),
-        ("applicant", 24),
-        ("status", 20),
-        ("reasons", 80),
-        ("cable_m", 16),
-        ("conductor", 16),
-        ("vdrop", 14),
-        ("box", 20),
-        ("tariff", 35),
+        ("no", 8),
+        ("request", 16),
+        ("space", 16),
+        ("applicant", 18),
+        ("status", 16),
+        ("reasons", 48),
+        ("cable_m", 13),
+        ("conductor", 12),
+        ("designation", 28),
+        ("methods", 12),
+        ("grouping", 11),
+        ("vdrop", 11),
+        ("phase", 9),
+        ("breaker", 22),
+        ("box", 15),
+        ("tariff", 18),
     ]
     return [Column(t(k, lang), w) for k, w in keys]
 

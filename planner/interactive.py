@@ -117,8 +117,10 @@ def plan_figure(plan: Plan, level_id: str, *, lang: Lang = "zh") -> go.Figure:
             cab = cables.get(r.id)
             reasons = "<br>".join(f"{x.rule} {x.code}: {reason_text(x, lang)}" for x in r.reasons)
             cable = (
-                f"<br>{t('cable_m', lang)}: {cab.cable_m:.1f} / {t('conductor', lang)}: "
-                f"{cab.conductor_mm2:g} / {t('vdrop', lang)}: {cab.voltage_drop_pct:.2f}"
+                f"<br>{t('cable_m', lang)}: {cab.cable_m:.1f} / {cab.designation} / "
+                f"{t('methods', lang)} {'/'.join(cab.methods)} ({cab.grouping:.2f}) / "
+                f"{t('vdrop', lang)}: {cab.voltage_drop_pct:.2f}<br>{t('phase', lang)}: "
+                f"{cab.phase or '-'}{'*' if cab.phase_provisional else ''} / {cab.breaker}"
                 if cab
                 else ""
             )
@@ -159,7 +161,9 @@ def plan_figure(plan: Plan, level_id: str, *, lang: Lang = "zh") -> go.Figure:
                     f"<br>{t('connected', lang)} {b.connected_kw:.1f} kW / {t('demand', lang)} "
                     f"{b.demand_kw:.1f} kW / {t('capacity', lang)} "
                     + ("?" if b.capacity_kw is None else f"{b.capacity_kw:g}")
-                    + " kW"
+                    + " kW<br>A/B/C "
+                    + "/".join(f"{b.phase_kw[p]:g}" for p in "ABC")
+                    + f" kW<br>{b.incoming_breaker_a or '-'} A, {b.incoming_cable or '-'}"
                     for b in boxes
                 ],
                 hoverinfo="text",

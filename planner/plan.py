@@ -644,7 +644,7 @@ def _min_cable(
     )
     if best is None:
         return policy
-    node, total = best
+    node, _ = best
     policy_total = sum(r.length_m for r in router.route_all(policy.point, targets) if r)
     point = router.to_world(node)
     best_total = sum(r.length_m for r in router.route_all(point, targets) if r)
@@ -1037,6 +1037,12 @@ def report(plan: Plan) -> dict[str, Any]:
                 "capacity_kw": s.capacity_kw,
                 "spare_chargers": s.spare_chargers,
                 "boxes": s.boxes,
+                "box_sizes": list(s.box_sizes),
+                "phase_kw": {p: round(v, 3) for p, v in s.phase_kw.items()},
+                "phase_a": {p: round(v, 2) for p, v in s.phase_a.items()},
+                "unbalance": round(s.unbalance, 3),
+                "incoming_breaker_a": s.incoming_breaker_a,
+                "incoming_cable": s.incoming_cable,
                 "cable_m": round(s.cable_m, 2),
             }
             for s in plan.compartments

@@ -136,8 +136,15 @@ def box_rows(plan: Plan, lang: Lang) -> list[dict[str, Any]]:
             t("box", lang): b.id,
             t("compartment", lang): b.compartment,
             "placement": b.placement,
+            "mount": b.mount or b.mount_type,
             "offset_m": round(b.offset_m, 2),
             t("meters", lang): b.meters,
+            "box_sizes": "+".join(str(n) for n in b.box_sizes),
+            "phase_kw A/B/C": "/".join(f"{b.phase_kw[p]:g}" for p in "ABC"),
+            "phase_a A/B/C": "/".join(f"{b.phase_a[p]:.1f}" for p in "ABC"),
+            "unbalance": round(b.unbalance, 2),
+            "incoming_breaker_a": b.incoming_breaker_a,
+            "incoming_cable": b.incoming_cable,
             "x": round(b.point.x, 2),
             "y": round(b.point.y, 2),
         }
@@ -165,7 +172,12 @@ def request_rows(plan: Plan, lang: Lang) -> list[dict[str, Any]]:
                 ),
                 t("cable_m", lang): None if c is None else round(c.cable_m, 1),
                 t("conductor", lang): None if c is None else c.conductor_mm2,
+                t("designation", lang): None if c is None else c.designation,
+                t("methods", lang): None if c is None else "/".join(c.methods),
+                t("grouping", lang): None if c is None else c.grouping,
                 t("vdrop", lang): None if c is None else round(c.voltage_drop_pct, 2),
+                t("phase", lang): (r.phase or "") + ("*" if r.phase_provisional else "") or None,
+                t("breaker", lang): None if c is None else c.breaker,
             }
         )
     return rows

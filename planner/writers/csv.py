@@ -18,7 +18,12 @@ HEADER_KEYS = (
     "reasons",
     "cable_m",
     "conductor",
+    "designation",
+    "methods",
+    "grouping",
     "vdrop",
+    "phase",
+    "breaker",
     "box",
     "tariff",
 )
