@@ -20,6 +20,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from planner.checklist import checklist
+from planner.diagram import design_notes, diagram_pages
 from planner.drawing import MM_PER_INCH, SheetOptions, render_level, style
 from planner.fonts import advance_pt
 from planner.i18n import Lang, reason_text, rule_title, t
@@ -263,8 +264,8 @@ def _checklist_pages(plan: Plan, lang: Lang) -> Iterator[Figure]:
 def write_approval_pdf(
     plan: Plan, path: Path, *, lang: Lang = "zh", sheet: SheetOptions | None = None
 ) -> int:
-    """Write ``approval.pdf``: one sheet per level, the schedule, the checklist. Returns
-    the number of pages."""
+    """Write ``approval.pdf``: one sheet per level, the system diagram of each meter box
+    bank, the design notes, the schedule, the checklist. Returns the number of pages."""
     opts = sheet or SheetOptions(lang=lang)
     pages = 0
     with (
@@ -280,7 +281,12 @@ def write_approval_pdf(
         figures: list[Iterator[Figure]] = [
             iter([render_level(plan, lv.id, options=opts)]) for lv in plan.site.levels
         ]
-        figures += [_schedule_pages(plan, lang), _checklist_pages(plan, lang)]
+        figures += [
+            diagram_pages(plan, options=opts),
+            _text_pages(t("notes", lang), design_notes(plan, lang)),
+            _schedule_pages(plan, lang),
+            _checklist_pages(plan, lang),
+        ]
         for gen in figures:
             for fig in gen:
                 pdf.savefig(fig)

@@ -445,7 +445,7 @@ def _render(plan: Plan, level_id: str, opts: SheetOptions) -> Figure:
     paper = (w_mm, h_mm)
     _legend(fig, panel, paper=paper, lang=lang, k=k, trays=view.trays != ())
     _summary(fig, plan, level_id, panel=panel, paper=paper, lang=lang, k=k)
-    _title_block(
+    title_block(
         fig, plan, level_id, panel=panel, paper=paper, lang=lang, k=k, scale=scale, opts=opts
     )
     return fig
@@ -524,7 +524,7 @@ def _scale_bar(ax: Axes, scale: int, *, lang: Lang, k: float, paper: str) -> Non
     )
 
 
-def _panel_axes(
+def panel_axes(
     fig: Figure, box: tuple[float, float, float, float], paper: tuple[float, float]
 ) -> Axes:
     w, h = paper
@@ -545,7 +545,7 @@ def _legend(
     trays: bool,
 ) -> None:
     x, y, w, h = panel
-    ax = _panel_axes(fig, (x, y + h * 0.62, w, h * 0.38), paper)
+    ax = panel_axes(fig, (x, y + h * 0.62, w, h * 0.38), paper)
     handles: list[Any] = [
         Patch(
             facecolor=mpl.colors.to_rgba(STATUS_COLOURS[s], 0.55),
@@ -606,7 +606,7 @@ def _summary(
     k: float,
 ) -> None:
     x, y, w, h = panel
-    ax = _panel_axes(fig, (x, y + h * 0.40, w, h * 0.21), paper)
+    ax = panel_axes(fig, (x, y + h * 0.40, w, h * 0.21), paper)
     rows = [s for s in plan.compartments if s.level == level_id]
     head = (
         f"{t('compartment', lang)}",
@@ -635,7 +635,7 @@ def _summary(
         ax.text(w * 0.55, yy, c, fontsize=6 * k, color=colour, va="center")
 
 
-def _title_block(
+def title_block(
     fig: Figure,
     plan: Plan,
     level_id: str,
@@ -644,12 +644,15 @@ def _title_block(
     paper: tuple[float, float],
     lang: Lang,
     k: float,
-    scale: int,
+    scale: int | None,
     opts: SheetOptions,
+    title: str | None = None,
 ) -> None:
+    """The title block: what, where, when, who, the rules, the scale; blanks for the
+    property's seal and signatures. ``scale`` None (a diagram): 不按比例 / not to scale."""
     x, y, w, h = panel
     bh = h * 0.38
-    ax = _panel_axes(fig, (x, y, w, bh), paper)
+    ax = panel_axes(fig, (x, y, w, bh), paper)
     info = plan.site.info
     level = plan.site.level(level_id)
     rows = [
@@ -660,11 +663,18 @@ def _title_block(
         (t("revision", lang), info.revision or ""),
         (t("surveyor", lang), info.surveyor or ""),
         (t("rules_version", lang), plan.rules.rules_version),
-        (t("scale", lang), f"1:{scale}"),
+        (t("scale", lang), f"1:{scale}" if scale else t("no_scale", lang)),
     ]
     title_h = bh * 0.12
     ax.add_patch(Rectangle((0, 0), w, bh, fill=False, lw=1.0))
-    ax.text(w / 2, bh - title_h / 2, t("title", lang), ha="center", va="center", fontsize=8.5 * k)
+    ax.text(
+        w / 2,
+        bh - title_h / 2,
+        title or t("title", lang),
+        ha="center",
+        va="center",
+        fontsize=8.5 * k,
+    )
     ax.plot([0, w], [bh - title_h] * 2, color="black", lw=0.8)
     info_h = bh * 0.52
     row_h = info_h / len(rows)

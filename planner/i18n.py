@@ -28,6 +28,19 @@ WORDS: dict[str, tuple[str, str]] = {
     "legend": ("图例", "Legend"),
     "north": ("北", "N"),
     "scale": ("比例", "Scale"),
+    "no_scale": ("不按比例", "not to scale"),
+    "diagram": ("配电系统图", "Distribution system diagram"),
+    "notes": ("设计说明", "Design notes"),
+    "incoming": ("进线", "Incoming"),
+    "circuit": ("回路编号", "Circuit"),
+    "meter_short": ("电能表", "Meter"),
+    "length": ("长度", "Length"),
+    "diagram_legend": (
+        "图例：断路器带剩余电流保护（RCBO）  Wh 单相电能表 5(60)A  * 暂定相别（待补件/排队）  "
+        "虚线框：表箱 AW",
+        "Legend: RCBO (breaker with RCD)   Wh single-phase meter 5(60)A   * provisional phase "
+        "(pending/deferred)   dashed frame: box AW",
+    ),
     "title": ("电动汽车自用充电桩表箱及线缆布置图", "EV charger meter box and cable layout"),
     "community": ("小区", "Community"),
     "site": ("项目", "Site"),
