@@ -50,18 +50,25 @@ def cable_segments(
     if not lines:
         return []
     arr = np.asarray(lines, dtype=object)
-    pieces = np.asarray(shapely.get_parts(shapely.union_all(arr)), dtype=object)
-    pieces = pieces[shapely.length(pieces) > 1e-9]
+    noded = shapely.union_all(arr)
+    if trays:  # cut the routes where they join and leave an existing tray
+        band = shapely.union_all(list(trays)).buffer(rules.share_distance_m, cap_style="flat")
+        inside = shapely.get_parts(shapely.intersection(noded, band))
+        outside = shapely.get_parts(shapely.difference(noded, band))
+        parts = [*inside, *outside]
+        tray_flags = [True] * len(inside) + [False] * len(outside)
+    else:
+        parts = list(shapely.get_parts(noded))
+        tray_flags = [False] * len(parts)
+    pieces = np.asarray(parts, dtype=object)
+    keep = (shapely.get_type_id(pieces) == 1) & (shapely.length(pieces) > 1e-9)
+    pieces = pieces[keep]
+    on_tray = np.asarray(tray_flags, dtype=bool)[keep]
     mids = shapely.line_interpolate_point(pieces, 0.5, normalized=True)
     lengths = shapely.length(pieces)
     tree = shapely.STRtree(arr)
     on_piece, on_line = tree.query(mids, predicate="dwithin", distance=_ON_M)
     near_piece, near_line = tree.query(mids, predicate="dwithin", distance=rules.share_distance_m)
-    on_tray = np.zeros(len(pieces), dtype=bool)
-    if trays:
-        tray_tree = shapely.STRtree(np.asarray(trays, dtype=object))
-        hit, _ = tray_tree.query(mids, predicate="dwithin", distance=rules.share_distance_m)
-        on_tray[hit] = True
     order = np.argsort(near_piece, kind="stable")
     near_piece, near_line = near_piece[order], near_line[order]
     bounds = np.searchsorted(near_piece, np.arange(len(pieces) + 1))

@@ -22,7 +22,8 @@ from typing import Literal
 Insulation = Literal["xlpe", "pvc"]
 Method = Literal["B2", "E"]
 
-UNCONFIRMED = "[unconfirmed]"
+UNCONFIRMED = "[unconfirmed"
+"""The start of the marker: ``[unconfirmed]`` or ``[unconfirmed: why]``."""
 
 
 @dataclass(frozen=True)

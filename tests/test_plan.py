@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from shapely.geometry import Point
 
+from planner.errors import PlannerError
 from planner.findings import CATALOGUE, status_of
 from planner.plan import Plan, PlanOptions, make_plan, report
 from planner.readers import parse_site, read_site
@@ -389,3 +390,98 @@ def test_a_stall_shows_its_most_favourable_outcome() -> None:
     assert by_space["B1-004"] == "planned"
     assert by_space["B1-014"] == "blocked"
     assert "B1-999" not in by_space  # the unknown space has no level
+
+
+def _one_request_site() -> Any:
+    feats = simple_garage(bays=6, strips=1, capacity_kw=100)
+    docs = ["id_document", "property_consent", "parking_certificate"]
+    feats.append(
+        feature(
+            "request",
+            None,
+            id="R1",
+            space="B1-001",
+            charger_kw=7,
+            registered="2024-04-01",
+            documents=docs,
+        )
+    )
+    return _site(feats)
+
+
+def test_a_cable_no_size_can_serve_is_blocked_with_the_length_that_would_pass() -> None:
+    site = _one_request_site()
+    tight = Rules().with_overrides(["voltage_drop_limit_pct=0.2"])
+    (r,) = make_plan(site, tight).requests
+    assert r.status == "blocked"
+    (vd,) = [x for x in r.reasons if x.code == "VOLTAGE_DROP_OVER_LIMIT"]
+    assert "at most" in vd.message
+    assert "second meter box" in vd.message
+    warned = make_plan(site, tight.with_overrides(["block_over_limit=false"]))
+    assert warned.requests[0].status == "planned"
+    assert warned.cables[0].conductor_mm2 == 35
+
+
+def test_short_circuit_reach_blocks_on_its_own() -> None:
+    """Ia = 100 In: the magnetic trip reaches only 3.4 m per 10 mm²."""
+    rules = Rules().with_overrides(["magnetic_trip_multiple=100", "voltage_drop_limit_pct=50"])
+    (r,) = make_plan(_one_request_site(), rules).requests
+    assert r.status == "blocked"
+    assert {x.code for x in r.reasons} >= {"SHORT_CIRCUIT_REACH"}
+    assert "VOLTAGE_DROP_OVER_LIMIT" not in {x.code for x in r.reasons}
+
+
+def test_cable_properties_follow_the_segments() -> None:
+    plan = make_plan(read_site(sample_path("a")))
+    for c in plan.cables:
+        assert c.designation.startswith("ZR-YJV-0.6/1kV-3×")
+        assert c.methods == tuple(dict.fromkeys(s.method for s in c.segments))
+        assert sum(s.length_m for s in c.segments) == pytest.approx(c.route_m, abs=1e-3)
+        assert c.iz_a >= 40
+        assert c.cable_m <= c.short_circuit_reach_m
+        assert c.breaker == "C40/2P RCBO 30mA A"
+    for b in plan.boxes:
+        assert b.placement == "centre"
+        assert sum(b.box_sizes) >= len(b.circuits)
+        assert b.incoming_cable is not None
+
+
+def test_a_manual_box_in_a_stall_is_refused_naming_the_box() -> None:
+    site = read_site(sample_path("a"))
+    stall = next(s for s in site.spaces if s.level == "B1")
+    comp = next(c for c in site.compartments if c.polygon.contains(stall.polygon.centroid))
+    p = stall.polygon.centroid
+    with pytest.raises(PlannerError, match=rf"meter box {comp.id}-BX: .* inside parking space"):
+        make_plan(site, options=PlanOptions(box_positions={comp.id: (p.x, p.y)}))
+    with pytest.raises(PlannerError, match=rf"meter box {comp.id}-BX: .* outside compartment"):
+        make_plan(site, options=PlanOptions(box_positions={comp.id: (-1e4, -1e4)}))
+
+
+def test_r16_a_corrected_request_takes_the_space() -> None:
+    feats = simple_garage(bays=2, strips=1)
+    docs = ["id_document", "property_consent", "parking_certificate"]
+    feats += [
+        feature(
+            "request",
+            None,
+            id="BIG",
+            space="B1-001",
+            charger_kw=11,
+            registered="2024-04-01",
+            documents=docs,
+        ),
+        feature(
+            "request",
+            None,
+            id="FIX",
+            space="B1-001",
+            charger_kw=7,
+            registered="2024-04-02",
+            documents=docs,
+        ),
+    ]
+    plan = make_plan(_site(feats))
+    statuses = {r.id: r.status for r in plan.requests}
+    assert statuses == {"BIG": "blocked", "FIX": "planned"}
+    big = next(r for r in plan.requests if r.id == "BIG")
+    assert {"CHARGER_OVER_CAP", "DUPLICATE_SPACE_REQUEST"} <= {x.code for x in big.reasons}

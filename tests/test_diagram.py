@@ -1,0 +1,94 @@
+"""The system diagram sheets: one per bank (more past 24 circuits), every circuit on it,
+text legible at A3 (GB/T 50001: 3.5 mm Chinese, 2.5 mm digits and Latin)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from planner.diagram import CIRCUITS_PER_SHEET, design_notes
+from planner.documents import write_approval_pdf
+from planner.plan import make_plan
+from planner.readers import read_site
+from planner.samples import sample_path
+
+MM_PER_PT = 25.4 / 72
+
+
+def _cjk(text: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" for ch in text)
+
+
+def _sizes(page) -> list[tuple[str, float]]:  # type: ignore[no-untyped-def]
+    found: list[tuple[str, float]] = []
+
+    def visit(text, cm, tm, font, size):  # type: ignore[no-untyped-def]
+        if text.strip():
+            scale = (tm[0] ** 2 + tm[1] ** 2) ** 0.5 * (cm[0] ** 2 + cm[1] ** 2) ** 0.5
+            found.append((text.strip(), size * scale * MM_PER_PT))
+
+    page.extract_text(visitor_text=visit)
+    return found
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_one_sheet_per_bank_legible_at_a3(tmp_path: Path, lang: str) -> None:
+    plan = make_plan(read_site(sample_path("a")))
+    path = tmp_path / "approval.pdf"
+    write_approval_pdf(plan, path, lang=lang)  # type: ignore[arg-type]
+    pages = PdfReader(path).pages
+    levels = len(plan.site.levels)
+    diagrams = pages[levels : levels + len(plan.boxes)]
+    for box, page in zip(plan.boxes, diagrams, strict=True):
+        text = page.extract_text()
+        assert box.id in text
+        for rid in box.circuits:
+            assert rid in text
+        sizes = _sizes(page)
+        assert sizes
+        for s, mm in sizes:
+            assert mm >= (3.5 if _cjk(s) else 2.5) - 0.01, (s, mm)
+        assert (box.incoming_cable or "—").replace("×", "") in text.replace("×", "")
+    notes = pages[levels + len(plan.boxes)].extract_text()
+    assert ("设计说明" if lang == "zh" else "Design notes") in notes
+
+
+def test_diagrams_paginate_past_24_circuits(tmp_path: Path) -> None:
+    from planner.synthetic import feature, simple_garage
+    from tests.test_plan import _site
+
+    feats = simple_garage(bays=16, strips=2, capacity_kw=None)
+    spaces = [f["properties"]["id"] for f in feats if f["properties"]["kind"] == "space"]
+    docs = ["id_document", "property_consent", "parking_certificate"]
+    feats += [
+        feature(
+            "request",
+            None,
+            id=f"Q{k:02d}",
+            space=spaces[k],
+            charger_kw=7,
+            registered=f"2024-05-{k % 28 + 1:02d}",
+            documents=docs,
+        )
+        for k in range(30)
+    ]
+    plan = make_plan(_site(feats))
+    (box,) = plan.boxes
+    assert len(box.circuits) == 30
+    assert box.box_sizes == (12, 12, 6)
+    from planner.diagram import diagram_pages
+
+    assert len(list(diagram_pages(plan))) == 2 == -(-30 // CIRCUITS_PER_SHEET)
+
+
+def test_design_notes_read_the_rules() -> None:
+    plan = make_plan(read_site(sample_path("a")))
+    zh = "\n".join(design_notes(plan, "zh"))
+    assert "表箱后线缆由用户自行敷设" in zh
+    assert "ZR-YJV-0.6/1kV-3×S" in zh
+    assert "4%" in zh
+    en = "\n".join(design_notes(plan, "en"))
+    assert "30 mA type A" in en
+    assert "box_sizes" in en  # the unconfirmed figures are named

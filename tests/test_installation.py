@@ -1,0 +1,73 @@
+"""How each cable is laid (E3): segments, sharing and methods on hand-drawn routes."""
+
+from __future__ import annotations
+
+import pytest
+from shapely.geometry import LineString
+
+from planner.installation import cable_segments
+from planner.rules import Rules
+
+RULES = Rules()
+
+
+def _laid(segs: list) -> list[tuple[float, str, int]]:
+    return [(round(s.length_m, 2), s.method, s.cables) for s in segs]
+
+
+def test_three_share_a_run_and_two_branch_off() -> None:
+    """A hand-drawn garage: three cables leave the box along one aisle; the first branches
+    off after 10 m, the second after 20 m."""
+    lines = [
+        LineString([(0, 0), (10, 0), (10, 5)]),
+        LineString([(0, 0), (20, 0), (20, 5)]),
+        LineString([(0, 0), (30, 0), (30, 5)]),
+    ]
+    segs = cable_segments(lines, rules=RULES)
+    assert _laid(segs[0]) == [(10.0, "B2", 3), (5.0, "B2", 1)]
+    assert _laid(segs[1]) == [(10.0, "B2", 3), (10.0, "B2", 2), (5.0, "B2", 1)]
+    assert _laid(segs[2]) == [(10.0, "B2", 3), (10.0, "B2", 2), (15.0, "B2", 1)]
+    assert {s.factor() for s in segs[2]} == {0.70, 0.80, 1.0}
+
+
+@pytest.mark.parametrize(("offset", "shared"), [(0.03, True), (0.049, True), (0.06, False)])
+def test_runs_within_five_centimetres_share(offset: float, shared: bool) -> None:
+    lines = [LineString([(0, 0), (10, 0)]), LineString([(0, offset), (10, offset)])]
+    segs = cable_segments(lines, rules=RULES)
+    assert segs[0][0].cables == (2 if shared else 1)
+
+
+def test_a_shared_stretch_under_a_metre_does_not_count() -> None:
+    lines = [
+        LineString([(0, 0), (0.8, 0), (0.8, 5)]),
+        LineString([(0, 0), (0.8, 0), (0.8, -5)]),
+    ]
+    segs = cable_segments(lines, rules=RULES)
+    assert all(s.cables == 1 for s in segs[0] + segs[1])
+
+
+def test_more_than_four_cables_are_on_a_tray() -> None:
+    lines = [LineString([(0, 0), (12, 0), (12, 2 + k)]) for k in range(5)]
+    segs = cable_segments(lines, rules=RULES)
+    assert segs[0][0].method == "E"
+    assert segs[0][0].cables == 5
+    assert segs[0][0].factor() == 0.75  # B.52.17 row 4
+    bunched = cable_segments(lines, rules=RULES.with_overrides(["tray_from_cables=5"]))
+    assert (bunched[0][0].method, bunched[0][0].factor()) == ("B2", 0.60)  # row 1
+
+
+def test_an_existing_tray_is_method_e() -> None:
+    tray = LineString([(5, -0.02), (15, -0.02)])
+    (segs,) = cable_segments([LineString([(0, 0), (20, 0)])], rules=RULES, trays=[tray])
+    assert _laid(segs) == [(5.0, "B2", 1), (10.0, "E", 1), (5.0, "B2", 1)]
+    assert segs[1].existing_tray
+
+
+def test_lengths_add_up_to_the_route() -> None:
+    lines = [
+        LineString([(0, 0), (7, 0), (7, 3), (9, 3)]),
+        LineString([(0, 0), (7, 0), (7, -4)]),
+        LineString([(0, 0), (0, 6)]),
+    ]
+    for line, segs in zip(lines, cable_segments(lines, rules=RULES), strict=True):
+        assert sum(s.length_m for s in segs) == pytest.approx(line.length)
