@@ -8,6 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from planner.checklist import RULES, checklist
+from planner.diagram import diagram_pages
 from planner.documents import (
     _checklist_pages,
     _schedule_pages,
@@ -31,8 +32,10 @@ def test_approval_pdf_pages_and_text_layer(key: str, tmp_path: Path) -> None:
     plan = make_plan(site)
     path = tmp_path / "approval.pdf"
     pages = write_approval_pdf(plan, path)
-    expected = (
+    expected = (  # layout sheets, system diagrams, design notes, schedule, checklist
         len(site.levels)
+        + sum(1 for _ in diagram_pages(plan))
+        + 1
         + sum(1 for _ in _schedule_pages(plan, "zh"))
         + sum(1 for _ in _checklist_pages(plan, "zh"))
     )
@@ -44,6 +47,8 @@ def test_approval_pdf_pages_and_text_layer(key: str, tmp_path: Path) -> None:
     assert plan.requests[0].space in text
     assert "申请明细表" in text
     assert "规则核查表" in text
+    assert "配电系统图" in text
+    assert "设计说明" in text
     assert "13912345678" not in text
 
 
