@@ -7,14 +7,15 @@ Run it with ``python3 dev.py app`` (or ``streamlit run app.py``).
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, get_args
 
 import streamlit as st
 
 from planner.errors import PlannerError
 from planner.i18n import Lang, t
 from planner.interactive import plan_figure
-from planner.plan import Plan, PlanOptions, make_plan
+from planner.placement import PlacementMode
+from planner.plan import Plan, PlanOptions, check_box_positions, make_plan
 from planner.readers import read_site
 from planner.routing import RouteCache
 from planner.rules import Rules
@@ -102,9 +103,7 @@ def _sidebar(s: Any) -> tuple[Rules, PlanOptions, Lang]:
         key="routing",
         format_func={"rectilinear": "直角 rectilinear", "euclidean": "最短 euclidean"}.get,
     )
-    placement = sb.selectbox(
-        "表箱位置 Placement", ["centroid", "column", "min-cable"], key="placement"
-    )
+    placement = sb.selectbox("表箱位置 Placement", list(get_args(PlacementMode)), key="placement")
     clearance = sb.number_input("净距 clearance m", 0.0, 1.0, 0.1, 0.05, key="clearance")
     slack = sb.number_input("余量 slack %", 0.0, 30.0, 5.0, 1.0, key="slack")
     vdrop = sb.number_input("压降限值 voltage drop %", 1.0, 10.0, 4.0, 0.5, key="vdrop")
@@ -196,8 +195,14 @@ def _changes(s: Any, plan: Plan, lang: Lang) -> None:
                 target = to_local(site, x, y)
             a, b = st.columns(2)
             if a.button("移动并重新布线 Move and re-route", key="move_apply"):
-                s.box_positions = {**s.box_positions, comp: target}
-                st.rerun()
+                moved = {**s.box_positions, comp: target}
+                try:  # refused where it is typed: outside the compartment, in an obstacle or stall
+                    check_box_positions(site, PlanOptions(box_positions=moved))
+                except PlannerError as exc:
+                    st.error(str(exc))
+                else:
+                    s.box_positions = moved
+                    st.rerun()
             if b.button("恢复 Reset", key="move_reset"):
                 s.box_positions = {k: v for k, v in s.box_positions.items() if k != comp}
                 st.rerun()
@@ -230,9 +235,13 @@ def main() -> None:
     try:
         site = with_capacities(s.site, s.capacities)
         plan = make_plan(site, rules, options=options, route_cache=s.route_cache)
+        s.last_plan = plan
     except PlannerError as exc:
         st.error(str(exc))
-        return
+        if "last_plan" not in s:
+            return
+        plan = s.last_plan  # the previous plan stays on screen
+
     _plan_view(s, plan, lang)
     _changes(s, plan, lang)
     _downloads(s, plan, lang)

@@ -11,9 +11,11 @@ import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import get_args
 
 from planner.errors import PlannerError
 from planner.limits import Limits
+from planner.placement import PlacementMode
 from planner.plan import Plan, PlanOptions, make_plan
 from planner.readers import DEFAULT_MAX_BYTES, convert, kind_of, read_site, site_from_conversion
 from planner.readers.base import read_bytes
@@ -49,7 +51,11 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--out", required=True, metavar="DIR", help="output folder")
     plan.add_argument("--routing", choices=("rectilinear", "euclidean"), default="rectilinear")
     plan.add_argument(
-        "--placement", choices=("centroid", "column", "min-cable"), default="centroid"
+        "--placement",
+        choices=get_args(PlacementMode),
+        default=PlanOptions().placement,
+        help="centre (default: on the structure face nearest the centroid; column is the same), "
+        "centroid (free-standing) or min-cable",
     )
     plan.add_argument(
         "--managed", action="store_true", help="managed charging (智能有序充电): nothing deferred"

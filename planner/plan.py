@@ -299,7 +299,7 @@ def make_plan(
     for comp in site.compartments:
         comps_by_level[comp.level].append(comp)
 
-    _check_box_positions(site, options)
+    check_box_positions(site, options)
     cases = [_Case(req, n) for n, req in enumerate(site.requests)]
     for case in cases:
         _decide_application(
@@ -440,7 +440,7 @@ def _structures(
     return shapely.union_all(parts), shapely.union_all(stalls) if stalls else Point()
 
 
-def _check_box_positions(site: Site, options: PlanOptions) -> None:
+def check_box_positions(site: Site, options: PlanOptions) -> None:
     """R5: a manual box position must lie inside its compartment, outside every obstacle
     and every parking space; else the input is refused, naming the box."""
     comps = {c.id: c for c in site.compartments}

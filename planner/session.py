@@ -16,6 +16,7 @@ from shapely.geometry import Point
 
 from planner.errors import PlannerError
 from planner.i18n import Lang, reason_text, t
+from planner.placement import mount_faces
 from planner.plan import Plan
 from planner.readers import (
     DEFAULT_MAX_BYTES,
@@ -25,6 +26,7 @@ from planner.readers import (
     site_from_conversion,
 )
 from planner.readers.base import read_bytes
+from planner.routing import free_space
 from planner.site import Site
 from planner.writers import FORMATS, write_outputs
 
@@ -74,22 +76,27 @@ def with_capacities(site: Site, capacities: dict[str, float | None]) -> Site:
 def box_candidates(
     site: Site, compartment_id: str, *, clearance_m: float = 0.1, limit: int = 12
 ) -> list[tuple[str, tuple[float, float]]]:
-    """Column and wall faces of a compartment, nearest its centroid first, as
-    (label, local point): where a surveyor would hang the box."""
+    """The mountable faces (R5: on a column, wall, shaft or room, touching no stall) of a
+    compartment, nearest its centroid first, as (label, local point)."""
     comp = next(c for c in site.compartments if c.id == compartment_id)
     centre = comp.polygon.centroid
+    view = site.on_level(comp.level)
+    free = free_space(comp.polygon, [o.geometry for o in view.obstacles], clearance_m=clearance_m)
+    stalls = [sp.polygon for sp in view.spaces if sp.polygon.intersects(comp.polygon)]
+    mounts = mount_faces(
+        comp.polygon, free, view.obstacles, stalls, clearance_m=clearance_m, box_depth_m=0.2
+    )
     found = []
-    for n, ob in enumerate(site.obstacles):
-        if ob.level != comp.level or ob.type not in ("column", "wall"):
+    for geom, name, kind in mounts.structures:
+        if kind == "boundary":
             continue
-        if not ob.geometry.intersects(comp.polygon):
+        part = mounts.lines.intersection(geom.buffer(clearance_m + 3e-3))
+        if part.is_empty:
             continue
-        face = ob.geometry.buffer(max(clearance_m, 0.05), join_style="mitre").exterior
-        q = shapely.ops.nearest_points(face, centre)[0]
-        if not comp.polygon.contains(q):
-            continue
-        label = f"{ob.type} {ob.id or '#' + str(n)} ({q.distance(centre):.1f} m)"
-        found.append((q.distance(centre), label, (q.x, q.y)))
+        q = shapely.ops.nearest_points(part, centre)[0]
+        found.append(
+            (q.distance(centre), f"{kind} {name} ({q.distance(centre):.1f} m)", (q.x, q.y))
+        )
     found.sort()
     return [(label, xy) for _, label, xy in found[:limit]]
 

@@ -134,7 +134,23 @@ def test_move_a_box_to_a_column_and_by_coordinates() -> None:
     assert (fq1["x"], fq1["y"]) == (30.0, 15.0)
     at.button(key="move_reset").click().run()
     fq1 = _frame(at, "placement").iloc[0]
-    assert fq1["placement"] == "centroid"
+    assert fq1["placement"] == "centre"  # the default is now the mounted centre (R5)
+
+
+def test_a_box_typed_into_a_stall_is_refused_and_the_plan_stays() -> None:
+    from planner.readers import read_site
+    from planner.samples import sample_path
+
+    stall = next(sp for sp in read_site(sample_path("a")).spaces if sp.id == "B1-004")
+    at = _app()
+    at.selectbox(key="move_comp").set_value("FQ1").run()
+    at.radio(key="move_how").set_value("坐标 coordinates").run()
+    at.number_input(key="move_x").set_value(stall.polygon.centroid.x).run()
+    at.number_input(key="move_y").set_value(stall.polygon.centroid.y).run()
+    at.button(key="move_apply").click().run()
+    assert any("FQ1-BX" in e.value and "B1-004" in e.value for e in at.error)
+    fq1 = _frame(at, "placement").iloc[0]
+    assert fq1["placement"] == "centre"
 
 
 def test_downloads_of_the_current_plan() -> None:
