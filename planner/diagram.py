@@ -314,30 +314,30 @@ def design_notes(plan: Plan, lang: Lang) -> list[str]:
             + "; and the tables of planner.tables marked so.",
         ]
     return [
-        "1 设计依据：《兰州市既有居民小区电动汽车充电设施建设方案》二(三)1(1)（以防火分区为界，"
+        "1．设计依据：《兰州市既有居民小区电动汽车充电设施建设方案》二(三)1(1)（以防火分区为界，"
         "在每个防火分区中心位置装设表箱，表箱后线缆由用户自行敷设，充电桩容量不宜超过"
         f"{r.charger_cap_kw:g}千瓦）；GB/T 51313-2018；IEC 60364-7-722、5-52、4-43、5-54"
         "（GB/T 16895）；GB 50054-2011；JGJ 16-2008；制图依据 GB/T 4728、GB/T 50786、GB/T 50001。",
-        "2 供电：每处表箱（表箱组）三相四线380/220V进线，进线断路器及进线电缆"
+        "2．供电：每处表箱（表箱组）三相四线380/220V进线，进线断路器及进线电缆"
         "ZR-YJV-0.6/1kV-4×S+1×SPE按最大相负荷选择（交联聚乙烯，敷设方式E，IEC 60364-5-52 "
         "表B.52.12；PE按IEC 60364-5-54表54.2）。电源至表箱的线路由供电企业另行设计。",
-        f"3 回路：每个充电桩一个{r.supply_voltage_v:g}V单相回路，单相电能表5(60)A，剩余电流动作"
+        f"3．回路：每个充电桩一个{r.supply_voltage_v:g}V单相回路，单相电能表5(60)A，剩余电流动作"
         f"断路器C{r.breaker_a:g}/2P 30mA {r.rcd_type}型（充电桩具备6mA直流检测时为A型，"
         "GB/T 18487.1；否则B型）；满足Ib≤In≤Iz（IEC 60364-7-722.433、722.531.2）。"
         "电能表按登记顺序接入负荷最小的一相（A、B、C）。",
-        f"4 电缆：{cable}铜芯阻燃电缆，S取{sizes}mm²；长度=（路径+表箱处竖向+充电桩处竖向）×"
+        f"4．电缆：{cable}铜芯阻燃电缆，S取{sizes}mm²；长度=（路径+表箱处竖向+充电桩处竖向）×"
         f"{1 + r.slack:g}，表箱及壁挂式充电桩安装高度{r.mount_height_m:g}m，"
         f"落地式充电桩按{r.floor_feed_height_m:g}m计。",
-        f"5 敷设：沿顶板穿管敷设（方式{r.off_tray_method}）；沿既有桥架或多于{r.tray_from_cables}根"
+        f"5．敷设：沿顶板穿管敷设（方式{r.off_tray_method}）；沿既有桥架或多于{r.tray_from_cables}根"
         f"电缆共用的路段（相距{r.share_distance_m:g}m以内且长度不小于{r.share_min_length_m:g}m）"
         "按桥架敷设（方式E）；成组校正系数按IEC 60364-5-52表B.52.17（第1行成束，第4行有孔托盘"
         f"单层），环境温度{r.ambient_c:g}°C按表B.52.14校正；每根电缆按最不利路段确定载流量。",
-        f"6 限值：表箱至充电桩电压降不大于{r.voltage_drop_limit_pct:g}%"
+        f"6．限值：表箱至充电桩电压降不大于{r.voltage_drop_limit_pct:g}%"
         f"（ρ={r.resistivity_ohm_mm2_per_m:g}Ω·mm²/m，x={r.reactance_ohm_per_m:g}Ω/m，"
         "IEC 60364-5-52附录G）；末端单相短路时断路器应瞬时脱扣：电缆长度≤"
         f"{r.short_circuit_factor:g}·U·S/(2ρ·Ia)，Ia={r.magnetic_trip_multiple:g}In。"
         "任何截面均不能满足时不予布置，应在车位附近增设表箱。",
-        f"7 负荷：{diversity_zh}；防火分区需用负荷按最大相负荷的3倍计；按登记先后接入，"
+        f"7．负荷：{diversity_zh}；防火分区需用负荷按最大相负荷的3倍计；按登记先后接入，"
         "不超过该分区可供容量。"
         + (
             "采用智能有序充电：负荷管理系统按每相容量的1/3限载，每桩保证不低于1.32kW"
@@ -345,10 +345,10 @@ def design_notes(plan: Plan, lang: Lang) -> list[str]:
             if managed
             else ""
         ),
-        "8 施工：表箱后线缆由用户自行委托有资质的施工单位敷设并承担费用；支架、管材及桥架采用"
+        "8．施工：表箱后线缆由用户自行委托有资质的施工单位敷设并承担费用；支架、管材及桥架采用"
         "不燃材料，穿越墙体、楼板处做防火封堵；表箱安装在柱面或墙面，底边距地"
         f"{r.mount_height_m:g}m，不得朝向车位。",
-        "9 未经核实的数据（引自第三方资料，未查阅标准原文）："
+        "9．未经核实的数据（引自第三方资料，未查阅标准原文）："
         + "、".join(unconfirmed)
         + "；以及 planner.tables 中标注者。",
     ]

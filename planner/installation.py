@@ -56,7 +56,10 @@ def cable_segments(
         inside = shapely.get_parts(shapely.intersection(noded, band))
         outside = shapely.get_parts(shapely.difference(noded, band))
         parts = [*inside, *outside]
-        tray_flags = [True] * len(inside) + [False] * len(outside)
+        # a route merely crossing a tray is not laid on it: only stretches along it count
+        tray_flags = [
+            bool(shapely.length(p) >= rules.share_min_length_m - 1e-9) for p in inside
+        ] + [False] * len(outside)
     else:
         parts = list(shapely.get_parts(noded))
         tray_flags = [False] * len(parts)

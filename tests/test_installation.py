@@ -71,3 +71,10 @@ def test_lengths_add_up_to_the_route() -> None:
     ]
     for line, segs in zip(lines, cable_segments(lines, rules=RULES), strict=True):
         assert sum(s.length_m for s in segs) == pytest.approx(line.length)
+
+
+def test_crossing_a_tray_is_not_laying_on_it() -> None:
+    tray = LineString([(5, -5), (5, 5)])
+    (segs,) = cable_segments([LineString([(0, 0), (10, 0)])], rules=RULES, trays=[tray])
+    assert {s.method for s in segs} == {"B2"}
+    assert sum(s.length_m for s in segs) == pytest.approx(10)
