@@ -124,3 +124,20 @@ def test_too_many_cells(tiny: dict[str, Any]) -> None:
 def test_blank_rows_are_skipped(tiny: dict[str, Any]) -> None:
     site = parse_site(to_bytes(tiny), requests_csv=_csv("", "R2,S2,7,,,,,", ",,,,,,,"))
     assert [r.id for r in site.requests] == ["R1", "R2"]
+
+
+def test_lease_months_column(tiny: dict[str, Any]) -> None:
+    """The new request field lease_months (R14) reads as a whole number; a fraction or text
+    is refused naming the row."""
+    header = "id,space,charger_kw,lease_months"
+    site = parse_site(to_bytes(tiny), requests_csv=_csv("R2,S2,7,24", header=header))
+    assert site.requests[1].lease_months == 24
+    with pytest.raises(SiteError, match="lease_months"):
+        parse_site(to_bytes(tiny), requests_csv=_csv("R2,S2,7,1.5", header=header))
+    with pytest.raises(SiteError, match="lease_months"):
+        parse_site(to_bytes(tiny), requests_csv=_csv("R2,S2,7,a year", header=header))
+
+
+def test_old_files_without_lease_months_still_load(tiny: dict[str, Any]) -> None:
+    site = parse_site(to_bytes(tiny), requests_csv=_csv("R2,S2,7,,,,,"))
+    assert site.requests[1].lease_months is None

@@ -89,3 +89,54 @@ def test_files_are_written(tmp_path: Path) -> None:
     r = write_report(plan, tmp_path / "report.json")
     assert json.loads(g.read_text(encoding="utf-8"))["type"] == "FeatureCollection"
     assert json.loads(r.read_text(encoding="utf-8"))["counts"]["planned"] == 6
+
+
+def test_plan_file_carries_the_contracts_electrical_properties() -> None:
+    """site-format.md section 2: the names of the meter box and cable properties."""
+    plan = make_plan(read_site(sample_path("a")))
+    doc = plan_features(plan)
+    box_names = {
+        "id",
+        "compartment",
+        "level",
+        "placement",
+        "mount",
+        "offset_m",
+        "meters",
+        "boxes",
+        "box_sizes",
+        "phase_kw",
+        "phase_a",
+        "unbalance",
+        "connected_kw",
+        "demand_kw",
+        "capacity_kw",
+        "spare_chargers",
+        "incoming_breaker_a",
+        "incoming_cable",
+    }
+    cable_names = {
+        "request",
+        "space",
+        "compartment",
+        "level",
+        "route_m",
+        "cable_m",
+        "conductor_mm2",
+        "designation",
+        "phase",
+        "breaker",
+        "methods",
+        "grouping",
+        "iz_a",
+        "voltage_drop_pct",
+        "short_circuit_reach_m",
+        "tray_m",
+    }
+    for f in _by_kind(doc, "meter_box"):
+        assert box_names <= set(f["properties"])
+        assert set(f["properties"]["phase_kw"]) == {"A", "B", "C"}
+    for f in _by_kind(doc, "cable"):
+        assert cable_names <= set(f["properties"])
+        assert f["properties"]["designation"].startswith("ZR-YJV-0.6/1kV-3×")
+    json.dumps(doc, allow_nan=False)
