@@ -56,25 +56,9 @@ def test_one_sheet_per_bank_legible_at_a3(tmp_path: Path, lang: str) -> None:
 
 
 def test_diagrams_paginate_past_24_circuits(tmp_path: Path) -> None:
-    from planner.synthetic import feature, simple_garage
-    from tests.test_plan import _site
+    from tests.test_plan import _garage_with_requests
 
-    feats = simple_garage(bays=16, strips=2, capacity_kw=None)
-    spaces = [f["properties"]["id"] for f in feats if f["properties"]["kind"] == "space"]
-    docs = ["id_document", "property_consent", "parking_certificate"]
-    feats += [
-        feature(
-            "request",
-            None,
-            id=f"Q{k:02d}",
-            space=spaces[k],
-            charger_kw=7,
-            registered=f"2024-05-{k % 28 + 1:02d}",
-            documents=docs,
-        )
-        for k in range(30)
-    ]
-    plan = make_plan(_site(feats))
+    plan = make_plan(_garage_with_requests(30, capacity=None, bays=16))
     (box,) = plan.boxes
     assert len(box.circuits) == 30
     assert box.box_sizes == (12, 12, 6)

@@ -393,20 +393,7 @@ def test_a_stall_shows_its_most_favourable_outcome() -> None:
 
 
 def _one_request_site() -> Any:
-    feats = simple_garage(bays=6, strips=1, capacity_kw=100)
-    docs = ["id_document", "property_consent", "parking_certificate"]
-    feats.append(
-        feature(
-            "request",
-            None,
-            id="R1",
-            space="B1-001",
-            charger_kw=7,
-            registered="2024-04-01",
-            documents=docs,
-        )
-    )
-    return _site(feats)
+    return _garage_with_requests(1, capacity=100)
 
 
 def test_a_cable_no_size_can_serve_is_blocked_with_the_length_that_would_pass() -> None:
