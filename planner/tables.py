@@ -17,6 +17,7 @@ both numbers are given below so a reviewer finds them in either edition's number
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Literal
 
 Insulation = Literal["xlpe", "pvc"]
@@ -178,6 +179,7 @@ def _step(sourced: Sourced, key: str, x: float) -> float:
     return sourced.values[key][-1]
 
 
+@cache  # looked up per segment and size of every cable: keep it a dict hit
 def ampacity_a(insulation: Insulation, method: Method, size_mm2: float) -> float:
     """Iz0 of one cable: two loaded conductors, 30 °C (:data:`AMPACITY`)."""
     row = AMPACITY.row(f"{insulation}/{method}")
@@ -189,6 +191,7 @@ def ampacity_a(insulation: Insulation, method: Method, size_mm2: float) -> float
     return row[size_mm2]
 
 
+@cache  # looked up per segment and size of every cable: keep it a dict hit
 def temperature_factor(insulation: Insulation, ambient_c: float) -> float:
     """k_temp of table B.52.14 (the factor of the next listed temperature up)."""
     if ambient_c > TEMPERATURE.keys[-1]:
@@ -196,6 +199,7 @@ def temperature_factor(insulation: Insulation, ambient_c: float) -> float:
     return _step(TEMPERATURE, insulation, ambient_c)
 
 
+@cache  # looked up per segment and size of every cable: keep it a dict hit
 def grouping_factor(cables: int, *, tray: bool) -> float:
     """k_group of table B.52.17 for ``cables`` sharing a run: row 4 on a single-layer tray,
     row 1 bunched (conduit); between listed counts the lower factor."""
