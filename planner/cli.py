@@ -21,7 +21,7 @@ from planner.readers import DEFAULT_MAX_BYTES, convert, kind_of, read_site, site
 from planner.readers.base import read_bytes
 from planner.rules import Rules
 from planner.site import Site
-from planner.writers import FORMATS, write_outputs
+from planner.writers import FORMATS, check_out, write_outputs
 
 EXIT_OK = 0
 EXIT_BUG = 1
@@ -240,18 +240,15 @@ def plan_table(plan: Plan) -> str:
 
 def _plan(args: argparse.Namespace) -> int:
     formats = _formats(args.formats)
+    inputs = [Path(args.site)] + ([Path(args.requests)] if args.requests else [])
+    if args.layers:
+        inputs.append(Path(args.layers))
+    check_out(Path(args.out), inputs)  # before the work, so a refused folder costs nothing
     rules = Rules().with_overrides(args.overrides)
     options = PlanOptions(routing=args.routing, placement=args.placement, managed=args.managed)
     site = _read(args, args.site)
     plan = make_plan(site, rules, options=options, time_budget_s=_limits(args).time_budget_s)
     out = Path(args.out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise PlannerError(
-            f"--out: cannot create folder '{out}' ({exc.strerror}). Fix: "
-            "choose a folder you may write to."
-        ) from None
     written = write_outputs(
         plan, out, formats=formats, notices=args.notices, lang=args.lang, paper=args.paper
     )

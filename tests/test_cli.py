@@ -219,3 +219,15 @@ def test_convert_writes_a_site_and_lists_what_to_complete(
     assert main(["plan", str(dxf), "--out", str(tmp_path / "o"), "--formats", "geojson"]) == 0
     assert main(["convert", str(tmp_path / "nope.dxf"), "--to", str(target)]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_out_that_holds_the_input_or_is_a_file_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = tmp_path / "site.geojson"
+    site.write_bytes(sample_path("d").read_bytes())
+    assert main(["plan", str(site), "--out", str(tmp_path)]) == 2
+    assert "holds the input" in capsys.readouterr().err
+    assert main(["plan", str(sample_path("d")), "--out", str(site)]) == 2
+    assert "is a file" in capsys.readouterr().err
+    assert site.read_bytes() == sample_path("d").read_bytes()

@@ -10,6 +10,7 @@ import ezdxf
 import pyogrio
 import pytest
 
+from planner.errors import PlannerError
 from planner.plan import make_plan
 from planner.readers import read_site
 from planner.samples import sample_path, sample_requests_path
@@ -100,3 +101,75 @@ def test_schedule_csv_opens_in_excel(tmp_path: Path) -> None:
     assert len(rows) == 1 + len(plan.requests)
     assert [r[1] for r in rows[1:]] == [r.id for r in plan.requests]
     assert "13912345678" not in raw.decode("utf-8-sig")
+
+
+def test_schedule_csv_runs_no_formula(tmp_path: Path) -> None:
+    """OWASP CSV injection: text that starts like a formula is written as text."""
+    from planner.synthetic import feature, simple_garage
+    from tests.test_plan import _site
+
+    feats = simple_garage(bays=2, strips=1)
+    for n, alias in enumerate(['=HYPERLINK("http://x")', "+1+1", "@SUM(A1)", "-2+3", "\tx"]):
+        feats.append(
+            feature(
+                "request", None, id=f"R{n}", space=f"B1-00{n + 1}", charger_kw=7, applicant=alias
+            )
+        )
+    plan = make_plan(_site(feats))
+    path = write_schedule_csv(plan, tmp_path / "schedule.csv")
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    for row in rows:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "@", "\t", "\r")), cell
+            assert not cell.startswith("-") or cell.replace("-", "", 1).replace(".", "").isdigit()
+
+
+def test_outputs_are_all_or_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run that fails half-way leaves the previous folder as it was and no partial
+    folder; a second run replaces the first whole."""
+    from planner import writers
+
+    plan = make_plan(read_site(sample_path("d")))
+    out = tmp_path / "out"
+    first = writers.write_outputs(plan, out, formats=("geojson", "csv"))
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert {p.name for p in first} == {"report.json", "plan.geojson", "schedule.csv"}
+
+    def broken(*_: object, **__: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(writers, "write_plan_geojson", broken)
+    with pytest.raises(PlannerError, match="nothing was changed there"):
+        writers.write_outputs(plan, out, formats=("geojson",))
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+    def interrupted(*_: object, **__: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(writers, "write_plan_geojson", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        writers.write_outputs(plan, out, formats=("geojson",))
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+    monkeypatch.undo()
+    writers.write_outputs(plan, out, formats=("geojson",))
+    assert {p.name for p in out.iterdir()} == {"report.json", "plan.geojson", ".planner-output"}
+
+
+def test_out_folders_the_planner_may_not_replace(tmp_path: Path) -> None:
+    from planner.writers import check_out
+
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "thesis.docx").write_bytes(b"x")
+    with pytest.raises(PlannerError, match="did not write"):
+        check_out(tmp_path / "mine")
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(PlannerError, match="is a file"):
+        check_out(tmp_path / "f")
+    site = tmp_path / "job" / "site.geojson"
+    site.parent.mkdir()
+    site.write_text("{}")
+    with pytest.raises(PlannerError, match="holds the input"):
+        check_out(tmp_path / "job", [site])
+    check_out(tmp_path / "new")

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from planner.errors import PlannerError
 from planner.i18n import Lang
 from planner.plan import Plan
 from planner.writers.geojson import plan_features, write_plan_geojson, write_report
@@ -18,6 +22,31 @@ def sheet_name(level_id: str) -> str:
     return f"sheet-{safe or 'level'}"
 
 
+MARKER = ".planner-output"
+"""A file in every output folder: it says the planner wrote the folder, so a later run may
+replace it whole."""
+
+
+def check_out(out: Path, inputs: Sequence[Path] = ()) -> None:
+    """Refuse an output folder the planner may not replace: a file, a folder holding files
+    it did not write, or one that holds (or is) one of the inputs."""
+    target = out.resolve()
+    for given in inputs:
+        src = given.resolve()
+        if src == target or target in src.parents:
+            raise PlannerError(
+                f"--out '{out}' holds the input '{given}': a new plan replaces that folder "
+                "whole. Fix: write the plan to another folder."
+            )
+    if out.exists() and not out.is_dir():
+        raise PlannerError(f"--out '{out}' is a file. Fix: give a folder (new or empty).")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
+        raise PlannerError(
+            f"--out '{out}' holds files the planner did not write; a plan replaces its "
+            "folder whole. Fix: choose a new or empty folder."
+        )
+
+
 def write_outputs(
     plan: Plan,
     out: Path,
@@ -29,8 +58,64 @@ def write_outputs(
     date: str | None = None,
 ) -> list[Path]:
     """Write the chosen formats (and the owner papers) into ``out``; ``report.json``
-    always. Heavy modules (matplotlib, geopandas, ezdxf) load only when asked for."""
-    out.mkdir(parents=True, exist_ok=True)
+    always. All or nothing: everything is written into a folder beside ``out`` that
+    replaces it only when complete, so a failed or interrupted run leaves the previous
+    contents as they were, and files of an earlier run never mix with this one's. Heavy
+    modules (matplotlib, geopandas, ezdxf) load only when asked for."""
+    check_out(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.partial-"))
+    except OSError as exc:
+        raise PlannerError(
+            f"--out: cannot write beside '{out}' ({exc.strerror}). Fix: choose a folder "
+            "you may write to."
+        ) from None
+    try:
+        written = _write_all(
+            plan, stage, formats=formats, notices=notices, lang=lang, paper=paper, date=date
+        )
+        (stage / MARKER).write_text(
+            "\n".join(str(p.relative_to(stage)) for p in written) + "\n", encoding="utf-8"
+        )
+        _replace(stage, out)
+    except OSError as exc:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise PlannerError(
+            f"--out: writing '{out}' failed ({exc.strerror or exc}); nothing was changed "
+            "there. Fix: free some space or choose a folder you may write to."
+        ) from None
+    except BaseException:  # an interrupt or a bug: no half-written folder stays behind
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    return [out / p.relative_to(stage) for p in written]
+
+
+def _replace(stage: Path, out: Path) -> None:
+    """Put the finished folder in place of ``out`` (two renames on one file system)."""
+    if not out.exists():
+        stage.rename(out)
+        return
+    old = out.with_name(f".{out.name}.old-{os.getpid()}")
+    out.rename(old)
+    try:
+        stage.rename(out)
+    except OSError:
+        old.rename(out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_all(
+    plan: Plan,
+    out: Path,
+    *,
+    formats: Sequence[str],
+    notices: bool,
+    lang: Lang,
+    paper: str,
+    date: str | None,
+) -> list[Path]:
     written = [write_report(plan, out / "report.json")]
     if "geojson" in formats:
         written.append(write_plan_geojson(plan, out / "plan.geojson"))
@@ -70,6 +155,8 @@ def write_outputs(
 
 __all__ = [
     "FORMATS",
+    "MARKER",
+    "check_out",
     "plan_features",
     "sheet_name",
     "write_outputs",
