@@ -1,30 +1,62 @@
 """Masking of personal numbers.
 
 Owners' ID numbers and mobile numbers must never reach a plan, a drawing or a log. Any
-property value that contains a Chinese resident ID number lookalike (17 digits and a digit or
-X) or a mainland mobile number lookalike (1, then 3-9, then nine digits) is masked where it is
-read, before anything else sees it. The match is deliberately loose (no word boundaries): a
-number glued to other digits, such as ``+8613912345678``, is masked as well.
+property value or name that contains a Chinese resident ID number lookalike (17 digits and
+a digit or X) or a mainland mobile number lookalike (1, then 3-9, then nine digits) is masked
+where it is read, before anything else sees it, however it is written: in groups separated by
+spaces, dashes or dots, with ``+86``, with zero-width characters, in full-width digits, or as
+a JSON number. The match is deliberately loose (no word boundaries): a number glued to other
+digits, such as ``+8613912345678``, is masked as well; a colon or letter ends a number, so
+dates and times are left alone.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
-_ID_NUMBER = re.compile(r"\d{17}[\dXx]")
+_ID_NUMBER = re.compile(r"\d{17}[\dX]")
 _MOBILE = re.compile(r"1[3-9]\d{9}")
+_SEPARATOR = "\\s\\-.\u00a0\u3000\u200b\u200c\u200d\u2060\ufeff()（）－．"
+_RUN = re.compile(rf"[+＋]?\d(?:[{_SEPARATOR}]{{0,3}}[\dXxＸｘ])*")
+"""A run of digits as people write numbers: spaced, dashed or dotted in groups, with a
+``+86`` in front, zero-width characters inside, in full-width digits; an ID's final X."""
 MASK_CHAR = "*"
+
+
+def _digits(run: str) -> str:
+    """The digits (and X) of a run, full-width ones folded to ASCII."""
+    out = []
+    for ch in run:
+        if ch.isdecimal():
+            out.append(str(unicodedata.digit(ch)))
+        elif ch in "XxＸｘ":
+            out.append("X")
+    return "".join(out)
+
+
+def _personal(run: str) -> bool:
+    digits = _digits(run)
+    return bool(_ID_NUMBER.search(digits) or _MOBILE.search(digits.replace("X", "")))
 
 
 def mask_text(text: str) -> tuple[str, bool]:
     """Return ``text`` with ID and mobile lookalikes replaced by ``*`` and whether any was.
+    Separators between a number's groups are masked with it, so nothing of it is left.
 
     >>> mask_text("张三 13912345678")
     ('张三 ***********', True)
+    >>> mask_text("电话 +86 139-1234-5678")[0]
+    '电话 *****************'
+    >>> mask_text("１３９１２３４５６７８")[1], mask_text("139\u200b1234\u200b5678")[1]
+    (True, True)
+    >>> mask_text("2024-03-18 09:30")
+    ('2024-03-18 09:30', False)
     """
-    masked = _ID_NUMBER.sub(lambda m: MASK_CHAR * len(m.group()), text)
-    masked = _MOBILE.sub(lambda m: MASK_CHAR * len(m.group()), masked)
+    masked = _RUN.sub(
+        lambda m: MASK_CHAR * len(m.group()) if _personal(m.group()) else m.group(), text
+    )
     return masked, masked != text
 
 
@@ -34,15 +66,23 @@ def mask_value(value: Any) -> tuple[Any, bool]:
         return mask_text(value)
     if isinstance(value, bool):
         return value, False
-    if isinstance(value, int):
-        text, hit = mask_text(str(value))
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+        # 13900000001 or 13900000001.0 as a JSON number; a coordinate with a fraction,
+        # such as -13765432.1, is a measurement, not a number someone was given
+        text, hit = mask_text(str(int(value)))
         return (text if hit else value), hit
     if isinstance(value, list):
         items = [mask_value(v) for v in value]
         return [v for v, _ in items], any(h for _, h in items)
     if isinstance(value, dict):
-        pairs = {k: mask_value(v) for k, v in value.items()}
-        return {k: v for k, (v, _) in pairs.items()}, any(h for _, h in pairs.values())
+        out: dict[Any, Any] = {}
+        hit = False
+        for k, v in value.items():
+            key, key_hit = mask_text(k) if isinstance(k, str) else (k, False)
+            masked, value_hit = mask_value(v)
+            out[key] = masked
+            hit = hit or key_hit or value_hit
+        return out, hit
     return value, False
 
 
@@ -51,8 +91,9 @@ def mask_properties(props: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     out: dict[str, Any] = {}
     hits: list[str] = []
     for key, value in props.items():
+        name, key_hit = mask_text(str(key))  # a number typed as a property's name
         masked, hit = mask_value(value)
-        out[key] = masked
-        if hit:
-            hits.append(str(key))
+        out[name] = masked
+        if hit or key_hit:
+            hits.append(name)
     return out, hits

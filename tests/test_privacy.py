@@ -23,7 +23,15 @@ HEADER = "id,space,charger_kw,registered,applicant,charger_type,car_brand,docume
     ("text", "expected"),
     [
         ("张三 13912345678", "张三 ***********"),
-        ("+8613912345678", "+86***********"),
+        ("+8613912345678", "**************"),  # the country code goes with the number now
+        ("电话 139 1234 5678", "电话 *************"),
+        ("139-1234-5678", "*************"),
+        ("139.1234.5678", "*************"),
+        ("+86 139 1234 5678", "*****************"),
+        ("1\u200b3912345678", "************"),
+        ("１３９１２３４５６７８", "***********"),
+        ("620102 19900307 123X", "********************"),
+        ("2019-12-31 13:45:10", "2019-12-31 13:45:10"),
         ("身份证62010219900307123X号", "身份证******************号"),
         ("620102199003071234", "******************"),
         ("B1-012", "B1-012"),
@@ -33,6 +41,14 @@ HEADER = "id,space,charger_kw,registered,applicant,charger_type,car_brand,docume
 )
 def test_mask_text(text: str, expected: str) -> None:
     assert mask_text(text)[0] == expected
+
+
+def test_numbers_and_keys_are_masked() -> None:
+    masked, hit = mask_value({"13912345678": 1, "kw": 13900000001.0, "n": 7.5})
+    assert hit
+    assert "13912345678" not in str(masked)
+    assert "13900000001" not in str(masked)
+    assert masked["n"] == 7.5
 
 
 def test_mask_value_reaches_into_lists_numbers_and_objects() -> None:

@@ -67,7 +67,7 @@ def parse_requests_csv(data: bytes, out: Collector) -> list[RawRequest]:
             source=SOURCE,
         )
         return []
-    header = [h.strip().lower() for h in rows[0]]
+    header = [mask_text(h.strip().lower())[0] for h in rows[0]]  # headers reach messages
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         out.add(
