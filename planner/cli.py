@@ -7,6 +7,7 @@ Refused input prints one clear message on stderr and exits 2; a bug exits 1.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -84,9 +85,10 @@ def _parser() -> argparse.ArgumentParser:
 def _max_mb(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--max-mb",
-        type=float,
-        default=DEFAULT_MAX_BYTES / 1e6,
-        help="largest input file in MB (default %(default).0f)",
+        type=_megabytes,
+        default=None,
+        help=f"largest input file in MB (default {DEFAULT_MAX_BYTES / 1e6:.0f}); the same as "
+        "--limit max_bytes=...",
     )
     p.add_argument(
         "--limit",
@@ -98,9 +100,26 @@ def _max_mb(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _megabytes(text: str) -> float:
+    """``--max-mb``: a positive, finite number of megabytes."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of MB, e.g. 200") from None
+    if not math.isfinite(value) or value <= 0 or value > 1e6:
+        raise argparse.ArgumentTypeError(f"{text} MB: give a positive size up to 1000000 MB")
+    return value
+
+
 def _limits(args: argparse.Namespace) -> Limits:
-    lim = Limits().with_overrides(args.limits)
-    return lim.model_copy(update={"max_bytes": int(args.max_mb * 1e6)})
+    given = list(args.limits)
+    if args.max_mb is not None:
+        if any(t.partition("=")[0].strip() == "max_bytes" for t in given):
+            raise PlannerError(
+                "--max-mb and --limit max_bytes both set the largest input. Fix: give one."
+            )
+        given.append(f"max_bytes={int(args.max_mb * 1e6)}")
+    return Limits().with_overrides(given)
 
 
 def _source_options(p: argparse.ArgumentParser) -> None:

@@ -18,7 +18,7 @@ from planner.errors import InputLimitError, PlannerError
 class Limits(BaseModel):
     """What one input may hold and one plan may take."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     max_bytes: int = Field(50_000_000, gt=0, description="largest input file, bytes")
     max_features: int = Field(200_000, gt=0, description="features in a site file")

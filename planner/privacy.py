@@ -23,6 +23,8 @@ _RUN = re.compile(rf"[+＋]?\d(?:[{_SEPARATOR}]{{0,3}}[\dXxＸｘ])*")
 """A run of digits as people write numbers: spaced, dashed or dotted in groups, with a
 ``+86`` in front, zero-width characters inside, in full-width digits; an ID's final X."""
 MASK_CHAR = "*"
+_NUMBER_SPAN = (1e10, 1e18)
+"""JSON numbers that can be a mobile (11 digits) or an ID number (18 digits, no X)."""
 
 
 def _digits(run: str) -> str:
@@ -66,11 +68,13 @@ def mask_value(value: Any) -> tuple[Any, bool]:
         return mask_text(value)
     if isinstance(value, bool):
         return value, False
-    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+    if isinstance(value, int | float) and _NUMBER_SPAN[0] <= abs(value) < _NUMBER_SPAN[1]:
         # 13900000001 or 13900000001.0 as a JSON number; a coordinate with a fraction,
         # such as -13765432.1, is a measurement, not a number someone was given
-        text, hit = mask_text(str(int(value)))
-        return (text if hit else value), hit
+        if isinstance(value, int) or value.is_integer():
+            text, hit = mask_text(str(int(value)))
+            return (text if hit else value), hit
+        return value, False
     if isinstance(value, list):
         items = [mask_value(v) for v in value]
         return [v for v, _ in items], any(h for _, h in items)

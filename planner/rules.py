@@ -36,7 +36,7 @@ class Rules(BaseModel):
     5.0
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     rules_version: str = _f(
         "domain.md R1-R16, E1-E6 (2026-12)",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, Strict
+from pydantic import AllowInfNan, BaseModel, ConfigDict, Field, PlainSerializer, Strict
 from shapely.geometry import LineString, Point, Polygon, mapping
 from shapely.geometry.base import BaseGeometry
 
@@ -40,8 +40,8 @@ PolygonM = Annotated[Polygon, _AsGeoJSON]
 LineM = Annotated[LineString, _AsGeoJSON]
 PointM = Annotated[Point, _AsGeoJSON]
 
-Number = Annotated[float, Strict()]
-"""A JSON number (int or float); text and booleans are refused, not guessed."""
+Number = Annotated[float, Strict(), AllowInfNan(False)]
+"""A finite JSON number (int or float); text, booleans, NaN and infinities are refused."""
 Flag = Annotated[bool, Strict()]
 """A JSON true/false; "yes", 1 and the like are refused, so nothing is assumed present."""
 Whole = Annotated[int, Strict()]
@@ -57,7 +57,11 @@ FIRE_SYSTEMS: tuple[str, ...] = (
 
 class _Model(BaseModel):
     model_config = ConfigDict(
-        frozen=True, arbitrary_types_allowed=True, extra="forbid", coerce_numbers_to_str=True
+        frozen=True,
+        arbitrary_types_allowed=True,
+        extra="forbid",
+        coerce_numbers_to_str=True,
+        allow_inf_nan=False,
     )
 
 
@@ -70,7 +74,7 @@ class SiteInfo(_Model):
     urban: Flag = True
     units: Units = "m"
     crs: str | None = None
-    north_deg: Number = 0.0
+    north_deg: Number = Field(default=0.0, ge=-360, le=360)
     surveyor: str | None = None
     revision: str | None = None
     boundary: PolygonM | None = None
@@ -84,7 +88,7 @@ class Level(_Model):
     name: str | None = None
     garage_type: GarageType | None = None
     floor: Whole | None = None
-    ceiling_height_m: Number = Field(default=3.6, gt=0)
+    ceiling_height_m: Number = Field(default=3.6, gt=0, le=50)
     fire_alarm: Flag | None = None
     smoke_exhaust: Flag | None = None
     sprinklers: Flag | None = None
@@ -105,8 +109,8 @@ class Compartment(_Model):
     level: str
     polygon: PolygonM
     name: str | None = None
-    capacity_kw: Number | None = Field(default=None, ge=0)
-    axis_deg: Number | None = None
+    capacity_kw: Number | None = Field(default=None, ge=0, le=100_000)
+    axis_deg: Number | None = Field(default=None, ge=-360, le=360)
     index: int | None = None
 
 
@@ -154,7 +158,7 @@ class Request(_Model):
 
     id: str
     space: str
-    charger_kw: Number = Field(gt=0)
+    charger_kw: Number = Field(gt=0, le=1000)
     registered: datetime | None = None
     applicant: str | None = None
     charger_type: ChargerType | None = None

@@ -183,12 +183,12 @@ def test_memory_stays_flat_over_rapid_changes(server_process: tuple[str, int]) -
             page = browser.new_page()
             page.goto(url, wait_until="domcontentloaded")
             metric = page.locator('[data-testid="stMetric"]').filter(has_text="容量不足待排队")
-            expect(metric).to_contain_text("3", timeout=60_000)
+            expect(metric).to_contain_text("4", timeout=60_000)
             box = page.get_by_text("智能有序充电 managed charging")
             rss = {}
             for n in range(1, 21):
                 box.click()
-                expect(metric).to_contain_text("0" if n % 2 else "3", timeout=30_000)
+                expect(metric).to_contain_text("0" if n % 2 else "4", timeout=30_000)
                 if n in (3, 20):
                     rss[n] = _rss_mb(pid)
         finally:

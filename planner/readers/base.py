@@ -111,9 +111,10 @@ FIELD_FIXES: dict[str, str] = {
     "id": "give every feature of this kind a unique text id",
     "level": "name the id of a level feature of this file",
     "name": "give a name, e.g. the community's name",
-    "charger_kw": "give the charger's power in kW as a positive number, e.g. 7",
-    "capacity_kw": "give the power (kW) the utility can give this compartment, or leave it out",
-    "ceiling_height_m": "give the clear height in metres as a positive number, e.g. 3.6",
+    "charger_kw": "give the charger's power in kW as a positive number up to 1000, e.g. 7",
+    "capacity_kw": "give the power (kW, 0 to 100000) the utility can give this compartment, "
+    "or leave it out",
+    "ceiling_height_m": "give the clear height in metres as a positive number up to 50, e.g. 3.6",
     "floor": "give the floor as a whole number: 1 = ground, -1 = B1, -2 = B2",
     "garage_type": "use one of underground, semi_underground, high_rise, multi_storey, "
     "single_storey, open",
@@ -127,8 +128,8 @@ FIELD_FIXES: dict[str, str] = {
     "vote": "give the four shares participating_area, participating_owners, approving_area, "
     "approving_owners, each between 0 and 1",
     "registered": "write an ISO date or date-time, e.g. 2024-03-18 or 2024-03-18T09:30",
-    "axis_deg": "give the routing axis in degrees, or leave it out",
-    "north_deg": "give the direction of north in degrees counter-clockwise from +y",
+    "axis_deg": "give the routing axis in degrees (-360 to 360), or leave it out",
+    "north_deg": "give the direction of north in degrees counter-clockwise from +y (-360 to 360)",
     "space": "name the id of the space the charger is for",
 }
 
