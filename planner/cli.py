@@ -27,6 +27,8 @@ from planner.writers import FORMATS, check_out, write_outputs
 EXIT_OK = 0
 EXIT_BUG = 1
 EXIT_REFUSED = 2
+EXIT_INTERRUPTED = 130
+"""Ctrl-C, as shells report SIGINT (128 + 2)."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -293,6 +295,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PlannerError as exc:
         print(f"planner: {exc}", file=sys.stderr)
         return EXIT_REFUSED
+    except KeyboardInterrupt:  # outputs are staged, so nothing half-written is left
+        print("planner: interrupted; nothing was written", file=sys.stderr)
+        return EXIT_INTERRUPTED
     return EXIT_BUG  # pragma: no cover - argparse refuses unknown commands
 
 

@@ -65,5 +65,9 @@ class SiteError(PlannerError):
         super().__init__("\n".join(lines))
 
 
+class UnreadableInputError(PlannerError):
+    """An input that is missing, not a regular file, or cannot be read."""
+
+
 class InputLimitError(PlannerError):
     """An input over one of the configured limits (size, count, depth ...)."""

@@ -81,3 +81,78 @@ def test_max_mb_and_limit_max_bytes_do_not_both_set_the_limit(
     assert "give one" in capsys.readouterr().err
     assert main(["validate", site, "--limit", "time_budget_s=NaN"]) == 2
     assert "finite" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("special", ["/dev/zero", "fifo", "folder"])
+@pytest.mark.parametrize("role", ["site", "requests", "layers"])
+def test_special_files_as_inputs_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], special: str, role: str
+) -> None:
+    import os
+
+    from planner.samples import sample_path
+
+    path = special
+    if special == "fifo":
+        path = str(tmp_path / "pipe")
+        os.mkfifo(path)
+    elif special == "folder":
+        path = str(tmp_path / "dir.csv")
+        Path(path).mkdir()
+    site = path if role == "site" else str(sample_path("d"))
+    args = ["plan", site, "--out", str(tmp_path / "out"), "--formats", "geojson"]
+    if role == "requests":
+        args += ["--requests", path]
+    if role == "layers":  # a layer map is read for drawings
+        import ezdxf
+
+        doc = ezdxf.new()
+        doc.modelspace().add_lwpolyline([(0, 0), (5000, 0), (5000, 2500)], close=True)
+        doc.saveas(tmp_path / "g.dxf")
+        args[1] = str(tmp_path / "g.dxf")
+        args += ["--layers", path]
+    if role == "site" and special == "folder":
+        path = str(tmp_path / "dir.geojson")
+        Path(path).mkdir()
+        args[1] = path
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "Fix:" in err or "folder" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_ctrl_c_exits_130_with_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from planner import cli
+    from planner.samples import sample_path
+
+    def interrupt(*_: object, **__: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "make_plan", interrupt)
+    assert cli.main(["plan", str(sample_path("d")), "--out", str(tmp_path / "o")]) == 130
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["planner: interrupted; nothing was written"]
+
+
+@pytest.mark.parametrize(("cell", "word"), [("7_0", "charger_kw"), ("nan", "charger_kw")])
+def test_csv_numbers_are_plain_decimals(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], cell: str, word: str
+) -> None:
+    from planner.samples import sample_path
+
+    csv_path = tmp_path / "r.csv"
+    csv_path.write_text(f"id,space,charger_kw\nQ1,B1-001,{cell}\n", encoding="utf-8")
+    args = ["validate", str(sample_path("d")), "--requests", str(csv_path)]
+    assert main(args) == 2
+    assert word in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("when", ["1999-12-31", "2099-01-01"])
+def test_registration_dates_out_of_range_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], when: str
+) -> None:
+    site = _site_with(tmp_path, "request", "registered", json.dumps(when))
+    assert main(["validate", str(site)]) == 2
+    assert "registered" in capsys.readouterr().err

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -42,7 +43,9 @@ def garages(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]]:
                 id=f"R{n}",
                 space=space,
                 charger_kw=draw(st.floats(0.5, 22)),
-                registered=draw(st.none() | st.dates().map(str)),
+                registered=draw(
+                    st.none() | st.dates(date(2000, 1, 1), date(2026, 11, 30)).map(str)
+                ),
             )
         )
     angle = draw(st.floats(-180, 180))

@@ -4,6 +4,7 @@ raw properties into validated models with messages a surveyor can act on."""
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from planner.errors import InputLimitError, Problem, Severity, SiteError
+from planner.errors import InputLimitError, Problem, Severity, SiteError, UnreadableInputError
 
 DEFAULT_MAX_BYTES = 50_000_000
 """Largest input file read by default (50 MB); raise it with ``max_bytes``."""
@@ -27,22 +28,45 @@ M = TypeVar("M", bound=BaseModel)
 def read_bytes(source: Source, *, what: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     """Read a file (or take bytes already read), refusing anything over ``max_bytes``.
 
-    The size of a file on disk is checked before a byte of it is read.
+    The size of a file on disk is checked before a byte of it is read, and no more than
+    ``max_bytes + 1`` bytes are ever read (a file that grows is caught too). Folders, pipes,
+    devices such as ``/dev/zero`` and other special files are refused: they have no size to
+    check and may never end.
     """
     if isinstance(source, bytes):
-        size = len(source)
-        data: bytes | None = source
+        data = source
     else:
         path = Path(source)
         try:
-            size = path.stat().st_size
+            info = path.stat()
         except FileNotFoundError:
-            raise InputLimitError(
+            raise UnreadableInputError(
                 f"{what} '{path}' does not exist. Fix: check the path and the file name."
             ) from None
         except OSError as exc:
-            raise InputLimitError(f"{what} '{path}' cannot be read ({exc.strerror}).") from None
-        data = None
+            raise UnreadableInputError(
+                f"{what} '{path}' cannot be read ({exc.strerror}). Fix: check the path."
+            ) from None
+        if stat.S_ISDIR(info.st_mode):
+            raise UnreadableInputError(f"{what} '{path}' is a folder. Fix: give the file itself.")
+        if not stat.S_ISREG(info.st_mode):
+            raise UnreadableInputError(
+                f"{what} '{path}' is not a regular file (a pipe, device or socket). Fix: "
+                "save the input to a file and give its path."
+            )
+        _check_size(info.st_size, what, max_bytes)
+        try:
+            with path.open("rb") as f:
+                data = f.read(max_bytes + 1)
+        except OSError as exc:
+            raise UnreadableInputError(
+                f"The {what} cannot be read ({exc.strerror}). Fix: check the file's permissions."
+            ) from None
+    _check_size(len(data), what, max_bytes)
+    return data
+
+
+def _check_size(size: int, what: str, max_bytes: int) -> None:
     if size > max_bytes:
         raise InputLimitError(
             f"The {what} is {size:,} bytes, over the limit of {max_bytes:,} bytes "
@@ -50,12 +74,6 @@ def read_bytes(source: Source, *, what: str, max_bytes: int = DEFAULT_MAX_BYTES)
             "Fix: split the site into one file per level, or raise the limit "
             "(--max-mb on the command line)."
         )
-    if data is None:
-        try:
-            data = Path(source).read_bytes()  # type: ignore[arg-type]
-        except OSError as exc:
-            raise InputLimitError(f"The {what} cannot be read ({exc.strerror}).") from None
-    return data
 
 
 @dataclass
@@ -195,4 +213,15 @@ def parse_registered(value: Any) -> datetime:
         raise ValueError(f"{_short(value)} is not an ISO date or date-time")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=SHANGHAI)
+    if moment.year < EARLIEST_REGISTRATION_YEAR:
+        raise ValueError(
+            f"{moment.date().isoformat()} is before {EARLIEST_REGISTRATION_YEAR}; "
+            "no registration for a private charger is that old"
+        )
+    if moment > datetime.now(SHANGHAI) + timedelta(days=1):
+        raise ValueError(f"{moment.date().isoformat()} is in the future")
     return moment
+
+
+EARLIEST_REGISTRATION_YEAR = 2000
+"""Registrations older than this are typing errors, not first in the queue."""

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from planner.errors import PlannerError
+from planner.readers.base import read_bytes
 
 KINDS = (
     "level",
@@ -124,12 +125,9 @@ class LayerMap:
         ``path`` is None."""
         if path is None:
             return cls()
+        raw = read_bytes(Path(path), what="layer map (--layers)", max_bytes=1_000_000)
         try:
-            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise PlannerError(
-                f"layer map '{path}' does not exist. Fix: check the path of --layers."
-            ) from None
+            data = tomllib.loads(raw.decode("utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise PlannerError(
                 f"layer map '{path}' is not TOML ({exc}). Fix: write it as "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -162,9 +163,15 @@ def parse_requests_csv(data: bytes, out: Collector) -> list[RawRequest]:
     return requests
 
 
+_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
 def _number(text: str) -> float | str:
-    """A cell's number, or the text itself for validation to refuse with its message."""
-    try:
-        return float(text)
-    except ValueError:
-        return text
+    """A cell's number, or the text itself for validation to refuse with its message.
+    Only a plain decimal counts: Python's float() would also take ``7_0`` (70), ``nan``
+    and ``inf``.
+
+    >>> _number("7"), _number("3.5"), _number("7_0"), _number("nan")
+    (7.0, 3.5, '7_0', 'nan')
+    """
+    return float(text) if _DECIMAL.fullmatch(text.strip()) else text

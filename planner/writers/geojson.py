@@ -139,11 +139,15 @@ def plan_features(plan: Plan) -> dict[str, Any]:
 
 def write_plan_geojson(plan: Plan, path: Path) -> Path:
     """Write ``plan.geojson``."""
-    path.write_text(json.dumps(plan_features(plan), ensure_ascii=False), encoding="utf-8")
+    path.write_text(
+        json.dumps(plan_features(plan), ensure_ascii=False, allow_nan=False), encoding="utf-8"
+    )
     return path
 
 
 def write_report(plan: Plan, path: Path) -> Path:
     """Write ``report.json``."""
-    path.write_text(json.dumps(report(plan), ensure_ascii=False, indent=1), encoding="utf-8")
+    path.write_text(
+        json.dumps(report(plan), ensure_ascii=False, indent=1, allow_nan=False), encoding="utf-8"
+    )
     return path
