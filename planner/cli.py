@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import get_args
 
-from planner.errors import PlannerError
+from planner.errors import PlannerError, printable
 from planner.limits import Limits
 from planner.placement import PlacementMode
 from planner.plan import Plan, PlanOptions, make_plan
@@ -293,7 +293,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "convert":
             return _convert(args)
     except PlannerError as exc:
-        print(f"planner: {exc}", file=sys.stderr)
+        print(f"planner: {printable(str(exc))}", file=sys.stderr)
         return EXIT_REFUSED
     except KeyboardInterrupt:  # outputs are staged, so nothing half-written is left
         print("planner: interrupted; nothing was written", file=sys.stderr)

@@ -24,6 +24,7 @@ from planner.diagram import design_notes, diagram_pages
 from planner.drawing import MM_PER_INCH, SheetOptions, render_level, style
 from planner.fonts import advance_pt
 from planner.i18n import Lang, reason_text, rule_title, t
+from planner.names import safe_names
 from planner.plan import Plan, RequestOutcome
 
 A4_LANDSCAPE = (297.0, 210.0)
@@ -394,21 +395,16 @@ def write_notices(plan: Plan, folder: Path) -> list[Path]:
     """The owner papers: the notice (附件1) for every applicant who is not blocked (物业应
     向申请人发放, 方案 二(三)1(4)), and the commitment (附件3) for every planned request."""
     folder.mkdir(parents=True, exist_ok=True)
+    names = safe_names([r.id for r in plan.requests])  # ids that clean up alike stay apart
     out = []
     for r in plan.requests:
         if r.status == "blocked":
             continue
-        path = folder / f"{_safe(r.id)}-notice.pdf"
+        path = folder / f"{names[r.id]}-notice.pdf"
         write_notice(plan, r, path)
         out.append(path)
         if r.status == "planned":
-            path = folder / f"{_safe(r.id)}-commitment.pdf"
+            path = folder / f"{names[r.id]}-commitment.pdf"
             write_commitment(plan, r, path)
             out.append(path)
     return out
-
-
-def _safe(name: str) -> str:
-    """A request id as a file name (nothing that climbs out of the folder)."""
-    keep = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
-    return keep.strip(".") or "request"

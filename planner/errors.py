@@ -38,7 +38,13 @@ class Problem(BaseModel):
             parts.append(f"row {self.index}" if "CSV" in self.source else f"feature #{self.index}")
         what = self.kind or ""
         if self.feature_id is not None:
-            what = f"{what} '{self.feature_id}'".strip()
+            fid = self.feature_id
+            shown = (
+                fid
+                if fid.isprintable()
+                else "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in fid)
+            )
+            what = f"{what} '{shown}'".strip()
         if what:
             parts.append(f"({what})")
         return " ".join(parts)
@@ -47,7 +53,19 @@ class Problem(BaseModel):
         text = f"{self.where}: {self.message}"
         if self.fix:
             text += ("" if text.endswith((".", "。")) else ".") + f" Fix: {self.fix}"
+        return printable(text)
+
+
+def printable(text: str) -> str:
+    r"""``text`` safe for a terminal and a log: control and format characters (escape
+    sequences, bidi overrides, lone surrogates) shown as ``\x..`` escapes, nothing run.
+
+    >>> print(printable("R1\x1b[31m"))
+    R1\x1b[31m
+    """
+    if text.isprintable():
         return text
+    return "".join(ch if ch.isprintable() or ch == "\n" else ascii(ch)[1:-1] for ch in text)
 
 
 class PlannerError(ValueError):

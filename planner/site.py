@@ -11,7 +11,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AllowInfNan, BaseModel, ConfigDict, Field, PlainSerializer, Strict
+from pydantic import (
+    AllowInfNan,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    Strict,
+    field_validator,
+)
 from shapely.geometry import LineString, Point, Polygon, mapping
 from shapely.geometry.base import BaseGeometry
 
@@ -55,7 +63,19 @@ FIRE_SYSTEMS: tuple[str, ...] = (
 )
 
 
+def _plain_text(value: object) -> object:
+    """Text fields hold printable text: no control or format characters (escape sequences,
+    bidi overrides, newlines), no lone surrogates."""
+    if isinstance(value, str) and not value.isprintable():
+        bad = next(ch for ch in value if not ch.isprintable())
+        raise ValueError(
+            f"holds the unprintable character U+{ord(bad):04X}; write plain text on one line"
+        )
+    return value
+
+
 class _Model(BaseModel):
+    _no_control = field_validator("*", mode="after")(_plain_text)
     model_config = ConfigDict(
         frozen=True,
         arbitrary_types_allowed=True,

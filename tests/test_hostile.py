@@ -156,3 +156,18 @@ def test_registration_dates_out_of_range_are_refused(
     site = _site_with(tmp_path, "request", "registered", json.dumps(when))
     assert main(["validate", str(site)]) == 2
     assert "registered" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("bad", ["\x1b[2J", "a\nb", "\ud800", "\u202eevil", "\x00"])
+def test_unprintable_text_is_refused_and_never_echoed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], bad: str
+) -> None:
+    feats = simple_garage(bays=2, strips=1)
+    feats.append(feature("request", None, id=f"R{bad}", space="B1-001", charger_kw=7))
+    path = tmp_path / "site.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": feats}), encoding="utf-8")
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "unprintable character" in err
+    assert bad not in err
+    assert all(ch.isprintable() or ch == "\n" for ch in err)

@@ -109,7 +109,9 @@ def test_schedule_csv_runs_no_formula(tmp_path: Path) -> None:
     from tests.test_plan import _site
 
     feats = simple_garage(bays=2, strips=1)
-    for n, alias in enumerate(['=HYPERLINK("http://x")', "+1+1", "@SUM(A1)", "-2+3", "\tx"]):
+    for n, alias in enumerate(
+        ['=HYPERLINK("http://x")', "+1+1", "@SUM(A1)", "-2+3", "=cmd|' /C calc'!A0"]
+    ):
         feats.append(
             feature(
                 "request", None, id=f"R{n}", space=f"B1-00{n + 1}", charger_kw=7, applicant=alias

@@ -10,16 +10,16 @@ from pathlib import Path
 
 from planner.errors import PlannerError
 from planner.i18n import Lang
+from planner.names import safe_names
 from planner.plan import Plan
 from planner.writers.geojson import plan_features, write_plan_geojson, write_report
 
 FORMATS = ("geojson", "gpkg", "dxf", "csv", "pdf", "png", "svg")
 
 
-def sheet_name(level_id: str) -> str:
-    """``sheet-<level>`` with the level id made safe for a file name."""
-    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in level_id)
-    return f"sheet-{safe or 'level'}"
+def sheet_names(plan: Plan) -> dict[str, str]:
+    """``sheet-<level>`` for every level, the ids made safe (and distinct) for file names."""
+    return {k: f"sheet-{v}" for k, v in safe_names([lv.id for lv in plan.site.levels]).items()}
 
 
 MARKER = ".planner-output"
@@ -136,13 +136,14 @@ def _write_all(
         from planner.drawing import SheetOptions, render_level, save_sheet
 
         opts = SheetOptions(lang=lang, paper=paper, date=date)  # type: ignore[arg-type]
+        sheets = sheet_names(plan)
         for lv in plan.site.levels:
             if not {"png", "svg"} & set(formats):
                 break
             fig = render_level(plan, lv.id, options=opts)
             for fmt in ("png", "svg"):
                 if fmt in formats:
-                    path = out / f"{sheet_name(lv.id)}.{fmt}"
+                    path = out / f"{sheets[lv.id]}.{fmt}"
                     save_sheet(fig, path)
                     written.append(path)
         if "pdf" in formats:
@@ -158,7 +159,7 @@ __all__ = [
     "MARKER",
     "check_out",
     "plan_features",
-    "sheet_name",
+    "sheet_names",
     "write_outputs",
     "write_plan_geojson",
     "write_report",

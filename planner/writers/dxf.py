@@ -34,7 +34,19 @@ def _transformer(plan: Plan) -> tuple[Any, str]:
     return frame.to_source, "m"
 
 
+_FORBIDDEN = set('<>/\\":;?*|=`')
+"""Characters AutoCAD does not allow in a layer name (the ``|`` between level and kind
+marks the planner's own layers and is kept)."""
+
+
+def _layer_part(level_id: str) -> str:
+    """A level id as the first part of a layer name."""
+    return "".join("_" if ch in _FORBIDDEN or not ch.isprintable() else ch for ch in level_id)
+
+
 def _layer(doc: Any, name: str, colour: int) -> str:
+    level, sep, kind = name.partition("|")
+    name = _layer_part(level)[:200] + sep + kind
     if name not in doc.layers:
         doc.layers.add(name, color=colour)
     return name
