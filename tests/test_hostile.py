@@ -171,3 +171,61 @@ def test_unprintable_text_is_refused_and_never_echoed(
     assert "unprintable character" in err
     assert bad not in err
     assert all(ch.isprintable() or ch == "\n" for ch in err)
+
+
+def test_a_csv_cell_over_the_csv_limit_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from planner.samples import sample_path
+
+    big = tmp_path / "big.csv"
+    big.write_text("id,space,charger_kw,applicant\nQ1,B1-001,7," + "x" * 200_000 + "\n")
+    assert main(["validate", str(sample_path("d")), "--requests", str(big)]) == 2
+    assert "cannot be read as CSV" in capsys.readouterr().err
+
+
+def _zip(members: dict[str, bytes], *, encrypt: bool = False) -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    raw = bytearray(buf.getvalue())
+    if encrypt:  # the encryption flag in the local and central headers
+        raw[raw.find(b"PK\x03\x04") + 6] |= 1
+        raw[raw.find(b"PK\x01\x02") + 8] |= 1
+    return bytes(raw)
+
+
+@pytest.mark.parametrize(
+    ("members", "encrypt", "word"),
+    [
+        ({"manifest.json": b"{}"}, True, "encrypted"),
+        ({"a/unit.geojson": b"{}", "b/unit.geojson": b"{}"}, False, "twice"),
+    ],
+)
+def test_zip_members_that_cannot_be_read_whole_are_refused(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    members: dict[str, bytes],
+    encrypt: bool,
+    word: str,
+) -> None:
+    path = tmp_path / "imdf.zip"
+    path.write_bytes(_zip(members, encrypt=encrypt))
+    assert main(["convert", str(path), "--to", str(tmp_path / "site.geojson")]) == 2
+    assert word in capsys.readouterr().err
+    assert not (tmp_path / "site.geojson").exists()
+
+
+def test_an_imdf_folder_obeys_the_zip_limits(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "imdf"
+    folder.mkdir()
+    (folder / "unit.geojson").write_bytes(b" " * 5000)
+    args = ["convert", str(folder), "--to", str(tmp_path / "s.geojson")]
+    assert main([*args, "--limit", "max_zip_bytes=1000"]) == 2
+    assert "over the limit" in capsys.readouterr().err

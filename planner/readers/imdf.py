@@ -34,6 +34,7 @@ from shapely.geometry.base import BaseGeometry
 from planner.errors import PlannerError
 from planner.limits import Limits, over
 from planner.projection import Frame
+from planner.readers.base import read_bytes
 from planner.readers.conversion import Conversion, complete_list, largest, level_props
 
 ROLES = ("level", "unit", "fixture", "opening")
@@ -48,6 +49,7 @@ _ZIP_FAILURES = (
     NotImplementedError,
     OverflowError,
     struct.error,
+    RuntimeError,  # an encrypted member without its password
     IndexError,
 )
 """What the zip module raises on damaged archives (found by fuzzing): one PlannerError."""
@@ -62,8 +64,23 @@ def _files(source: str | Path | bytes, limits: Limits) -> dict[str, bytes]:
     if isinstance(source, bytes | bytearray):
         return _zip(io.BytesIO(source), limits)
     path = Path(source)
-    if path.is_dir():
-        return {p.name: p.read_bytes() for p in sorted(path.iterdir()) if p.is_file()}
+    if path.is_dir():  # a folder obeys the limits a zip does
+        files = [p for p in sorted(path.iterdir()) if p.is_file()]
+        if len(files) > limits.max_zip_entries:
+            over(
+                "max_zip_entries",
+                len(files),
+                limits.max_zip_entries,
+                "files in the IMDF folder",
+                "keep only the IMDF files in it",
+            )
+        out: dict[str, bytes] = {}
+        left = limits.max_zip_bytes
+        for p in files:
+            data = read_bytes(p, what=f"IMDF file '{p.name}'", max_bytes=max(left, 0))
+            left -= len(data)
+            out[p.name] = data
+        return out
     if zipfile.is_zipfile(path):
         with path.open("rb") as f:
             return _zip(f, limits)
@@ -111,6 +128,16 @@ def _zip(stream: Any, limits: Limits) -> dict[str, bytes]:
                 "Fix: zip the IMDF files with plain relative names."
             )
         if not info.is_dir():
+            if info.flag_bits & 0x1:
+                raise PlannerError(
+                    f"the IMDF zip member '{name}' is encrypted. Fix: zip the IMDF files "
+                    "again without a password."
+                )
+            if Path(name).name in out:
+                raise PlannerError(
+                    f"the IMDF zip holds '{Path(name).name}' twice ('{name}' and another "
+                    "member): which one is meant cannot be told. Fix: zip one IMDF folder."
+                )
             try:
                 with z.open(info) as member:  # read no more than the directory declared
                     data = member.read(info.file_size + 1)

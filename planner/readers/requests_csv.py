@@ -58,7 +58,17 @@ def parse_requests_csv(data: bytes, out: Collector) -> list[RawRequest]:
             source=SOURCE,
         )
         return []
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:  # a cell over the csv module's limit, a NUL, a broken quote
+        out.add(
+            "error",
+            "CSV_UNREADABLE",
+            f"the file cannot be read as CSV ({exc})",
+            "save it from Excel as 'CSV UTF-8'; keep each cell under 100,000 characters.",
+            source=SOURCE,
+        )
+        return []
     if not rows or not any(cell.strip() for cell in rows[0]):
         out.add(
             "error",
