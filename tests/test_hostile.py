@@ -229,3 +229,19 @@ def test_an_imdf_folder_obeys_the_zip_limits(
     args = ["convert", str(folder), "--to", str(tmp_path / "s.geojson")]
     assert main([*args, "--limit", "max_zip_bytes=1000"]) == 2
     assert "over the limit" in capsys.readouterr().err
+
+
+def test_a_compartment_outside_its_level_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from planner.synthetic import transform_features
+
+    feats = simple_garage(bays=2, strips=1)
+    comps = [f for f in feats if f["properties"]["kind"] == "compartment"]
+    moved = transform_features(comps, lambda x, y: (x + 500, y))
+    others = [f for f in feats if f["properties"]["kind"] != "compartment"]
+    path = tmp_path / "site.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": others + moved}))
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "lie outside the outline of level 'B1' (100% of its area)" in err

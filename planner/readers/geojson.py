@@ -614,6 +614,7 @@ def _build_site(reading: _Reading) -> Site:
                 )
     if not out.errors:  # overlaps are measured in metres: only once every geometry is there
         _check_overlaps(out, [c for c in compartments if c is not None])
+        _check_inside_levels(out, [c for c in compartments if c is not None], kept_levels)
     for lv in kept_levels:
         if lv.garage_type is None:
             out.add(
@@ -667,6 +668,32 @@ def _check_unique(out: Collector, kind: str, items: list[Any]) -> None:
             )
         else:
             seen[item.id] = item
+
+
+def _check_inside_levels(
+    out: Collector, compartments: list[Compartment], levels: list[Level]
+) -> None:
+    """A compartment lies on its level's outline (a little over the line is drawing noise:
+    up to 1 m² or 2 % of its area); elsewhere it belongs to another level or is misdrawn,
+    and cables from its box would leave the garage."""
+    outlines = {lv.id: lv.outline for lv in levels}
+    for c in compartments:
+        outline = outlines.get(c.level)
+        if outline is None:
+            continue
+        beyond = c.polygon.difference(outline).area
+        if beyond > max(1.0, 0.02 * c.polygon.area):
+            out.add(
+                "error",
+                "COMPARTMENT_OUTSIDE_LEVEL",
+                f"{beyond:,.1f} m² of it lie outside the outline of level '{c.level}' "
+                f"({beyond / c.polygon.area:.0%} of its area)",
+                "check that the compartment is on the right level and in the file's "
+                "coordinates, or redraw the level outline around it.",
+                kind="compartment",
+                feature_id=c.id,
+                index=c.index,
+            )
 
 
 def _check_overlaps(out: Collector, compartments: list[Compartment]) -> None:
