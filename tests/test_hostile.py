@@ -245,3 +245,16 @@ def test_a_compartment_outside_its_level_is_refused(
     assert main(["validate", str(path)]) == 2
     err = capsys.readouterr().err
     assert "lie outside the outline of level 'B1' (100% of its area)" in err
+
+
+def test_the_requests_csv_has_a_row_limit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from planner.samples import sample_path
+
+    rows = "\n".join(f"Q{n},B1-001,7" for n in range(30))
+    path = tmp_path / "r.csv"
+    path.write_text("id,space,charger_kw\n" + rows + "\n")
+    args = ["validate", str(sample_path("d")), "--requests", str(path)]
+    assert main([*args, "--limit", "max_csv_rows=20"]) == 2
+    assert "max_csv_rows" in capsys.readouterr().err

@@ -132,7 +132,7 @@ def parse_site(
         reading.out.raise_if_errors()
     if requests_csv is not None:
         csv_out = Collector("requests CSV")
-        for raw in parse_requests_csv(requests_csv, csv_out):
+        for raw in parse_requests_csv(requests_csv, csv_out, limits=reading.limits):
             reading.features["request"].append(_from_csv(raw))
         reading.out.problems.extend(csv_out.problems)
     return _build_site(reading)

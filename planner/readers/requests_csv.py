@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from planner.limits import Limits, over
 from planner.privacy import mask_text
 from planner.readers.base import Collector
 
@@ -45,8 +47,12 @@ class RawRequest:
     geometry: Any = None
 
 
-def parse_requests_csv(data: bytes, out: Collector) -> list[RawRequest]:
-    """Parse the CSV into raw requests, adding every problem found to ``out``."""
+def parse_requests_csv(
+    data: bytes, out: Collector, *, limits: Limits | None = None
+) -> list[RawRequest]:
+    """Parse the CSV into raw requests, adding every problem found to ``out``; more rows
+    than ``limits.max_csv_rows`` are refused before any is read into a request."""
+    max_rows = (limits or Limits()).max_csv_rows
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -59,7 +65,7 @@ def parse_requests_csv(data: bytes, out: Collector) -> list[RawRequest]:
         )
         return []
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        rows = list(itertools.islice(csv.reader(io.StringIO(text, newline="")), max_rows + 2))
     except csv.Error as exc:  # a cell over the csv module's limit, a NUL, a broken quote
         out.add(
             "error",
@@ -78,6 +84,14 @@ def parse_requests_csv(data: bytes, out: Collector) -> list[RawRequest]:
             source=SOURCE,
         )
         return []
+    if len(rows) > max_rows + 1:
+        over(
+            "max_csv_rows",
+            len(rows) - 1,
+            max_rows,
+            "rows in the requests CSV (at least)",
+            "split the registrations into several files",
+        )
     header = [mask_text(h.strip().lower())[0] for h in rows[0]]  # headers reach messages
     missing = [c for c in REQUIRED if c not in header]
     if missing:
