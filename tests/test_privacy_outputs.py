@@ -100,3 +100,35 @@ def test_no_personal_number_reaches_any_output(
             text = f.read_bytes().decode("utf-8", "replace")
         leaks[str(f.relative_to(out))] = _leaks(text)
     assert {k: v for k, v in leaks.items() if v} == {}
+
+
+def test_numbers_in_dxf_layers_and_texts_are_masked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import ezdxf
+
+    doc = ezdxf.new()
+    msp = doc.modelspace()
+    doc.layers.add(f"PARKING {MOBILE}")
+    msp.add_lwpolyline(
+        [(0, 0), (20000, 0), (20000, 10000), (0, 10000)],
+        close=True,
+        dxfattribs={"layer": "OUTLINE"},
+    )
+    msp.add_lwpolyline(
+        [(1000, 1000), (3500, 1000), (3500, 6300), (1000, 6300)],
+        close=True,
+        dxfattribs={"layer": f"PARKING {MOBILE}"},
+    )
+    msp.add_text(f"车位 {WRITTEN['dashed']}", dxfattribs={"layer": "NOTES"}).set_placement(
+        (2000, 3000)
+    )
+    msp.add_text(ID_NUMBER, dxfattribs={"layer": "PARKING"}).set_placement((2000, 3000))
+    path = tmp_path / "g.dxf"
+    doc.saveas(path)
+    out = tmp_path / "site.geojson"
+    assert main(["convert", str(path), "--to", str(out), "--units", "mm"]) == 0
+    captured = capsys.readouterr()
+    text = out.read_text("utf-8")
+    assert "masked" in captured.out + captured.err
+    assert _leaks(text) == _leaks(captured.out) == _leaks(captured.err) == []

@@ -26,8 +26,9 @@ from ezdxf.lldxf.const import DXFStructureError
 from shapely.geometry import LineString, Point, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
-from planner.errors import PlannerError
+from planner.errors import PlannerError, printable
 from planner.limits import Limits, over
+from planner.privacy import mask_text
 from planner.readers.conversion import Conversion, complete_list, largest, level_props
 from planner.readers.layers import LayerMap
 
@@ -159,9 +160,13 @@ def convert_dxf(
     buckets: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
     max_entities = (limits or Limits()).max_dxf_entities
     unreadable: Counter[str] = Counter()
+    masked = 0
     for e in _entities(doc.modelspace(), out, max_entities):
-        layer = str(e.dxf.get("layer", "0"))
-        kind = layer_map.kind_of(layer)
+        raw_layer = str(e.dxf.get("layer", "0"))
+        kind = layer_map.kind_of(raw_layer)
+        layer, hit = mask_text(raw_layer)  # no personal number leaves the reader
+        layer = printable(layer)
+        masked += hit
         try:
             shape_kind, geom = _shape(e)
         except (*_EZDXF_FAILURES, shapely.errors.ShapelyError) as exc:
@@ -178,10 +183,16 @@ def convert_dxf(
         lvl = layer.split("|", 1)[0] if "|" in layer else (level or "B1")
         text = None
         if shape_kind == "text":
-            text = e.plain_text() if e.dxftype() == "MTEXT" else e.dxf.text
+            text, hit = mask_text(e.plain_text() if e.dxftype() == "MTEXT" else e.dxf.text)
+            masked += hit
         buckets[lvl][kind].append((shape_kind, geom, text, layer))
     for what, n in unreadable.items():
         out.notes.append(f"{n} malformed entit{'y' if n == 1 else 'ies'} left out: {what}")
+    if masked:
+        out.notes.append(
+            f"{masked} layer name(s) or text(s) held what looks like an ID or phone number; "
+            "it was masked and appears in no output"
+        )
     if not buckets:
         raise PlannerError(
             "no entity of the drawing maps to a site kind. Fix: give a layer map "
