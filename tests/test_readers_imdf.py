@@ -216,3 +216,15 @@ def test_temasek_stalls_are_counted(realdata: Path) -> None:
     assert "venue.geojson" in " ".join(conv.ignored)
     site = site_from_conversion(conv)
     assert len(site.spaces) == 1116
+
+
+def test_numbers_in_imdf_names_are_masked() -> None:
+    files = _archive()
+    level = json.loads(files["venue_level.geojson"])
+    level["features"][0]["properties"]["name"] = {"en": "P2 call 139-1234-5678"}
+    level["features"][0]["properties"]["short_name"] = {"en": "P2 13912345678"}
+    files["venue_level.geojson"] = json.dumps(level).encode()
+    conv = convert_imdf(_zip(files), name="p2 13912345678.zip")
+    text = conv.to_bytes().decode() + conv.report()
+    assert "5678" not in text.replace("*", "")
+    assert "13912345678" not in text

@@ -12,6 +12,9 @@ import shapely
 from shapely.geometry import Polygon, mapping
 from shapely.geometry.base import BaseGeometry
 
+from planner.errors import printable
+from planner.privacy import mask_properties, mask_text
+
 FIRE = ("fire_alarm", "smoke_exhaust", "sprinklers", "emergency_lighting", "evacuation_signs")
 
 
@@ -41,8 +44,13 @@ class Conversion:
         self.counts[label] += 1
 
     def collection(self) -> dict[str, Any]:
-        """The site file."""
-        return {"type": "FeatureCollection", "features": self.features}
+        """The site file, with every property masked (names and labels from drawings and
+        indoor maps may hold a phone number)."""
+        features = []
+        for f in self.features:
+            props, _ = mask_properties(f.get("properties") or {})
+            features.append({**f, "properties": props})
+        return {"type": "FeatureCollection", "features": features}
 
     def to_bytes(self) -> bytes:
         """The site file as UTF-8 JSON."""
@@ -50,7 +58,7 @@ class Conversion:
 
     def report(self) -> str:
         """The account printed by ``planner convert``."""
-        lines = [f"converted {self.source}:"]
+        lines = [f"converted {printable(mask_text(str(self.source))[0])}:"]
         lines += [f"  {k}: {n}" for k, n in sorted(self.counts.items())]
         if self.unmapped:
             lines.append("not mapped to any kind (add them to a layer map if they matter):")
@@ -63,7 +71,7 @@ class Conversion:
             lines += [f"  - {n}" for n in self.notes]
         lines.append("to complete (written as null or a stated default; nothing is assumed):")
         lines += [f"  - {n}" for n in self.to_complete] or ["  - nothing"]
-        return "\n".join(lines)
+        return printable(mask_text("\n".join(lines))[0])  # ids come from the drawing
 
 
 def level_props(
