@@ -237,3 +237,45 @@ def _ev_stalls(path: Path) -> list[shapely.Polygon]:
         shapely.Polygon(list(e.get_points("xy")))  # millimetres, as converted
         for e in doc.modelspace().query('LWPOLYLINE[layer=="p-parking-large-electric"]')
     ]
+
+
+def test_curves_3d_entities_and_minsert_are_converted_or_reported(tmp_path: Path) -> None:
+    """Issue 11 item 6: nothing on a mapped layer is lost without a word."""
+    import ezdxf as ez
+
+    doc = ez.new()
+    msp = doc.modelspace()
+    msp.add_lwpolyline(
+        [(0, 0), (60000, 0), (60000, 30000), (0, 30000)],
+        close=True,
+        dxfattribs={"layer": "OUTLINE"},
+    )
+    stall = [(1000, 1000), (3500, 1000), (3500, 6300), (1000, 6300)]
+    msp.add_polyline3d([(x, y, 0) for x, y in stall], close=True, dxfattribs={"layer": "PARKING"})
+    msp.add_solid(
+        [(40000, 1000), (42500, 1000), (40000, 6300), (42500, 6300)],
+        dxfattribs={"layer": "PARKING"},
+    )
+    msp.add_3dface(
+        [(45000, 1000, 0), (47500, 1000, 0), (47500, 6300, 0), (45000, 6300, 0)],
+        dxfattribs={"layer": "PARKING"},
+    )
+    msp.add_spline([(10000, 10000), (12000, 12000), (14000, 10000)], dxfattribs={"layer": "WALL"})
+    msp.add_arc((30000, 20000), 500, 0, 180, dxfattribs={"layer": "WALL"})
+    msp.add_ellipse((20000, 20000), major_axis=(600, 0), ratio=0.5, dxfattribs={"layer": "COLUMN"})
+    block = doc.blocks.new("STALL")
+    block.add_lwpolyline(
+        [(0, 0), (2500, 0), (2500, 5300), (0, 5300)], close=True, dxfattribs={"layer": "PARKING"}
+    )
+    msp.add_blockref("STALL", (5000, 10000)).grid(size=(2, 3), spacing=(6000, 3000))
+    mesh = msp.add_mesh(dxfattribs={"layer": "PARKING"})
+    with mesh.edit_data() as data:
+        data.vertices = [(0, 0, 0), (1, 0, 0), (1, 1, 0)]
+        data.faces = [(0, 1, 2)]
+    path = tmp_path / "curves.dxf"
+    doc.saveas(path)
+    conv = convert_dxf(path, name="curves")
+    assert conv.counts["space"] == 3 + 6  # 3D polyline, SOLID, 3DFACE and a 2 x 3 MINSERT
+    assert conv.counts["obstacle:wall"] == 2  # SPLINE and ARC, flattened
+    assert conv.counts["obstacle:column"] == 1  # ELLIPSE
+    assert any("MESH on PARKING" in n for n in conv.notes)

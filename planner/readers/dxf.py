@@ -14,6 +14,7 @@ that only close together with walls and the outline are polygonized. Legacy code
 from __future__ import annotations
 
 import io
+import itertools
 import re
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -68,7 +69,11 @@ def _entities(msp: Any, out: Conversion, max_entities: int) -> list[Any]:
             )
         if e.dxftype() == "INSERT":
             try:
-                stack.extend(e.virtual_entities())
+                if e.mcount > 1:  # MINSERT: a rows x columns array of the block
+                    for one in e.multi_insert():
+                        stack.extend(one.virtual_entities())
+                else:
+                    stack.extend(e.virtual_entities())
             except _EZDXF_FAILURES as exc:
                 out.notes.append(
                     f"block {e.dxf.get('name', '?')} could not be exploded "
@@ -105,7 +110,28 @@ def _shape(e: Any) -> tuple[str, BaseGeometry | None]:
     if kind in ("TEXT", "MTEXT"):
         text = e.plain_text() if kind == "MTEXT" else e.dxf.text
         return "text", Point(e.dxf.insert.x, e.dxf.insert.y) if text else None
+    if kind in _CURVES:
+        return _curve(e, closed=kind in ("SOLID", "TRACE", "3DFACE"))
     return "other", None
+
+
+_CURVES = ("POLYLINE", "SPLINE", "ELLIPSE", "ARC", "SOLID", "TRACE", "3DFACE")
+"""Entities flattened into the plane (3D polylines, curves, filled shapes)."""
+_MAX_CURVE_POINTS = 10_000
+
+
+def _curve(e: Any, *, closed: bool) -> tuple[str, BaseGeometry | None]:
+    """A curve or 3D entity as points in the plane, at most ``_MAX_CURVE_POINTS`` (flattened
+    to within 1 drawing unit); a longer one is left out (counted by the caller)."""
+    path = ezdxf.path.make_path(e)
+    pts = [
+        (v.x, v.y) for v in itertools.islice(path.flattening(distance=1.0), _MAX_CURVE_POINTS + 1)
+    ]
+    if len(pts) > _MAX_CURVE_POINTS:
+        return "other", None
+    while len(pts) > 1 and pts[-1] == pts[-2]:
+        pts.pop()
+    return _poly_or_line(pts, closed or path.is_closed)
 
 
 def _poly_or_line(pts: list[tuple[float, float]], closed: bool) -> tuple[str, BaseGeometry | None]:
@@ -161,6 +187,7 @@ def convert_dxf(
     max_entities = (limits or Limits()).max_dxf_entities
     unreadable: Counter[str] = Counter()
     masked = 0
+    unusable: Counter[str] = Counter()
     for e in _entities(doc.modelspace(), out, max_entities):
         raw_layer = str(e.dxf.get("layer", "0"))
         kind = layer_map.kind_of(raw_layer)
@@ -179,6 +206,8 @@ def convert_dxf(
             out.ignored[f"layer {layer}"] += 1
             continue
         if geom is None:
+            if shape_kind == "other" and e.dxftype() not in ("POINT", "DIMENSION"):
+                unusable[f"{e.dxftype()} on {layer}"] += 1
             continue
         lvl = layer.split("|", 1)[0] if "|" in layer else (level or "B1")
         text = None
@@ -188,6 +217,10 @@ def convert_dxf(
         buckets[lvl][kind].append((shape_kind, geom, text, layer))
     for what, n in unreadable.items():
         out.notes.append(f"{n} malformed entit{'y' if n == 1 else 'ies'} left out: {what}")
+    for what, n in unusable.items():
+        out.notes.append(
+            f"{n} entit{'y' if n == 1 else 'ies'} of a mapped layer could not be used: {what}"
+        )
     if masked:
         out.notes.append(
             f"{masked} layer name(s) or text(s) held what looks like an ID or phone number; "
