@@ -28,6 +28,7 @@ class Limits(BaseModel):
     max_zip_entries: int = Field(1_000, gt=0, description="entries in an IMDF zip")
     max_zip_bytes: int = Field(500_000_000, gt=0, description="unpacked size of an IMDF zip")
     max_dxf_entities: int = Field(500_000, gt=0, description="entities in a DXF drawing")
+    max_block_depth: int = Field(32, gt=0, description="nesting of blocks in a DXF drawing")
     max_csv_rows: int = Field(100_000, gt=0, description="rows of a requests CSV")
     time_budget_s: float = Field(300.0, gt=0, description="longest time one plan may take")
 

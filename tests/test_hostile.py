@@ -258,3 +258,37 @@ def test_the_requests_csv_has_a_row_limit(
     args = ["validate", str(sample_path("d")), "--requests", str(path)]
     assert main([*args, "--limit", "max_csv_rows=20"]) == 2
     assert "max_csv_rows" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("shape", ["self", "mutual", "tree"])
+def test_block_recursion_is_bounded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], shape: str
+) -> None:
+    import ezdxf
+
+    doc = ezdxf.new()
+    a = doc.blocks.new("A")
+    a.add_lwpolyline([(0, 0), (2500, 0), (2500, 5300)], close=True, dxfattribs={"layer": "PARKING"})
+    if shape == "self":
+        a.add_blockref("A", (10, 0))
+    elif shape == "mutual":
+        b = doc.blocks.new("B")
+        a.add_blockref("B", (10, 0))
+        b.add_blockref("A", (0, 10))
+    else:  # ten copies of the one below, eight levels deep: 10^8 stalls
+        for level in range(8):
+            blk = doc.blocks.new(f"T{level}")
+            for k in range(10):
+                if level:
+                    blk.add_blockref(f"T{level - 1}", (k * 3000, 0))
+                else:
+                    blk.add_lwpolyline([(0, 0), (2500, 0), (2500, 5300)], close=True)
+        doc.modelspace().add_blockref("T7", (0, 0))
+    if shape != "tree":
+        doc.modelspace().add_blockref("A", (0, 0))
+    path = tmp_path / "r.dxf"
+    doc.saveas(path)
+    limit = ["--limit", "max_dxf_entities=20000"]  # the default 500,000 takes ~30 s to reach
+    assert main(["convert", str(path), "--to", str(tmp_path / "s.geojson"), *limit]) == 2
+    err = capsys.readouterr().err
+    assert ("max_dxf_entities" if shape == "tree" else "max_block_depth") in err

@@ -53,12 +53,15 @@ _EZDXF_FAILURES = (
 _DIGIT = re.compile(r"\d")
 
 
-def _entities(msp: Any, out: Conversion, max_entities: int) -> list[Any]:
-    """Model-space entities with every INSERT exploded (nested ones too), transformed."""
+def _entities(msp: Any, out: Conversion, max_entities: int, max_depth: int) -> list[Any]:
+    """Model-space entities with every INSERT exploded (nested ones too), transformed.
+    Counted as they are expanded, and blocks nested deeper than ``max_depth`` (a block that
+    inserts itself, directly or through others) are refused, so no drawing expands
+    without bound."""
     flat: list[Any] = []
-    stack = list(msp)
+    stack: list[tuple[Any, int]] = [(e, 0) for e in msp]
     while stack:
-        e = stack.pop()
+        e, depth = stack.pop()
         if len(flat) + len(stack) > max_entities:
             over(
                 "max_dxf_entities",
@@ -68,12 +71,18 @@ def _entities(msp: Any, out: Conversion, max_entities: int) -> list[Any]:
                 "export only the garage level's layers",
             )
         if e.dxftype() == "INSERT":
+            if depth >= max_depth:
+                over(
+                    "max_block_depth",
+                    depth + 1,
+                    max_depth,
+                    f"blocks nested in block {e.dxf.get('name', '?')} (one inserts itself?)",
+                    "explode the blocks in the CAD program, or fix the block that inserts itself",
+                )
             try:
-                if e.mcount > 1:  # MINSERT: a rows x columns array of the block
-                    for one in e.multi_insert():
-                        stack.extend(one.virtual_entities())
-                else:
-                    stack.extend(e.virtual_entities())
+                inserts = list(e.multi_insert()) if e.mcount > 1 else [e]  # MINSERT arrays
+                for one in inserts:
+                    stack.extend((v, depth + 1) for v in one.virtual_entities())
             except _EZDXF_FAILURES as exc:
                 out.notes.append(
                     f"block {e.dxf.get('name', '?')} could not be exploded "
@@ -184,11 +193,12 @@ def convert_dxf(
         )
     scale = {"mm": 1000.0, "cm": 100.0, "m": 1.0}[unit]
     buckets: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-    max_entities = (limits or Limits()).max_dxf_entities
+    lim = limits or Limits()
+    max_entities, max_depth = lim.max_dxf_entities, lim.max_block_depth
     unreadable: Counter[str] = Counter()
     masked = 0
     unusable: Counter[str] = Counter()
-    for e in _entities(doc.modelspace(), out, max_entities):
+    for e in _entities(doc.modelspace(), out, max_entities, max_depth):
         raw_layer = str(e.dxf.get("layer", "0"))
         kind = layer_map.kind_of(raw_layer)
         layer, hit = mask_text(raw_layer)  # no personal number leaves the reader
