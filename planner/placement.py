@@ -114,9 +114,10 @@ def centroid_site(compartment: Polygon, free: BaseGeometry) -> BoxSite | None:
     c = compartment.centroid
     if free.is_empty:
         return None
-    if free.covers(c):
+    main = _main_part(free)  # a centroid walled into a pocket cannot feed the stalls
+    if main.covers(c):
         return BoxSite(c, "centroid", 0.0)
-    q = shapely.ops.nearest_points(_main_part(free), c)[0]
+    q = shapely.ops.nearest_points(main, c)[0]
     return BoxSite(q, "interior_point", q.distance(c))
 
 

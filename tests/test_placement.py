@@ -85,3 +85,18 @@ def test_centre_falls_back_to_the_compartment_wall() -> None:
     assert site is not None
     assert (site.mount, site.mount_type) == (None, "boundary")
     assert site.point.distance(Point(20, 10)) == pytest.approx(9.9)
+
+
+def test_a_centroid_walled_into_a_pocket_puts_the_box_on_the_main_floor() -> None:
+    """Issue 11 item 7: walls ring the centroid in a small pocket cut off from the stalls;
+    the box goes to the largest free area, from which every cable can start."""
+    comp = box(0, 0, 40, 20)
+    ring = box(18, 8, 22, 12).exterior  # a closed wall around the centre
+    walls = [Obstacle(level="B1", type="wall", geometry=ring, id="W1")]
+    free = free_space(comp, [ring], clearance_m=0.1)
+    mounts = mount_faces(comp, free, walls, [], clearance_m=0.1, box_depth_m=0.2)
+    for site in (centre_site(comp, free, mounts), centroid_site(comp, free)):
+        assert site is not None
+        assert not box(18, 8, 22, 12).contains(site.point)
+        biggest = max(shapely.get_parts(free), key=lambda g: g.area)
+        assert biggest.buffer(1e-6).covers(site.point)
