@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from planner.cli import main
 from planner.synthetic import feature, simple_garage
@@ -292,3 +294,64 @@ def test_block_recursion_is_bounded(
     assert main(["convert", str(path), "--to", str(tmp_path / "s.geojson"), *limit]) == 2
     err = capsys.readouterr().err
     assert ("max_dxf_entities" if shape == "tree" else "max_block_depth") in err
+
+
+FIELDS = [
+    ("site", "name"),
+    ("site", "community"),
+    ("site", "north_deg"),
+    ("site", "units"),
+    ("level", "id"),
+    ("level", "floor"),
+    ("level", "ceiling_height_m"),
+    ("level", "sprinklers"),
+    ("compartment", "id"),
+    ("compartment", "capacity_kw"),
+    ("compartment", "axis_deg"),
+    ("space", "id"),
+    ("space", "tenure"),
+    ("space", "charger"),
+    ("obstacle", "type"),
+    ("request", "id"),
+    ("request", "space"),
+    ("request", "charger_kw"),
+    ("request", "registered"),
+    ("request", "applicant"),
+    ("request", "lease_months"),
+    ("request", "documents"),
+    ("request", "vote"),
+]
+HOSTILE = st.one_of(
+    st.text(alphabet=st.characters(codec=None), max_size=40),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.booleans(),
+    st.none(),
+    st.lists(st.one_of(st.integers(), st.text(max_size=5), st.floats()), max_size=4),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=3),
+)
+
+
+@given(field=st.sampled_from(FIELDS), value=HOSTILE)
+def test_any_value_in_any_field_ends_in_a_plan_or_a_message(
+    field: tuple[str, str], value: object
+) -> None:
+    """Issue 11 item 8: hostile strings and numbers for every field never raise anything but
+    the planner's own refusal, and a plan accounts for every request."""
+    from planner.errors import PlannerError
+    from planner.plan import make_plan
+    from planner.readers import parse_site
+
+    kind, name = field
+    feats = simple_garage(bays=2, strips=1, capacity_kw=30)
+    feats.append(feature("request", None, id="R1", space="B1-001", charger_kw=7))
+    target = next(f for f in feats if f["properties"]["kind"] == kind)
+    target["properties"][name] = value
+    raw = json.dumps({"type": "FeatureCollection", "features": feats}).encode()
+    try:
+        site = parse_site(raw)
+    except PlannerError as exc:
+        assert str(exc)
+        return
+    plan = make_plan(site)
+    assert len(plan.requests) == len(site.requests)
