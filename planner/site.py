@@ -63,9 +63,16 @@ FIRE_SYSTEMS: tuple[str, ...] = (
 )
 
 
+MAX_TEXT = 1000
+"""Longest text of any field, characters: a name or id longer than this is a mistake, and a
+huge one would stall the drawing."""
+
+
 def _plain_text(value: object) -> object:
-    """Text fields hold printable text: no control or format characters (escape sequences,
-    bidi overrides, newlines), no lone surrogates."""
+    """Text fields hold printable text of at most :data:`MAX_TEXT` characters: no control or
+    format characters (escape sequences, bidi overrides, newlines), no lone surrogates."""
+    if isinstance(value, str) and len(value) > MAX_TEXT:
+        raise ValueError(f"is {len(value):,} characters long; keep it under {MAX_TEXT:,}")
     if isinstance(value, str) and not value.isprintable():
         bad = next(ch for ch in value if not ch.isprintable())
         raise ValueError(

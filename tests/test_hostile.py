@@ -355,3 +355,12 @@ def test_any_value_in_any_field_ends_in_a_plan_or_a_message(
         return
     plan = make_plan(site)
     assert len(plan.requests) == len(site.requests)
+
+
+def test_huge_strings_are_refused_before_anything_is_drawn(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = _site_with(tmp_path, "site", "name", json.dumps("小" * 200_000))
+    assert main(["plan", str(site), "--out", str(tmp_path / "out")]) == 2
+    assert "200,000 characters long" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

@@ -47,6 +47,7 @@ _EZDXF_FAILURES = (
     EOFError,
     RecursionError,
     ZeroDivisionError,
+    AssertionError,  # ezdxf's auditor asserts on some damaged layout tables (found by fuzzing)
     OverflowError,
 )
 """What ezdxf raises on malformed files (found by fuzzing): all become one PlannerError."""
