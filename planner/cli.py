@@ -161,9 +161,12 @@ def _convert(args: argparse.Namespace) -> int:
     )
     site_from_conversion(conv, limits=limits)  # must read as a site: refuse it here otherwise
     target = Path(args.to)
-    try:
-        target.write_bytes(conv.to_bytes())
+    partial = target.with_name(f".{target.name}.partial")
+    try:  # all or nothing: a failed write leaves no half file under the target's name
+        partial.write_bytes(conv.to_bytes())
+        partial.replace(target)
     except OSError as exc:
+        partial.unlink(missing_ok=True)
         raise PlannerError(
             f"--to: cannot write '{target}' ({exc.strerror}). Fix: choose a "
             "folder you may write to."

@@ -665,24 +665,22 @@ def _size_circuits(routed: list[_Case], trays: Sequence[LineString], rules: Rule
     """E1-E4 for every routed cable: segments by installation (E3, counting the cables that
     are drawn), then the size. A cable no size can serve is blocked (or warned) and no
     longer counts in its neighbours' grouping, so those are sized again."""
-    excluded: set[int] = set()
-    for _ in range(4):
-        counted = [c for n, c in enumerate(routed) if n not in excluded]
-        assert all(c.route is not None for c in counted)
-        segments = cable_segments(
-            [c.route.line for c in counted if c.route is not None], rules=rules, trays=trays
-        )
-        failing: set[int] = set()
-        for case, segs in zip(counted, segments, strict=True):
+    counted = list(routed)
+    for _ in range(4):  # each pass can only drop cables; it settles at once in practice
+        lines = [c.route.line for c in counted if c.route is not None]
+        for case, segs in zip(
+            counted, cable_segments(lines, rules=rules, trays=trays), strict=True
+        ):
             case.segments = segs
             case.circuit = electrical.size_circuit(
                 case.cable_m, charger_kw=case.req.charger_kw, segments=segs, rules=rules
             )
-            if not case.circuit.ok and rules.block_over_limit:
-                failing.add(routed.index(case))
-        if not failing:  # blocked cables keep the sizing that failed, for the message
+        kept = [
+            c for c in counted if c.circuit is None or c.circuit.ok or not rules.block_over_limit
+        ]
+        if len(kept) == len(counted):  # blocked cables keep the sizing that failed
             break
-        excluded |= failing
+        counted = kept
     for case in routed:
         _circuit_reasons(case, rules)
 
