@@ -30,7 +30,7 @@ LIMITS = Limits(time_budget_s=10.0)
 
 def _plan(site_bytes: bytes) -> None:
     site = parse_site(site_bytes, limits=LIMITS)
-    plan = make_plan(site, time_budget_s=LIMITS.time_budget_s)
+    plan = make_plan(site, limits=LIMITS)
     if [r.id for r in plan.requests] != [r.id for r in site.requests]:
         raise AssertionError("a request was lost")
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import get_args
 
 from planner.errors import PlannerError, printable
-from planner.limits import Limits
+from planner.limits import Deadline, Limits
 from planner.placement import PlacementMode
 from planner.plan import Plan, PlanOptions, make_plan
 from planner.readers import DEFAULT_MAX_BYTES, convert, kind_of, read_site, site_from_conversion
@@ -271,7 +271,7 @@ def _plan(args: argparse.Namespace) -> int:
     rules = Rules().with_overrides(args.overrides)
     options = PlanOptions(routing=args.routing, placement=args.placement, managed=args.managed)
     site = _read(args, args.site)
-    plan = make_plan(site, rules, options=options, time_budget_s=_limits(args).time_budget_s)
+    plan = make_plan(site, rules, options=options)
     out = Path(args.out)
     written = write_outputs(
         plan, out, formats=formats, notices=args.notices, lang=args.lang, paper=args.paper
@@ -288,20 +288,16 @@ def _plan(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit status."""
     args = _parser().parse_args(argv)
+    commands = {"validate": _validate, "plan": _plan, "convert": _convert}
     try:
-        if args.command == "validate":
-            return _validate(args)
-        if args.command == "plan":
-            return _plan(args)
-        if args.command == "convert":
-            return _convert(args)
+        with Deadline.of(_limits(args)).active():  # one time budget for the whole command
+            return commands[args.command](args)
     except PlannerError as exc:
         print(f"planner: {printable(str(exc))}", file=sys.stderr)
         return EXIT_REFUSED
     except KeyboardInterrupt:  # outputs are staged, so nothing half-written is left
         print("planner: interrupted; nothing was written", file=sys.stderr)
         return EXIT_INTERRUPTED
-    return EXIT_BUG  # pragma: no cover - argparse refuses unknown commands
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -24,6 +24,7 @@ from planner.diagram import design_notes, diagram_pages
 from planner.drawing import MM_PER_INCH, SheetOptions, render_level, style
 from planner.fonts import advance_pt
 from planner.i18n import Lang, reason_text, rule_title, t
+from planner.limits import check_time
 from planner.names import safe_names
 from planner.plan import Plan, RequestOutcome
 
@@ -290,6 +291,7 @@ def write_approval_pdf(
         ]
         for gen in figures:
             for fig in gen:
+                check_time()
                 pdf.savefig(fig)
                 pages += 1
     return pages
@@ -400,6 +402,7 @@ def write_notices(plan: Plan, folder: Path) -> list[Path]:
     for r in plan.requests:
         if r.status == "blocked":
             continue
+        check_time()
         path = folder / f"{names[r.id]}-notice.pdf"
         write_notice(plan, r, path)
         out.append(path)

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -30,7 +33,12 @@ class Limits(BaseModel):
     max_dxf_entities: int = Field(500_000, gt=0, description="entities in a DXF drawing")
     max_block_depth: int = Field(32, gt=0, description="nesting of blocks in a DXF drawing")
     max_csv_rows: int = Field(100_000, gt=0, description="rows of a requests CSV")
-    time_budget_s: float = Field(300.0, gt=0, description="longest time one plan may take")
+    max_route_nodes: int = Field(
+        1_000_000, gt=0, description="nodes of one compartment's routing graph"
+    )
+    time_budget_s: float = Field(
+        300.0, gt=0, description="longest time one run (read, plan, write) may take"
+    )
 
     def with_overrides(self, assignments: list[str]) -> Limits:
         """A copy with ``NAME=VALUE`` assignments applied."""
@@ -65,18 +73,100 @@ def over(limit: str, found: int | float, allowed: int | float, what: str, fix: s
 
 
 class Deadline:
-    """The time budget of one plan; :meth:`check` raises once it is spent."""
+    """The time budget of one run: reading, converting, planning and writing.
 
-    def __init__(self, budget_s: float) -> None:
+    Opened once per run with :meth:`active` (the CLI around a whole command, the app
+    around each upload, plan and download); the stages call :func:`check_time` at their
+    loops, which raises once the budget is spent, or at once when ``cancelled()`` says
+    nobody waits for the result any more (the app's closed browser tab).
+    """
+
+    def __init__(
+        self,
+        budget_s: float,
+        *,
+        limits: Limits | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> None:
         self.budget_s = budget_s
+        self.limits = limits or Limits(time_budget_s=budget_s)
+        self.cancelled = cancelled
         self.start = time.monotonic()
 
+    @classmethod
+    def of(cls, limits: Limits, *, cancelled: Callable[[], bool] | None = None) -> Deadline:
+        """The budget ``limits.time_budget_s``, carrying the other limits for the stages."""
+        return cls(limits.time_budget_s, limits=limits, cancelled=cancelled)
+
     def check(self) -> None:
-        """Raise :class:`InputLimitError` naming ``time_budget_s`` if time is up."""
+        """Raise :class:`InputLimitError` naming ``time_budget_s`` if time is up, or
+        :class:`RunCancelledError` if the run was cancelled."""
+        if self.cancelled is not None and self.cancelled():
+            raise RunCancelledError("nobody waits for this run any more (session closed); stopped")
         spent = time.monotonic() - self.start
         if spent > self.budget_s:
             raise InputLimitError(
-                f"planning took more than the time budget of {self.budget_s:g} s (limit "
-                "time_budget_s). Fix: plan one level at a time, simplify the drawing, or "
-                f"raise the limit with --limit time_budget_s={max(self.budget_s * 4, 60):g}."
+                f"reading, planning and writing took more than the time budget of "
+                f"{self.budget_s:g} s (limit time_budget_s). Fix: plan one level at a time, "
+                "simplify the drawing, or raise the limit with "
+                f"--limit time_budget_s={max(self.budget_s * 4, 60):g}."
             )
+
+    @contextmanager
+    def active(self) -> Iterator[Deadline]:
+        """Make this the budget that :func:`check_time` and :func:`current` see."""
+        token = _CURRENT.set(self)
+        try:
+            yield self
+        finally:
+            _CURRENT.reset(token)
+
+
+class RunCancelledError(PlannerError):
+    """The run was stopped because its result is no longer wanted."""
+
+
+_CURRENT: ContextVar[Deadline | None] = ContextVar("planner_deadline", default=None)
+
+
+def current() -> Deadline | None:
+    """The budget of the run in progress in this thread, if one was opened."""
+    return _CURRENT.get()
+
+
+def current_limits() -> Limits:
+    """The limits of the run in progress (the defaults outside a run)."""
+    run = _CURRENT.get()
+    return Limits() if run is None else run.limits
+
+
+@contextmanager
+def running(limits: Limits | None = None) -> Iterator[Deadline]:
+    """The run in progress, or a new one under ``limits`` when none is (a reader or a plan
+    called on its own, as in a script or a test)."""
+    run = _CURRENT.get()
+    if run is not None:
+        yield run
+        return
+    with Deadline.of(limits or Limits()).active() as new:
+        yield new
+
+
+def check_time() -> None:
+    """Raise if the run in progress has spent its time budget (no-op outside a run)."""
+    run = _CURRENT.get()
+    if run is not None:
+        run.check()
+
+
+class Ticker:
+    """:func:`check_time` every ``every`` calls: cheap enough for the innermost loops."""
+
+    def __init__(self, every: int = 1024) -> None:
+        self.every = every
+        self.n = 0
+
+    def __call__(self) -> None:
+        self.n += 1
+        if self.n % self.every == 0:
+            check_time()

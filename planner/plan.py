@@ -26,7 +26,7 @@ from planner.electrical import Circuit, Phase, Segment
 from planner.errors import PlannerError, Severity
 from planner.findings import STATUSES, Finding, Reason, Status, reason, status_of
 from planner.installation import cable_segments
-from planner.limits import Deadline, Limits
+from planner.limits import Deadline, Limits, check_time, current
 from planner.placement import (
     BoxSite,
     Mounts,
@@ -228,7 +228,7 @@ def make_plan(
     *,
     options: PlanOptions | None = None,
     route_cache: RouteCache | None = None,
-    time_budget_s: float | None = None,
+    limits: Limits | None = None,
 ) -> Plan:
     """Plan every request of ``site`` under ``rules``.
 
@@ -243,9 +243,11 @@ def make_plan(
     route_cache
         Routes already found, by content (the app keeps one per session); ``None``
         routes everything afresh.
-    time_budget_s
-        Longest time the plan may take (default: ``Limits().time_budget_s``, 300 s);
-        past it, :class:`~planner.errors.InputLimitError` says which limit to raise.
+    limits
+        The time budget and the size of routing graphs (default: :class:`Limits`, 300 s).
+        Inside a run opened with :meth:`Deadline.active` (the CLI's, the app's) the plan
+        spends that run's budget unless ``limits`` is given; past it,
+        :class:`~planner.errors.InputLimitError` says which limit to raise.
 
     Examples
     --------
@@ -255,9 +257,16 @@ def make_plan(
     >>> plan.counts()["planned"]
     6
     """
-    rules = rules or Rules()
-    options = options or PlanOptions()
-    deadline = Deadline(Limits().time_budget_s if time_budget_s is None else time_budget_s)
+    run = current()
+    if run is None or limits is not None:
+        run = Deadline.of(limits or Limits())
+    with run.active():
+        return _make_plan(site, rules or Rules(), options or PlanOptions(), route_cache)
+
+
+def _make_plan(
+    site: Site, rules: Rules, options: PlanOptions, route_cache: RouteCache | None
+) -> Plan:
     findings: list[Finding] = []
     for w in site.warnings:
         if w.code in ("GARAGE_TYPE_ASSUMED", "PII_MASKED"):
@@ -332,8 +341,8 @@ def make_plan(
     summaries: list[CompartmentSummary] = []
     for comp in site.compartments:
         group = by_comp.get(comp.id, [])
-        deadline.check()
-        box, extra = _plan_compartment(comp, group, site, rules, options, route_cache, deadline)
+        check_time()
+        box, extra = _plan_compartment(comp, group, site, rules, options, route_cache)
         findings.extend(extra)
         if box is not None:
             boxes.append(box)
@@ -482,7 +491,6 @@ def _plan_compartment(  # noqa: PLR0917 - one private step of make_plan
     rules: Rules,
     options: PlanOptions,
     route_cache: RouteCache | None,
-    deadline: Deadline,
 ) -> tuple[MeterBox | None, list[Finding]]:
     """R15 charger points, R5 box, R8 routes, E1-E4 circuits, R12/E5/E6 capacity and
     phases, and the box's bank and supply, for one compartment's requests."""
@@ -536,9 +544,9 @@ def _plan_compartment(  # noqa: PLR0917 - one private step of make_plan
     findings += _box_site_findings(comp, box_site)
     targets = [c.point for c in live]
     routes = (
-        router.route_all(box_site.point, targets, deadline=deadline)
+        router.route_all(box_site.point, targets)
         if route_cache is None
-        else route_cache.routes(router, box_site.point, targets, deadline=deadline)
+        else route_cache.routes(router, box_site.point, targets)
     )
     routed: list[_Case] = []
     for case, route in zip(live, routes, strict=True):

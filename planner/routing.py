@@ -41,7 +41,7 @@ from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 
-from planner.limits import Deadline
+from planner.limits import check_time, current_limits, over
 
 RoutingMode = Literal["rectilinear", "euclidean"]
 
@@ -285,9 +285,7 @@ class Router:
         assert isinstance(p, Point)
         return p
 
-    def route_all(
-        self, source: Point, targets: Sequence[Point], *, deadline: Deadline | None = None
-    ) -> list[Route | None]:
+    def route_all(self, source: Point, targets: Sequence[Point]) -> list[Route | None]:
         """Shortest routes from ``source`` to each target (``None`` where there is none),
         found by one single-source search."""
         snapped_src = self.snap(source)
@@ -296,16 +294,12 @@ class Router:
             return [None] * len(targets)
         terminals = [snapped_src[0]] + [s[0] for s in snapped if s is not None]
         free_axis, trays_axis, pts = self._prepare(terminals)
-        if deadline is not None:
-            deadline.check()
+        check_time()
         if self.mode == "euclidean":
-            paths = _visibility_search(
-                free_axis, pts, trays_axis, self.tray_cost_factor, deadline=deadline
-            )
+            paths = _visibility_search(free_axis, pts, trays_axis, self.tray_cost_factor)
         else:
             graph = _track_graph(free_axis, pts, trays_axis, self.tray_cost_factor)
-            if deadline is not None:
-                deadline.check()
+            check_time()
             paths = _graph_paths(graph, pts)
         routes: list[Route | None] = []
         k = 0
@@ -374,8 +368,6 @@ class RouteCache:
         router: Router,
         source: Point,
         targets: Sequence[Point],
-        *,
-        deadline: Deadline | None = None,
     ) -> list[Route | None]:
         """The routes, from the cache when the same inputs were routed before."""
         key = router.content_key(source, targets)
@@ -384,7 +376,7 @@ class RouteCache:
             self._data.move_to_end(key)
             return self._data[key]
         self.misses += 1
-        found = router.route_all(source, targets, deadline=deadline)
+        found = router.route_all(source, targets)
         self._data[key] = found
         if len(self._data) > self.max_entries:
             self._data.popitem(last=False)
@@ -405,14 +397,23 @@ class _Path:
 
 
 def _graph_paths(graph: nx.Graph, pts: np.ndarray) -> list[_Path | None]:
-    """One Dijkstra from ``pts[0]``; the path to each of ``pts[1:]``."""
-    _, paths = nx.single_source_dijkstra(graph, _key(pts[0]), weight="cost")
+    """One Dijkstra from ``pts[0]``; the path to each of ``pts[1:]``.
+
+    Only the predecessors are kept (the first of equal ones, which is the path networkx's
+    ``single_source_dijkstra`` would give): a path list for every node of a large graph
+    would take gigabytes."""
+    source = _key(pts[0])
+    pred, _ = nx.dijkstra_predecessor_and_distance(graph, source, weight="cost")
     out: list[_Path | None] = []
     for p in pts[1:]:
-        nodes = paths.get(_key(p))
-        if nodes is None:
+        node = _key(p)
+        if node not in pred:
             out.append(None)
             continue
+        nodes = [node]
+        while nodes[-1] != source:
+            nodes.append(pred[nodes[-1]][0])
+        nodes.reverse()
         edges = [graph.edges[a, b] for a, b in itertools.pairwise(nodes)]
         out.append(
             _Path(
@@ -430,8 +431,6 @@ def _visibility_search(
     terminals: np.ndarray,
     trays: Sequence[BaseGeometry],
     tray_cost: float,
-    *,
-    deadline: Deadline | None = None,
 ) -> list[_Path | None]:
     """Any-angle shortest paths from ``terminals[0]`` to each other terminal, discovering
     the visibility graph lazily.
@@ -458,6 +457,7 @@ def _visibility_search(
             pts.append(np.asarray(p, dtype=float))
     n_free = len(pts)
     keep = [k for k, c in enumerate(corners) if _key(c) not in index]
+    _bound_nodes(n_free + len(keep), "visibility graph")
     nodes = np.vstack([np.asarray(pts).reshape(-1, 2), corners[keep]])
     constrained = np.concatenate([np.zeros(n_free, bool), np.ones(len(keep), bool)])
     prev_all = np.vstack([nodes[:n_free], prevs[keep]])
@@ -487,8 +487,7 @@ def _visibility_search(
         if settled[u]:
             continue
         settled[u] = True
-        if deadline is not None:
-            deadline.check()
+        check_time()
         if is_target[u]:
             remaining -= 1
             continue
@@ -645,8 +644,13 @@ def _visibility_graph(
     next_all = np.vstack([free_unique, nexts])
     graph = nx.Graph()
     graph.add_nodes_from(_key(p) for p in nodes)
-    if len(nodes) >= 2:
-        i, j = np.triu_indices(len(nodes), k=1)
+    _bound_nodes(len(nodes), "visibility graph")
+    n = len(nodes)
+    for first in range(0, n - 1, _BLOCK):  # pairs (i, j > i) a block of rows at a time
+        check_time()
+        rows = np.arange(first, min(first + _BLOCK, n - 1))
+        i = np.repeat(rows, n - 1 - rows)
+        j = np.concatenate([np.arange(r + 1, n) for r in rows])
         d = nodes[j] - nodes[i]
         ok = _tangent(d, nodes[i], prev_all[i], next_all[i], constrained[i])
         ok &= _tangent(d, nodes[j], prev_all[j], next_all[j], constrained[j])
@@ -673,10 +677,33 @@ def _tangent(
     return ~constrained | (s1 * s2 >= -(scale**2)) | (np.abs(s1) <= scale) | (np.abs(s2) <= scale)
 
 
+_BLOCK = 256
+"""Lines or rows handled between two checks of the time budget."""
+
+
+def _bound_nodes(n: int, what: str) -> None:
+    """Refuse a routing graph over ``max_route_nodes`` before building it."""
+    allowed = current_limits().max_route_nodes
+    if n > allowed:
+        over(
+            "max_route_nodes",
+            n,
+            allowed,
+            f"nodes of a compartment's {what} (a curved or finely drawn outline?)",
+            "simplify the compartment's outline and obstacles in the drawing, or plan this "
+            "compartment with --routing euclidean",
+        )
+
+
 def _pieces(free: BaseGeometry, lines: np.ndarray) -> list[list[BaseGeometry]]:
-    """The parts of each line inside the closed free space."""
-    cut = shapely.intersection(free, lines)
-    return [list(shapely.get_parts(g)) for g in cut]
+    """The parts of each line inside the closed free space (a block at a time, so the
+    time budget is checked while a large outline is cut)."""
+    out: list[list[BaseGeometry]] = []
+    for first in range(0, len(lines), _BLOCK):
+        check_time()
+        cut = shapely.intersection(free, lines[first : first + _BLOCK])
+        out.extend(list(shapely.get_parts(g)) for g in cut)
+    return out
 
 
 def _track_graph(
@@ -696,6 +723,7 @@ def _track_graph(
     pad = 1.0 + 0.01 * max(xmax - xmin, ymax - ymin)
     ys = np.unique(seeds[:, 1])
     xs = np.unique(seeds[:, 0])
+    _bound_nodes(len(xs) + len(ys), "track graph (its tracks)")
     hlines = shapely.linestrings(
         np.stack(
             [
@@ -728,11 +756,17 @@ def _track_graph(
         v = np.asarray(vtracks)
         order = np.argsort(v[:, 0])
         v = v[order]
+        allowed, crossings = current_limits().max_route_nodes, 0
         for hi, (y, x0, x1) in enumerate(htracks):
+            if hi % _BLOCK == 0:
+                check_time()
             lo, hi_ = np.searchsorted(v[:, 0], [x0 - _EPS, x1 + _EPS])
             cand = v[lo:hi_]
-            hit = (cand[:, 1] <= y + _EPS) & (cand[:, 2] >= y - _EPS)
-            for k in np.flatnonzero(hit):
+            hit = np.flatnonzero((cand[:, 1] <= y + _EPS) & (cand[:, 2] >= y - _EPS))
+            crossings += hit.size
+            if crossings > allowed:
+                _bound_nodes(crossings, "track graph (where its tracks cross)")
+            for k in hit:
                 x = float(cand[k, 0])
                 on_h[hi].append(x)
                 on_v[int(order[lo + k])].append(y)

@@ -50,7 +50,7 @@ def _site_or_error(data: bytes, csv: bytes | None = None) -> Site | None:
 
 def _plan_accounts_for_everything(site: Site) -> None:
     try:
-        plan = make_plan(site, options=PlanOptions(), time_budget_s=SMALL.time_budget_s)
+        plan = make_plan(site, options=PlanOptions(), limits=SMALL)
     except PlannerError as exc:  # the time budget is the only refusal a site can meet here
         assert "time_budget_s" in str(exc)
         return

@@ -11,16 +11,18 @@ from pathlib import Path
 from typing import Any
 
 import ezdxf
+import numpy as np
 import pytest
 
 from planner.cli import main
 from planner.errors import InputLimitError, PlannerError
-from planner.limits import Limits
+from planner.limits import Deadline, Limits, RunCancelledError
 from planner.plan import make_plan
 from planner.readers import parse_site, read_site
 from planner.readers.dxf import convert_dxf
 from planner.readers.imdf import convert_imdf
 from planner.samples import sample_path
+from planner.writers import write_outputs
 from tests.conftest import find, to_bytes
 
 
@@ -150,8 +152,73 @@ def test_time_budget_per_plan() -> None:
         match=r"time budget of 1e-06 s \(limit "
         r"time_budget_s\).*--limit time_budget_s=",
     ):
-        make_plan(site, time_budget_s=1e-6)
-    assert make_plan(site, time_budget_s=60).counts()["planned"] == 8
+        make_plan(site, limits=Limits(time_budget_s=1e-6))
+    assert make_plan(site, limits=Limits(time_budget_s=60)).counts()["planned"] == 8
+
+
+def _many_entities_dxf(tmp_path: Path, n: int = 3000) -> Path:
+    doc = ezdxf.new("R2013")
+    msp = doc.modelspace()
+    msp.add_lwpolyline([(0, 0), (90000, 0), (90000, 9000), (0, 9000)], close=True)
+    for k in range(n):
+        msp.add_line((k * 10, 0), (k * 10, 100), dxfattribs={"layer": "WALL"})
+    path = tmp_path / "many.dxf"
+    doc.saveas(path)
+    return path
+
+
+def test_one_time_budget_covers_conversion(tmp_path: Path) -> None:
+    path = _many_entities_dxf(tmp_path)
+    with Deadline(1e-9).active(), pytest.raises(InputLimitError, match="time_budget_s"):
+        convert_dxf(path)
+    assert convert_dxf(path).unmapped  # the same drawing converts within the default budget
+    target = tmp_path / "site.geojson"
+    args = ["convert", str(path), "--to", str(target), "--limit", "time_budget_s=1e-9"]
+    assert main(args) == 2
+    assert not target.exists()
+
+
+def test_one_time_budget_covers_writing(tmp_path: Path) -> None:
+    plan = make_plan(read_site(sample_path("d")))
+    out = tmp_path / "out"
+    with Deadline(1e-9).active(), pytest.raises(InputLimitError, match="time_budget_s"):
+        write_outputs(plan, out, formats=["geojson", "csv"])
+    assert list(tmp_path.iterdir()) == []  # nothing half-written, no staging folder left
+
+
+def test_a_cancelled_run_stops_at_the_next_check() -> None:
+    site = read_site(sample_path("d"))
+    asked = []
+
+    def closed() -> bool:
+        asked.append(1)
+        return True
+
+    with Deadline(300, cancelled=closed).active(), pytest.raises(RunCancelledError):
+        make_plan(site)
+    assert len(asked) == 1
+
+
+def _zigzag_compartment(site: dict[str, Any], teeth: int) -> None:
+    """FQ1's top edge as ``teeth`` sloping teeth: every vertex has its own x and y."""
+    xs = np.linspace(10, 0, 2 * teeth + 1)
+    ys = 9.5 + 0.4 * (np.arange(2 * teeth + 1) % 2) + np.linspace(0, 0.05, 2 * teeth + 1)
+    ring = [[0, 0], [10, 0], *zip(xs.tolist(), ys.tolist(), strict=True), [0, 0]]
+    comp = next(f for f in site["features"] if f["properties"].get("id") == "FQ1")
+    comp["geometry"] = {"type": "Polygon", "coordinates": [ring]}
+
+
+def test_routing_graph_of_a_finely_drawn_compartment_is_bounded(tiny: dict[str, Any]) -> None:
+    _zigzag_compartment(tiny, teeth=150)
+    site = parse_site(to_bytes(tiny))
+    with pytest.raises(
+        InputLimitError,
+        match=r"nodes of a compartment's track graph .* over the limit max_route_nodes = 500"
+        r".*--routing euclidean",
+    ):
+        make_plan(site, limits=Limits(max_route_nodes=500))
+    plan = make_plan(site)  # within the default limit the same site plans
+    assert plan.counts()["planned"] == 1
 
 
 def test_cli_limit_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

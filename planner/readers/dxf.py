@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import ezdxf
+import numpy as np
 import shapely
 from ezdxf import recover
 from ezdxf.lldxf.const import DXFStructureError
@@ -28,7 +29,7 @@ from shapely.geometry import LineString, Point, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
 from planner.errors import PlannerError, printable
-from planner.limits import Limits, over
+from planner.limits import Limits, Ticker, check_time, over, running
 from planner.privacy import mask_text
 from planner.readers.conversion import Conversion, complete_list, largest, level_props
 from planner.readers.layers import LayerMap
@@ -61,8 +62,10 @@ def _entities(msp: Any, out: Conversion, max_entities: int, max_depth: int) -> l
     without bound."""
     flat: list[Any] = []
     stack: list[tuple[Any, int]] = [(e, 0) for e in msp]
+    tick = Ticker()
     while stack:
         e, depth = stack.pop()
+        tick()
         if len(flat) + len(stack) > max_entities:
             over(
                 "max_dxf_entities",
@@ -110,13 +113,7 @@ def _shape(e: Any) -> tuple[str, BaseGeometry | None]:
         c, r = e.dxf.center, e.dxf.radius
         return "circle", Point(c.x, c.y).buffer(r, quad_segs=8) if r > 0 else None
     if kind == "HATCH":
-        polys = []
-        for path in ezdxf.path.from_hatch(e):
-            pts = [(v.x, v.y) for v in path.flattening(distance=1.0)]
-            if len(pts) >= 3:
-                polys.append(Polygon(pts).buffer(0))
-        merged = shapely.union_all(polys) if polys else None
-        return ("area", merged) if merged is not None and not merged.is_empty else ("other", None)
+        return _hatch(e)
     if kind in ("TEXT", "MTEXT"):
         text = e.plain_text() if kind == "MTEXT" else e.dxf.text
         return "text", Point(e.dxf.insert.x, e.dxf.insert.y) if text else None
@@ -142,6 +139,37 @@ def _curve(e: Any, *, closed: bool) -> tuple[str, BaseGeometry | None]:
     while len(pts) > 1 and pts[-1] == pts[-2]:
         pts.pop()
     return _poly_or_line(pts, closed or path.is_closed)
+
+
+def _hatch_size(e: Any) -> int:
+    """Vertices, edges and spline points of a HATCH's boundary, counted without computing
+    any of its geometry."""
+    size = 0
+    for path in e.paths:
+        size += len(getattr(path, "vertices", ()))
+        for edge in getattr(path, "edges", ()):
+            size += (
+                1 + len(getattr(edge, "control_points", ())) + len(getattr(edge, "fit_points", ()))
+            )
+    return size
+
+
+def _hatch(e: Any) -> tuple[str, BaseGeometry | None]:
+    """A HATCH's boundary as an area: sized before anything is computed, then flattened to
+    at most ``_MAX_CURVE_POINTS`` in all (a larger one is left out and counted)."""
+    if _hatch_size(e) > _MAX_CURVE_POINTS:
+        return "other", None
+    left = _MAX_CURVE_POINTS
+    polys = []
+    for path in ezdxf.path.from_hatch(e):
+        pts = [(v.x, v.y) for v in itertools.islice(path.flattening(distance=1.0), left + 1)]
+        left -= len(pts)
+        if left < 0:
+            return "other", None
+        if len(pts) >= 3:
+            polys.append(Polygon(pts).buffer(0))
+    merged = shapely.union_all(polys) if polys else None
+    return ("area", merged) if merged is not None and not merged.is_empty else ("other", None)
 
 
 def _poly_or_line(pts: list[tuple[float, float]], closed: bool) -> tuple[str, BaseGeometry | None]:
@@ -181,7 +209,18 @@ def convert_dxf(
     limits: Limits | None = None,
 ) -> Conversion:
     """Convert a DXF drawing into a site (see the module's docstring)."""
-    layer_map = layers or LayerMap()
+    with running(limits) as run:
+        return _convert(source, layers or LayerMap(), units, level, name, limits or run.limits)
+
+
+def _convert(  # noqa: PLR0917 - the private body of convert_dxf
+    source: str | Path | bytes,
+    layer_map: LayerMap,
+    units: str | None,
+    level: str | None,
+    name: str,
+    lim: Limits,
+) -> Conversion:
     doc = read_document(source)
     out = Conversion(source=name)
     code = doc.header.get("$INSUNITS", 0)
@@ -194,27 +233,28 @@ def convert_dxf(
         )
     scale = {"mm": 1000.0, "cm": 100.0, "m": 1.0}[unit]
     buckets: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-    lim = limits or Limits()
     max_entities, max_depth = lim.max_dxf_entities, lim.max_block_depth
     unreadable: Counter[str] = Counter()
     masked = 0
     unusable: Counter[str] = Counter()
+    tick = Ticker()
     for e in _entities(doc.modelspace(), out, max_entities, max_depth):
         raw_layer = str(e.dxf.get("layer", "0"))
         kind = layer_map.kind_of(raw_layer)
         layer, hit = mask_text(raw_layer)  # no personal number leaves the reader
         layer = printable(layer)
         masked += hit
-        try:
-            shape_kind, geom = _shape(e)
-        except (*_EZDXF_FAILURES, shapely.errors.ShapelyError) as exc:
-            unreadable[f"{e.dxftype()} on {layer} ({type(exc).__name__})"] += 1
-            continue
+        tick()
         if kind is None:
             out.unmapped[layer] += 1
             continue
         if kind == "ignore":
             out.ignored[f"layer {layer}"] += 1
+            continue
+        try:  # only entities of mapped layers are computed
+            shape_kind, geom = _shape(e)
+        except (*_EZDXF_FAILURES, shapely.errors.ShapelyError) as exc:
+            unreadable[f"{e.dxftype()} on {layer} ({type(exc).__name__})"] += 1
             continue
         if geom is None:
             if shape_kind == "other" and e.dxftype() not in ("POINT", "DIMENSION"):
@@ -252,6 +292,7 @@ def convert_dxf(
     )
     comp_missing = False
     for level_id, kinds in buckets.items():
+        check_time()
         comp_missing |= _level(out, level_id, kinds, scale)
     complete_list(out, list(buckets), compartments_missing=comp_missing, floor_missing=True)
     return out
@@ -330,7 +371,12 @@ def _level(out: Conversion, level_id: str, kinds: dict[str, list[Any]], scale: f
         i = int(tree.nearest(p))
         if stalls[i].distance(p) <= 1.0 * scale and i not in charger_of:
             charger_of[i] = p
-    labels = [next((t.strip() for g, t in texts if stall.contains(g)), None) for stall in stalls]
+    labels: list[str | None] = [None] * len(stalls)
+    if texts and tree is not None:  # each stall's first text inside it, by one tree query
+        inside, holder = tree.query([g for g, _ in texts], predicate="within")
+        for k in np.lexsort((inside, holder)):
+            if labels[holder[k]] is None:
+                labels[holder[k]] = texts[inside[k]][1].strip()
     repeated = {k for k, c in Counter(labels).items() if k is not None and c > 1}
     if repeated:  # the same text in several stalls is a type or camera label, not a number
         out.notes.append(

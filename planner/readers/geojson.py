@@ -18,7 +18,7 @@ import shapely
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
-from planner.limits import Limits, over
+from planner.limits import Limits, Ticker, check_time, over, running
 from planner.privacy import mask_properties
 from planner.projection import METRES_PER_UNIT, Frame, parse_crs
 from planner.readers.base import (
@@ -127,15 +127,17 @@ def parse_site(
     data: bytes, *, requests_csv: bytes | None = None, limits: Limits | None = None
 ) -> Site:
     """Validate the bytes of a site file (and of a requests CSV) into a :class:`Site`."""
-    reading = _Reading(out=Collector("site file"), limits=limits or Limits())
-    if not _parse_features(data, reading):
-        reading.out.raise_if_errors()
-    if requests_csv is not None:
-        csv_out = Collector("requests CSV")
-        for raw in parse_requests_csv(requests_csv, csv_out, limits=reading.limits):
-            reading.features["request"].append(_from_csv(raw))
-        reading.out.problems.extend(csv_out.problems)
-    return _build_site(reading)
+    with running(limits) as run:
+        reading = _Reading(out=Collector("site file"), limits=limits or run.limits)
+        if not _parse_features(data, reading):
+            reading.out.raise_if_errors()
+        if requests_csv is not None:
+            csv_out = Collector("requests CSV")
+            for raw in parse_requests_csv(requests_csv, csv_out, limits=reading.limits):
+                reading.features["request"].append(_from_csv(raw))
+            reading.out.problems.extend(csv_out.problems)
+        check_time()
+        return _build_site(reading)
 
 
 def _depth(doc: Any, limit: int) -> int:
@@ -232,7 +234,9 @@ def _parse_features(data: bytes, reading: _Reading) -> bool:
             "split the site into one file per level",
         )
     ignored: dict[str, list[int]] = defaultdict(list)
+    tick = Ticker()
     for index, feature in enumerate(features):
+        tick()
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
             out.add(
                 "error",

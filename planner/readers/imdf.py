@@ -32,7 +32,7 @@ from shapely.geometry import Polygon, box, shape
 from shapely.geometry.base import BaseGeometry
 
 from planner.errors import PlannerError
-from planner.limits import Limits, over
+from planner.limits import Limits, Ticker, check_time, current_limits, over, running
 from planner.projection import Frame
 from planner.readers.base import read_bytes
 from planner.readers.conversion import Conversion, complete_list, largest, level_props
@@ -251,9 +251,19 @@ def _cut(block: Polygon) -> list[Polygon]:
         nx, ny = along[0], along[1]
     else:
         ny, nx = across[0], across[1]
+    cells = current_limits().max_features
+    if nx * ny > cells:
+        over(
+            "max_features",
+            nx * ny,
+            cells,
+            "stalls a parking way of the indoor map would be cut into",
+            "check the map's units and the parking way's geometry",
+        )
     dx, dy = (x1 - x0) / nx, (y1 - y0) / ny
     out = []
     for i in range(nx):
+        check_time()
         for j in range(ny):
             cell = flat.intersection(
                 box(x0 + i * dx, y0 + j * dy, x0 + (i + 1) * dx, y0 + (j + 1) * dy)
@@ -273,8 +283,15 @@ def convert_imdf(
     limits: Limits | None = None,
 ) -> Conversion:
     """Convert an IMDF folder or zip (one level, or all) into a site."""
+    with running(limits):
+        return _convert(source, level=level, name=name, limits=limits or current_limits())
+
+
+def _convert(
+    source: str | Path | bytes, *, level: str | None, name: str, limits: Limits
+) -> Conversion:
     out = Conversion(source=name)
-    found = _load(_files(source, limits or Limits()), out)
+    found = _load(_files(source, limits), out)
     levels = found["level"]
     ids = {str(f.get("id")): f for f in levels}
     short = {(_text(_props(f).get("short_name")) or str(f.get("id"))): f for f in levels}
@@ -345,8 +362,10 @@ def _level(
             "space", frame.to_source(poly_local), id=f"{level_id}-{n_space:04d}", level=level_id
         )
 
+    tick = Ticker()
     for role in ("unit", "fixture"):
         for f in found[role]:
+            tick()
             p = _props(f)
             if str(p.get("level_id")) != lid:
                 continue

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from planner.errors import PlannerError
 from planner.i18n import Lang
+from planner.limits import check_time
 from planner.names import safe_names
 from planner.plan import Plan
 from planner.writers.geojson import plan_features, write_plan_geojson, write_report
@@ -116,21 +117,27 @@ def _write_all(
     paper: str,
     date: str | None,
 ) -> list[Path]:
-    written = [write_report(plan, out / "report.json")]
+    written: list[Path] = []
+
+    def done(path: Path) -> None:
+        written.append(path)
+        check_time()  # the time budget covers writing too
+
+    done(write_report(plan, out / "report.json"))
     if "geojson" in formats:
-        written.append(write_plan_geojson(plan, out / "plan.geojson"))
+        done(write_plan_geojson(plan, out / "plan.geojson"))
     if "gpkg" in formats:
         from planner.writers.gpkg import write_gpkg
 
-        written.append(write_gpkg(plan, out / "plan.gpkg"))
+        done(write_gpkg(plan, out / "plan.gpkg"))
     if "dxf" in formats:
         from planner.writers.dxf import write_dxf
 
-        written.append(write_dxf(plan, out / "plan.dxf"))
+        done(write_dxf(plan, out / "plan.dxf"))
     if "csv" in formats:
         from planner.writers.csv import write_schedule_csv
 
-        written.append(write_schedule_csv(plan, out / "schedule.csv", lang=lang))
+        done(write_schedule_csv(plan, out / "schedule.csv", lang=lang))
     if {"pdf", "png", "svg"} & set(formats) or notices:
         from planner.documents import write_approval_pdf, write_notices
         from planner.drawing import SheetOptions, render_level, save_sheet
@@ -145,12 +152,12 @@ def _write_all(
                 if fmt in formats:
                     path = out / f"{sheets[lv.id]}.{fmt}"
                     save_sheet(fig, path)
-                    written.append(path)
+                    done(path)
         if "pdf" in formats:
             write_approval_pdf(plan, out / "approval.pdf", lang=lang, sheet=opts)
-            written.append(out / "approval.pdf")
+            done(out / "approval.pdf")
         if notices:
-            written += write_notices(plan, out / "notices")
+            written += write_notices(plan, out / "notices")  # checks the budget per owner
     return written
 
 
