@@ -11,9 +11,11 @@ from typing import Any, get_args
 
 import streamlit as st
 
+from planner.desk import session_closed
 from planner.errors import PlannerError
 from planner.i18n import Lang, t
 from planner.interactive import plan_figure
+from planner.limits import Deadline, Limits
 from planner.placement import PlacementMode
 from planner.plan import Plan, PlanOptions, check_box_positions, make_plan
 from planner.readers import read_site
@@ -33,6 +35,9 @@ from planner.session import (
     with_capacities,
 )
 from planner.site import Site
+
+LIMITS = Limits()
+"""The limits of every run of the desk: the command line's defaults."""
 
 SAMPLE_NAMES = {
     "a": "和平小区 B1（三个防火分区）",
@@ -230,21 +235,24 @@ def _downloads(s: Any, plan: Plan, lang: Lang) -> None:
 def main() -> None:
     st.set_page_config(page_title="充电桩表箱规划 EV charger planner", layout="wide")
     s = _state()
-    rules, options, lang = _sidebar(s)
-    st.title("电动汽车自用充电桩规划" if lang == "zh" else "EV charger planning")
-    try:
-        site = with_capacities(s.site, s.capacities)
-        plan = make_plan(site, rules, options=options, route_cache=s.route_cache)
-        s.last_plan = plan
-    except PlannerError as exc:
-        st.error(str(exc))
-        if "last_plan" not in s:
-            return
-        plan = s.last_plan  # the previous plan stays on screen
+    # every upload, plan and download runs under the CLI's limits and time budget, and
+    # stops at the next check once the session is closed
+    with Deadline.of(LIMITS, cancelled=session_closed()).active():
+        rules, options, lang = _sidebar(s)
+        st.title("电动汽车自用充电桩规划" if lang == "zh" else "EV charger planning")
+        try:
+            site = with_capacities(s.site, s.capacities)
+            plan = make_plan(site, rules, options=options, route_cache=s.route_cache)
+            s.last_plan = plan
+        except PlannerError as exc:
+            st.error(str(exc))
+            if "last_plan" not in s:
+                return
+            plan = s.last_plan  # the previous plan stays on screen
 
-    _plan_view(s, plan, lang)
-    _changes(s, plan, lang)
-    _downloads(s, plan, lang)
+        _plan_view(s, plan, lang)
+        _changes(s, plan, lang)
+        _downloads(s, plan, lang)
 
 
 main()

@@ -16,10 +16,10 @@ from shapely.geometry import Point
 
 from planner.errors import PlannerError
 from planner.i18n import Lang, reason_text, t
+from planner.limits import Limits, current_limits
 from planner.placement import mount_faces
 from planner.plan import Plan
 from planner.readers import (
-    DEFAULT_MAX_BYTES,
     convert,
     kind_of,
     parse_site,
@@ -38,11 +38,14 @@ def load_upload(
     data: bytes,
     *,
     requests_csv: bytes | None = None,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    limits: Limits | None = None,
     layers: str | None = None,
 ) -> Site:
     """Read an uploaded site file, DXF drawing or IMDF zip (and a requests CSV) as the CLI
-    would, in memory: nothing is written to disk, nothing uploaded is ever executed."""
+    would, in memory and under the same limits (those of the run in progress unless given):
+    nothing is written to disk, nothing uploaded is ever executed."""
+    lim = limits or current_limits()
+    max_bytes = lim.max_bytes
     suffix = Path(name).suffix.lower()
     if suffix not in SITE_SUFFIXES:
         raise PlannerError(
@@ -57,9 +60,9 @@ def load_upload(
     )
     kind = kind_of(name)
     if kind == "geojson":
-        return parse_site(site_bytes, requests_csv=csv_bytes)
-    conv = convert(site_bytes, name=name, kind=kind, layers=layers)
-    return site_from_conversion(conv, requests_csv=csv_bytes)
+        return parse_site(site_bytes, requests_csv=csv_bytes, limits=lim)
+    conv = convert(site_bytes, name=name, kind=kind, layers=layers, limits=lim)
+    return site_from_conversion(conv, requests_csv=csv_bytes, limits=lim)
 
 
 def with_capacities(site: Site, capacities: dict[str, float | None]) -> Site:

@@ -204,3 +204,47 @@ def test_a_dxf_drawing_can_be_uploaded(tmp_path: Path) -> None:
     assert not at.error
     assert "garage.dxf" in at.subheader[0].value
     assert list(_frame(at, "可建设")["防火分区"]) == ["B1-FQ1"]
+
+
+def test_work_stops_once_the_session_is_closed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 11 item 2: every upload, plan and download of the desk runs under a budget
+    that asks whether its session is still open, and stops once it is not."""
+    import planner.desk
+
+    asked: list[int] = []
+
+    def gone() -> bool:
+        asked.append(1)
+        return True
+
+    monkeypatch.setattr(planner.desk, "session_closed", lambda: gone)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert asked  # the session was asked about ...
+    assert not at.metric  # ... and no plan was computed for it
+    assert "session closed" in at.error[0].value
+
+
+def test_session_closed_asks_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    import planner.desk
+
+    assert planner.desk.session_closed()() is False  # no server: never closed
+
+    class Server:
+        open = True
+
+        def is_active_session(self, session_id: str) -> bool:
+            return self.open and session_id == "s1"
+
+    server = Server()
+
+    class Ctx:
+        session_id = "s1"
+
+    monkeypatch.setattr(planner.desk, "get_script_run_ctx", lambda **_: Ctx())
+    monkeypatch.setattr(planner.desk.Runtime, "exists", classmethod(lambda cls: True))
+    monkeypatch.setattr(planner.desk.Runtime, "instance", classmethod(lambda cls: server))
+    closed = planner.desk.session_closed()
+    assert closed() is False
+    server.open = False
+    assert closed() is True

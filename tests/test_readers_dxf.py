@@ -279,3 +279,33 @@ def test_curves_3d_entities_and_minsert_are_converted_or_reported(tmp_path: Path
     assert conv.counts["obstacle:wall"] == 2  # SPLINE and ARC, flattened
     assert conv.counts["obstacle:column"] == 1  # ELLIPSE
     assert any("MESH on PARKING" in n for n in conv.notes)
+
+
+def test_a_huge_hatch_is_sized_before_it_is_computed_and_only_on_mapped_layers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 11 item 2: a HATCH of 20,000 edges is counted and left out, never flattened;
+    one on an unmapped layer is not even looked at."""
+    import planner.readers.dxf as dxf_reader
+
+    doc = ezdxf.new()
+    msp = doc.modelspace()
+    _square(msp, 0, 0, 60000, 30000, "OUTLINE")
+    _square(msp, 1000, 1000, 2500, 5300, "PARKING")
+    ring = shapely.Point(20000, 20000).buffer(5000, quad_segs=5000).exterior.coords
+    msp.add_hatch(dxfattribs={"layer": "PARKING"}).paths.add_polyline_path(ring)
+    msp.add_hatch(dxfattribs={"layer": "FURNITURE"}).paths.add_polyline_path(
+        [(50000, 1000), (51000, 1000), (51000, 2000)]
+    )
+    path = tmp_path / "hatch.dxf"
+    doc.saveas(path)
+    flattened: list[object] = []
+    real = ezdxf.path.from_hatch
+    monkeypatch.setattr(
+        dxf_reader.ezdxf.path, "from_hatch", lambda e: flattened.append(e) or real(e)
+    )
+    conv = convert_dxf(path, name="hatch")
+    assert conv.counts["space"] == 1
+    assert "1 entity of a mapped layer could not be used: HATCH on PARKING" in conv.notes
+    assert conv.unmapped["FURNITURE"] == 1
+    assert flattened == []

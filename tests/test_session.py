@@ -8,6 +8,7 @@ import zipfile
 import pytest
 
 from planner.errors import PlannerError
+from planner.limits import Limits
 from planner.plan import make_plan
 from planner.readers import read_site
 from planner.samples import sample_path
@@ -28,7 +29,7 @@ def test_load_upload_reads_like_the_cli_and_refuses_other_files() -> None:
     with pytest.raises(PlannerError, match=r"'plan\.pdf' is not a file this version .*Fix: upl"):
         load_upload("plan.pdf", b"%PDF")
     with pytest.raises(PlannerError, match="over the limit"):
-        load_upload("d.geojson", sample_path("d").read_bytes(), max_bytes=1000)
+        load_upload("d.geojson", sample_path("d").read_bytes(), limits=Limits(max_bytes=1000))
 
 
 def test_capacities_change_the_plan() -> None:
