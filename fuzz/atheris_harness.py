@@ -4,6 +4,13 @@
     .venv/bin/python fuzz/atheris_harness.py site  -max_total_time=600 fuzz/corpus-site
     .venv/bin/python fuzz/atheris_harness.py dxf   -max_total_time=600
     .venv/bin/python fuzz/atheris_harness.py imdf  -max_total_time=600
+    .venv/bin/python fuzz/atheris_harness.py dxf-blocks -max_total_time=600
+    .venv/bin/python fuzz/atheris_harness.py imdf-zip   -max_total_time=600
+
+``site``, ``dxf`` and ``imdf`` feed raw bytes to a reader; ``dxf-blocks`` and ``imdf-zip``
+build a drawing around nested, recursive and arrayed blocks, or a zip around hostile
+members, from the fuzzer's bytes (:mod:`fuzz.structured`), so every input reaches the
+block expansion or the archive checks.
 
 Each input must end in a site (planned, every request accounted for) or a PlannerError;
 anything else is a crash: atheris saves the input (crash-*), which then belongs in
@@ -14,10 +21,14 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from pathlib import Path
 
 import atheris
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 with atheris.instrument_imports():
+    from fuzz.structured import AtherisDraw, dxf_with_blocks, imdf_archive
     from planner.errors import PlannerError
     from planner.limits import Limits
     from planner.plan import make_plan
@@ -50,7 +61,23 @@ def imdf_target(data: bytes) -> None:
         _plan(convert_imdf(data, limits=LIMITS).to_bytes())
 
 
-TARGETS = {"site": site_target, "dxf": dxf_target, "imdf": imdf_target}
+def dxf_blocks_target(data: bytes) -> None:
+    drawing = dxf_with_blocks(AtherisDraw(atheris.FuzzedDataProvider(data)))
+    dxf_target(drawing)
+
+
+def imdf_zip_target(data: bytes) -> None:
+    archive = imdf_archive(AtherisDraw(atheris.FuzzedDataProvider(data)))
+    imdf_target(archive)
+
+
+TARGETS = {
+    "site": site_target,
+    "dxf": dxf_target,
+    "imdf": imdf_target,
+    "dxf-blocks": dxf_blocks_target,
+    "imdf-zip": imdf_zip_target,
+}
 
 if __name__ == "__main__":
     name = sys.argv[1] if len(sys.argv) > 1 else "site"

@@ -15,9 +15,10 @@ from typing import Any
 
 import ezdxf
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fuzz.structured import dxf_with_blocks, imdf_archive
 from planner.errors import PlannerError
 from planner.limits import Limits
 from planner.plan import PlanOptions, make_plan
@@ -240,3 +241,42 @@ def test_inputs_that_once_crashed(path: Path) -> None:
             _plan_accounts_for_everything(site)
     else:
         _convert_or_error(reader, data)
+
+
+class _HypothesisDraw:
+    """:class:`fuzz.structured.Draw` over hypothesis's ``st.data()``."""
+
+    def __init__(self, data: st.DataObject) -> None:
+        self.data = data
+
+    def int(self, lo: int, hi: int) -> int:
+        return self.data.draw(st.integers(lo, hi))
+
+    def float(self, lo: float, hi: float) -> float:
+        return self.data.draw(st.floats(lo, hi, allow_nan=False))
+
+    def text(self, max_size: int) -> str:
+        return self.data.draw(st.text(max_size=max_size))
+
+    def bytes(self, max_size: int) -> bytes:
+        return self.data.draw(st.binary(max_size=max_size))
+
+
+@settings(max_examples=60)
+@given(st.data())
+def test_dxf_block_expansion_on_hostile_blocks(data: st.DataObject) -> None:
+    """Self-, mutual and tree recursion, MINSERT arrays, degenerate scales (issue 11 item 8):
+    the drawing converts (then plans) or is refused with a message."""
+    drawing = dxf_with_blocks(_HypothesisDraw(data))
+    _convert_or_error(
+        lambda d: convert_dxf(d, limits=Limits(time_budget_s=20.0, max_dxf_entities=20_000)),
+        drawing,
+    )
+
+
+@settings(max_examples=100)
+@given(st.data())
+def test_imdf_archive_checks_on_hostile_members(data: st.DataObject) -> None:
+    """Duplicate names, a file in two folders, climbing paths, encryption flags, lying
+    sizes, damaged bytes (issue 11 item 8)."""
+    _convert_or_error(lambda d: convert_imdf(d, limits=SMALL), imdf_archive(_HypothesisDraw(data)))

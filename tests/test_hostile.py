@@ -364,3 +364,38 @@ def test_huge_strings_are_refused_before_anything_is_drawn(
     assert main(["plan", str(site), "--out", str(tmp_path / "out")]) == 2
     assert "200,000 characters long" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_an_out_that_cannot_be_written_is_refused(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """``--out`` as ``/``, where nothing may be created (``/proc``), or on a full disk:
+    exit 2, one line, the earlier plan in the folder untouched."""
+    import errno
+
+    import planner.writers
+    from planner.samples import sample_path
+
+    site = str(sample_path("d"))
+    plan = ["plan", site, "--formats", "geojson,csv", "--out"]
+    for out, words in [("/", "replaces"), ("/proc/x", "cannot write")]:
+        assert main([*plan, out]) == 2
+        (err,) = capsys.readouterr().err.strip().splitlines()
+        assert words in err
+    out = tmp_path / "out"
+    assert main([*plan, str(out)]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def full(*_: object, **__: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(planner.writers, "write_plan_geojson", full)
+    capsys.readouterr()
+    assert main([*plan, str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        f"planner: --out: writing '{out}' failed (No space left on device); nothing was "
+        "changed there. Fix: free some space or choose a folder you may write to."
+    ]
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no staging left behind

@@ -247,3 +247,19 @@ def test_limits_document_themselves() -> None:
     for name, field in Limits.model_fields.items():
         assert field.description, name
     json.dumps(Limits().model_dump())
+
+
+def test_a_minsert_array_is_counted_before_it_expands(tmp_path: Path) -> None:
+    doc = ezdxf.new()
+    block = doc.blocks.new("STALL")
+    block.add_lwpolyline([(0, 0), (2500, 0), (2500, 5300), (0, 5300)], close=True)
+    msp = doc.modelspace()
+    msp.add_blockref("STALL", (0, 0), dxfattribs={"layer": "PARKING"}).grid(
+        size=(1000, 1000), spacing=(6000, 3000)
+    )
+    path = tmp_path / "array.dxf"
+    doc.saveas(path)
+    with pytest.raises(  # refused from its count, before a copy is made
+        InputLimitError, match=r"block STALL arrayed 1,000,000 times\): 1,000,000 is over"
+    ):
+        convert_dxf(path)

@@ -83,8 +83,18 @@ def _entities(msp: Any, out: Conversion, max_entities: int, max_depth: int) -> l
                     f"blocks nested in block {e.dxf.get('name', '?')} (one inserts itself?)",
                     "explode the blocks in the CAD program, or fix the block that inserts itself",
                 )
+            copies = max(int(e.mcount), 1)  # a MINSERT array is counted before it expands
+            if len(flat) + len(stack) + copies > max_entities:
+                over(
+                    "max_dxf_entities",
+                    len(flat) + len(stack) + copies,
+                    max_entities,
+                    f"entities in the drawing (block {e.dxf.get('name', '?')} arrayed "
+                    f"{copies:,} times)",
+                    "export only the garage level's layers",
+                )
             try:
-                inserts = list(e.multi_insert()) if e.mcount > 1 else [e]  # MINSERT arrays
+                inserts = list(e.multi_insert()) if copies > 1 else [e]  # MINSERT arrays
                 for one in inserts:
                     stack.extend((v, depth + 1) for v in one.virtual_entities())
             except _EZDXF_FAILURES as exc:

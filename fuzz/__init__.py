@@ -1,0 +1,1 @@
+"""Fuzzing inputs shared by the atheris harness and the test suite."""
