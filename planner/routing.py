@@ -41,6 +41,7 @@ from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 
+from planner import trunk
 from planner.limits import check_time, current_limits, over
 
 RoutingMode = Literal["rectilinear", "euclidean"]
@@ -285,9 +286,12 @@ class Router:
         assert isinstance(p, Point)
         return p
 
-    def route_all(self, source: Point, targets: Sequence[Point]) -> list[Route | None]:
+    def route_all(
+        self, source: Point, targets: Sequence[Point], *, share: bool = False
+    ) -> list[Route | None]:
         """Shortest routes from ``source`` to each target (``None`` where there is none),
-        found by one single-source search."""
+        found by one single-source search; with ``share``, chosen among the equally short
+        ones so that they run together (the shared tray, :mod:`planner.trunk`)."""
         snapped_src = self.snap(source)
         snapped = [self.snap(t) for t in targets]
         if snapped_src is None or self.free.is_empty:
@@ -300,7 +304,7 @@ class Router:
         else:
             graph = _track_graph(free_axis, pts, trays_axis, self.tray_cost_factor)
             check_time()
-            paths = _graph_paths(graph, pts)
+            paths = _shared_graph_paths(graph, pts) if share else _graph_paths(graph, pts)
         routes: list[Route | None] = []
         k = 0
         for target, snap in zip(targets, snapped, strict=True):
@@ -368,15 +372,17 @@ class RouteCache:
         router: Router,
         source: Point,
         targets: Sequence[Point],
+        *,
+        share: bool = False,
     ) -> list[Route | None]:
         """The routes, from the cache when the same inputs were routed before."""
-        key = router.content_key(source, targets)
+        key = router.content_key(source, targets) + bytes([share])
         if key in self._data:
             self.hits += 1
             self._data.move_to_end(key)
             return self._data[key]
         self.misses += 1
-        found = router.route_all(source, targets)
+        found = router.route_all(source, targets, share=share)
         self._data[key] = found
         if len(self._data) > self.max_entries:
             self._data.popitem(last=False)
@@ -414,16 +420,24 @@ def _graph_paths(graph: nx.Graph, pts: np.ndarray) -> list[_Path | None]:
         while nodes[-1] != source:
             nodes.append(pred[nodes[-1]][0])
         nodes.reverse()
-        edges = [graph.edges[a, b] for a, b in itertools.pairwise(nodes)]
-        out.append(
-            _Path(
-                coords=list(nodes),
-                cost=sum(e["cost"] for e in edges),
-                length=sum(e["length"] for e in edges),
-                tray=sum(e["length"] for e in edges if e["tray"]),
-            )
-        )
+        out.append(_as_path(graph, nodes))
     return out
+
+
+def _as_path(graph: nx.Graph, nodes: list[tuple[float, float]]) -> _Path:
+    edges = [graph.edges[a, b] for a, b in itertools.pairwise(nodes)]
+    return _Path(
+        coords=list(nodes),
+        cost=sum(e["cost"] for e in edges),
+        length=sum(e["length"] for e in edges),
+        tray=sum(e["length"] for e in edges if e["tray"]),
+    )
+
+
+def _shared_graph_paths(graph: nx.Graph, pts: np.ndarray) -> list[_Path | None]:
+    """Optimal paths from ``pts[0]`` chosen to share (:func:`planner.trunk.shared_paths`)."""
+    found = trunk.shared_paths(graph, _key(pts[0]), [_key(p) for p in pts[1:]])
+    return [None if nodes is None else _as_path(graph, nodes) for nodes in found]
 
 
 def _visibility_search(

@@ -167,7 +167,75 @@ BOX_SIZES: tuple[int, ...] = (1, 2, 4, 6, 9, 12)
 """Meter positions of standard single-phase meter boxes (domain.md R5) [unconfirmed: 9 and
 12 quoted by vendors only]."""
 
-TABLES: tuple[Sourced, ...] = (AMPACITY, TEMPERATURE, GROUPING, INCOMING_AMPACITY, PE_SIZE)
+# Outer diameter of a three-core 0.6/1 kV copper cable (L, N, PE), mm, by conductor size.
+CABLE_DIAMETER = Sourced(
+    name="cable_diameter_mm",
+    table=(
+        "manufacturer construction of YJV/VV 0.6/1kV 3-core cables (GB/T 12706.1-2020 "
+        "insulation and sheath thicknesses): conductor + 2 × insulation, × 2.154 for three "
+        "cores, + 0.4 mm wrapping, + 2 × sheath (0.035 × D + 1.0 mm)"
+    ),
+    sources=("armoured-cable.net: 'Overall diameter of cables - 0.6/1KV YJV multi-core'",),
+    keys=SIZES_MM2,
+    values={"3-core": (12.1, 14.4, 16.8, 20.4, 22.7)},
+    note=(
+        "[unconfirmed: computed by the one quoted method (which gives 16.8 mm for 3×16); "
+        "a vendor's data sheet decides, PVC (VV) taken as XLPE]"
+    ),
+)
+
+TRAY_SIZES = Sourced(
+    name="tray_sizes_mm",
+    table="standard cable tray width × height, mm (issue 12; common ladder/trough series)",
+    sources=("issue 12 of this project",),
+    keys=(1, 2, 3, 4, 5, 6),
+    values={
+        "width": (100, 150, 200, 300, 400, 600),
+        "height": (50, 75, 100, 100, 150, 150),
+    },
+    note="[unconfirmed: the series of the issue; vendors' catalogues list more]",
+)
+
+TRAY_FILL = Sourced(
+    name="tray_fill_max",
+    table=(
+        "GB 50054-2011 低压配电设计规范 7.6.14: power cables in a tray fill at most 40 % "
+        "of its cross-section"
+    ),
+    sources=("issue 12 of this project (quoting GB 50054-2011 7.6.14)",),
+    keys=(1,),
+    values={"power": (0.40,)},
+    note="[unconfirmed: the clause as the issue quotes it; the standard's text not seen]",
+)
+
+TABLES: tuple[Sourced, ...] = (
+    AMPACITY,
+    TEMPERATURE,
+    GROUPING,
+    INCOMING_AMPACITY,
+    PE_SIZE,
+    CABLE_DIAMETER,
+    TRAY_SIZES,
+    TRAY_FILL,
+)
+
+
+def cable_diameter_mm(conductor_mm2: float) -> float:
+    """Outer diameter of the owner's 3-core cable (:data:`CABLE_DIAMETER`)."""
+    return _step(CABLE_DIAMETER, "3-core", conductor_mm2)
+
+
+def tray_sizes() -> list[tuple[int, int]]:
+    """Standard trays (width, height) in mm, narrowest first (:data:`TRAY_SIZES`)."""
+    return [
+        (int(w), int(h))
+        for w, h in zip(TRAY_SIZES.values["width"], TRAY_SIZES.values["height"], strict=True)
+    ]
+
+
+def tray_fill_max() -> float:
+    """Largest share of a tray's cross-section its cables may fill (:data:`TRAY_FILL`)."""
+    return TRAY_FILL.values["power"][0]
 
 
 def _step(sourced: Sourced, key: str, x: float) -> float:

@@ -1,0 +1,239 @@
+"""The shared cable tray of a compartment (桥架): a tree rooted at the meter box that every
+owner's cable follows to its branch point, then its own branch to the charger.
+
+The tree is a shortest-path (Steiner) arborescence, not a minimum Steiner tree: each cable
+keeps the cost of its own optimal route (R8's cost), so no owner pays for the tray with a
+longer cable. Rectilinear routing has many equally short paths per cable; among them
+:func:`shared_paths` picks ones that share. It works on the graph of all optimal paths from
+the box (the edges ``u -> v`` with ``dist[u] + cost(u, v) = dist[v]``, a DAG: every path in
+it is optimal) and merges chargers farthest first, as the rectilinear Steiner arborescence
+heuristic of Rao et al. does in the open plane (:func:`_merge_tree`). The tree is kept only
+when it is shorter than the plain shortest-path tree (Dijkstra's predecessors), so it is
+never longer than that; ``tests/test_trunk.py`` compares it with the shortest arborescence,
+found exhaustively, on instances of up to 8 chargers. Euclidean routes are unique in
+practice: there the tree is the union of the routes and shares only where they coincide.
+
+:func:`tray_runs` turns the routes into tray segments: a piece shared by two or more
+cables (or reserved ones) is trunk; the single-cable tail of a route is a branch, tray when
+it is at least ``min_tray_branch_m`` long, else left in conduit. :func:`tray_size` picks
+the smallest standard tray for the cables of a segment.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+import shapely
+from shapely.geometry import LineString
+
+from planner import tables
+from planner.limits import check_time
+
+Node = tuple[float, float]
+_TIGHT = 1e-9
+"""Relative tolerance of ``dist[u] + cost(u, v) = dist[v]`` (sums of float lengths)."""
+
+
+def _direction(a: Node, b: Node) -> int:
+    """0 for an edge along x, 1 along y, 2 at any other angle (existing trays)."""
+    if a[1] == b[1]:
+        return 0
+    if a[0] == b[0]:
+        return 1
+    return 2
+
+
+def _added(graph: nx.Graph, u: Node, v: Node) -> float:
+    """New tray an edge needs: its length, or nothing along an existing tray."""
+    data = graph.adj[u][v]
+    return 0.0 if data.get("tray") else float(data["length"])
+
+
+def tree_length(graph: nx.Graph, paths: Sequence[Sequence[Node] | None]) -> float:
+    """New tray in the union of ``paths`` (each edge once; existing trays add nothing)."""
+    edges = {frozenset(e) for p in paths if p for e in itertools.pairwise(p)}
+    return sum(_added(graph, *tuple(e)) for e in edges)
+
+
+def shared_paths(graph: nx.Graph, source: Node, targets: Sequence[Node]) -> list[list[Node] | None]:
+    """A path from ``source`` to each target (``None`` where none), each of the least cost
+    (edge attribute ``cost``), chosen so that they share (see the module's docstring)."""
+    preds, dist = nx.dijkstra_predecessor_and_distance(graph, source, weight="cost")
+    plain = [_walk_back(preds, source, t) if t in dist else None for t in targets]
+    parent = _merge_tree(graph, source, [t for t in targets if t in dist], dist)
+    shared: list[list[Node] | None] = [
+        _walk_tree(parent, t) if t in dist else None for t in targets
+    ]
+    if tree_length(graph, plain) < tree_length(graph, shared) - 1e-9:
+        return plain  # never longer than Dijkstra's own tree
+    return shared
+
+
+def _merge_tree(
+    graph: nx.Graph, source: Node, targets: Sequence[Node], dist: dict[Node, float]
+) -> dict[Node, Node | None]:
+    """The rectilinear Steiner arborescence heuristic of Rao, Sadayappan, Hwang and Shor
+    (1992), on the DAG of optimal paths: repeatedly merge the two chargers (or merge points)
+    whose farthest common DAG ancestor is farthest from the box, at that ancestor.
+
+    One sweep over the nodes in order of falling distance finds those points: each active
+    point's label spreads to the DAG predecessors of the nodes that carry it, and the first
+    node that two live labels reach is the farthest merge point of all. Each processed node
+    passes on one label only, so the sweep is linear in the edges. Returns the tree as
+    ``parent`` pointers (the box's is ``None``)."""
+    wanted = set(targets)
+    parent: dict[Node, Node | None] = {source: None}
+    anchor: list[Node] = []  # label -> the node it stands for
+    alive: list[bool] = []
+    carried: dict[Node, list[int]] = {}
+    via: dict[tuple[Node, int], Node] = {}
+
+    def new_label(at: Node) -> int:
+        anchor.append(at)
+        alive.append(True)
+        return len(anchor) - 1
+
+    order = sorted(dist, key=lambda n: (-dist[n], n))
+    for k, v in enumerate(order):
+        if k % 4096 == 0:
+            check_time()
+        live = sorted({lab for lab in carried.pop(v, ()) if alive[lab]})
+        if v in wanted and v != source:
+            live.append(new_label(v))
+        if not live:
+            continue
+        if len(live) >= 2 or v == source:
+            for lab in live:  # hang each label's subtree from v along the way it came
+                u = v
+                while u != anchor[lab]:
+                    w = via[u, lab]
+                    parent[w] = u
+                    u = w
+                alive[lab] = False
+            if v == source:
+                break
+            live = [new_label(v)]
+        lab = live[0]
+        dv = dist[v]
+        tol = _TIGHT * max(1.0, dv)
+        for u, data in graph.adj[v].items():
+            du = dist.get(u)
+            tight = du is not None and du < dv and du + data["cost"] <= dv + tol
+            if tight and (u, lab) not in via:
+                via[u, lab] = v
+                carried.setdefault(u, []).append(lab)
+    return parent
+
+
+def _walk_back(preds: dict[Node, list[Node]], source: Node, t: Node) -> list[Node]:
+    nodes = [t]
+    while nodes[-1] != source:
+        nodes.append(preds[nodes[-1]][0])
+    nodes.reverse()
+    return nodes
+
+
+def _walk_tree(parent: dict[Node, Node | None], t: Node) -> list[Node]:
+    nodes = [t]
+    while (up := parent[nodes[-1]]) is not None:
+        nodes.append(up)
+    nodes.reverse()
+    return nodes
+
+
+# --------------------------------------------------------------------------- tray runs
+@dataclass(frozen=True)
+class TrayRun:
+    """A stretch of the planned tray (world coordinates) and what it carries."""
+
+    line: LineString
+    cables: int
+    """Real cables (planned, pending or deferred) on it."""
+    reserve: int
+    """Cables reserved for the build-out on it."""
+    branch: bool
+    """A single cable's own branch (the rest is trunk)."""
+    diameters_mm: tuple[float, ...] = ()
+    size: str = ""
+    fill: float = 0.0
+    layers: int = 1
+    """1 when its cables lie side by side in one layer; 2 when even two of the widest
+    trays side by side cannot hold them so (bunched, row 1 of B.52.17)."""
+
+    @property
+    def length_m(self) -> float:
+        """Drawn length."""
+        return float(self.line.length)
+
+
+_ON = 1e-4
+
+
+def tray_runs(
+    lines: Sequence[LineString], reserved: Sequence[bool], *, min_branch_m: float
+) -> list[TrayRun]:
+    """The tray of a compartment from its routes (``reserved[i]``: route ``i`` is a
+    build-out reservation): shared pieces are trunk, a route's single tail a branch when
+    at least ``min_branch_m`` long."""
+    if not lines:
+        return []
+    arr = np.asarray(lines, dtype=object)
+    pieces = np.asarray(shapely.get_parts(shapely.union_all(arr)), dtype=object)
+    pieces = pieces[(shapely.get_type_id(pieces) == 1) & (shapely.length(pieces) > 1e-9)]
+    mids = shapely.line_interpolate_point(pieces, 0.5, normalized=True)
+    on_piece, on_line = shapely.STRtree(arr).query(mids, predicate="dwithin", distance=_ON)
+    res = np.asarray(reserved, dtype=bool)
+    real = np.bincount(on_piece[~res[on_line]], minlength=len(pieces))
+    spare = np.bincount(on_piece[res[on_line]], minlength=len(pieces))
+    total = real + spare
+    runs: list[TrayRun] = []
+    groups: dict[tuple[int, int], list[LineString]] = {}
+    for k in np.flatnonzero(total >= 2):
+        groups.setdefault((int(real[k]), int(spare[k])), []).append(pieces[k])
+    for (n_real, n_spare), parts in sorted(groups.items()):
+        merged = shapely.line_merge(shapely.union_all(parts))
+        for line in shapely.get_parts(merged):
+            runs.append(TrayRun(line=line, cables=n_real, reserve=n_spare, branch=False))
+    single = np.flatnonzero(total == 1)
+    owner = {int(p): int(ln) for p, ln in zip(on_piece, on_line, strict=True) if total[p] == 1}
+    tails: dict[int, list[LineString]] = {}
+    for k in single:
+        tails.setdefault(owner[int(k)], []).append(pieces[k])
+    for i, parts in sorted(tails.items()):
+        merged = shapely.line_merge(shapely.union_all(parts))
+        for line in shapely.get_parts(merged):
+            if line.length >= min_branch_m - 1e-9:
+                runs.append(
+                    TrayRun(
+                        line=line,
+                        cables=0 if res[i] else 1,
+                        reserve=1 if res[i] else 0,
+                        branch=True,
+                    )
+                )
+    return runs
+
+
+# --------------------------------------------------------------------------- sizing
+def tray_size(diameters_mm: Sequence[float]) -> tuple[str, float, int]:
+    """(size label, fill, layers) of the smallest standard tray whose width holds the cables
+    side by side in one layer and whose fill stays within the limit (GB 50054-2011 7.6.14);
+    past the widest, two of them side by side (``2×600×150``), or bunched (layers 2)."""
+    if not diameters_mm:
+        return "", 0.0, 1
+    width_needed = float(sum(diameters_mm))
+    area = float(sum(math.pi * d * d / 4 for d in diameters_mm))
+    limit = tables.tray_fill_max()
+    sizes = tables.tray_sizes()
+    for w, h in sizes:
+        if width_needed <= w and area <= limit * w * h:
+            return f"{w}×{h}", area / (w * h), 1
+    w, h = sizes[-1]
+    if width_needed <= 2 * w and area <= limit * 2 * w * h:
+        return f"2×{w}×{h}", area / (2 * w * h), 1
+    return f"2×{w}×{h}", area / (2 * w * h), 2
