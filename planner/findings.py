@@ -75,6 +75,13 @@ CATALOGUE: dict[str, Entry] = {
     ),
     "LONG_RUN": Entry("E4", "IEC 60364-5-52 Annex G (GB/T 16895.6)", "warning"),
     "PHASE_LOADS": Entry("E5", "JGJ 16-2008 3.5.5; IEC 60364-7-722.311", "info"),
+    "TRAY_BUNCHED": Entry(
+        "E3", "GB 50054-2011 7.6.14 [unconfirmed]; IEC 60364-5-52 B.52.17 (row 1)", "warning"
+    ),
+    "BUILD_OUT": Entry("R12", "方案 二(三)1(1)（车桩相随、适度超前，整体规划）", "info"),
+    "BUILD_OUT_OVER_CAPACITY": Entry(
+        "R12", "方案 二(三)1(1)（车桩相随、适度超前，整体规划）", "warning"
+    ),
     "BOX_SUPPLY_OVER_RANGE": Entry("E5", "JGJ 16-2008 3.5.5", "warning"),
     "COMPARTMENT_OVER_CAPACITY": Entry(
         "R12",

@@ -44,9 +44,15 @@ _ON_M = 1e-4
 
 
 def cable_segments(
-    lines: Sequence[LineString], *, rules: Rules, trays: Sequence[LineString] = ()
+    lines: Sequence[LineString],
+    *,
+    rules: Rules,
+    trays: Sequence[LineString] = (),
+    planned: Sequence[LineString] = (),
 ) -> list[list[Segment]]:
-    """The segments of each route, in order from the box, with method and cable count."""
+    """The segments of each route, in order from the box, with method and cable count.
+    ``planned`` are the stretches of the planned shared tray (made of the routes' own
+    pieces, :mod:`planner.trunk`): laid on a tray, method E, like an existing one."""
     if not lines:
         return []
     arr = np.asarray(lines, dtype=object)
@@ -68,6 +74,9 @@ def cable_segments(
     pieces = pieces[keep]
     on_tray = np.asarray(tray_flags, dtype=bool)[keep]
     mids = shapely.line_interpolate_point(pieces, 0.5, normalized=True)
+    on_planned = np.zeros(len(pieces), dtype=bool)
+    if planned:
+        on_planned = shapely.dwithin(mids, shapely.union_all(list(planned)), _ON_M)
     lengths = shapely.length(pieces)
     tree = shapely.STRtree(arr)
     on_piece, on_line = tree.query(mids, predicate="dwithin", distance=_ON_M)
@@ -83,7 +92,7 @@ def cable_segments(
             continue
         rows = rows[np.argsort(shapely.line_locate_point(line, mids[rows]))]
         counts = _shared_counts(i, rows, lengths, near_line, bounds, rules)
-        out.append(_merge(rows, counts, lengths, on_tray, rules))
+        out.append(_merge(rows, counts, lengths, on_tray, on_planned, rules))
     return out
 
 
@@ -122,18 +131,20 @@ def _shared_counts(  # noqa: PLR0917 - a private kernel of cable_segments
     return 1 + shared.sum(axis=1)
 
 
-def _merge(
+def _merge(  # noqa: PLR0917 - a private kernel of cable_segments
     rows: np.ndarray,
     counts: np.ndarray,
     lengths: np.ndarray,
     on_tray: np.ndarray,
+    on_planned: np.ndarray,
     rules: Rules,
 ) -> list[Segment]:
     """Consecutive pieces laid alike become one segment."""
     segs: list[Segment] = []
     for r, n in zip(rows, counts, strict=True):
         existing = bool(on_tray[r])
-        method = "E" if existing or n > rules.tray_from_cables else rules.off_tray_method
+        tray = existing or bool(on_planned[r]) or n > rules.tray_from_cables
+        method = "E" if tray else rules.off_tray_method
         length = float(lengths[r])
         last = segs[-1] if segs else None
         if last and (last.method, last.cables, last.existing_tray) == (method, n, existing):

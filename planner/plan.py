@@ -12,15 +12,15 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import shapely
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from shapely.geometry import LineString, Point
 from shapely.geometry.base import BaseGeometry
 
-from planner import checks, electrical
+from planner import checks, electrical, tables
 from planner.chargers import charger_point, compartment_of
 from planner.electrical import Circuit, Phase, Segment
 from planner.errors import PlannerError, Severity
@@ -39,9 +39,13 @@ from planner.placement import (
 from planner.routing import Route, RouteCache, Router, RoutingMode
 from planner.rules import Rules
 from planner.site import Compartment, Level, Obstacle, Request, Site, Space
+from planner.trunk import TrayRun, tray_runs, tray_size
 
 STRUCTURE_TYPES = ("column", "wall", "shaft", "room")
 """Obstacles a charger can be mounted against (R15)."""
+
+
+TrunkMode = Literal["shared", "none"]
 
 
 class PlanOptions(BaseModel):
@@ -52,8 +56,25 @@ class PlanOptions(BaseModel):
     routing: RoutingMode = "rectilinear"
     placement: PlacementMode = "centre"
     managed: bool = False
+    trunk: TrunkMode = "shared"
+    """``shared``: one tray tree per compartment that the cables follow (issue 12);
+    ``none``: each cable its own run, as before, for comparison."""
+    reserve: Literal["none", "all"] | float = "none"
+    """Build-out reserve (车桩相随、适度超前): the share of each compartment's unrequested
+    spaces the tray and the bank are laid out for, nearest the box first."""
     box_positions: dict[str, tuple[float, float]] = Field(default_factory=dict)
     """Manual box positions by compartment id, in local metres."""
+
+    @field_validator("reserve")
+    @classmethod
+    def _share(cls, v: Literal["none", "all"] | float) -> Literal["none", "all"] | float:
+        if isinstance(v, float) and not 0.0 <= v <= 1.0:
+            raise ValueError("a reserve share is between 0 and 1, e.g. 0.45")
+        return v
+
+    def reserve_share(self) -> float:
+        """The reserve as a share of the unrequested spaces (none 0, all 1)."""
+        return {"none": 0.0, "all": 1.0}.get(self.reserve, self.reserve)  # type: ignore[arg-type]
 
 
 class _Frozen(BaseModel):
@@ -162,6 +183,10 @@ class CompartmentSummary(_Frozen):
     unbalance: float = 0.0
     incoming_breaker_a: float | None = None
     incoming_cable: str | None = None
+    tray_m: float = 0.0
+    build_out: dict[str, Any] | None = None
+    """With a reserve: what the build-out would need (chargers, meters, demand_kw by E5,
+    tray_m, fits: the capacity serves it, or None when unknown)."""
 
 
 class Plan(_Frozen):
@@ -176,6 +201,8 @@ class Plan(_Frozen):
     findings: tuple[Finding, ...]
     compartments: tuple[CompartmentSummary, ...]
     unassigned: dict[str, dict[str, int]]
+    trays: tuple[TrayRun, ...] = ()
+    """The planned shared tray, segment by segment (issue 12)."""
 
     def space_status(self, level_id: str) -> dict[str, Status]:
         """Each requested stall of a level with the most favourable status among its
@@ -339,14 +366,16 @@ def _make_plan(
             by_comp[case.comp.id].append(case)
     boxes: list[MeterBox] = []
     summaries: list[CompartmentSummary] = []
+    trays: list[TrayRun] = []
     for comp in site.compartments:
         group = by_comp.get(comp.id, [])
         check_time()
-        box, extra = _plan_compartment(comp, group, site, rules, options, route_cache)
-        findings.extend(extra)
-        if box is not None:
-            boxes.append(box)
-        summaries.append(_summary(comp, group, box, rules))
+        done = _plan_compartment(comp, group, site, rules, options, route_cache)
+        findings.extend(done.findings)
+        trays.extend(done.trays)
+        if done.box is not None:
+            boxes.append(done.box)
+        summaries.append(_summary(comp, group, done, rules))
 
     outcomes = []
     cables = []
@@ -382,6 +411,7 @@ def _make_plan(
         findings=tuple(findings),
         compartments=tuple(summaries),
         unassigned=unassigned,
+        trays=tuple(trays),
     )
 
 
@@ -484,6 +514,16 @@ def check_box_positions(site: Site, options: PlanOptions) -> None:
             )
 
 
+@dataclasses.dataclass
+class _Done:
+    """What planning one compartment gives."""
+
+    box: MeterBox | None
+    findings: list[Finding]
+    trays: list[TrayRun] = dataclasses.field(default_factory=list)
+    build_out: dict[str, Any] | None = None
+
+
 def _plan_compartment(  # noqa: PLR0917 - one private step of make_plan
     comp: Compartment,
     group: list[_Case],
@@ -491,13 +531,13 @@ def _plan_compartment(  # noqa: PLR0917 - one private step of make_plan
     rules: Rules,
     options: PlanOptions,
     route_cache: RouteCache | None,
-) -> tuple[MeterBox | None, list[Finding]]:
+) -> _Done:
     """R15 charger points, R5 box, R8 routes, E1-E4 circuits, R12/E5/E6 capacity and
     phases, and the box's bank and supply, for one compartment's requests."""
     findings: list[Finding] = []
     live = [c for c in group if not c.blocked]
     if not live:
-        return None, findings
+        return _Done(None, findings)
     level = site.level(comp.level)
     view = site.on_level(comp.level)
     structures, neighbours = _structures(comp, level, view.obstacles, view.spaces)
@@ -540,14 +580,18 @@ def _plan_compartment(  # noqa: PLR0917 - one private step of make_plan
                     f"compartment {comp.id} has no free floor left for a meter box and cables",
                 )
             )
-        return None, findings
+        return _Done(None, findings)
     findings += _box_site_findings(comp, box_site)
-    targets = [c.point for c in live]
-    routes = (
-        router.route_all(box_site.point, targets)
+    share = options.trunk == "shared"
+    spare = _reserve_points(comp, site, box_site.point, structures, neighbours, rules, options)
+    targets = [c.point for c in live] + spare
+    found = (
+        router.route_all(box_site.point, targets, share=share)
         if route_cache is None
-        else route_cache.routes(router, box_site.point, targets)
+        else route_cache.routes(router, box_site.point, targets, share=share)
     )
+    routes = found[: len(live)]
+    reserved = [r.line for r in found[len(live) :] if r is not None]
     routed: list[_Case] = []
     for case, route in zip(live, routes, strict=True):
         if route is None:
@@ -567,14 +611,22 @@ def _plan_compartment(  # noqa: PLR0917 - one private step of make_plan
             charger_type=case.req.charger_type,
         )
         routed.append(case)
-    _size_circuits(routed, trays, rules)
+    _size_circuits(routed, trays, rules, reserved=reserved if share else None)
     drawn = [c for c in routed if not c.blocked]
-    loads, phase_limit, spare = _capacity_and_phases(comp, drawn, rules, options)
+    loads, phase_limit, spare_n = _capacity_and_phases(comp, drawn, rules, options)
     if not drawn:
-        return None, findings
+        return _Done(None, findings)
     for case in drawn:
         case.cable = _cable(case, comp, rules)
-    return _meter_box(comp, box_site, drawn, loads, phase_limit, spare, rules, findings), findings
+    runs = _trays(comp, drawn, reserved, level, rules) if share else []
+    findings += _tray_findings(comp, runs)
+    box = _meter_box(
+        comp, box_site, drawn, loads, phase_limit, spare_n, rules, findings, reserve=len(reserved)
+    )
+    build_out = _build_out(comp, drawn, len(reserved), runs, rules) if spare else None
+    if build_out is not None:
+        findings += _build_out_findings(comp, build_out)
+    return _Done(box, findings, runs, build_out)
 
 
 def _box_site(
@@ -669,16 +721,27 @@ def _min_cable(
     )
 
 
-def _size_circuits(routed: list[_Case], trays: Sequence[LineString], rules: Rules) -> None:
+def _size_circuits(
+    routed: list[_Case],
+    trays: Sequence[LineString],
+    rules: Rules,
+    *,
+    reserved: Sequence[LineString] | None = None,
+) -> None:
     """E1-E4 for every routed cable: segments by installation (E3, counting the cables that
-    are drawn), then the size. A cable no size can serve is blocked (or warned) and no
-    longer counts in its neighbours' grouping, so those are sized again."""
+    are drawn; with the shared tray, ``reserved`` routes given, its stretches are method E),
+    then the size. A cable no size can serve is blocked (or warned) and no longer counts in
+    its neighbours' grouping (nor shapes the tray), so those are sized again."""
     counted = list(routed)
     for _ in range(4):  # each pass can only drop cables; it settles at once in practice
         lines = [c.route.line for c in counted if c.route is not None]
-        for case, segs in zip(
-            counted, cable_segments(lines, rules=rules, trays=trays), strict=True
-        ):
+        planned: list[LineString] = []
+        if reserved is not None:
+            flags = [False] * len(lines) + [True] * len(reserved)
+            runs = tray_runs([*lines, *reserved], flags, min_branch_m=rules.min_tray_branch_m)
+            planned = [r.line for r in runs]
+        segments = cable_segments(lines, rules=rules, trays=trays, planned=planned)
+        for case, segs in zip(counted, segments, strict=True):
             case.segments = segs
             case.circuit = electrical.size_circuit(
                 case.cable_m, charger_kw=case.req.charger_kw, segments=segs, rules=rules
@@ -887,12 +950,15 @@ def _meter_box(  # noqa: PLR0917 - one private step
     spare: int | None,
     rules: Rules,
     findings: list[Finding],
+    *,
+    reserve: int = 0,
 ) -> MeterBox:
-    """The bank (R5), its phase loads (E5) and its incoming supply."""
+    """The bank (R5, with room for ``reserve`` build-out meters), its phase loads (E5) and
+    its incoming supply."""
     joined = sorted((c for c in drawn if not c.provisional), key=lambda c: c.queue or 0)
     provisional = sorted((c for c in drawn if c.provisional), key=lambda c: c.queue or 0)
     circuits = [*joined, *provisional]
-    sizes = electrical.bank(len(circuits), rules)
+    sizes = electrical.bank(len(circuits) + reserve, rules)
     if phase_limit is not None:
         demand = comp.capacity_kw or 0.0
         supply = electrical.incoming_supply(phase_limit, kx=1.0, rules=rules)
@@ -969,9 +1035,135 @@ def _meter_box(  # noqa: PLR0917 - one private step
     )
 
 
+def _reserve_points(  # noqa: PLR0917 - one private step
+    comp: Compartment,
+    site: Site,
+    box: Point,
+    structures: Any,
+    neighbours: Any,
+    rules: Rules,
+    options: PlanOptions,
+) -> list[Point]:
+    """The charger points of the build-out reserve: the given share of the compartment's
+    spaces nobody has asked for, nearest the box first (ties by id), rounded half up."""
+    share = options.reserve_share()
+    if share <= 0:
+        return []
+    asked = {r.space for r in site.requests}
+    free = []
+    for sp in site.on_level(comp.level).spaces:
+        if sp.id in asked or compartment_of(sp, [comp]) is None:
+            continue
+        cp = charger_point(
+            sp,
+            comp,
+            given=None,
+            structures=structures,
+            neighbours=neighbours,
+            offset_m=rules.charger_edge_offset_m,
+        )
+        free.append((cp.point.distance(box), sp.id, cp.point))
+    free.sort(key=lambda t: (t[0], t[1]))
+    n = int(share * len(free) + 0.5)
+    return [p for _, _, p in free[:n]]
+
+
+def _reserve_conductor(line: LineString, level: Level, rules: Rules) -> float:
+    """The conductor a reserved cable would need alone on the tray (for the tray's size)."""
+    cable_m = electrical.cable_length_m(
+        line.length, ceiling_height_m=level.ceiling_height_m, rules=rules, charger_type=None
+    )
+    c = electrical.size_circuit(
+        cable_m,
+        charger_kw=rules.charger_cap_kw,
+        segments=[Segment(line.length, "E", 1)],
+        rules=rules,
+    )
+    return c.conductor_mm2
+
+
+def _trays(
+    comp: Compartment,
+    drawn: list[_Case],
+    reserved: Sequence[LineString],
+    level: Level,
+    rules: Rules,
+) -> list[TrayRun]:
+    """The planned tray of a compartment, each run sized for its cables and reserve."""
+    lines = [c.route.line for c in drawn if c.route is not None]
+    flags = [False] * len(lines) + [True] * len(reserved)
+    runs = tray_runs([*lines, *reserved], flags, min_branch_m=rules.min_tray_branch_m)
+    sizes = [c.circuit.conductor_mm2 if c.circuit else 0.0 for c in drawn]
+    sizes += [_reserve_conductor(line, level, rules) for line in reserved]
+    out = []
+    for run in runs:
+        diameters = [tables.cable_diameter_mm(sizes[i]) for i in run.members]
+        label, fill, layers = tray_size(diameters)
+        out.append(
+            dataclasses.replace(
+                run, compartment=comp.id, level=comp.level, size=label, fill=fill, layers=layers
+            )
+        )
+    return out
+
+
+def _tray_findings(comp: Compartment, runs: list[TrayRun]) -> list[Finding]:
+    out = []
+    for run in runs:
+        if run.layers > 1:
+            r = reason(
+                "TRAY_BUNCHED",
+                f"{run.cables + run.reserve} cables on a tray run of {comp.id} do not lie in "
+                f"one layer even on two {run.size.split('×', 1)[-1]} trays side by side; the "
+                "bunched factor (B.52.17 row 1) applies: split the run or add a second box",
+            )
+            out.append(Finding.of(r, subject=comp.id, level=comp.level, geometry=run.line))
+    return out
+
+
+def _build_out(
+    comp: Compartment, drawn: list[_Case], reserve: int, runs: list[TrayRun], rules: Rules
+) -> dict[str, Any]:
+    """What the compartment needs when the reserved spaces register too (E5)."""
+    loads = electrical.Phases()
+    for case in drawn:
+        loads.add(case.req.charger_kw, rules)
+    for _ in range(reserve):
+        loads.add(rules.charger_cap_kw, rules)
+    demand = round(loads.demand_kw, 2)
+    fits = None if comp.capacity_kw is None else demand <= comp.capacity_kw + 1e-9
+    return {
+        "chargers": len(drawn) + reserve,
+        "reserve": reserve,
+        "meters": len(drawn) + reserve,
+        "demand_kw": demand,
+        "tray_m": round(sum(r.length_m for r in runs), 2),
+        "fits": fits,
+    }
+
+
+def _build_out_findings(comp: Compartment, b: dict[str, Any]) -> list[Finding]:
+    text = (
+        f"build-out of {comp.id}: {b['chargers']} chargers ({b['reserve']} reserved), "
+        f"{b['meters']} meter positions, {b['demand_kw']:.1f} kW equivalent three-phase "
+        f"demand (E5), {b['tray_m']:.1f} m of tray"
+    )
+    out = [reason("BUILD_OUT", text)]
+    if b["fits"] is False:
+        out.append(
+            reason(
+                "BUILD_OUT_OVER_CAPACITY",
+                f"the capacity of {comp.id} ({comp.capacity_kw:g} kW) cannot serve its "
+                f"build-out ({b['demand_kw']:.1f} kW): plan a supply upgrade or managed charging",
+            )
+        )
+    return [Finding.of(r, subject=comp.id, level=comp.level) for r in out]
+
+
 def _summary(
-    comp: Compartment, group: list[_Case], box: MeterBox | None, rules: Rules
+    comp: Compartment, group: list[_Case], done: _Done, rules: Rules
 ) -> CompartmentSummary:
+    box = done.box
     counts = Counter(status_of(c.reasons) for c in group)
     cable = sum(
         c.cable.cable_m for c in group if c.cable is not None and status_of(c.reasons) != "blocked"
@@ -994,6 +1186,8 @@ def _summary(
         unbalance=box.unbalance if box else 0.0,
         incoming_breaker_a=box.incoming_breaker_a if box else None,
         incoming_cable=box.incoming_cable if box else None,
+        tray_m=sum(r.length_m for r in done.trays),
+        build_out=done.build_out,
     )
 
 

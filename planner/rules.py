@@ -197,6 +197,13 @@ class Rules(BaseModel):
         "a run shared by more than this many cables is taken to be a tray (method E)",
         ge=0,
     )
+    min_tray_branch_m: float = _f(
+        3.0,
+        "E3",
+        "a cable's own branch off the shared tray shorter than this stays in conduit, m (issue 12)",
+        ge=0,
+        le=1000,
+    )
     share_distance_m: float = _f(
         0.05, "E3", "two cables share a run where they lie within this distance ...", gt=0
     )

@@ -86,7 +86,7 @@ def _merge_tree(
     node that two live labels reach is the farthest merge point of all. Each processed node
     passes on one label only, so the sweep is linear in the edges. Returns the tree as
     ``parent`` pointers (the box's is ``None``)."""
-    wanted = set(targets)
+    wanted = set(targets)  # ``dist`` must be in the order Dijkstra settled the nodes
     parent: dict[Node, Node | None] = {source: None}
     anchor: list[Node] = []  # label -> the node it stands for
     alive: list[bool] = []
@@ -98,7 +98,8 @@ def _merge_tree(
         alive.append(True)
         return len(anchor) - 1
 
-    order = sorted(dist, key=lambda n: (-dist[n], n))
+    settled = {n: k for k, n in enumerate(dist)}  # Dijkstra's order: a pred comes first
+    order = list(reversed(dist))  # farthest first
     for k, v in enumerate(order):
         if k % 4096 == 0:
             check_time()
@@ -119,11 +120,11 @@ def _merge_tree(
                 break
             live = [new_label(v)]
         lab = live[0]
-        dv = dist[v]
+        dv, rank = dist[v], settled[v]
         tol = _TIGHT * max(1.0, dv)
         for u, data in graph.adj[v].items():
             du = dist.get(u)
-            tight = du is not None and du < dv and du + data["cost"] <= dv + tol
+            tight = du is not None and settled[u] < rank and du + data["cost"] <= dv + tol
             if tight and (u, lab) not in via:
                 via[u, lab] = v
                 carried.setdefault(u, []).append(lab)
@@ -158,7 +159,10 @@ class TrayRun:
     """Cables reserved for the build-out on it."""
     branch: bool
     """A single cable's own branch (the rest is trunk)."""
-    diameters_mm: tuple[float, ...] = ()
+    members: tuple[int, ...] = ()
+    """Indices (into the routes given to :func:`tray_runs`) of the cables on it."""
+    compartment: str = ""
+    level: str = ""
     size: str = ""
     fill: float = 0.0
     layers: int = 1
@@ -192,13 +196,25 @@ def tray_runs(
     spare = np.bincount(on_piece[res[on_line]], minlength=len(pieces))
     total = real + spare
     runs: list[TrayRun] = []
-    groups: dict[tuple[int, int], list[LineString]] = {}
-    for k in np.flatnonzero(total >= 2):
-        groups.setdefault((int(real[k]), int(spare[k])), []).append(pieces[k])
-    for (n_real, n_spare), parts in sorted(groups.items()):
+    members: dict[int, list[int]] = {}
+    for piece, line_i in zip(on_piece, on_line, strict=True):
+        members.setdefault(int(piece), []).append(int(line_i))
+    groups: dict[tuple[int, ...], list[LineString]] = {}
+    for k in np.flatnonzero(total >= 2):  # pieces carrying the same cables join up
+        groups.setdefault(tuple(sorted(members[int(k)])), []).append(pieces[k])
+    for who, parts in sorted(groups.items()):
         merged = shapely.line_merge(shapely.union_all(parts))
+        n_spare = int(res[list(who)].sum())
         for line in shapely.get_parts(merged):
-            runs.append(TrayRun(line=line, cables=n_real, reserve=n_spare, branch=False))
+            runs.append(
+                TrayRun(
+                    line=line,
+                    cables=len(who) - n_spare,
+                    reserve=n_spare,
+                    branch=False,
+                    members=who,
+                )
+            )
     single = np.flatnonzero(total == 1)
     owner = {int(p): int(ln) for p, ln in zip(on_piece, on_line, strict=True) if total[p] == 1}
     tails: dict[int, list[LineString]] = {}
@@ -214,6 +230,7 @@ def tray_runs(
                         cables=0 if res[i] else 1,
                         reserve=1 if res[i] else 0,
                         branch=True,
+                        members=(i,),
                     )
                 )
     return runs
