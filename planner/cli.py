@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import get_args
 
+from planner.costs import Prices
 from planner.errors import PlannerError, printable
 from planner.limits import Deadline, Limits
 from planner.placement import PlacementMode
-from planner.plan import Plan, PlanOptions, make_plan
+from planner.plan import Plan, PlanOptions, TrunkMode, make_plan
 from planner.readers import DEFAULT_MAX_BYTES, convert, kind_of, read_site, site_from_conversion
 from planner.readers.base import read_bytes
 from planner.rules import Rules
@@ -64,6 +65,27 @@ def _parser() -> argparse.ArgumentParser:
         "--managed", action="store_true", help="managed charging (智能有序充电): nothing deferred"
     )
     plan.add_argument(
+        "--trunk",
+        choices=get_args(TrunkMode),
+        default=PlanOptions().trunk,
+        help="shared (default: one tray tree per compartment the cables follow) or none "
+        "(each cable its own run)",
+    )
+    plan.add_argument(
+        "--reserve",
+        type=_reserve,
+        default=PlanOptions().reserve,
+        metavar="none|all|SHARE",
+        help="lay the tray and the bank out for this share of the unrequested spaces "
+        "(车桩相随、适度超前), nearest the box first; default none",
+    )
+    plan.add_argument(
+        "--prices",
+        metavar="PRICES.csv",
+        help="price table for the owners' estimates (item,spec,unit,price_cny,source); "
+        "default: the bundled estimates",
+    )
+    plan.add_argument(
         "--set",
         action="append",
         default=[],
@@ -100,6 +122,19 @@ def _max_mb(p: argparse.ArgumentParser) -> None:
         dest="limits",
         help="raise or lower one input limit (repeatable): " + ", ".join(Limits.model_fields),
     )
+
+
+def _reserve(text: str) -> str | float:
+    """``--reserve``: none, all, or a share between 0 and 1."""
+    if text in ("none", "all"):
+        return text
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"'{text}': give none, all or a share such as 0.45")
+    return value
 
 
 def _megabytes(text: str) -> float:
@@ -265,13 +300,21 @@ def plan_table(plan: Plan) -> str:
 def _plan(args: argparse.Namespace) -> int:
     formats = _formats(args.formats)
     inputs = [Path(args.site)] + ([Path(args.requests)] if args.requests else [])
+    inputs += [Path(args.prices)] if args.prices else []
     if args.layers:
         inputs.append(Path(args.layers))
     check_out(Path(args.out), inputs)  # before the work, so a refused folder costs nothing
     rules = Rules().with_overrides(args.overrides)
-    options = PlanOptions(routing=args.routing, placement=args.placement, managed=args.managed)
+    options = PlanOptions(
+        routing=args.routing,
+        placement=args.placement,
+        managed=args.managed,
+        trunk=args.trunk,
+        reserve=args.reserve,
+    )
+    prices = Prices.load(args.prices)
     site = _read(args, args.site)
-    plan = make_plan(site, rules, options=options)
+    plan = make_plan(site, rules, options=options, prices=prices)
     out = Path(args.out)
     written = write_outputs(
         plan, out, formats=formats, notices=args.notices, lang=args.lang, paper=args.paper

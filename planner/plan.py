@@ -22,6 +22,7 @@ from shapely.geometry.base import BaseGeometry
 
 from planner import checks, electrical, tables
 from planner.chargers import charger_point, compartment_of
+from planner.costs import OwnerCost, Prices, owner_cost
 from planner.electrical import Circuit, Phase, Segment
 from planner.errors import PlannerError, Severity
 from planner.findings import STATUSES, Finding, Reason, Status, reason, status_of
@@ -42,6 +43,7 @@ from planner.site import Compartment, Level, Obstacle, Request, Site, Space
 from planner.trunk import TrayRun, tray_runs, tray_size
 
 STRUCTURE_TYPES = ("column", "wall", "shaft", "room")
+DEFAULT_PRICES = Prices.default()
 """Obstacles a charger can be mounted against (R15)."""
 
 
@@ -138,6 +140,15 @@ class Cable(_Frozen):
     ib_a: float = 0.0
     short_circuit_reach_m: float = 0.0
     segments: tuple[Segment, ...] = ()
+    conduit_m: float = 0.0
+    """Horizontal run off any tray (in conduit on the ceiling)."""
+    cost: OwnerCost | None = None
+    """The owner's estimate (cable, conduit, tray share)."""
+
+    @property
+    def cost_cny(self) -> float | None:
+        """The owner's total estimate, yuan (``None`` when a price is missing)."""
+        return None if self.cost is None else self.cost.total_cny
 
 
 class RequestOutcome(_Frozen):
@@ -203,6 +214,8 @@ class Plan(_Frozen):
     unassigned: dict[str, dict[str, int]]
     trays: tuple[TrayRun, ...] = ()
     """The planned shared tray, segment by segment (issue 12)."""
+    prices: Prices = Field(default_factory=Prices.default)
+    """The price table the owners' estimates use."""
 
     def space_status(self, level_id: str) -> dict[str, Status]:
         """Each requested stall of a level with the most favourable status among its
@@ -256,6 +269,7 @@ def make_plan(
     options: PlanOptions | None = None,
     route_cache: RouteCache | None = None,
     limits: Limits | None = None,
+    prices: Prices | None = None,
 ) -> Plan:
     """Plan every request of ``site`` under ``rules``.
 
@@ -270,6 +284,9 @@ def make_plan(
     route_cache
         Routes already found, by content (the app keeps one per session); ``None``
         routes everything afresh.
+    prices
+        The price table of the owners' estimates (default: the bundled estimates,
+        :meth:`planner.costs.Prices.default`).
     limits
         The time budget and the size of routing graphs (default: :class:`Limits`, 300 s).
         Inside a run opened with :meth:`Deadline.active` (the CLI's, the app's) the plan
@@ -288,11 +305,17 @@ def make_plan(
     if run is None or limits is not None:
         run = Deadline.of(limits or Limits())
     with run.active():
-        return _make_plan(site, rules or Rules(), options or PlanOptions(), route_cache)
+        return _make_plan(
+            site, rules or Rules(), options or PlanOptions(), route_cache, prices or DEFAULT_PRICES
+        )
 
 
 def _make_plan(
-    site: Site, rules: Rules, options: PlanOptions, route_cache: RouteCache | None
+    site: Site,
+    rules: Rules,
+    options: PlanOptions,
+    route_cache: RouteCache | None,
+    prices: Prices,
 ) -> Plan:
     findings: list[Finding] = []
     for w in site.warnings:
@@ -379,10 +402,14 @@ def _make_plan(
 
     outcomes = []
     cables = []
+    on_trays: dict[str, list[tuple[str, float, int]]] = defaultdict(list)
+    for run in trays:
+        for rid in run.requests:
+            on_trays[rid].append((run.size, run.length_m, run.cables + run.reserve))
     for case in cases:
         status = status_of(case.reasons)
         if case.cable is not None and status != "blocked":
-            cables.append(case.cable)
+            cables.append(_priced(case.cable, on_trays[case.req.id], prices))
         outcomes.append(_outcome(case, status))
         subject = case.req.space
         for r in case.reasons:
@@ -412,7 +439,21 @@ def _make_plan(
         compartments=tuple(summaries),
         unassigned=unassigned,
         trays=tuple(trays),
+        prices=prices,
     )
+
+
+def _priced(cable: Cable, trays: list[tuple[str, float, int]], prices: Prices) -> Cable:
+    """The cable with the owner's estimate: cable, conduit off the trays, tray share."""
+    conduit_m = max(cable.route_m - cable.tray_m, 0.0)
+    cost = owner_cost(
+        designation=cable.designation,
+        cable_m=cable.cable_m,
+        conduit_m=conduit_m,
+        tray_shares=trays,
+        prices=prices,
+    )
+    return cable.model_copy(update={"conduit_m": conduit_m, "cost": cost})
 
 
 def _decide_application(
@@ -1099,9 +1140,16 @@ def _trays(
     for run in runs:
         diameters = [tables.cable_diameter_mm(sizes[i]) for i in run.members]
         label, fill, layers = tray_size(diameters)
+        ids = tuple(drawn[i].req.id for i in run.members if i < len(drawn))
         out.append(
             dataclasses.replace(
-                run, compartment=comp.id, level=comp.level, size=label, fill=fill, layers=layers
+                run,
+                compartment=comp.id,
+                level=comp.level,
+                size=label,
+                fill=fill,
+                layers=layers,
+                requests=ids,
             )
         )
     return out
@@ -1244,6 +1292,8 @@ def report(plan: Plan) -> dict[str, Any]:
                 "incoming_breaker_a": s.incoming_breaker_a,
                 "incoming_cable": s.incoming_cable,
                 "cable_m": round(s.cable_m, 2),
+                "tray_m": round(s.tray_m, 2),
+                "build_out": s.build_out,
             }
             for s in plan.compartments
             if s.level == lv.id

@@ -163,6 +163,8 @@ class TrayRun:
     """Indices (into the routes given to :func:`tray_runs`) of the cables on it."""
     compartment: str = ""
     level: str = ""
+    requests: tuple[str, ...] = ()
+    """Ids of the real requests whose cables lie on it."""
     size: str = ""
     fill: float = 0.0
     layers: int = 1

@@ -111,6 +111,18 @@ def write_dxf(plan: Plan, path: Path) -> Path:
             h * 0.6,
             _layer(doc, f"{cable.level}|cable_text", 3),
         )
+    for run in plan.trays:  # the planned shared tray: size and cable count on each run
+        layer = _layer(doc, f"{run.level}|tray_run", 30)
+        line = to_out(run.line)
+        _polyline(msp, line, layer)
+        reserve = f"+{run.reserve}" if run.reserve else ""
+        _text(
+            msp,
+            f"桥架 {run.size} {run.cables}{reserve}根",
+            line.interpolate(0.5, normalized=True),
+            h * 0.6,
+            _layer(doc, f"{run.level}|tray_run_text", 30),
+        )
     for b in plan.boxes:
         layer = _layer(doc, f"{b.level}|meter_box", 5)
         p = to_out(b.point)

@@ -92,6 +92,31 @@ def plan_features(plan: Plan) -> dict[str, Any]:
                 "voltage_drop_pct": _r(c.voltage_drop_pct),
                 "short_circuit_reach_m": _r(c.short_circuit_reach_m, 1),
                 "tray_m": _r(c.tray_m),
+                "conduit_m": _r(c.conduit_m),
+                "cost_cny": _r(c.cost_cny, 2),
+                "cost": None
+                if c.cost is None
+                else {
+                    "cable_cny": c.cost.cable_cny,
+                    "conduit_cny": c.cost.conduit_cny,
+                    "tray_cny": c.cost.tray_cny,
+                },
+            },
+        )
+    for t in plan.trays:
+        add(
+            "tray_run",
+            t.line,
+            {
+                "compartment": t.compartment,
+                "level": t.level,
+                "cables": t.cables,
+                "reserve": t.reserve,
+                "size": t.size,
+                "fill": _r(t.fill),
+                "length_m": _r(t.length_m),
+                "branch": t.branch,
+                "layers": t.layers,
             },
         )
     for r in plan.requests:

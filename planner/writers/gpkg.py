@@ -1,9 +1,10 @@
 """``plan.gpkg``: one layer per kind for GIS users, every attribute, in the input's CRS.
 
-Plan layers (``meter_box``, ``cable``, ``request``, ``finding``) carry the properties of the
-plan file; the site layers (``level``, ``compartment``, ``space``, ``obstacle``, ``tray``) come
-along so the plan can be read in context. A local-metre site is written with an undefined
-CRS: it is not anywhere on Earth until the surveyor says where.
+Plan layers (``meter_box``, ``cable``, ``tray_run``, ``request``, ``finding``) carry the
+properties of the plan file; the site layers (``level``, ``compartment``, ``space``,
+``obstacle``, ``tray``) come along so the plan can be read in context. A local-metre site
+is written with an undefined CRS: it is not anywhere on Earth until the surveyor says
+where.
 """
 
 from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Bundled data files (the default price table)."""
