@@ -19,6 +19,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
+from planner.bom import bom_table
 from planner.checklist import checklist
 from planner.diagram import design_notes, diagram_pages
 from planner.drawing import MM_PER_INCH, SheetOptions, render_level, style
@@ -193,6 +194,7 @@ def schedule_rows(plan: Plan, lang: Lang) -> list[list[str]]:
                 c.breaker if c else "",
                 boxes.get(r.compartment or "", "") if c else "",
                 tariff(plan, lang) if r.status != "blocked" else "",
+                f"{c.cost_cny:.0f}" if c and c.cost_cny is not None else "",
             ]
         )
     return rows
@@ -206,10 +208,10 @@ def schedule_columns(lang: Lang) -> list[Column]:  # widths fill A4 landscape, 2
         ("space", 16),
         ("applicant", 18),
         ("status", 16),
-        ("reasons", 48),
+        ("reasons", 38),
         ("cable_m", 13),
         ("conductor", 12),
-        ("designation", 28),
+        ("designation", 26),
         ("methods", 12),
         ("grouping", 11),
         ("vdrop", 11),
@@ -217,6 +219,7 @@ def schedule_columns(lang: Lang) -> list[Column]:  # widths fill A4 landscape, 2
         ("breaker", 22),
         ("box", 15),
         ("tariff", 18),
+        ("cost", 12),
     ]
     return [Column(t(k, lang), w) for k, w in keys]
 
@@ -231,6 +234,58 @@ def _schedule_pages(plan: Plan, lang: Lang) -> Iterator[Figure]:
         schedule_rows(plan, lang),
         footer=t("schedule", lang),
     )
+
+
+def _bom_pages(plan: Plan, lang: Lang) -> Iterator[Figure]:
+    header, rows = bom_table(plan, lang)
+    widths = (30, 70, 90, 25, 30)
+    cols = [Column(h, w) for h, w in zip(header, widths, strict=True)]
+    info = plan.site.info
+    head = [f"{t('community', lang)}: {info.community or ''}    {t('site', lang)}: {info.name}"]
+    yield from _table_pages(t("bom", lang), head, cols, rows, footer=t("bom", lang))
+
+
+def cost_rows(plan: Plan, compartment: str, lang: Lang = "zh") -> list[list[str]]:
+    """Each owner's estimate in one compartment, then the compartment's total."""
+    rows = []
+    totals = [0.0, 0.0, 0.0, 0.0]
+    for c in plan.cables:
+        if c.compartment != compartment or c.cost is None:
+            continue
+        parts = (c.cost.cable_cny, c.cost.conduit_cny, c.cost.tray_cny, c.cost_cny)
+        for k, v in enumerate(parts):
+            totals[k] += v or 0.0
+        rows.append(
+            [
+                c.request,
+                c.space,
+                c.designation,
+                f"{c.cable_m:.1f}",
+                f"{c.tray_m:.1f}",
+                f"{c.conduit_m:.1f}",
+                *("" if v is None else f"{v:.0f}" for v in parts),
+            ]
+        )
+    if rows:
+        rows.append([t("bom_total", lang), "", "", "", "", "", *(f"{v:.0f}" for v in totals)])
+    return rows
+
+
+def _cost_pages(plan: Plan, lang: Lang) -> Iterator[Figure]:
+    keys = ("request", "space", "designation", "cable_m")
+    cols = [Column(t(k, lang), w) for k, w in zip(keys, (22, 22, 45, 20), strict=True)]
+    cols += [Column(t("tray_m", lang), 20), Column(t("conduit_m", lang), 20)]
+    cols += [
+        Column(t(k, lang), 28) for k in ("cost_cable", "cost_conduit", "cost_tray", "cost_total")
+    ]
+    for comp in plan.site.compartments:
+        rows = cost_rows(plan, comp.id, lang)
+        if not rows:
+            continue
+        head = [f"{t('compartment', lang)} {comp.id}    {t('cost_note', lang)}"]
+        yield from _table_pages(
+            f"{t('costs', lang)} {comp.id}", head, cols, rows, footer=t("costs", lang)
+        )
 
 
 def _checklist_pages(plan: Plan, lang: Lang) -> Iterator[Figure]:
@@ -286,7 +341,9 @@ def write_approval_pdf(
         figures += [
             diagram_pages(plan, options=opts),
             _text_pages(t("notes", lang), design_notes(plan, lang)),
+            _bom_pages(plan, lang),
             _schedule_pages(plan, lang),
+            _cost_pages(plan, lang),
             _checklist_pages(plan, lang),
         ]
         for gen in figures:

@@ -135,9 +135,10 @@ def _write_all(
 
         done(write_dxf(plan, out / "plan.dxf"))
     if "csv" in formats:
-        from planner.writers.csv import write_schedule_csv
+        from planner.writers.csv import write_bom_csv, write_schedule_csv
 
         done(write_schedule_csv(plan, out / "schedule.csv", lang=lang))
+        done(write_bom_csv(plan, out / "bom.csv", lang=lang))
     if {"pdf", "png", "svg"} & set(formats) or notices:
         from planner.documents import write_approval_pdf, write_notices
         from planner.drawing import SheetOptions, render_level, save_sheet

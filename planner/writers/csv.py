@@ -6,6 +6,7 @@ import csv
 import re
 from pathlib import Path
 
+from planner.bom import bom_table
 from planner.documents import schedule_rows
 from planner.i18n import Lang, t
 from planner.plan import Plan
@@ -27,7 +28,14 @@ HEADER_KEYS = (
     "breaker",
     "box",
     "tariff",
+    "cost",
 )
+
+
+def write_bom_csv(plan: Plan, path: Path, *, lang: Lang = "zh") -> Path:
+    """Write ``bom.csv``: the bill of materials, one header row (Excel-ready)."""
+    header, rows = bom_table(plan, lang)
+    return write_csv(path, header, rows)
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
