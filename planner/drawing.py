@@ -99,6 +99,10 @@ class SheetOptions:
     date: str | None = None
 
 
+PLANNED_TRAY = "#ffb74d"
+"""Colour of the planned shared tray on sheets and in the app."""
+
+
 def style() -> Any:
     """matplotlib settings for every sheet and document: the CJK font for all text, fonts
     embedded as Type 3 (the CJK font is CFF-flavoured OpenType, which a TrueType (42)
@@ -318,6 +322,18 @@ def _render(plan: Plan, level_id: str, opts: SheetOptions) -> Figure:
                 zorder=4,
             )
         )
+    runs = [r for r in plan.trays if r.level == level_id]
+    if runs:  # the planned shared tray, under the owners' cables that follow it
+        ax.add_collection(
+            LineCollection(
+                [np.asarray(r.line.coords) for r in runs],
+                colors=PLANNED_TRAY,
+                linewidths=3.5 * k,
+                alpha=0.75,
+                zorder=4,
+                capstyle="butt",
+            )
+        )
     status = {r.id: r.status for r in plan.requests}
     cables = [c for c in plan.cables if c.level == level_id]
     styles = {"planned": "solid", "pending": (0, (4, 2)), "deferred": (0, (1, 1.5))}
@@ -420,6 +436,26 @@ def _render(plan: Plan, level_id: str, opts: SheetOptions) -> Figure:
         )
         labeller.place(txt)
     cable_fs = 4.2 * k
+    for run in sorted(runs, key=lambda r: -r.length_m):  # trunk sizes first, longest first
+        if run.branch or run.length_m < 2.0:
+            continue
+        mid = run.line.interpolate(0.5, normalized=True)
+        reserve = f"+{run.reserve}" if run.reserve else ""
+        label = f"{run.size} {run.cables}{reserve}" + ("根" if lang == "zh" else "")
+        if not labeller.estimate(ax, mid.x, mid.y, label, cable_fs):
+            continue
+        txt = ax.text(
+            mid.x,
+            mid.y,
+            label,
+            fontsize=cable_fs,
+            ha="center",
+            va="center",
+            zorder=7,
+            color="#e65100",
+            bbox={"fc": "white", "ec": PLANNED_TRAY, "pad": 0.2, "lw": 0.4},
+        )
+        labeller.place(txt)
     for cab in cables:
         mid = cab.line.interpolate(0.5, normalized=True)
         label = f"{cab.request} {cab.cable_m:.1f}m {cab.conductor_mm2:g}mm²"
@@ -443,7 +479,7 @@ def _render(plan: Plan, level_id: str, opts: SheetOptions) -> Figure:
     _scale_bar(ax, scale, lang=lang, k=k, paper=opts.paper)
     panel = (w_mm - panel_w - margin, margin, panel_w, h_mm - 2 * margin)
     paper = (w_mm, h_mm)
-    _legend(fig, panel, paper=paper, lang=lang, k=k, trays=view.trays != ())
+    _legend(fig, panel, paper=paper, lang=lang, k=k, trays=view.trays != (), planned=bool(runs))
     _summary(fig, plan, level_id, panel=panel, paper=paper, lang=lang, k=k)
     title_block(
         fig, plan, level_id, panel=panel, paper=paper, lang=lang, k=k, scale=scale, opts=opts
@@ -543,6 +579,7 @@ def _legend(
     lang: Lang,
     k: float,
     trays: bool,
+    planned: bool = False,
 ) -> None:
     x, y, w, h = panel
     ax = panel_axes(fig, (x, y + h * 0.62, w, h * 0.38), paper)
@@ -582,6 +619,8 @@ def _legend(
     ]
     if trays:
         handles.append(Line2D([], [], color="#81d4fa", lw=5, label=t("tray", lang)))
+    if planned:
+        handles.append(Line2D([], [], color=PLANNED_TRAY, lw=3.5, label=t("tray_run", lang)))
     ax.legend(
         handles=handles,
         loc="upper left",
