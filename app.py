@@ -17,12 +17,13 @@ from planner.i18n import Lang, t
 from planner.interactive import plan_figure
 from planner.limits import Deadline, Limits
 from planner.placement import PlacementMode
-from planner.plan import Plan, PlanOptions, check_box_positions, make_plan
+from planner.plan import Plan, PlanOptions, TrunkMode, check_box_positions, make_plan
 from planner.readers import read_site
 from planner.routing import RouteCache
 from planner.rules import Rules
 from planner.samples import SAMPLES, sample_path, sample_requests_path
 from planner.session import (
+    bom_rows,
     box_candidates,
     box_rows,
     compartment_rows,
@@ -113,11 +114,30 @@ def _sidebar(s: Any) -> tuple[Rules, PlanOptions, Lang]:
     slack = sb.number_input("余量 slack %", 0.0, 30.0, 5.0, 1.0, key="slack")
     vdrop = sb.number_input("压降限值 voltage drop %", 1.0, 10.0, 4.0, 0.5, key="vdrop")
     managed = sb.checkbox("智能有序充电 managed charging", key="managed")
+    trunk = sb.radio(
+        "桥架 Tray",
+        list(get_args(TrunkMode)),
+        key="trunk",
+        horizontal=True,
+        format_func={"shared": "共用桥架 shared", "none": "各自敷设 none"}.get,
+    )
+    reserve = sb.select_slider(
+        "预留 Build-out reserve",
+        options=[0.0, 0.25, 0.45, 0.5, 0.75, 1.0],
+        value=0.0,
+        format_func=lambda v: "无 none" if v == 0 else ("全部 all" if v == 1 else f"{v:.0%}"),
+        key="reserve",
+    )
     rules = Rules().with_overrides(
         [f"clearance_m={clearance}", f"slack={slack / 100}", f"voltage_drop_limit_pct={vdrop}"]
     )
     options = PlanOptions(
-        routing=routing, placement=placement, managed=managed, box_positions=dict(s.box_positions)
+        routing=routing,
+        placement=placement,
+        managed=managed,
+        trunk=trunk,
+        reserve="none" if reserve == 0 else ("all" if reserve == 1 else reserve),
+        box_positions=dict(s.box_positions),
     )
     return rules, options, lang
 
@@ -155,6 +175,8 @@ def _plan_view(s: Any, plan: Plan, lang: Lang) -> None:
         hide_index=True,
         key="requests",
     )
+    with st.expander(t("bom", lang)):
+        st.dataframe(bom_rows(plan, lang), hide_index=True, key="bom")
     pick = st.selectbox(t("request", lang), [r.id for r in plan.requests], key="pick")
     if pick:
         st.table(reason_rows(plan, pick, lang))

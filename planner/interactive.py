@@ -11,7 +11,7 @@ import numpy as np
 import plotly.graph_objects as go
 from shapely.geometry.base import BaseGeometry
 
-from planner.drawing import COMPARTMENT_TINTS, STATUS_COLOURS
+from planner.drawing import COMPARTMENT_TINTS, PLANNED_TRAY, STATUS_COLOURS
 from planner.i18n import Lang, reason_text, t
 from planner.plan import Plan
 
@@ -100,6 +100,29 @@ def plan_figure(plan: Plan, level_id: str, *, lang: Lang = "zh") -> go.Figure:
         3,
     )
     add_lines([tr.line for tr in view.trays], t("tray", lang), "#81d4fa", 6)
+    runs = [r for r in plan.trays if r.level == level_id]
+    if runs:  # the planned tray: hover a run for its size, cable count and fill
+        xs, ys = _joined([r.line for r in runs])
+        hover: list[str | None] = []
+        for run in runs:
+            text = (
+                f"{t('tray_run', lang)} {run.size}<br>{run.cables}"
+                + (f" + {run.reserve}" if run.reserve else "")
+                + f" × {t('cable', lang)}<br>fill {run.fill:.0%} · {run.length_m:.1f} m"
+            )
+            hover += [text] * len(run.line.coords) + [None]
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                name=t("tray_run", lang),
+                text=hover,
+                hoverinfo="text",
+                line={"color": PLANNED_TRAY, "width": 7},
+                opacity=0.8,
+            )
+        )
     cables = {c.request: c for c in plan.cables if c.level == level_id}
     status = {r.id: r.status for r in requests}
     for st in ("planned", "pending", "deferred"):

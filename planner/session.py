@@ -14,6 +14,7 @@ import shapely
 import shapely.ops
 from shapely.geometry import Point
 
+from planner.bom import bom_table
 from planner.errors import PlannerError
 from planner.i18n import Lang, reason_text, t
 from planner.limits import Limits, current_limits
@@ -188,9 +189,16 @@ def request_rows(plan: Plan, lang: Lang) -> list[dict[str, Any]]:
                 t("vdrop", lang): None if c is None else round(c.voltage_drop_pct, 2),
                 t("phase", lang): (r.phase or "") + ("*" if r.phase_provisional else "") or None,
                 t("breaker", lang): None if c is None else c.breaker,
+                t("cost", lang): None if c is None else c.cost_cny,
             }
         )
     return rows
+
+
+def bom_rows(plan: Plan, lang: Lang) -> list[dict[str, str]]:
+    """The bill of materials as the app's table shows it."""
+    header, rows = bom_table(plan, lang)
+    return [dict(zip(header, row, strict=True)) for row in rows]
 
 
 def reason_rows(plan: Plan, request_id: str, lang: Lang) -> list[dict[str, str]]:
