@@ -659,12 +659,14 @@ def _plan_compartment(  # noqa: PLR0917 - one private step of make_plan
         return _Done(None, findings)
     for case in drawn:
         case.cable = _cable(case, comp, rules)
-    runs = _trays(comp, drawn, reserved, level, rules) if share else []
+    runs = _trays(comp, drawn, reserved, trays, level, rules) if share else []
     findings += _tray_findings(comp, runs)
     box = _meter_box(
         comp, box_site, drawn, loads, phase_limit, spare_n, rules, findings, reserve=len(reserved)
     )
-    build_out = _build_out(comp, drawn, len(reserved), runs, rules) if spare else None
+    build_out = (
+        _build_out(comp, drawn, len(reserved), runs, rules) if options.reserve_share() else None
+    )
     if build_out is not None:
         findings += _build_out_findings(comp, build_out)
     return _Done(box, findings, runs, build_out)
@@ -779,7 +781,13 @@ def _size_circuits(
         planned: list[LineString] = []
         if reserved is not None:
             flags = [False] * len(lines) + [True] * len(reserved)
-            runs = tray_runs([*lines, *reserved], flags, min_branch_m=rules.min_tray_branch_m)
+            runs = tray_runs(
+                [*lines, *reserved],
+                flags,
+                min_branch_m=rules.min_tray_branch_m,
+                existing=trays,
+                share_m=rules.share_distance_m,
+            )
             planned = [r.line for r in runs]
         segments = cable_segments(lines, rules=rules, trays=trays, planned=planned)
         for case, segs in zip(counted, segments, strict=True):
@@ -1123,17 +1131,24 @@ def _reserve_conductor(line: LineString, level: Level, rules: Rules) -> float:
     return c.conductor_mm2
 
 
-def _trays(
+def _trays(  # noqa: PLR0917 - one private step
     comp: Compartment,
     drawn: list[_Case],
     reserved: Sequence[LineString],
+    existing: Sequence[LineString],
     level: Level,
     rules: Rules,
 ) -> list[TrayRun]:
     """The planned tray of a compartment, each run sized for its cables and reserve."""
     lines = [c.route.line for c in drawn if c.route is not None]
     flags = [False] * len(lines) + [True] * len(reserved)
-    runs = tray_runs([*lines, *reserved], flags, min_branch_m=rules.min_tray_branch_m)
+    runs = tray_runs(
+        [*lines, *reserved],
+        flags,
+        min_branch_m=rules.min_tray_branch_m,
+        existing=existing,
+        share_m=rules.share_distance_m,
+    )
     sizes = [c.circuit.conductor_mm2 if c.circuit else 0.0 for c in drawn]
     sizes += [_reserve_conductor(line, level, rules) for line in reserved]
     out = []

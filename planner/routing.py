@@ -481,6 +481,12 @@ def _visibility_search(
     is_target = np.zeros(n, bool)
     is_target[target_idx] = True
     is_target[0] = False
+    # a target on a reflex corner may be where the way to others bends: it is no sink
+    on_corner = {_key(c) for c in corners}
+    sink = is_target.copy()
+    for k in target_idx:
+        if _key(nodes[k]) in on_corner:
+            sink[k] = False
     tray_adj: dict[int, list[tuple[int, float]]] = defaultdict(list)
     for t in tray_parts:
         c = np.asarray(t.coords)
@@ -504,7 +510,8 @@ def _visibility_search(
         check_time()
         if is_target[u]:
             remaining -= 1
-            continue
+            if sink[u] or not remaining:
+                continue
         delta = nodes - nodes[u]
         reach = np.hypot(delta[:, 0], delta[:, 1])
         cand = ~settled & (d + reach < dist - 1e-12)

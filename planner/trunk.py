@@ -178,19 +178,35 @@ class TrayRun:
 
 
 _ON = 1e-4
+_GRID_M = 1e-6
 
 
 def tray_runs(
-    lines: Sequence[LineString], reserved: Sequence[bool], *, min_branch_m: float
+    lines: Sequence[LineString],
+    reserved: Sequence[bool],
+    *,
+    min_branch_m: float,
+    existing: Sequence[LineString] = (),
+    share_m: float = 0.05,
 ) -> list[TrayRun]:
     """The tray of a compartment from its routes (``reserved[i]``: route ``i`` is a
     build-out reservation): shared pieces are trunk, a route's single tail a branch when
-    at least ``min_branch_m`` long."""
+    at least ``min_branch_m`` long. Where the routes follow an ``existing`` tray (within
+    ``share_m``) nothing new is laid."""
     if not lines:
         return []
-    arr = np.asarray(lines, dtype=object)
-    pieces = np.asarray(shapely.get_parts(shapely.union_all(arr)), dtype=object)
+    # on a micrometre grid: routes that start at the same box but reach its track a float
+    # step apart would otherwise run side by side and never be noded together
+    arr = shapely.set_precision(np.asarray(lines, dtype=object), _GRID_M)
+    noded = shapely.union_all(arr)
+    if existing:
+        noded = shapely.difference(
+            noded, shapely.union_all(list(existing)).buffer(share_m, cap_style="flat")
+        )
+    pieces = np.asarray(shapely.get_parts(noded), dtype=object)
     pieces = pieces[(shapely.get_type_id(pieces) == 1) & (shapely.length(pieces) > 1e-9)]
+    if not len(pieces):
+        return []
     mids = shapely.line_interpolate_point(pieces, 0.5, normalized=True)
     on_piece, on_line = shapely.STRtree(arr).query(mids, predicate="dwithin", distance=_ON)
     res = np.asarray(reserved, dtype=bool)

@@ -10,7 +10,9 @@ from pypdf import PdfReader
 from planner.checklist import RULES, checklist
 from planner.diagram import diagram_pages
 from planner.documents import (
+    _bom_pages,
     _checklist_pages,
+    _cost_pages,
     _schedule_pages,
     commitment_text,
     wrap,
@@ -32,11 +34,13 @@ def test_approval_pdf_pages_and_text_layer(key: str, tmp_path: Path) -> None:
     plan = make_plan(site)
     path = tmp_path / "approval.pdf"
     pages = write_approval_pdf(plan, path)
-    expected = (  # layout sheets, system diagrams, design notes, schedule, checklist
+    expected = (  # layout sheets, system diagrams, notes, BOM, schedule, costs, checklist
         len(site.levels)
         + sum(1 for _ in diagram_pages(plan))
         + 1
+        + sum(1 for _ in _bom_pages(plan, "zh"))
         + sum(1 for _ in _schedule_pages(plan, "zh"))
+        + sum(1 for _ in _cost_pages(plan, "zh"))
         + sum(1 for _ in _checklist_pages(plan, "zh"))
     )
     assert pages == expected == len(PdfReader(path).pages)
@@ -46,6 +50,8 @@ def test_approval_pdf_pages_and_text_layer(key: str, tmp_path: Path) -> None:
     assert "表箱" in text
     assert plan.requests[0].space in text
     assert "申请明细表" in text
+    assert "主要材料设备表" in text
+    assert "用户费用估算表" in text
     assert "规则核查表" in text
     assert "配电系统图" in text
     assert "设计说明" in text

@@ -195,3 +195,13 @@ def test_routes_stay_inside_and_clear_and_lengths_are_ordered(
         straight = box_pt.distance(p)
         assert r.length_m >= e.length_m - 1e-6
         assert e.length_m >= straight - 1e-6
+
+
+def test_a_charger_on_a_reflex_corner_does_not_stop_the_way_to_others() -> None:
+    """Found by hypothesis: a charger snapped onto the corner of a column (zero clearance)
+    was a dead end of the any-angle search, so the charger behind the column got no route."""
+    comp, col = box(0, 0, 12, 8), box(0, 0, 0.3, 0.3)
+    targets = [Point(0.3, 0), Point(0, 0.3), Point(0.299, 0.3)]
+    for mode in ("rectilinear", "euclidean"):
+        routes = Router(comp, [col], mode=mode, clearance_m=0.0).route_all(Point(0, 0.3), targets)
+        assert [None if r is None else round(r.length_m, 3) for r in routes] == [0.6, 0.0, 0.301]

@@ -136,7 +136,7 @@ def test_outputs_are_all_or_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     out = tmp_path / "out"
     first = writers.write_outputs(plan, out, formats=("geojson", "csv"))
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    assert {p.name for p in first} == {"report.json", "plan.geojson", "schedule.csv"}
+    assert {p.name for p in first} == {"report.json", "plan.geojson", "schedule.csv", "bom.csv"}
 
     def broken(*_: object, **__: object) -> None:
         raise OSError(28, "No space left on device")

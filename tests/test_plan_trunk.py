@@ -1,0 +1,210 @@
+"""The shared tray through the whole plan (issue 12 item 8): known answers on hand-drawn
+garages, and properties on generated ones."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from typing import Any
+
+import networkx as nx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from shapely.geometry import LineString, Point, box
+
+from planner.bom import TOTAL, bill
+from planner.plan import Plan, PlanOptions, make_plan
+from planner.readers import parse_site
+from planner.site import Site
+from planner.synthetic import collection, feature, simple_garage
+
+FIRE = dict.fromkeys(
+    ("fire_alarm", "smoke_exhaust", "sprinklers", "emergency_lighting", "evacuation_signs"), True
+)
+DOCS = ["id_document", "property_consent", "parking_certificate"]
+
+
+def _garage(
+    chargers: list[tuple[float, float]],
+    *,
+    extent: tuple[float, float] = (40.0, 24.0),
+    columns: list[tuple[float, float, float, float]] = (),  # type: ignore[assignment]
+    trays: list[list[tuple[float, float]]] = (),  # type: ignore[assignment]
+) -> Site:
+    """One open compartment; a 2 x 2 m stall under each charger (stalls do not block the
+    ceiling), the box placed by hand at (1, 7)."""
+    w, h = extent
+    feats: list[dict[str, Any]] = [
+        feature("site", None, name="手绘车库"),
+        feature("level", box(0, 0, w, h), id="B1", floor=-1, garage_type="underground", **FIRE),
+        feature("compartment", box(0, 0, w, h), id="FQ1", level="B1", capacity_kw=1000),
+    ]
+    for k, (x, y) in enumerate(chargers):
+        sid = f"S{k:02d}"
+        feats.append(
+            feature("space", box(x - 1, y - 1, x + 1, y + 1), id=sid, level="B1", charger=[x, y])
+        )
+        feats.append(
+            feature(
+                "request",
+                None,
+                id=f"R{k:02d}",
+                space=sid,
+                charger_kw=7,
+                registered=f"2024-01-{k + 1:02d}",
+                documents=DOCS,
+            )
+        )
+    for x0, y0, x1, y1 in columns:
+        feats.append(feature("obstacle", box(x0, y0, x1, y1), level="B1", type="column"))
+    for line in trays:
+        feats.append(feature("tray", LineString(line), level="B1"))
+    return parse_site(json.dumps(collection(feats)).encode())
+
+
+def _plans(site: Site) -> tuple[Plan, Plan]:
+    box_at = {"FQ1": (1.0, 7.0)}
+    shared = make_plan(site, options=PlanOptions(box_positions=box_at))
+    alone = make_plan(site, options=PlanOptions(box_positions=box_at, trunk="none"))
+    return shared, alone
+
+
+def _same_cables(shared: Plan, alone: Plan) -> None:
+    """No owner's cable is longer for the tray (all are optimal: same cost, here length)."""
+    a = {c.request: c.route_m for c in alone.cables}
+    for c in shared.cables:
+        assert c.route_m == pytest.approx(a[c.request], abs=1e-3)
+
+
+def _tray_m(plan: Plan) -> float:
+    return sum(r.length_m for r in plan.trays)
+
+
+def test_a_comb_along_one_aisle() -> None:
+    """Eight chargers on the aisle line y = 5, 2.5 m apart: the trunk is that run, 2 m down
+    from the box and 20.25 m along to the seventh; the last cable's own 2.5 m stays in
+    conduit (shorter than min_tray_branch_m, 3 m)."""
+    site = _garage([(6.25 + 2.5 * k, 5.0) for k in range(8)])
+    shared, alone = _plans(site)
+    _same_cables(shared, alone)
+    assert _tray_m(shared) == pytest.approx(2.0 + 20.25, abs=1e-3)
+    assert not any(r.branch for r in shared.trays)
+    last = next(c for c in shared.cables if c.request == "R07")
+    assert last.conduit_m == pytest.approx(2.5, abs=1e-3)
+    first = max(shared.trays, key=lambda r: r.cables)
+    assert first.cables == 8
+    assert first.size == "100×50"  # 8 cables of 12.1 mm side by side: 97 mm
+
+
+def test_two_aisles() -> None:
+    """Four chargers 7.5 m apart on y = 5 and four on y = 15: all eight share 5.25 m along
+    y = 7 to x = 6.25, then one run goes down and along the first aisle and one up and
+    along the second (the last 7.5 m of each a branch of its own): 5.25 + (2 + 22.5) +
+    (8 + 22.5). Separate runs would be twice as long."""
+    pts = [(6.25 + 7.5 * k, 5.0) for k in range(4)] + [(6.25 + 7.5 * k, 15.0) for k in range(4)]
+    shared, alone = _plans(_garage(pts))
+    _same_cables(shared, alone)
+    assert _tray_m(shared) == pytest.approx(5.25 + (2 + 22.5) + (8 + 22.5), abs=1e-3)
+    assert sum(c.route_m for c in alone.cables) > 1.5 * _tray_m(shared)
+
+
+def test_a_column_forces_a_detour_and_cables_stay_optimal() -> None:
+    """A column across the aisle line between the box and the chargers: the tray goes round
+    it (within the clearance) and every cable keeps its own shortest length."""
+    site = _garage([(20.0 + 2.5 * k, 5.0) for k in range(4)], columns=[(10, 4, 11, 6)])
+    shared, alone = _plans(site)
+    _same_cables(shared, alone)
+    col = box(10, 4, 11, 6)
+    assert all(r.line.distance(col) >= 0.1 - 1e-6 for r in shared.trays)
+    assert _tray_m(shared) < sum(c.route_m for c in alone.cables)
+
+
+def test_an_existing_tray_on_the_way_is_used_and_not_laid_again() -> None:
+    """An existing tray along y = 5 carries the cables (at its discount); the plan lays new
+    tray only off it."""
+    pts = [(16.25 + 2.5 * k, 5.0) for k in range(4)]
+    site = _garage(pts, trays=[[(1.0, 5.0), (40.0, 5.0)]])
+    shared, _ = _plans(site)
+    on_existing = LineString([(1.0, 5.0), (40.0, 5.0)])
+    assert all(r.line.difference(on_existing.buffer(0.05)).length > 0 for r in shared.trays)
+    # only the drop from the box, to within the 0.05 m where a cable counts as on the tray
+    assert _tray_m(shared) == pytest.approx(2.0 - 0.05, abs=1e-3)
+    for c in shared.cables:
+        assert c.tray_m >= c.route_m - 2.0 - 1e-3  # on a tray all the way but the drop
+
+
+def test_an_existing_tray_off_the_shortest_path_is_not_followed() -> None:
+    site = _garage([(6.25 + 2.5 * k, 5.0) for k in range(4)], trays=[[(0.5, 20.0), (40, 20.0)]])
+    shared, alone = _plans(site)
+    _same_cables(shared, alone)
+    for c in shared.cables:  # nothing on the far tray: the new one carries them
+        assert sum(s.length_m for s in c.segments if s.existing_tray) == 0
+    assert all(r.line.distance(Point(10, 20)) > 5 for r in shared.trays)
+    assert _tray_m(shared) == pytest.approx(2.0 + 5.25 + 5.0, abs=1e-3)
+
+
+def test_reserve_lays_the_tray_for_the_build_out_without_changing_real_cables() -> None:
+    pts = [(6.25 + 2.5 * k, 5.0) for k in range(4)]
+    feats_site = _garage(pts)
+    base, _ = _plans(feats_site)
+    reserved = make_plan(
+        feats_site, options=PlanOptions(box_positions={"FQ1": (1.0, 7.0)}, reserve="all")
+    )
+    assert [(c.request, c.conductor_mm2, c.route_m) for c in reserved.cables] == [
+        (c.request, c.conductor_mm2, c.route_m) for c in base.cables
+    ]
+    assert [r.status for r in reserved.requests] == [r.status for r in base.requests]
+    (summary,) = reserved.compartments
+    assert summary.build_out is not None
+    assert summary.build_out["reserve"] == 0  # every space here has asked already
+
+
+# ------------------------------------------------------------------------- properties
+@settings(max_examples=25, deadline=None)
+@given(
+    bays=st.integers(2, 5),
+    strips=st.integers(1, 2),
+    pick=st.lists(st.integers(0, 10_000), min_size=2, max_size=14, unique=True),
+    routing=st.sampled_from(["rectilinear", "euclidean"]),
+)
+def test_generated_garages(bays: int, strips: int, pick: list[int], routing: str) -> None:
+    feats = simple_garage(bays=bays, strips=strips, capacity_kw=500)
+    spaces = [f["properties"]["id"] for f in feats if f["properties"]["kind"] == "space"]
+    chosen = sorted({spaces[k % len(spaces)] for k in pick})
+    for n, sid in enumerate(chosen):
+        feats.append(
+            feature(
+                "request",
+                None,
+                id=f"R{n}",
+                space=sid,
+                charger_kw=7,
+                documents=DOCS,
+                registered="2024-01-01",
+            )
+        )
+    site = parse_site(json.dumps(collection(feats)).encode())
+    shared = make_plan(site, options=PlanOptions(routing=routing))  # type: ignore[arg-type]
+    alone = make_plan(site, options=PlanOptions(routing=routing, trunk="none"))  # type: ignore[arg-type]
+    _same_cables(shared, alone)
+    comps = {c.id: c.polygon for c in site.compartments}
+    per_comp: dict[str, list[LineString]] = defaultdict(list)
+    for r in shared.trays:
+        assert comps[r.compartment].buffer(1e-6).covers(r.line)
+        per_comp[r.compartment].append(r.line)
+    for comp, lines in per_comp.items():
+        graph = nx.Graph()
+        for line in lines:
+            for a, b in zip(line.coords, line.coords[1:], strict=False):
+                graph.add_edge(tuple(round(v, 6) for v in a), tuple(round(v, 6) for v in b))
+        assert nx.is_forest(graph), comp
+        separate = sum(c.route_m for c in alone.cables if c.compartment == comp)
+        assert sum(ln.length for ln in lines) <= separate + 1e-6
+    totals = {(r.item, r.spec): r.quantity for r in bill(shared) if r.level == TOTAL}
+    cable_sum = sum(q for (item, _), q in totals.items() if item == "owner_cable")
+    assert cable_sum == pytest.approx(sum(c.cable_m for c in shared.cables), abs=0.1)
+    tray_sum = sum(q for (item, _), q in totals.items() if item == "tray")
+    assert tray_sum == pytest.approx(_tray_m(shared), abs=0.1)
+    assert math.isfinite(tray_sum)
