@@ -456,8 +456,8 @@ def _render(plan: Plan, level_id: str, opts: SheetOptions) -> Figure:
             bbox={"fc": "white", "ec": PLANNED_TRAY, "pad": 0.2, "lw": 0.4},
         )
         labeller.place(txt)
-    for cab in cables:
-        mid = cab.line.interpolate(0.5, normalized=True)
+    for cab in cables:  # the id near the charger end, where its owner's branch arrives
+        mid = cab.line.interpolate(max(cab.line.length - 1.5, 0.5 * cab.line.length))
         label = f"{cab.request} {cab.cable_m:.1f}m {cab.conductor_mm2:g}mm²"
         if not labeller.estimate(ax, mid.x, mid.y, label, cable_fs):
             labeller.dropped += 1

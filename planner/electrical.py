@@ -77,10 +77,13 @@ class Segment:
     method: Method
     cables: int = 1
     existing_tray: bool = False
+    bunched: bool = False
+    """On a tray holding more than one layer (row 1 of B.52.17 applies, not row 4)."""
 
     def factor(self) -> float:
-        """k_group of table B.52.17: row 4 on a (single-layer) tray, row 1 in conduit."""
-        return tables.grouping_factor(self.cables, tray=self.method == "E")
+        """k_group of table B.52.17: row 4 on a (single-layer) tray, row 1 in conduit or
+        bunched on a tray of more than one layer."""
+        return tables.grouping_factor(self.cables, tray=self.method == "E" and not self.bunched)
 
 
 def iz_a(segments: Sequence[Segment], conductor_mm2: float, rules: Rules) -> tuple[float, float]:

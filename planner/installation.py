@@ -49,6 +49,7 @@ def cable_segments(
     rules: Rules,
     trays: Sequence[LineString] = (),
     planned: Sequence[LineString] = (),
+    bunched: Sequence[LineString] = (),
 ) -> list[list[Segment]]:
     """The segments of each route, in order from the box, with method and cable count.
     ``planned`` are the stretches of the planned shared tray (made of the routes' own
@@ -77,6 +78,9 @@ def cable_segments(
     on_planned = np.zeros(len(pieces), dtype=bool)
     if planned:
         on_planned = shapely.dwithin(mids, shapely.union_all(list(planned)), _ON_M)
+    on_bunched = np.zeros(len(pieces), dtype=bool)
+    if bunched:
+        on_bunched = shapely.dwithin(mids, shapely.union_all(list(bunched)), _ON_M)
     lengths = shapely.length(pieces)
     tree = shapely.STRtree(arr)
     on_piece, on_line = tree.query(mids, predicate="dwithin", distance=_ON_M)
@@ -92,7 +96,9 @@ def cable_segments(
             continue
         rows = rows[np.argsort(shapely.line_locate_point(line, mids[rows]))]
         counts = _shared_counts(i, rows, lengths, near_line, bounds, rules)
-        out.append(_merge(rows, counts, lengths, on_tray, on_planned, rules))
+        out.append(
+            _merge(rows, counts, lengths, on_tray, on_planned | on_bunched, rules, on_bunched)
+        )
     return out
 
 
@@ -138,6 +144,7 @@ def _merge(  # noqa: PLR0917 - a private kernel of cable_segments
     on_tray: np.ndarray,
     on_planned: np.ndarray,
     rules: Rules,
+    on_bunched: np.ndarray,
 ) -> list[Segment]:
     """Consecutive pieces laid alike become one segment."""
     segs: list[Segment] = []
@@ -145,10 +152,12 @@ def _merge(  # noqa: PLR0917 - a private kernel of cable_segments
         existing = bool(on_tray[r])
         tray = existing or bool(on_planned[r]) or n > rules.tray_from_cables
         method = "E" if tray else rules.off_tray_method
+        bunch = bool(on_bunched[r])
         length = float(lengths[r])
         last = segs[-1] if segs else None
-        if last and (last.method, last.cables, last.existing_tray) == (method, n, existing):
-            segs[-1] = Segment(last.length_m + length, method, int(n), existing)
+        here = (method, n, existing, bunch)
+        if last and (last.method, last.cables, last.existing_tray, last.bunched) == here:
+            segs[-1] = Segment(last.length_m + length, method, int(n), existing, bunch)
         else:
-            segs.append(Segment(length, method, int(n), existing))
+            segs.append(Segment(length, method, int(n), existing, bunch))
     return segs

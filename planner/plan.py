@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -652,7 +652,15 @@ def _plan_compartment(  # noqa: PLR0917 - one private step of make_plan
             charger_type=case.req.charger_type,
         )
         routed.append(case)
-    _size_circuits(routed, trays, rules, reserved=reserved if share else None)
+    _size_circuits(
+        routed,
+        trays,
+        rules,
+        reserved=reserved if share else None,
+        size_trays=(lambda kept: _trays(comp, kept, reserved, trays, level, rules))
+        if share
+        else None,
+    )
     drawn = [c for c in routed if not c.blocked]
     loads, phase_limit, spare_n = _capacity_and_phases(comp, drawn, rules, options)
     if not drawn:
@@ -770,13 +778,16 @@ def _size_circuits(
     rules: Rules,
     *,
     reserved: Sequence[LineString] | None = None,
+    size_trays: Callable[[list[_Case]], list[TrayRun]] | None = None,
 ) -> None:
     """E1-E4 for every routed cable: segments by installation (E3, counting the cables that
     are drawn; with the shared tray, ``reserved`` routes given, its stretches are method E),
     then the size. A cable no size can serve is blocked (or warned) and no longer counts in
-    its neighbours' grouping (nor shapes the tray), so those are sized again."""
+    its neighbours' grouping (nor shapes the tray), so those are sized again; so are the
+    cables of a tray run that ``size_trays`` finds holding more than one layer (row 1)."""
     counted = list(routed)
-    for _ in range(4):  # each pass can only drop cables; it settles at once in practice
+    bunched: list[LineString] = []
+    for _ in range(6):  # each pass drops cables or adds bunched runs; it settles at once
         lines = [c.route.line for c in counted if c.route is not None]
         planned: list[LineString] = []
         if reserved is not None:
@@ -789,7 +800,7 @@ def _size_circuits(
                 share_m=rules.share_distance_m,
             )
             planned = [r.line for r in runs]
-        segments = cable_segments(lines, rules=rules, trays=trays, planned=planned)
+        segments = cable_segments(lines, rules=rules, trays=trays, planned=planned, bunched=bunched)
         for case, segs in zip(counted, segments, strict=True):
             case.segments = segs
             case.circuit = electrical.size_circuit(
@@ -798,6 +809,11 @@ def _size_circuits(
         kept = [
             c for c in counted if c.circuit is None or c.circuit.ok or not rules.block_over_limit
         ]
+        if size_trays is not None:
+            over = [r.line for r in size_trays(kept) if r.layers > 1]
+            if len(over) > len(bunched):  # a tray too full for one layer: row 1 there
+                bunched, counted = over, kept
+                continue
         if len(kept) == len(counted):  # blocked cables keep the sizing that failed
             break
         counted = kept

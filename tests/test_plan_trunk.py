@@ -53,7 +53,7 @@ def _garage(
                 id=f"R{k:02d}",
                 space=sid,
                 charger_kw=7,
-                registered=f"2024-01-{k + 1:02d}",
+                registered=f"2024-01-01T{k // 60:02d}:{k % 60:02d}",
                 documents=DOCS,
             )
         )
@@ -208,3 +208,19 @@ def test_generated_garages(bays: int, strips: int, pick: list[int], routing: str
     tray_sum = sum(q for (item, _), q in totals.items() if item == "tray")
     assert tray_sum == pytest.approx(_tray_m(shared), abs=0.1)
     assert math.isfinite(tray_sum)
+
+
+def test_a_tray_too_full_for_one_layer_is_bunched_with_a_warning() -> None:
+    """A hundred chargers: near the box more than two 600 mm trays side by side can hold in
+    one layer, so the run says so (TRAY_BUNCHED) and its cables take row 1 of B.52.17."""
+    pts = [(10.0 + 2.5 * i, 12.0 + 2.5 * j) for i in range(10) for j in range(10)]
+    shared, _ = _plans(_garage(pts, extent=(60.0, 50.0)))
+    full = [r for r in shared.trays if r.layers > 1]
+    assert full
+    assert any(f.code == "TRAY_BUNCHED" for f in shared.findings)
+    assert all(r.size == "2×600×150" for r in full)
+    on_full = {rid for r in full for rid in r.requests}
+    for c in shared.cables:
+        if c.request in on_full:
+            assert any(s.bunched for s in c.segments)
+            assert c.grouping <= 0.38 + 1e-9
