@@ -423,7 +423,15 @@ def main() -> None:
             f"- speed-up: {cmp['speedup']:.1f}x",
             f"- largest relative length difference: {cmp['max_rel_diff']:.2e}",
         ]
-    (ROOT / "bench" / "RESULTS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    results = ROOT / "bench" / "RESULTS.md"
+    keep = ""  # the sections other scripts write (bench/trunk.py) stay
+    if results.exists():
+        old = results.read_text(encoding="utf-8")
+        if "<!-- trunk:start -->" in old:
+            start = old.index("<!-- trunk:start -->")
+            end = old.index("<!-- trunk:end -->") + len("<!-- trunk:end -->")
+            keep = "\n" + old[start:end] + "\n"
+    results.write_text("\n".join(lines) + "\n" + keep, encoding="utf-8")
     print("wrote bench/RESULTS.md")
 
 

@@ -625,11 +625,11 @@ def _plan_compartment(  # noqa: PLR0917 - one private step of make_plan
     findings += _box_site_findings(comp, box_site)
     share = options.trunk == "shared"
     spare = _reserve_points(comp, site, box_site.point, structures, neighbours, rules, options)
-    targets = [c.point for c in live] + spare
+    targets = [c.point for c in live]  # the reserve joins their tree, changing none of them
     found = (
-        router.route_all(box_site.point, targets, share=share)
+        router.route_all(box_site.point, targets, share=share, extra=spare)
         if route_cache is None
-        else route_cache.routes(router, box_site.point, targets, share=share)
+        else route_cache.routes(router, box_site.point, targets, share=share, extra=spare)
     )
     routes = found[: len(live)]
     reserved = [r.line for r in found[len(live) :] if r is not None]
@@ -790,10 +790,10 @@ def _size_circuits(
     for _ in range(6):  # each pass drops cables or adds bunched runs; it settles at once
         lines = [c.route.line for c in counted if c.route is not None]
         planned: list[LineString] = []
-        if reserved is not None:
-            flags = [False] * len(lines) + [True] * len(reserved)
+        if reserved is not None:  # the real cables' own tray: a reserve changes no conductor
+            flags = [False] * len(lines)
             runs = tray_runs(
-                [*lines, *reserved],
+                lines,
                 flags,
                 min_branch_m=rules.min_tray_branch_m,
                 existing=trays,

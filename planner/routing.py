@@ -287,11 +287,22 @@ class Router:
         return p
 
     def route_all(
-        self, source: Point, targets: Sequence[Point], *, share: bool = False
+        self,
+        source: Point,
+        targets: Sequence[Point],
+        *,
+        share: bool = False,
+        extra: Sequence[Point] = (),
     ) -> list[Route | None]:
         """Shortest routes from ``source`` to each target (``None`` where there is none),
         found by one single-source search; with ``share``, chosen among the equally short
-        ones so that they run together (the shared tray, :mod:`planner.trunk`)."""
+        ones so that they run together (the shared tray, :mod:`planner.trunk`). ``extra``
+        targets (the build-out reserve; their routes follow the others' in the list) join
+        that tree without changing the others' routes."""
+        if extra and (not share or self.mode == "euclidean"):
+            return self.route_all(source, [*targets, *extra], share=share)
+        if extra:
+            return self._route_shared(source, targets, extra)
         snapped_src = self.snap(source)
         snapped = [self.snap(t) for t in targets]
         if snapped_src is None or self.free.is_empty:
@@ -305,6 +316,41 @@ class Router:
             graph = _track_graph(free_axis, pts, trays_axis, self.tray_cost_factor)
             check_time()
             paths = _shared_graph_paths(graph, pts) if share else _graph_paths(graph, pts)
+        return self._routes(source, targets, snapped_src, snapped, paths)
+
+    def _route_shared(
+        self, source: Point, targets: Sequence[Point], extra: Sequence[Point]
+    ) -> list[Route | None]:
+        """Rectilinear shared routes to ``targets``, exactly as without ``extra``, then to
+        ``extra`` joining their tree on the graph that holds every terminal."""
+        routes = self.route_all(source, targets, share=True)
+        everything = [*targets, *extra]
+        snapped_src = self.snap(source)
+        snapped = [self.snap(t) for t in everything]
+        if snapped_src is None or self.free.is_empty:
+            return routes + [None] * len(extra)
+        main = [snapped_src[0]] + [s[0] for s in snapped[: len(targets)] if s is not None]
+        free_axis, trays_axis, pts = self._prepare(main)
+        small = _track_graph(free_axis, pts, trays_axis, self.tray_cost_factor)
+        paths = trunk.shared_paths(small, _key(pts[0]), [_key(p) for p in pts[1:]])
+        check_time()
+        terminals = main + [s[0] for s in snapped[len(targets) :] if s is not None]
+        free_axis, trays_axis, pts = self._prepare(terminals)
+        big = _track_graph(free_axis, pts, trays_axis, self.tray_cost_factor)
+        check_time()
+        keys = [_key(p) for p in pts[len(main) :]]
+        found = trunk.extend(big, _key(pts[0]), paths, keys)
+        more = [None if nodes is None else _as_path(big, nodes) for nodes in found]
+        return routes + self._routes(source, extra, snapped_src, snapped[len(targets) :], more)
+
+    def _routes(
+        self,
+        source: Point,
+        targets: Sequence[Point],
+        snapped_src: tuple[Point, LineString | None],
+        snapped: Sequence[tuple[Point, LineString | None] | None],
+        paths: Sequence[_Path | None],
+    ) -> list[Route | None]:
         routes: list[Route | None] = []
         k = 0
         for target, snap in zip(targets, snapped, strict=True):
@@ -374,15 +420,17 @@ class RouteCache:
         targets: Sequence[Point],
         *,
         share: bool = False,
+        extra: Sequence[Point] = (),
     ) -> list[Route | None]:
         """The routes, from the cache when the same inputs were routed before."""
-        key = router.content_key(source, targets) + bytes([share])
+        key = router.content_key(source, [*targets, *extra]) + bytes([share, len(extra) > 0])
+        key += len(targets).to_bytes(8, "little")
         if key in self._data:
             self.hits += 1
             self._data.move_to_end(key)
             return self._data[key]
         self.misses += 1
-        found = router.route_all(source, targets, share=share)
+        found = router.route_all(source, targets, share=share, extra=extra)
         self._data[key] = found
         if len(self._data) > self.max_entries:
             self._data.popitem(last=False)

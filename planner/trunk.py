@@ -21,6 +21,7 @@ the smallest standard tray for the cables of a segment.
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
 from collections.abc import Sequence
@@ -72,6 +73,89 @@ def shared_paths(graph: nx.Graph, source: Node, targets: Sequence[Node]) -> list
     if tree_length(graph, plain) < tree_length(graph, shared) - 1e-9:
         return plain  # never longer than Dijkstra's own tree
     return shared
+
+
+def extend(
+    graph: nx.Graph,
+    source: Node,
+    paths: Sequence[Sequence[Node] | None],
+    extra: Sequence[Node],
+) -> list[list[Node] | None]:
+    """Optimal paths to ``extra`` targets (the build-out reserve) that join the tree of
+    ``paths`` without changing it: each, farthest first, by the optimal path adding the
+    least new tray to the tree built so far. ``paths`` may come from a graph with fewer
+    terminals: their straight runs are followed through ``graph``'s extra nodes."""
+    dist = nx.single_source_dijkstra_path_length(graph, source, weight="cost")
+    rank = {n: k for k, n in enumerate(dist)}  # Dijkstra's order: a predecessor first
+    parent: dict[Node, Node | None] = {source: None}
+    for path in paths:
+        for a, b in itertools.pairwise(path or []):
+            for u, w in itertools.pairwise(_follow(graph, a, b)):
+                parent.setdefault(w, u)
+    for t in sorted((t for t in extra if t in dist), key=lambda t: -dist[t]):
+        check_time()
+        _join(graph, t, parent, dist, rank)
+    return [_walk_tree(parent, t) if t in dist else None for t in extra]
+
+
+def _follow(graph: nx.Graph, a: Node, b: Node) -> list[Node]:
+    """The nodes of ``graph`` along the straight run from ``a`` to ``b``."""
+    nodes = [a]
+    while nodes[-1] != b:
+        here = nodes[-1]
+        left = math.dist(here, b)
+        step = None
+        for n in graph.adj[here]:
+            ahead = math.dist(n, b)
+            cross = (n[0] - here[0]) * (b[1] - here[1]) - (n[1] - here[1]) * (b[0] - here[0])
+            on_run = ahead < left - 1e-12 and abs(cross) <= 1e-9 * max(1.0, left)
+            if on_run and (step is None or ahead < math.dist(step, b)):
+                step = n
+        if step is None:  # not on this graph's tracks (never seen): keep the run as it is
+            d = math.dist(a, b)
+            graph.add_edge(a, b, length=d, cost=d, tray=False)
+            return [a, b]
+        nodes.append(step)
+    return nodes
+
+
+def _join(
+    graph: nx.Graph,
+    target: Node,
+    parent: dict[Node, Node | None],
+    dist: dict[Node, float],
+    rank: dict[Node, int],
+) -> None:
+    """Hang ``target`` on the tree by the optimal-path-DAG path that adds the least new
+    tray: a search backwards from the target to the first tree node."""
+    if target in parent:
+        return
+    best = {target: 0.0}
+    towards: dict[Node, Node] = {}
+    heap: list[tuple[float, int, Node]] = [(0.0, 0, target)]
+    count = itertools.count(1)
+    v = target
+    while heap:
+        added, _, v = heapq.heappop(heap)
+        if added > best[v]:
+            continue
+        if v in parent:
+            break
+        dv = dist[v]
+        tol = _TIGHT * max(1.0, dv)
+        for u, data in graph.adj[v].items():
+            du = dist.get(u)
+            if du is None or rank[u] >= rank[v] or du + data["cost"] > dv + tol:
+                continue
+            a = added + _added(graph, u, v)
+            if a < best.get(u, math.inf):
+                best[u], towards[u] = a, v
+                heapq.heappush(heap, (a, next(count), u))
+    u = v
+    while u != target:
+        w = towards[u]
+        parent[w] = u
+        u = w
 
 
 def _merge_tree(

@@ -262,14 +262,14 @@ class _HypothesisDraw:
         return self.data.draw(st.binary(max_size=max_size))
 
 
-@settings(max_examples=60)
+@settings(max_examples=40)
 @given(st.data())
 def test_dxf_block_expansion_on_hostile_blocks(data: st.DataObject) -> None:
     """Self-, mutual and tree recursion, MINSERT arrays, degenerate scales (issue 11 item 8):
     the drawing converts (then plans) or is refused with a message."""
     drawing = dxf_with_blocks(_HypothesisDraw(data))
     _convert_or_error(
-        lambda d: convert_dxf(d, limits=Limits(time_budget_s=20.0, max_dxf_entities=20_000)),
+        lambda d: convert_dxf(d, limits=Limits(time_budget_s=20.0, max_dxf_entities=5_000)),
         drawing,
     )
 

@@ -32,6 +32,7 @@ def _garage(
     extent: tuple[float, float] = (40.0, 24.0),
     columns: list[tuple[float, float, float, float]] = (),  # type: ignore[assignment]
     trays: list[list[tuple[float, float]]] = (),  # type: ignore[assignment]
+    empty: list[tuple[float, float]] = (),  # type: ignore[assignment]
 ) -> Site:
     """One open compartment; a 2 x 2 m stall under each charger (stalls do not block the
     ceiling), the box placed by hand at (1, 7)."""
@@ -57,6 +58,8 @@ def _garage(
                 documents=DOCS,
             )
         )
+    for k, (x, y) in enumerate(empty):  # stalls nobody has asked for yet
+        feats.append(feature("space", box(x - 1, y - 1, x + 1, y + 1), id=f"E{k:02d}", level="B1"))
     for x0, y0, x1, y1 in columns:
         feats.append(feature("obstacle", box(x0, y0, x1, y1), level="B1", type="column"))
     for line in trays:
@@ -224,3 +227,25 @@ def test_a_tray_too_full_for_one_layer_is_bunched_with_a_warning() -> None:
         if c.request in on_full:
             assert any(s.bunched for s in c.segments)
             assert c.grouping <= 0.38 + 1e-9
+
+
+@pytest.mark.parametrize("share", ["all", 0.5])
+def test_the_reserve_grows_the_tray_and_the_bank_but_no_real_cable(share: Any) -> None:
+    pts = [(6.25 + 2.5 * k, 5.0) for k in range(4)]
+    empty = [(6.25 + 2.5 * k, 15.0) for k in range(6)]
+    site = _garage(pts, empty=empty)
+    box_at = {"FQ1": (1.0, 7.0)}
+    base = make_plan(site, options=PlanOptions(box_positions=box_at))
+    grown = make_plan(site, options=PlanOptions(box_positions=box_at, reserve=share))
+    assert [(c.request, c.conductor_mm2, c.line.wkt) for c in grown.cables] == [
+        (c.request, c.conductor_mm2, c.line.wkt) for c in base.cables
+    ]
+    assert [r.status for r in grown.requests] == [r.status for r in base.requests]
+    (summary,) = grown.compartments
+    n = 6 if share == "all" else 3
+    assert summary.build_out is not None
+    assert summary.build_out["reserve"] == n
+    assert summary.build_out["meters"] == 4 + n
+    assert sum(summary.box_sizes) >= 4 + n
+    assert _tray_m(grown) > _tray_m(base)
+    assert sum(r.reserve for r in grown.trays) > 0

@@ -116,3 +116,20 @@ def test_tray_runs_trunk_branch_and_conduit() -> None:
         == [(5.0, 1, 0, True), (10.0, 1, 1, False), (10.0, 1, 1, False), (10.0, 2, 1, False)][:0]
         or got
     )
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_extra_targets_join_without_changing_the_others(seed: int) -> None:
+    graph, source, targets = _instance(seed, n_targets=8)
+    main, extra = targets[:5], targets[5:]
+    alone = trunk.shared_paths(graph, source, main)
+    both = alone + trunk.extend(graph, source, alone, extra)
+    dist = nx.single_source_dijkstra_path_length(graph, source, weight="cost")
+    edges = set()
+    for t, path in zip(targets, both, strict=True):
+        assert path is not None
+        assert (path[0], path[-1]) == (source, t)
+        cost = sum(graph.edges[a, b]["cost"] for a, b in itertools.pairwise(path))
+        assert cost == pytest.approx(dist[t], abs=1e-6)
+        edges |= {frozenset(e) for e in itertools.pairwise(path)}
+    assert nx.is_tree(nx.Graph([tuple(e) for e in edges]))

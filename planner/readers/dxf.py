@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import math
 import re
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -121,7 +122,9 @@ def _shape(e: Any) -> tuple[str, BaseGeometry | None]:
         return "line", LineString([tuple(e.dxf.start)[:2], tuple(e.dxf.end)[:2]])
     if kind == "CIRCLE":
         c, r = e.dxf.center, e.dxf.radius
-        return "circle", Point(c.x, c.y).buffer(r, quad_segs=8) if r > 0 else None
+        if not (math.isfinite(c.x) and math.isfinite(c.y) and math.isfinite(r) and r > 1e-6):
+            return "other", None  # a point-sized or broken circle: counted, not used
+        return "circle", Point(c.x, c.y).buffer(r, quad_segs=8)
     if kind == "HATCH":
         return _hatch(e)
     if kind in ("TEXT", "MTEXT"):
