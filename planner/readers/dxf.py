@@ -109,6 +109,16 @@ def _entities(msp: Any, out: Conversion, max_entities: int, max_depth: int) -> l
     return flat
 
 
+_FAR = 1e12
+"""No coordinate of a real drawing (in any unit) is this far from its origin."""
+
+
+def _sane(geom: BaseGeometry) -> bool:
+    """Finite coordinates within :data:`_FAR` of the origin."""
+    bounds = geom.bounds
+    return all(math.isfinite(v) and abs(v) < _FAR for v in bounds)
+
+
 def _shape(e: Any) -> tuple[str, BaseGeometry | None]:
     """('area' | 'line' | 'circle' | 'text' | 'other', geometry) of one entity."""
     kind = e.dxftype()
@@ -265,10 +275,13 @@ def _convert(  # noqa: PLR0917 - the private body of convert_dxf
             out.ignored[f"layer {layer}"] += 1
             continue
         try:  # only entities of mapped layers are computed
-            shape_kind, geom = _shape(e)
+            with np.errstate(all="ignore"):  # absurd coordinates are judged just below
+                shape_kind, geom = _shape(e)
         except (*_EZDXF_FAILURES, shapely.errors.ShapelyError) as exc:
             unreadable[f"{e.dxftype()} on {layer} ({type(exc).__name__})"] += 1
             continue
+        if geom is not None and not _sane(geom):
+            geom, shape_kind = None, "other"  # beyond any drawing: counted, not used
         if geom is None:
             if shape_kind == "other" and e.dxftype() not in ("POINT", "DIMENSION"):
                 unusable[f"{e.dxftype()} on {layer}"] += 1
