@@ -652,14 +652,20 @@ def _plan_compartment(  # noqa: PLR0917 - one private step of make_plan
             charger_type=case.req.charger_type,
         )
         routed.append(case)
+    sized: dict[tuple[tuple[str, float], ...], list[TrayRun]] = {}
+
+    def size_trays(kept: list[_Case]) -> list[TrayRun]:  # once per set of cables and sizes
+        key = tuple((c.req.id, c.circuit.conductor_mm2 if c.circuit else 0.0) for c in kept)
+        if key not in sized:
+            sized[key] = _trays(comp, kept, reserved, trays, level, rules)
+        return sized[key]
+
     _size_circuits(
         routed,
         trays,
         rules,
         reserved=reserved if share else None,
-        size_trays=(lambda kept: _trays(comp, kept, reserved, trays, level, rules))
-        if share
-        else None,
+        size_trays=size_trays if share else None,
     )
     drawn = [c for c in routed if not c.blocked]
     loads, phase_limit, spare_n = _capacity_and_phases(comp, drawn, rules, options)
@@ -667,7 +673,7 @@ def _plan_compartment(  # noqa: PLR0917 - one private step of make_plan
         return _Done(None, findings)
     for case in drawn:
         case.cable = _cable(case, comp, rules)
-    runs = _trays(comp, drawn, reserved, trays, level, rules) if share else []
+    runs = size_trays(drawn) if share else []
     findings += _tray_findings(comp, runs)
     box = _meter_box(
         comp, box_site, drawn, loads, phase_limit, spare_n, rules, findings, reserve=len(reserved)
