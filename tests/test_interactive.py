@@ -30,3 +30,13 @@ def test_english_figure() -> None:
     names = figure_summary(plan_figure(plan, "B1", lang="en"))
     assert "meter box" in names
     assert "planned" in names
+
+
+def test_the_planned_tray_is_shown_with_its_size_count_and_fill() -> None:
+    plan = make_plan(read_site(sample_path("a")))
+    fig = plan_figure(plan, "B1")
+    (trace,) = [t for t in fig.data if t.name == "新建电缆桥架"]
+    texts = [x for x in trace.text if x]
+    assert len({*texts}) == len(plan.trays)
+    run = plan.trays[0]
+    assert any(run.size in x and f"{run.fill:.0%}" in x for x in texts)
