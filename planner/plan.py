@@ -652,19 +652,36 @@ def _plan_compartment(  # noqa: PLR0917 - one private step of make_plan
             charger_type=case.req.charger_type,
         )
         routed.append(case)
+    geometry: dict[tuple[tuple[str, ...], bool], list[TrayRun]] = {}
+
+    def runs_of(cases: list[_Case], with_reserve: bool) -> list[TrayRun]:
+        """The tray's runs (geometry and counts) for these cables, computed once."""
+        extra = list(reserved) if with_reserve else []
+        key = (tuple(c.req.id for c in cases), bool(extra))
+        if key not in geometry:
+            lines = [c.route.line for c in cases if c.route is not None]
+            geometry[key] = tray_runs(
+                [*lines, *extra],
+                [False] * len(lines) + [True] * len(extra),
+                min_branch_m=rules.min_tray_branch_m,
+                existing=trays,
+                share_m=rules.share_distance_m,
+            )
+        return geometry[key]
+
     sized: dict[tuple[tuple[str, float], ...], list[TrayRun]] = {}
 
     def size_trays(kept: list[_Case]) -> list[TrayRun]:  # once per set of cables and sizes
         key = tuple((c.req.id, c.circuit.conductor_mm2 if c.circuit else 0.0) for c in kept)
         if key not in sized:
-            sized[key] = _trays(comp, kept, reserved, trays, level, rules)
+            sized[key] = _trays(comp, kept, runs_of(kept, True), reserved, level, rules)
         return sized[key]
 
     _size_circuits(
         routed,
         trays,
         rules,
-        reserved=reserved if share else None,
+        planned_of=(lambda cases: [r.line for r in runs_of(cases, False)]) if share else None,
         size_trays=size_trays if share else None,
     )
     drawn = [c for c in routed if not c.blocked]
@@ -783,11 +800,11 @@ def _size_circuits(
     trays: Sequence[LineString],
     rules: Rules,
     *,
-    reserved: Sequence[LineString] | None = None,
+    planned_of: Callable[[list[_Case]], list[LineString]] | None = None,
     size_trays: Callable[[list[_Case]], list[TrayRun]] | None = None,
 ) -> None:
     """E1-E4 for every routed cable: segments by installation (E3, counting the cables that
-    are drawn; with the shared tray, ``reserved`` routes given, its stretches are method E),
+    are drawn; with the shared tray, ``planned_of`` its stretches, method E),
     then the size. A cable no size can serve is blocked (or warned) and no longer counts in
     its neighbours' grouping (nor shapes the tray), so those are sized again; so are the
     cables of a tray run that ``size_trays`` finds holding more than one layer (row 1)."""
@@ -795,17 +812,8 @@ def _size_circuits(
     bunched: list[LineString] = []
     for _ in range(6):  # each pass drops cables or adds bunched runs; it settles at once
         lines = [c.route.line for c in counted if c.route is not None]
-        planned: list[LineString] = []
-        if reserved is not None:  # the real cables' own tray: a reserve changes no conductor
-            flags = [False] * len(lines)
-            runs = tray_runs(
-                lines,
-                flags,
-                min_branch_m=rules.min_tray_branch_m,
-                existing=trays,
-                share_m=rules.share_distance_m,
-            )
-            planned = [r.line for r in runs]
+        # the real cables' own tray: a reserve changes no conductor
+        planned = planned_of(counted) if planned_of is not None else []
         segments = cable_segments(lines, rules=rules, trays=trays, planned=planned, bunched=bunched)
         for case, segs in zip(counted, segments, strict=True):
             case.segments = segs
@@ -1156,21 +1164,13 @@ def _reserve_conductor(line: LineString, level: Level, rules: Rules) -> float:
 def _trays(  # noqa: PLR0917 - one private step
     comp: Compartment,
     drawn: list[_Case],
+    runs: list[TrayRun],
     reserved: Sequence[LineString],
-    existing: Sequence[LineString],
     level: Level,
     rules: Rules,
 ) -> list[TrayRun]:
-    """The planned tray of a compartment, each run sized for its cables and reserve."""
-    lines = [c.route.line for c in drawn if c.route is not None]
-    flags = [False] * len(lines) + [True] * len(reserved)
-    runs = tray_runs(
-        [*lines, *reserved],
-        flags,
-        min_branch_m=rules.min_tray_branch_m,
-        existing=existing,
-        share_m=rules.share_distance_m,
-    )
+    """The runs of a compartment's tray (of ``drawn`` and the reserve), each sized for its
+    cables."""
     sizes = [c.circuit.conductor_mm2 if c.circuit else 0.0 for c in drawn]
     sizes += [_reserve_conductor(line, level, rules) for line in reserved]
     out = []
