@@ -99,7 +99,7 @@ def _insert_shape(draw: Draw, ref: Any) -> None:
     ref.dxf.yscale = pick(draw, (1.0, -1.0, 0.0, draw.float(-10, 10)))
     ref.dxf.rotation = draw.float(-720, 720)
     if draw.int(0, 3) == 0:
-        ref.grid(size=(draw.int(1, 400), draw.int(1, 400)), spacing=(draw.float(-1e4, 1e4), 3000))
+        ref.grid(size=(draw.int(1, 40), draw.int(1, 40)), spacing=(draw.float(-1e4, 1e4), 3000))
 
 
 def dxf_with_blocks(draw: Draw) -> bytes:

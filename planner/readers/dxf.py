@@ -150,13 +150,32 @@ _CURVES = ("POLYLINE", "SPLINE", "ELLIPSE", "ARC", "SOLID", "TRACE", "3DFACE")
 _MAX_CURVE_POINTS = 10_000
 
 
+def _tolerance(path: Any) -> float:
+    """How closely to flatten a curve: 1 drawing unit, or 1/10,000 of the curve's extent for
+    a huge one (ezdxf computes each Bezier segment's points at once, so a curve scaled a
+    billion times would take minutes before any bound on the count could stop it)."""
+    pts = list(itertools.islice(path.control_vertices(), _MAX_CURVE_POINTS))
+    if not pts:
+        return 1.0
+    xs, ys = [p.x for p in pts], [p.y for p in pts]
+    extent = max(max(xs) - min(xs), max(ys) - min(ys))
+    return max(1.0, extent / 10_000) if math.isfinite(extent) else math.inf
+
+
+def _flat(path: Any, limit: int) -> list[tuple[float, float]]:
+    """At most ``limit + 1`` points of the flattened path."""
+    tol = _tolerance(path)
+    if not math.isfinite(tol):
+        return [(0.0, 0.0)] * (limit + 1)  # beyond any drawing: over the bound
+    return [(v.x, v.y) for v in itertools.islice(path.flattening(distance=tol), limit + 1)]
+
+
 def _curve(e: Any, *, closed: bool) -> tuple[str, BaseGeometry | None]:
     """A curve or 3D entity as points in the plane, at most ``_MAX_CURVE_POINTS`` (flattened
-    to within 1 drawing unit); a longer one is left out (counted by the caller)."""
+    to within 1 drawing unit, see :func:`_tolerance`); a longer one is left out (counted by
+    the caller)."""
     path = ezdxf.path.make_path(e)
-    pts = [
-        (v.x, v.y) for v in itertools.islice(path.flattening(distance=1.0), _MAX_CURVE_POINTS + 1)
-    ]
+    pts = _flat(path, _MAX_CURVE_POINTS)
     if len(pts) > _MAX_CURVE_POINTS:
         return "other", None
     while len(pts) > 1 and pts[-1] == pts[-2]:
@@ -185,7 +204,7 @@ def _hatch(e: Any) -> tuple[str, BaseGeometry | None]:
     left = _MAX_CURVE_POINTS
     polys = []
     for path in ezdxf.path.from_hatch(e):
-        pts = [(v.x, v.y) for v in itertools.islice(path.flattening(distance=1.0), left + 1)]
+        pts = _flat(path, left)
         left -= len(pts)
         if left < 0:
             return "other", None
