@@ -1,7 +1,8 @@
 """The rule checklist of the approval package: each rule's outcome derived from the plan.
 
-A rule has *failed* when any finding of that rule is an error or a warning (with the ids
-concerned), is *not applicable* when nothing in the plan reaches it (no common-area request
+A rule has *failed* when any finding of that rule is an error, gives *advice* (提示) when
+its findings are warnings only (an advisory rule such as R4's 宜), both with the ids
+concerned, is *not applicable* when nothing in the plan reaches it (no common-area request
 for the vote rule, non-direct supply for documents, no cable for the electrical rules ...),
 and has *passed* otherwise.
 """
@@ -13,7 +14,7 @@ from typing import Literal
 
 from planner.plan import Plan
 
-Outcome = Literal["passed", "failed", "not_applicable"]
+Outcome = Literal["passed", "failed", "advice", "not_applicable"]
 
 RULES: tuple[str, ...] = (
     *(f"R{i}" for i in range(1, 10)),
@@ -102,8 +103,8 @@ def checklist(plan: Plan) -> list[Row]:
             bad = []  # masking is the rule working, not failing
         subjects = tuple(dict.fromkeys(f.subject or "-" for f in bad))
         codes = tuple(dict.fromkeys(f.code for f in (bad or found)))
-        outcome: Outcome = (
-            "failed" if bad else ("passed" if _applies(plan, rule) else "not_applicable")
-        )
+        outcome: Outcome = "passed" if _applies(plan, rule) else "not_applicable"
+        if bad:
+            outcome = "failed" if any(f.severity == "error" for f in bad) else "advice"
         rows.append(Row(rule, outcome, subjects, codes, SOURCES[rule]))
     return rows

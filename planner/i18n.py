@@ -114,6 +114,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "clause": ("依据", "Source"),
     "passed": ("通过", "passed"),
     "failed": ("不通过", "failed"),
+    "advice": ("提示", "advice"),
     "not_applicable": ("不适用", "not applicable"),
     "page": ("第 {n} 页", "page {n}"),
     "see_schedule": ("详见申请明细表", "details in the schedule"),

@@ -138,3 +138,16 @@ def test_the_owners_address_is_always_blank() -> None:
         lines = commitment_text(plan, r).splitlines()
         (address,) = [ln for ln in lines if ln.startswith("住址")]
         assert address == "住址："
+
+
+def test_an_advisory_rule_with_warnings_only_gives_advice_not_failure() -> None:
+    """R4 (GB/T 51313 6.1.5 宜) only warns: its row reads 提示 with the compartments
+    concerned; a rule with an error still reads 不通过 (issue 13 item 6 in part)."""
+    plan = make_plan(read_site(sample_path("a")))
+    rows = {r.rule: r for r in checklist(plan)}
+    r4 = rows["R4"]
+    assert all(f.severity == "warning" for f in plan.findings if f.rule == "R4")
+    assert r4.outcome == "advice"
+    assert r4.subjects
+    assert r4.codes == ("FIRE_UNIT_OVER_LIMIT",)
+    assert rows["R7"].outcome == "failed"
