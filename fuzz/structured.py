@@ -128,7 +128,7 @@ def dxf_with_blocks(draw: Draw) -> bytes:
     return stream.getvalue().encode("utf-8")
 
 
-_LEVEL = {
+IMDF_LEVEL: dict[str, Any] = {
     "type": "Feature",
     "id": "L1",
     "feature_type": "level",
@@ -140,7 +140,7 @@ _LEVEL = {
         ],
     },
 }
-_FIXTURE = {
+IMDF_FIXTURE: dict[str, Any] = {
     "type": "Feature",
     "id": "F1",
     "feature_type": "fixture",
@@ -158,7 +158,7 @@ _FIXTURE = {
         ],
     },
 }
-_MEMBERS = {"level": _LEVEL, "fixture": _FIXTURE, "unit": None, "opening": None}
+_MEMBERS = {"level": IMDF_LEVEL, "fixture": IMDF_FIXTURE, "unit": None, "opening": None}
 
 
 def _member_name(draw: Draw, role: str) -> str:

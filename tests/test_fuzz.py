@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fuzz.structured import dxf_with_blocks, imdf_archive
+from fuzz.structured import IMDF_FIXTURE, IMDF_LEVEL, dxf_with_blocks, imdf_archive
 from planner.errors import PlannerError
 from planner.limits import Deadline, Limits
 from planner.plan import PlanOptions, make_plan
@@ -165,37 +165,8 @@ def test_dxf_reader_on_mutated_drawings(data: st.DataObject) -> None:
 
 
 def _imdf() -> dict[str, Any]:
-    level = {
-        "type": "Feature",
-        "id": "L1",
-        "feature_type": "level",
-        "properties": {"ordinal": -1, "short_name": {"en": "B1"}},
-        "geometry": {
-            "type": "Polygon",
-            "coordinates": [
-                [[8.55, 47.45], [8.5503, 47.45], [8.5503, 47.4502], [8.55, 47.4502], [8.55, 47.45]]
-            ],
-        },
-    }
-    fixture = {
-        "type": "Feature",
-        "id": "F1",
-        "feature_type": "fixture",
-        "properties": {"category": "parking way", "level_id": "L1"},
-        "geometry": {
-            "type": "Polygon",
-            "coordinates": [
-                [
-                    [8.5501, 47.4501],
-                    [8.55023, 47.4501],
-                    [8.55023, 47.45015],
-                    [8.5501, 47.45015],
-                    [8.5501, 47.4501],
-                ]
-            ],
-        },
-    }
-    return {"level": level, "fixture": fixture}
+    """A one-level IMDF map: the same level and parking way the structured fuzzer uses."""
+    return {"level": IMDF_LEVEL, "fixture": IMDF_FIXTURE}
 
 
 @given(st.data())
