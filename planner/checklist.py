@@ -49,6 +49,27 @@ SOURCES: dict[str, str] = {
 }
 
 
+SOURCE_WORDS_ZH: dict[str, str] = {
+    "practice": "工程惯例",
+    "planner rule (first come, first served)": "规划规则（先到先得）",
+    "planner rule (1611号 一表一车位；附件3)": "规划规则（1611号 一表一车位；附件3）",
+    "planner rule (personal information)": "规划规则（个人信息保护）",
+    "[unconfirmed]": "[待核实]",
+    "Annex ": "附录",
+}
+"""The English words of ``SOURCES`` in Chinese, so a Chinese checklist reads in one language
+(standard numbers such as GB/T 51313-2018 6.1.5 are the same in both)."""
+
+
+def source_text(rule: str, lang: str = "zh") -> str:
+    """Where ``rule`` comes from, in ``lang``."""
+    text = SOURCES[rule]
+    if lang == "zh":
+        for en, zh in SOURCE_WORDS_ZH.items():
+            text = text.replace(en, zh)
+    return text
+
+
 @dataclass(frozen=True)
 class Row:
     """One rule's line in the checklist."""

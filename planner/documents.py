@@ -20,11 +20,11 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from planner.bom import bom_table
-from planner.checklist import checklist
+from planner.checklist import checklist, source_text
 from planner.diagram import design_notes, diagram_pages
 from planner.drawing import MM_PER_INCH, SheetOptions, render_level, style
 from planner.fonts import advance_pt
-from planner.i18n import Lang, reason_text, rule_title, t
+from planner.i18n import Lang, code_title, reason_text, rule_title, t
 from planner.limits import check_time
 from planner.names import safe_names
 from planner.plan import Plan, RequestOutcome
@@ -288,34 +288,38 @@ def _cost_pages(plan: Plan, lang: Lang) -> Iterator[Figure]:
         )
 
 
-def _checklist_pages(plan: Plan, lang: Lang) -> Iterator[Figure]:
+def checklist_rows(plan: Plan, lang: Lang) -> list[list[str]]:
+    """The checklist as printed: rule, title, outcome, subjects, what was found, source;
+    in Chinese the findings by their Chinese names (the codes stay in ``report.json``)."""
     rows = []
     for row in checklist(plan):
         subjects = ", ".join(row.subjects[:40]) + (" …" if len(row.subjects) > 40 else "")
+        found = [code_title(c, lang) for c in row.codes]
         rows.append(
             [
                 row.rule if row.rule != "privacy" else "-",
                 rule_title(row.rule, lang),
                 t(row.outcome, lang),
                 subjects,
-                ", ".join(row.codes),
-                row.source,
+                "；".join(found) if lang == "zh" else "; ".join(found),
+                source_text(row.rule, lang),
             ]
         )
-    cols = [
-        Column(t("rule", lang), 14),
-        Column("", 45),
-        Column(t("outcome", lang), 20),
-        Column("ID", 80),
-        Column("", 55),
-        Column(t("clause", lang), 59),
-    ]
+    return rows
+
+
+def _checklist_pages(plan: Plan, lang: Lang) -> Iterator[Figure]:
+    keys = ("rule", "rule_name", "outcome", "subjects", "found", "clause")
+    widths = (14, 45, 20, 80, 55, 59)
+    cols = [Column(t(k, lang), w) for k, w in zip(keys, widths, strict=True)]
     info = plan.site.info
     head = [
         f"{t('community', lang)}: {info.community or ''}    {t('site', lang)}: {info.name}"
         f"    {t('rules_version', lang)}: {plan.rules.rules_version}"
     ]
-    yield from _table_pages(t("checklist", lang), head, cols, rows, footer=t("checklist", lang))
+    yield from _table_pages(
+        t("checklist", lang), head, cols, checklist_rows(plan, lang), footer=t("checklist", lang)
+    )
 
 
 def write_approval_pdf(

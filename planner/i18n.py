@@ -111,6 +111,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "tariff_non_direct": ("由电力设施产权单位确定", "set by the facility owner"),
     "rule": ("规则", "Rule"),
     "outcome": ("结论", "Outcome"),
+    "rule_name": ("规则名称", "Rule"),
+    "subjects": ("涉及对象", "Concerns"),
+    "found": ("核查发现", "Found"),
     "clause": ("依据", "Source"),
     "passed": ("通过", "passed"),
     "failed": ("不通过", "failed"),
@@ -222,6 +225,11 @@ def reason_text(r: Reason, lang: Lang) -> str:
     if r.code == "CAPACITY_IF_COMPLETED":
         zh += "：可接入" if "would fit" in r.message else "：容量不足"
     return zh
+
+
+def code_title(code: str, lang: Lang) -> str:
+    """A finding's code as a short phrase: Chinese words in Chinese, the code in English."""
+    return CODE_WORDS.get(code, (code, code))[0] if lang == "zh" else code
 
 
 def rule_title(rule: str, lang: Lang) -> str:

@@ -151,3 +151,25 @@ def test_an_advisory_rule_with_warnings_only_gives_advice_not_failure() -> None:
     assert r4.subjects
     assert r4.codes == ("FIRE_UNIT_OVER_LIMIT",)
     assert rows["R7"].outcome == "failed"
+
+
+@pytest.mark.parametrize("key", ["a", "b", "c"])
+def test_the_chinese_checklist_reads_in_one_language_and_every_column_has_a_heading(
+    key: str,
+) -> None:
+    """Issue 13 item 6: no English code or word in the Chinese checklist's cells (rule ids,
+    the subjects' own ids and standard numbers aside); every column is headed."""
+    import re
+
+    from planner.documents import checklist_rows
+    from planner.i18n import CODE_WORDS
+
+    plan = make_plan(read_site(sample_path(key), requests=sample_requests_path(key)))
+    found = {f.code for f in plan.findings} | {x.code for r in plan.requests for x in r.reasons}
+    assert found <= set(CODE_WORDS), found - set(CODE_WORDS)
+    for rule, title, outcome, _subjects, what, source in checklist_rows(plan, "zh"):
+        assert not re.search(r"[A-Z]{2,}_[A-Z_]+", what), (rule, what)
+        assert not re.search(r"[a-z]{4,}", title + outcome + what + source), (rule, source)
+    page = next(iter(_checklist_pages(plan, "zh")))
+    heads = [t.get_text() for t in page.texts if t.get_color() == "#bf360c"]
+    assert heads == ["规则", "规则名称", "结论", "涉及对象", "核查发现", "依据"]
