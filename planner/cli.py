@@ -99,6 +99,12 @@ def _parser() -> argparse.ArgumentParser:
         help="comma-separated: " + ",".join(FORMATS) + " (default all)",
     )
     plan.add_argument("--notices", action="store_true", help="owner papers per request")
+    plan.add_argument(
+        "--qr",
+        metavar="FILE",
+        help="registration QR code (PNG/JPEG) for the owner notices (附件1 第2条); "
+        "default: the notice names the scheme's service line",
+    )
     plan.add_argument("--lang", choices=("zh", "en"), default="zh")
     plan.add_argument("--paper", choices=("A3", "A1"), default="A3", help="sheet size")
     _max_mb(plan)
@@ -303,6 +309,11 @@ def _plan(args: argparse.Namespace) -> int:
     inputs += [Path(args.prices)] if args.prices else []
     if args.layers:
         inputs.append(Path(args.layers))
+    if args.qr:
+        from planner.documents import read_qr  # noqa: PLC0415 - matplotlib only with --qr
+
+        inputs.append(Path(args.qr))
+        read_qr(args.qr)  # refused before the work, like the output folder
     check_out(Path(args.out), inputs)  # before the work, so a refused folder costs nothing
     rules = Rules().with_overrides(args.overrides)
     options = PlanOptions(
@@ -317,7 +328,13 @@ def _plan(args: argparse.Namespace) -> int:
     plan = make_plan(site, rules, options=options, prices=prices)
     out = Path(args.out)
     written = write_outputs(
-        plan, out, formats=formats, notices=args.notices, lang=args.lang, paper=args.paper
+        plan,
+        out,
+        formats=formats,
+        notices=args.notices,
+        lang=args.lang,
+        paper=args.paper,
+        qr=Path(args.qr) if args.qr else None,
     )
     print(plan_table(plan))
     print(

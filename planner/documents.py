@@ -9,12 +9,15 @@ at spaces, measured with the font's own advances.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import matplotlib as mpl
+import matplotlib.image as mpimg
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
@@ -23,6 +26,7 @@ from planner.bom import bom_table
 from planner.checklist import checklist, source_text
 from planner.diagram import design_notes, diagram_pages
 from planner.drawing import MM_PER_INCH, SheetOptions, render_level, style
+from planner.errors import PlannerError
 from planner.fonts import advance_pt
 from planner.i18n import Lang, code_title, reason_text, rule_title, t
 from planner.limits import check_time
@@ -366,7 +370,10 @@ BLANK = "＿＿＿＿"
 
 
 def commitment_text(plan: Plan, r: RequestOutcome) -> str:
-    """附件3 with what the plan knows filled in; blanks for the rest, the address always."""
+    """附件3 with what the plan knows filled in; blanks for the rest. 甲方's name and the
+    address stay blank for the owner to write (an alias never enters a contract), the
+    tenure phrase is filled only where the site states the space's tenure, and the
+    community is printed as the site names it."""
     level = plan.site.level(r.level) if r.level else None
     location = BLANK
     if level is not None:
@@ -374,10 +381,10 @@ def commitment_text(plan: Plan, r: RequestOutcome) -> str:
     how = {"owned": "购买", "leased": "租赁"}.get(r.tenure or "", BLANK)
     form = {"wall": "壁挂", "floor": "落地"}.get(r.charger_type or "", BLANK)
     return _notice_lines("commitment_zh.txt").format(
-        applicant=r.applicant or BLANK,
+        owner=BLANK,
         brand=r.car_brand or BLANK,
         how=how,
-        community=(plan.site.info.community or "").removesuffix("小区") or BLANK,
+        community=plan.site.info.community or f"{BLANK}小区",
         space=r.space,
         form=form,
         location=location,
@@ -386,30 +393,70 @@ def commitment_text(plan: Plan, r: RequestOutcome) -> str:
     )
 
 
+QR_SENTENCE = "有接电意向住户可扫描告知书第三页二维码进行需求登记。"
+SERVICE_LINE = (
+    "有接电意向住户可拨打充电设施用电报装绿色通道服务专线（电话：0931-4607052）进行需求登记。"
+)
+"""附件1 第2条 points to a QR code; without one the scheme's public service line (方案
+二(一)2: 工作专班服务专线，电话：0931-4607052, an office number) takes its place."""
+
+
+def notice_text(*, qr: bool) -> list[str]:
+    """附件1's paragraphs; item 2 names the service line unless a QR image is supplied."""
+    lines = _notice_lines("notice_zh.txt").splitlines()
+    if not qr:
+        lines = [ln.replace(QR_SENTENCE, SERVICE_LINE) for ln in lines]
+    return lines
+
+
+SEAL_MM = 40.0
+"""Room left beside each signature for a seal (a round company seal is 40 mm across,
+国务院 国发〔1999〕25号 第十二条 [unconfirmed])."""
+_SIGNATURE = re.compile(r"(盖章|公章|签字)")
+
+
 def _text_pages(
-    title: str, paragraphs: Sequence[str], *, size: float = 9.5, info: Sequence[str] = ()
+    title: str,
+    paragraphs: Sequence[str],
+    *,
+    size: float = 9.5,
+    info: Sequence[str] = (),
+    image: Any = None,
 ) -> Iterator[Figure]:
+    """Paragraphs on A4 portrait pages. A line asking for a signature or a seal keeps
+    ``SEAL_MM`` of free paper below and beside it; ``image`` (an RGB(A) array, the QR
+    code) goes 40 mm wide after the text."""
     w_mm, h_mm = A4_PORTRAIT
     margin = 18.0
     line_mm = size * 1.55 / 72 * MM_PER_INCH
     width_pt = (w_mm - 2 * margin) / MM_PER_INCH * 72
-    lines: list[str] = []
-    for p in paragraphs:
-        lines += wrap(p, width_pt, size) if p else [""]
     fig = _page(A4_PORTRAIT)
     fig.text(0.5, 1 - margin / h_mm, title, fontsize=14, ha="center", va="top")
     y = h_mm - margin - 14
     for extra in info:
-        fig.text(margin / w_mm, y / h_mm, extra, fontsize=8, va="top", color="#37474f")
+        fig.text(margin / w_mm, y / h_mm, extra, fontsize=9, va="top", color="#37474f")
         y -= line_mm
     y -= line_mm / 2
-    for line in lines:
-        if y < margin:
+    for p in paragraphs:
+        sign = bool(_SIGNATURE.search(p)) and len(p) < 40
+        need = SEAL_MM + line_mm if sign else line_mm
+        keep = need + 3 * line_mm if sign else need  # the date under a seal stays with it
+        for line in wrap(p, width_pt, size) if p else [""]:
+            if y - keep < margin:
+                yield fig
+                fig = _page(A4_PORTRAIT)
+                y = h_mm - margin
+            fig.text(margin / w_mm, y / h_mm, line, fontsize=size, va="top")
+            y -= need if sign else line_mm
+    if image is not None:
+        side = SEAL_MM
+        if y - side < margin:
             yield fig
             fig = _page(A4_PORTRAIT)
             y = h_mm - margin
-        fig.text(margin / w_mm, y / h_mm, line, fontsize=size, va="top")
-        y -= line_mm
+        ax = fig.add_axes(((w_mm - side) / 2 / w_mm, (y - side) / h_mm, side / w_mm, side / h_mm))
+        ax.imshow(image)
+        ax.set_axis_off()
     yield fig
 
 
@@ -431,10 +478,12 @@ def _notice_facts(plan: Plan, r: RequestOutcome) -> list[str]:
     ]
 
 
-def write_notice(plan: Plan, r: RequestOutcome, path: Path) -> int:
+def write_notice(plan: Plan, r: RequestOutcome, path: Path, *, qr: Any = None) -> int:
     """``notices/<request>-notice.pdf``: the owner notice (附件1). Returns pages."""
-    notice = _notice_lines("notice_zh.txt").splitlines()
-    return _write_text_pdf(path, f"{r.id} {r.space}", notice[0] + "（附件1）", notice[1:], plan, r)
+    notice = notice_text(qr=qr is not None)
+    return _write_text_pdf(
+        path, f"{r.id} {r.space}", notice[0] + "（附件1）", notice[1:], plan, r, image=qr
+    )
 
 
 def write_commitment(plan: Plan, r: RequestOutcome, path: Path) -> int:
@@ -444,19 +493,46 @@ def write_commitment(plan: Plan, r: RequestOutcome, path: Path) -> int:
 
 
 def _write_text_pdf(  # noqa: PLR0917 - one private step
-    path: Path, meta: str, title: str, body: list[str], plan: Plan, r: RequestOutcome
+    path: Path,
+    meta: str,
+    title: str,
+    body: list[str],
+    plan: Plan,
+    r: RequestOutcome,
+    *,
+    image: Any = None,
 ) -> int:
     pages = 0
     with mpl.rc_context(style()), PdfPages(path, metadata={"Title": meta}) as pdf:
-        for fig in _text_pages(title, body, info=_notice_facts(plan, r)):
+        for fig in _text_pages(title, body, info=_notice_facts(plan, r), image=image):
             pdf.savefig(fig)
             pages += 1
     return pages
 
 
-def write_notices(plan: Plan, folder: Path) -> list[Path]:
+def read_qr(path: Path | str) -> Any:
+    """The QR image of the registration channel (PNG or JPEG) as an array, or a
+    :class:`PlannerError` saying how to supply one."""
+    try:
+        image = mpimg.imread(str(path))
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise PlannerError(
+            f"--qr '{path}': not a readable PNG or JPEG image ({exc}). Fix: export the "
+            "registration QR code (附件1 第2条) as a PNG file."
+        ) from None
+    if getattr(image, "ndim", 0) not in (2, 3) or min(image.shape[:2]) < 21:
+        raise PlannerError(
+            f"--qr '{path}': the image is {getattr(image, 'shape', '?')}, too small for a QR "
+            "code (at least 21 x 21 pixels). Fix: export the QR code at full size."
+        )
+    return image
+
+
+def write_notices(plan: Plan, folder: Path, *, qr: Any = None) -> list[Path]:
     """The owner papers: the notice (附件1) for every applicant who is not blocked (物业应
-    向申请人发放, 方案 二(三)1(4)), and the commitment (附件3) for every planned request."""
+    向申请人发放, 方案 二(三)1(4)), and the commitment (附件3) for every planned request.
+    ``qr``: the registration QR image (:func:`read_qr`); without it the notice names the
+    scheme's service line."""
     folder.mkdir(parents=True, exist_ok=True)
     names = safe_names([r.id for r in plan.requests])  # ids that clean up alike stay apart
     out = []
@@ -465,7 +541,7 @@ def write_notices(plan: Plan, folder: Path) -> list[Path]:
             continue
         check_time()
         path = folder / f"{names[r.id]}-notice.pdf"
-        write_notice(plan, r, path)
+        write_notice(plan, r, path, qr=qr)
         out.append(path)
         if r.status == "planned":
             path = folder / f"{names[r.id]}-commitment.pdf"

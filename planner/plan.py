@@ -1298,7 +1298,7 @@ def _outcome(case: _Case, status: Status) -> RequestOutcome:
         applicant=req.applicant,
         charger_type=req.charger_type,
         car_brand=req.car_brand,
-        tenure=case.space.tenure if case.space else None,
+        tenure=case.space.tenure_stated if case.space else None,
         queue=case.queue,
         guaranteed_kw=case.guaranteed_kw,
         overnight_kwh=case.overnight_kwh,

@@ -151,6 +151,12 @@ class Space(_Model):
     charger: PointM | None = None
     index: int | None = None
 
+    @property
+    def tenure_stated(self) -> Tenure | None:
+        """The tenure as the site states it; ``None`` where the file leaves it to the
+        default (the rules still check such a space as owned)."""
+        return self.tenure if "tenure" in self.model_fields_set else None
+
 
 class Obstacle(_Model):
     """Something cables go around: column, wall, shaft, ramp, room or other."""

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -20,7 +23,7 @@ from planner.documents import (
     write_notices,
 )
 from planner.plan import make_plan
-from planner.readers import read_site
+from planner.readers import parse_site, read_site
 from planner.samples import sample_path, sample_requests_path
 
 
@@ -128,8 +131,9 @@ def test_owner_papers_for_every_applicant_not_blocked(tmp_path: Path) -> None:
         "和平",
     ):
         assert word in text, word
-    owned = next(r for r in planned if r.tenure == "owned")
-    assert "购买" in commitment_text(plan, owned)
+    unstated = next(r for r in planned if r.tenure is None)  # the file leaves it out
+    assert "通过购买方式" not in commitment_text(plan, unstated)
+    assert "通过＿＿＿＿方式取得" in commitment_text(plan, unstated)
 
 
 def test_the_owners_address_is_always_blank() -> None:
@@ -173,3 +177,118 @@ def test_the_chinese_checklist_reads_in_one_language_and_every_column_has_a_head
     page = next(iter(_checklist_pages(plan, "zh")))
     heads = [t.get_text() for t in page.texts if t.get_color() == "#bf360c"]
     assert heads == ["规则", "规则名称", "结论", "涉及对象", "核查发现", "依据"]
+
+
+def _papers_plan(*, tenure: str | None, community: str | None) -> Any:
+    from planner.synthetic import feature, simple_garage
+
+    feats = simple_garage(bays=2, strips=1, capacity_kw=100)
+    feats[0]["properties"]["community"] = community
+    space = next(f for f in feats if f["properties"]["kind"] == "space")
+    if tenure:
+        space["properties"]["tenure"] = tenure
+    feats.append(
+        feature(
+            "request",
+            None,
+            id="Q1",
+            space=space["properties"]["id"],
+            charger_kw=7,
+            registered="2024-01-01",
+            applicant="王女士",
+            documents=["id_document", "parking_certificate", "property_consent", "lease_contract"],
+            lease_months=24,
+        )
+    )
+    site = parse_site(json.dumps({"type": "FeatureCollection", "features": feats}).encode())
+    return make_plan(site)
+
+
+@pytest.mark.parametrize(
+    ("tenure", "phrase"),
+    [(None, "通过＿＿＿＿方式"), ("owned", "通过购买方式"), ("leased", "通过租赁方式")],
+)
+def test_the_commitment_leaves_the_owner_blank_and_states_tenure_only_when_given(
+    tenure: str | None, phrase: str
+) -> None:
+    """Issue 13 item 7: 甲方 is written by the owner (the alias never enters a contract),
+    the tenure phrase only where the site states it, the community as named."""
+    plan = _papers_plan(tenure=tenure, community="阳光花园")
+    (r,) = plan.requests
+    text = commitment_text(plan, r)
+    assert phrase in text
+    assert "甲方＿＿＿＿购买了" in text
+    assert "王女士" not in text
+    assert "阳光花园停车场" in text
+    assert "小区停车场" not in text
+    plan = _papers_plan(tenure=tenure, community="金城小区")
+    assert "金城小区停车场" in commitment_text(plan, plan.requests[0])
+    assert "金城小区小区" not in commitment_text(plan, plan.requests[0])
+
+
+def test_the_commitment_keeps_the_schemes_paragraphs() -> None:
+    plan = _papers_plan(tenure="owned", community="阳光花园")
+    lines = commitment_text(plan, plan.requests[0]).splitlines()
+    assert any("有义务提示甲方" in ln for ln in lines)
+    assert any("参照居民区充电基础设施安装指南" in ln for ln in lines)
+    # every paragraph ends as a sentence, a heading or a blank to fill
+    for ln in lines:
+        assert not ln or ln[-1] in "。：:　 ＿）" or ln.endswith(("承诺", "承诺书")), ln
+
+
+def _signature_gaps(figs: list[Any]) -> list[float]:
+    from planner.documents import _SIGNATURE, SEAL_MM
+
+    gaps = []
+    for fig in figs:
+        h_mm = fig.get_figheight() * 25.4
+        ys = sorted(
+            ((1 - t.get_position()[1]) * h_mm, t.get_text())
+            for t in fig.texts
+            if t.get_text().strip()
+        )
+        for (y, text), (y_next, _) in itertools.pairwise(ys):
+            if _SIGNATURE.search(text) and len(text) < 40:
+                gaps.append(y_next - y)
+    assert gaps
+    assert SEAL_MM == 40
+    return gaps
+
+
+def test_every_signature_has_room_for_a_40_mm_seal() -> None:
+    from planner.documents import _text_pages, notice_text
+
+    plan = _papers_plan(tenure="owned", community="阳光花园")
+    body = commitment_text(plan, plan.requests[0]).splitlines()
+    assert min(_signature_gaps(list(_text_pages(body[0], body[1:])))) >= 40
+    notice = notice_text(qr=False)
+    assert min(_signature_gaps(list(_text_pages(notice[0], notice[1:])))) >= 40
+
+
+def test_the_notice_names_the_service_line_unless_a_qr_code_is_given(tmp_path: Path) -> None:
+    import numpy as np
+    from matplotlib.image import AxesImage, imsave
+
+    from planner.documents import read_qr, write_notice
+    from planner.errors import PlannerError
+
+    plan = _papers_plan(tenure="owned", community="阳光花园")
+    (r,) = plan.requests
+    write_notice(plan, r, tmp_path / "plain.pdf")
+    text = _text(tmp_path / "plain.pdf")
+    assert "0931-4607052" in text
+    assert "二维码" not in text
+    code = np.kron(np.random.default_rng(1).integers(0, 2, (25, 25)), np.ones((8, 8)))
+    imsave(tmp_path / "qr.png", code, cmap="gray")
+    image = read_qr(tmp_path / "qr.png")
+    write_notice(plan, r, tmp_path / "qr.pdf", qr=image)
+    text = _text(tmp_path / "qr.pdf")
+    assert "二维码" in text
+    assert "0931-4607052" not in text
+    from planner.documents import _text_pages, notice_text
+
+    pages = list(_text_pages("t", notice_text(qr=True)[1:], image=image))
+    assert sum(len(p.findobj(AxesImage)) for p in pages) == 1
+    (tmp_path / "bad.png").write_bytes(b"not an image")
+    with pytest.raises(PlannerError, match="--qr"):
+        read_qr(tmp_path / "bad.png")

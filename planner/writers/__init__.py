@@ -57,13 +57,20 @@ def write_outputs(
     lang: Lang = "zh",
     paper: str = "A3",
     date: str | None = None,
+    qr: Path | None = None,
 ) -> list[Path]:
     """Write the chosen formats (and the owner papers) into ``out``; ``report.json``
     always. All or nothing: everything is written into a folder beside ``out`` that
     replaces it only when complete, so a failed or interrupted run leaves the previous
     contents as they were, and files of an earlier run never mix with this one's. Heavy
-    modules (matplotlib, geopandas, ezdxf) load only when asked for."""
+    modules (matplotlib, geopandas, ezdxf) load only when asked for. ``qr``: the
+    registration QR image printed on the owner notices."""
     check_out(out)
+    qr_image = None
+    if qr is not None and notices:
+        from planner.documents import read_qr
+
+        qr_image = read_qr(qr)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         stage = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.partial-"))
@@ -74,7 +81,14 @@ def write_outputs(
         ) from None
     try:
         written = _write_all(
-            plan, stage, formats=formats, notices=notices, lang=lang, paper=paper, date=date
+            plan,
+            stage,
+            formats=formats,
+            notices=notices,
+            lang=lang,
+            paper=paper,
+            date=date,
+            qr=qr_image,
         )
         (stage / MARKER).write_text(
             "\n".join(str(p.relative_to(stage)) for p in written) + "\n", encoding="utf-8"
@@ -116,6 +130,7 @@ def _write_all(
     lang: Lang,
     paper: str,
     date: str | None,
+    qr: object = None,
 ) -> list[Path]:
     written: list[Path] = []
 
@@ -158,7 +173,7 @@ def _write_all(
             write_approval_pdf(plan, out / "approval.pdf", lang=lang, sheet=opts)
             done(out / "approval.pdf")
         if notices:
-            written += write_notices(plan, out / "notices")  # checks the budget per owner
+            written += write_notices(plan, out / "notices", qr=qr)  # checks the budget per owner
     return written
 
 
