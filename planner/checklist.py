@@ -12,17 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from planner.findings import RULES
 from planner.plan import Plan
 
-Outcome = Literal["passed", "failed", "advice", "not_applicable"]
+__all__ = ["RULES", "Row", "checklist", "source_text"]
 
-RULES: tuple[str, ...] = (
-    *(f"R{i}" for i in range(1, 10)),
-    *(f"E{i}" for i in range(1, 7)),
-    *(f"R{i}" for i in range(12, 17)),
-    "privacy",
-)
-"""R10 and R11 are now E1-E6 (domain.md: "see Electrical design")."""
+Outcome = Literal["passed", "failed", "advice", "not_applicable"]
 
 SOURCES: dict[str, str] = {
     "R1": "方案 二(三)1(5)、二(三)2(6)；附件1 第1、8条；GB/T 51313-2018 6.1.6",

@@ -24,7 +24,7 @@ from matplotlib.patches import Ellipse, Rectangle
 
 from planner.drawing import MM_PER_INCH, PAPER_MM, SheetOptions, panel_axes, title_block
 from planner.i18n import Lang, t
-from planner.plan import Cable, MeterBox, Plan, RequestOutcome
+from planner.plan import Cable, MeterBox, Plan, RequestOutcome, circuit_number
 
 CIRCUITS_PER_SHEET = 24
 CJK_PT = 10.0
@@ -102,11 +102,6 @@ def render_diagram(
         title=title,
     )
     return fig
-
-
-def circuit_number(index: int) -> str:
-    """``WP01`` ... the circuits of a bank in meter order."""
-    return f"WP{index + 1:02d}"
 
 
 def _draw(  # noqa: PLR0917 - one private drawing step

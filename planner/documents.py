@@ -28,13 +28,18 @@ from planner.diagram import design_notes, diagram_pages
 from planner.drawing import MM_PER_INCH, SheetOptions, render_level, style
 from planner.errors import PlannerError
 from planner.fonts import advance_pt
-from planner.i18n import Lang, code_title, reason_text, rule_title, t
+from planner.i18n import Lang, code_title, rule_title, t
 from planner.limits import check_time
 from planner.names import safe_names
 from planner.plan import Plan, RequestOutcome
+from planner.schedule import COLUMNS, schedule_table, totals
+from planner.sheets import Sheet
 
 A4_LANDSCAPE = (297.0, 210.0)
 A4_PORTRAIT = (210.0, 297.0)
+A3_LANDSCAPE = (420.0, 297.0)
+TABLE_PT = 9.0
+"""Tables, notes and owner papers: at least 9 pt (3.2 mm)."""
 
 
 def wrap(text: str, width_pt: float, size: float) -> list[str]:
@@ -92,7 +97,7 @@ def _table_pages(
     *,
     footer: str,
     size_mm: tuple[float, float] = A4_LANDSCAPE,
-    font: float = 7.0,
+    font: float = TABLE_PT,
 ) -> Iterator[Figure]:
     """A table over as many pages as it needs, heading repeated, rows never split."""
     w_mm, h_mm = size_mm
@@ -167,76 +172,20 @@ def _hline(
     )
 
 
-def tariff(plan: Plan, lang: Lang) -> str:
-    """The tariff category of the site's supply."""
-    return t("tariff_direct" if plan.site.info.supply == "direct" else "tariff_non_direct", lang)
-
-
-def schedule_rows(plan: Plan, lang: Lang) -> list[list[str]]:
-    """The request schedule: one row per request, as the PDF and the CSV show it."""
-    cables = {c.request: c for c in plan.cables}
-    boxes = {b.compartment: b.id for b in plan.boxes}
-    rows = []
-    for n, r in enumerate(plan.requests, start=1):
-        c = cables.get(r.id)
-        words = "; ".join(dict.fromkeys(reason_text(x, lang) for x in r.reasons))
-        rows.append(
-            [
-                str(n),
-                r.id,
-                r.space,
-                r.applicant or "",
-                t(r.status, lang),
-                words,
-                f"{c.cable_m:.1f}" if c else "",
-                f"{c.conductor_mm2:g}" if c else "",
-                c.designation if c else "",
-                "/".join(c.methods) if c else "",
-                f"{c.grouping:.2f}" if c else "",
-                f"{c.voltage_drop_pct:.2f}" if c else "",
-                (r.phase or "") + ("*" if r.phase and r.phase_provisional else ""),
-                c.breaker if c else "",
-                boxes.get(r.compartment or "", "") if c else "",
-                tariff(plan, lang) if r.status != "blocked" else "",
-                f"{c.cost_cny:.0f}" if c and c.cost_cny is not None else "",
-            ]
-        )
-    return rows
-
-
-def schedule_columns(lang: Lang) -> list[Column]:  # widths fill A4 landscape, 273 mm
-    """Columns of the schedule page."""
-    keys = [
-        ("no", 8),
-        ("request", 16),
-        ("space", 16),
-        ("applicant", 18),
-        ("status", 16),
-        ("reasons", 38),
-        ("cable_m", 13),
-        ("conductor", 12),
-        ("designation", 26),
-        ("methods", 12),
-        ("grouping", 11),
-        ("vdrop", 11),
-        ("phase", 9),
-        ("breaker", 22),
-        ("box", 15),
-        ("tariff", 18),
-        ("cost", 12),
-    ]
-    return [Column(t(k, lang), w) for k, w in keys]
-
-
-def _schedule_pages(plan: Plan, lang: Lang) -> Iterator[Figure]:
+def _schedule_pages(plan: Plan, lang: Lang, sheets: list[Sheet] | None = None) -> Iterator[Figure]:
+    """The schedule on A3 landscape at 9 pt, then its totals per box and per designation."""
     info = plan.site.info
     head = [f"{t('community', lang)}: {info.community or ''}    {t('site', lang)}: {info.name}"]
+    widths = [c.width_mm for c in COLUMNS if c.width_mm is not None]
+    header, rows = schedule_table(plan, lang, sheets=sheets, pdf=True)
+    cols = [Column(h, w) for h, w in zip(header, widths, strict=True)]
     yield from _table_pages(
-        t("schedule", lang),
-        head,
-        schedule_columns(lang),
-        schedule_rows(plan, lang),
-        footer=t("schedule", lang),
+        t("schedule", lang), head, cols, rows, footer=t("schedule", lang), size_mm=A3_LANDSCAPE
+    )
+    header, rows = totals(plan, lang)
+    cols = [Column(h, w) for h, w in zip(header, (40, 90, 30, 40, 40), strict=True)]
+    yield from _table_pages(
+        f"{t('schedule', lang)} — {t('totals', lang)}", head, cols, rows, footer=t("schedule", lang)
     )
 
 

@@ -7,6 +7,7 @@ the reasons alone (blocked > deferred > pending > planned).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -191,3 +192,25 @@ class Finding(BaseModel):
             level=level,
             geometry=geometry,
         )
+
+
+RULES: tuple[str, ...] = (
+    *(f"R{i}" for i in range(1, 10)),
+    *(f"E{i}" for i in range(1, 7)),
+    *(f"R{i}" for i in range(12, 17)),
+    "privacy",
+)
+"""The rules in the order domain.md lists them (R10 and R11 became E1-E6: "see Electrical
+design"); the checklist and the deciding reason follow it."""
+
+
+def deciding_reason(reasons: Sequence[Reason], status: Status) -> Reason | None:
+    """The reason that decides a request's ``status``: the first error in rule order
+    among those with that effect (a duplicate refused outright is blocked by R16 even when
+    its vote, R13, is missing too), else the first error; ``None`` for a planned request."""
+    if status == "planned":
+        return None
+    order = {rule: i for i, rule in enumerate(RULES)}
+    errors = [x for x in reasons if x.severity == "error"]
+    found = [x for x in errors if x.effect == status] or errors
+    return min(found, key=lambda x: order.get(x.rule, len(order))) if found else None

@@ -228,6 +228,15 @@ class Plan(_Frozen):
                 out[r.space] = r.status
         return out
 
+    def circuits(self) -> dict[str, tuple[str, str]]:
+        """Each request with a circuit: ``(box id, "WP<nn>")``, numbered within its bank in
+        the meter order of E5 (planned first, then provisional), so a later join takes the
+        next number and never renumbers the others. ``f"{box}-{wp}"`` is unique in the
+        site (:func:`circuit_ref`)."""
+        return {
+            rid: (b.id, circuit_number(i)) for b in self.boxes for i, rid in enumerate(b.circuits)
+        }
+
     def counts(self) -> dict[str, int]:
         """Requests by status over the whole site."""
         c = Counter(r.status for r in self.requests)
@@ -235,6 +244,16 @@ class Plan(_Frozen):
 
 
 # ---------------------------------------------------------------------------------------
+def circuit_number(index: int) -> str:
+    """``WP01`` ... the circuits of a bank in meter order (index from 0)."""
+    return f"WP{index + 1:02d}"
+
+
+def circuit_ref(box_id: str, number: str) -> str:
+    """A circuit's name unique in the site: ``<box id>-WP<nn>``."""
+    return f"{box_id}-{number}"
+
+
 class _Case:
     """Working state of one request while the rules are applied."""
 

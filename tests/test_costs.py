@@ -76,7 +76,8 @@ def test_costs_reach_the_plan_the_schedule_and_the_cli(
     assert {"compartment", "level", "cables", "size", "fill", "reserve"} <= set(runs[0])
     rows = list(csv.reader(io.StringIO((out / "schedule.csv").read_text(encoding="utf-8-sig"))))
     col = rows[0].index("费用估算(元)")
-    by_id = {r[1]: r[col] for r in rows[1:]}
+    rid_col = rows[0].index("申请编号")
+    by_id = {r[rid_col]: r[col] for r in rows[1:]}
     for rid, props in cables.items():
         assert by_id[rid] == f"{props['cost_cny']:.0f}"
     bad = tmp_path / "bad.csv"

@@ -97,10 +97,59 @@ def test_schedule_csv_opens_in_excel(tmp_path: Path) -> None:
     assert b"\r\n" in raw
     with path.open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
-    assert rows[0][:3] == ["序号", "申请编号", "车位"]
+    assert rows[0][:3] == ["序号", "回路编号", "图号"]
     assert len(rows) == 1 + len(plan.requests)
-    assert [r[1] for r in rows[1:]] == [r.id for r in plan.requests]
+    col = rows[0].index("申请编号")
+    assert sorted(r[col] for r in rows[1:]) == sorted(r.id for r in plan.requests)
     assert "13912345678" not in raw.decode("utf-8-sig")
+
+
+def test_the_schedule_lists_circuits_in_meter_order_with_sheet_and_deciding_reason() -> None:
+    """Issue 13 items 2 and 8: one row per request; circuits <box>-WP<nn> numbered in each
+    bank's meter order (planned first, then provisional), then the requests without a
+    circuit; the sheet each stall is drawn on; the deciding reason with rule and clause."""
+    from planner.schedule import COLUMNS, schedule_table
+    from planner.sheets import sheet_set
+
+    plan = _plan("a")
+    sheets = sheet_set(plan)
+    header, rows = schedule_table(plan, "zh", sheets=sheets)
+    assert len(header) == len(COLUMNS)
+    got = [dict(zip([c.key for c in COLUMNS], r, strict=True)) for r in rows]
+    assert [g["no"] for g in got] == [str(n) for n in range(1, len(rows) + 1)]
+    by_id = {r.id: r for r in plan.requests}
+    with_circuit = [g for g in got if g["circuit"]]
+    assert got[: len(with_circuit)] == with_circuit  # circuits first
+    for box in plan.boxes:
+        mine = [g for g in with_circuit if g["circuit"].startswith(box.id + "-")]
+        assert [g["circuit"] for g in mine] == [
+            f"{box.id}-WP{n:02d}" for n in range(1, len(box.circuits) + 1)
+        ]
+        assert [g["request"] for g in mine] == list(box.circuits)
+        statuses = [by_id[g["request"]].status for g in mine]
+        planned = statuses.count("planned")
+        assert statuses[:planned] == ["planned"] * planned  # then the provisional ones
+    for g in got:
+        r = by_id[g["request"]]
+        assert g["charger_kw"] == f"{r.charger_kw:g}"
+        assert g["queue"] == ("" if r.queue is None else str(r.queue))
+        if r.status == "blocked":
+            assert not g["circuit"]
+            assert not g["tariff"]
+            assert g["deciding"].split()[0] in {x.rule for x in r.reasons if x.severity == "error"}
+        if r.status == "planned":
+            assert not g["deciding"]
+    r08 = next(g for g in got if g["request"] == "R08")  # 11 kW asked
+    assert r08["deciding"].startswith("R7 功率超过7千瓦（方案 二(三)1(1)")
+    numbers = {s.number: s for s in sheets}
+    spaces = {s.id: s for s in plan.site.spaces}
+    for g in got:
+        if g["space"] in spaces and by_id[g["request"]].level:
+            sheet = numbers[g["sheet"]]
+            c = spaces[g["space"]].polygon.centroid
+            x0, y0, x1, y1 = sheet.window
+            assert sheet.kind in ("plan", "area")
+            assert x0 <= c.x <= x1 and y0 <= c.y <= y1
 
 
 def test_schedule_csv_runs_no_formula(tmp_path: Path) -> None:

@@ -7,29 +7,9 @@ import re
 from pathlib import Path
 
 from planner.bom import bom_table
-from planner.documents import schedule_rows
-from planner.i18n import Lang, t
+from planner.i18n import Lang
 from planner.plan import Plan
-
-HEADER_KEYS = (
-    "no",
-    "request",
-    "space",
-    "applicant",
-    "status",
-    "reasons",
-    "cable_m",
-    "conductor",
-    "designation",
-    "methods",
-    "grouping",
-    "vdrop",
-    "phase",
-    "breaker",
-    "box",
-    "tariff",
-    "cost",
-)
+from planner.schedule import schedule_table
 
 
 def write_bom_csv(plan: Plan, path: Path, *, lang: Lang = "zh") -> Path:
@@ -66,5 +46,7 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
 
 
 def write_schedule_csv(plan: Plan, path: Path, *, lang: Lang = "zh") -> Path:
-    """Write the schedule: exactly one header row, then one row per request."""
-    return write_csv(path, [t(k, lang) for k in HEADER_KEYS], schedule_rows(plan, lang))
+    """Write the schedule: exactly one header row, then one row per request, every column
+    (:mod:`planner.schedule`)."""
+    header, rows = schedule_table(plan, lang)
+    return write_csv(path, header, rows)
