@@ -149,7 +149,8 @@ def test_the_schedule_lists_circuits_in_meter_order_with_sheet_and_deciding_reas
             c = spaces[g["space"]].polygon.centroid
             x0, y0, x1, y1 = sheet.window
             assert sheet.kind in ("plan", "area")
-            assert x0 <= c.x <= x1 and y0 <= c.y <= y1
+            assert x0 <= c.x <= x1
+            assert y0 <= c.y <= y1
 
 
 def test_schedule_csv_runs_no_formula(tmp_path: Path) -> None:
