@@ -13,7 +13,7 @@ from typing import Any
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
-from planner.plan import Plan, report
+from planner.plan import Plan, circuit_ref, report
 from planner.projection import Frame
 
 
@@ -70,12 +70,14 @@ def plan_features(plan: Plan) -> dict[str, Any]:
                 "saving_m": _r(b.saving_m),
             },
         )
+    circuits = {rid: circuit_ref(*bw) for rid, bw in plan.circuits().items()}
     for c in plan.cables:
         add(
             "cable",
             c.line,
             {
                 "request": c.request,
+                "circuit": circuits.get(c.request),
                 "space": c.space,
                 "compartment": c.compartment,
                 "level": c.level,
@@ -129,6 +131,7 @@ def plan_features(plan: Plan) -> dict[str, Any]:
                 "level": r.level,
                 "compartment": r.compartment,
                 "status": r.status,
+                "circuit": circuits.get(r.id),
                 "reasons": [x.model_dump(exclude={"effect"}) for x in r.reasons],
                 "charger_kw": r.charger_kw,
                 "registered": r.registered,
