@@ -177,6 +177,15 @@ class Tray(_Model):
     index: int | None = None
 
 
+class Axis(_Model):
+    """A line of the building's grid (轴网), labelled as on the architect's drawings."""
+
+    level: str
+    line: LineM
+    label: str
+    index: int | None = None
+
+
 class Vote(_Model):
     """Owners' vote on a common-area space (shares of 0..1, Civil Code art. 278)."""
 
@@ -213,6 +222,7 @@ class Site(_Model):
     spaces: tuple[Space, ...] = ()
     obstacles: tuple[Obstacle, ...] = ()
     trays: tuple[Tray, ...] = ()
+    axes: tuple[Axis, ...] = ()
     requests: tuple[Request, ...] = ()
     warnings: tuple[Problem, ...] = ()
     frame: Frame = Field(default_factory=Frame)
@@ -232,6 +242,7 @@ class Site(_Model):
             spaces=tuple(s for s in self.spaces if s.level == level_id),
             obstacles=tuple(o for o in self.obstacles if o.level == level_id),
             trays=tuple(t for t in self.trays if t.level == level_id),
+            axes=tuple(a for a in self.axes if a.level == level_id),
         )
 
 
@@ -243,3 +254,4 @@ class SiteLevelView(_Model):
     spaces: tuple[Space, ...]
     obstacles: tuple[Obstacle, ...]
     trays: tuple[Tray, ...]
+    axes: tuple[Axis, ...] = ()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import io
+import json
 from collections import Counter
 from pathlib import Path
 
@@ -12,7 +14,7 @@ import pytest
 
 from planner.errors import PlannerError
 from planner.plan import make_plan
-from planner.readers import read_site
+from planner.readers import parse_site, read_site
 from planner.samples import sample_path, sample_requests_path
 from planner.writers.csv import write_schedule_csv
 from planner.writers.dxf import write_dxf
@@ -59,27 +61,123 @@ def test_gpkg_of_a_lonlat_site_carries_its_crs(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("key", ["a", "b", "d"])
 def test_dxf_audits_clean_with_layers_per_level_and_kind(key: str, tmp_path: Path) -> None:
+    """Issue 13 item 9: layers EV-<key>-<kind> with the level table in the drawing, no
+    character AutoCAD forbids, cables on a layer per status, chargers and boxes as blocks,
+    only the text style used."""
+    from planner.readers.layers import LEVEL_PROPERTY
+    from planner.writers.dxf import FORBIDDEN
+
     plan = _plan(key)
     path = write_dxf(plan, tmp_path / "plan.dxf")
     doc = ezdxf.readfile(path)
     auditor = doc.audit()
     assert auditor.has_errors is False
     assert doc.units == ezdxf.units.M
+    assert all(not FORBIDDEN & set(layer.dxf.name) for layer in doc.layers)
+    assert {s.dxf.name for s in doc.styles} <= {"Standard", "PLANNER_CJK"}
+    table = {tag.removeprefix(LEVEL_PROPERTY): v for tag, v in doc.header.custom_vars}
+    keys = {v: k for k, v in table.items()}
+    assert set(keys) == {lv.id for lv in plan.site.levels}
     msp = doc.modelspace()
     counts = Counter((e.dxf.layer, e.dxftype()) for e in msp)
+    status = {r.id: r.status for r in plan.requests}
     for lv in plan.site.levels:
-        assert counts[(f"{lv.id}|cable", "LWPOLYLINE")] == sum(
-            1 for c in plan.cables if c.level == lv.id
-        )
-        assert counts[(f"{lv.id}|meter_box", "INSERT")] == sum(
+        pre = f"EV-{keys[lv.id]}-"
+        for st in ("planned", "pending", "deferred"):
+            assert counts[(f"{pre}cable-{st}", "LWPOLYLINE")] == sum(
+                1 for c in plan.cables if c.level == lv.id and status[c.request] == st
+            )
+        assert counts[(f"{pre}meter_box", "INSERT")] == sum(
             1 for b in plan.boxes if b.level == lv.id
         )
+        chargers = [r for r in plan.requests if r.level == lv.id and r.point is not None]
+        assert counts[(f"{pre}charger", "INSERT")] == len(chargers)
         spaces = [s for s in plan.site.spaces if s.level == lv.id]
-        assert counts[(f"{lv.id}|space", "LWPOLYLINE")] == len(spaces)
-        texts = {e.dxf.text for e in msp.query(f'TEXT[layer=="{lv.id}|space"]')}
+        assert counts[(f"{pre}space", "LWPOLYLINE")] == len(spaces)
+        texts = {e.dxf.text for e in msp.query(f'TEXT[layer=="{pre}space"]')}
         assert texts == {s.id for s in spaces}
-    labels = [e.dxf.text for e in msp.query("TEXT") if "表位" in e.dxf.text]
-    assert len(labels) == len(plan.boxes)
+    boxes = [e for e in msp.query("INSERT") if e.dxf.name == "EV_METER_BOX"]
+    assert sorted(e.get_attrib_text("ID") for e in boxes) == sorted(
+        f"{b.id} AW" for b in plan.boxes
+    )
+
+
+def test_the_planners_dxf_reads_back_with_its_levels_even_odd_ones(tmp_path: Path) -> None:
+    """A level id holding characters a layer name may not (``B1|west``) comes back as it
+    was, from the drawing's table, with its stalls and columns."""
+    from planner.readers.dxf import convert_dxf
+
+    feats = json.loads(sample_path("b").read_text(encoding="utf-8"))["features"]
+    for f in feats:
+        p = f["properties"]
+        for key in ("id", "level"):
+            if p.get("kind") in ("level", "compartment", "space", "obstacle", "tray") and (
+                p.get(key) == "B2"
+            ):
+                p[key] = "B2|west"
+    site = parse_site(json.dumps({"type": "FeatureCollection", "features": feats}).encode())
+    plan = make_plan(site)
+    path = write_dxf(plan, tmp_path / "plan.dxf")
+    conv = convert_dxf(path)
+    levels = sorted(
+        f["properties"]["id"] for f in conv.features if f["properties"]["kind"] == "level"
+    )
+    assert levels == ["B1", "B2|west"]
+    for lv in ("B1", "B2|west"):
+        got = [
+            f
+            for f in conv.features
+            if f["properties"]["kind"] == "space" and f["properties"]["level"] == lv
+        ]
+        assert len(got) == sum(1 for s in site.spaces if s.level == lv)
+        cols = [
+            f
+            for f in conv.features
+            if f["properties"].get("type") == "column" and f["properties"]["level"] == lv
+        ]
+        assert len(cols) == sum(1 for o in site.obstacles if o.level == lv and o.type == "column")
+
+
+def test_the_earlier_level_bar_kind_layers_still_read() -> None:
+    from planner.readers.dxf import convert_dxf
+
+    doc = ezdxf.new("R2013")
+    doc.units = ezdxf.units.M
+    msp = doc.modelspace()
+    msp.add_lwpolyline(
+        [(0, 0), (20, 0), (20, 10), (0, 10)], close=True, dxfattribs={"layer": "B2|level"}
+    )
+    for i in range(3):
+        x = 2 + i * 3
+        msp.add_lwpolyline(
+            [(x, 1), (x + 2.5, 1), (x + 2.5, 6.3), (x, 6.3)],
+            close=True,
+            dxfattribs={"layer": "B2|space"},
+        )
+    buf = io.StringIO()
+    doc.write(buf)
+    conv = convert_dxf(buf.getvalue().encode())
+    spaces = [f for f in conv.features if f["properties"]["kind"] == "space"]
+    assert len(spaces) == 3
+    assert {f["properties"]["level"] for f in spaces} == {"B2"}
+
+
+def test_a_lonlat_site_carries_geodata_placing_it_on_the_survey(tmp_path: Path) -> None:
+    from pyproj import Transformer
+
+    plan = _plan("d")
+    doc = ezdxf.readfile(write_dxf(plan, tmp_path / "plan.dxf"))
+    geo = doc.modelspace().get_geodata()
+    assert geo is not None
+    assert geo.dxf.coordinate_type == geo.LOCAL_GRID
+    x, y = geo.dxf.reference_point.x, geo.dxf.reference_point.y
+    lon, lat = Transformer.from_crs("EPSG:3395", "EPSG:4326", always_xy=True).transform(x, y)
+    frame = plan.site.frame
+    lon0, lat0 = Transformer.from_crs(frame.local_crs, "EPSG:4326", always_xy=True).transform(0, 0)
+    assert (lon, lat) == pytest.approx((lon0, lat0), abs=1e-7)
+    assert 103.5 < lon < 104.2  # Lanzhou
+    local = ezdxf.readfile(write_dxf(_plan("a"), tmp_path / "a.dxf"))
+    assert local.modelspace().get_geodata() is None  # a local plan has no place on a map
 
 
 def test_dxf_of_a_lonlat_site_is_in_local_metres(tmp_path: Path) -> None:

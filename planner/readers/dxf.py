@@ -33,7 +33,7 @@ from planner.errors import PlannerError, printable
 from planner.limits import Limits, Ticker, check_time, over, running
 from planner.privacy import mask_text
 from planner.readers.conversion import Conversion, complete_list, largest, level_props
-from planner.readers.layers import LayerMap
+from planner.readers.layers import LEVEL_PROPERTY, LayerMap
 
 INSUNITS = {4: "mm", 5: "cm", 6: "m"}
 _EZDXF_FAILURES = (
@@ -280,6 +280,7 @@ def _convert(  # noqa: PLR0917 - the private body of convert_dxf
     masked = 0
     unusable: Counter[str] = Counter()
     tick = Ticker()
+    levels = _level_table(doc)
     for e in _entities(doc.modelspace(), out, max_entities, max_depth):
         raw_layer = str(e.dxf.get("layer", "0"))
         kind = layer_map.kind_of(raw_layer)
@@ -305,7 +306,7 @@ def _convert(  # noqa: PLR0917 - the private body of convert_dxf
             if shape_kind == "other" and e.dxftype() not in ("POINT", "DIMENSION"):
                 unusable[f"{e.dxftype()} on {layer}"] += 1
             continue
-        lvl = layer.split("|", 1)[0] if "|" in layer else (level or "B1")
+        lvl = _level_of(raw_layer, levels) or level or "B1"
         text = None
         if shape_kind == "text":
             text, hit = mask_text(e.plain_text() if e.dxftype() == "MTEXT" else e.dxf.text)
@@ -341,6 +342,34 @@ def _convert(  # noqa: PLR0917 - the private body of convert_dxf
         comp_missing |= _level(out, level_id, kinds, scale)
     complete_list(out, list(buckets), compartments_missing=comp_missing, floor_missing=True)
     return out
+
+
+def _level_table(doc: Any) -> dict[str, str]:
+    """The planner's own table of levels (custom properties ``PLANNER_LEVEL_<key>``), keys
+    in upper case; empty for any other drawing."""
+    table = {}
+    try:
+        props = list(doc.header.custom_vars)
+    except _EZDXF_FAILURES:
+        return {}
+    for raw, value in props:
+        tag = str(raw)
+        if tag.startswith(LEVEL_PROPERTY) and value:
+            masked, _ = mask_text(printable(str(value))[:200])
+            table[tag.removeprefix(LEVEL_PROPERTY).upper()] = masked
+    return table
+
+
+def _level_of(layer: str, table: dict[str, str]) -> str | None:
+    """The level of one of the planner's layers: ``EV-<key>-<kind>`` through the drawing's
+    table, or the earlier ``<level>|<kind>``; ``None`` for another drawing's layer."""
+    parts = layer.split("-", 2)
+    if len(parts) == 3 and parts[0].upper() == "EV" and parts[1].upper() in table:
+        return table[parts[1].upper()]
+    if "|" in layer:
+        level, _ = mask_text(printable(layer.split("|", 1)[0]))
+        return level
+    return None
 
 
 def _areas(items: list[Any]) -> list[BaseGeometry]:

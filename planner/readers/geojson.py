@@ -32,6 +32,7 @@ from planner.readers.base import (
 from planner.readers.geometry import GeometryError, parse_geometry
 from planner.readers.requests_csv import RawRequest, parse_requests_csv
 from planner.site import (
+    Axis,
     Compartment,
     Level,
     Obstacle,
@@ -49,6 +50,7 @@ GEOMETRY_RULES: dict[str, tuple[tuple[str, ...], bool]] = {
     "space": (("Polygon",), False),
     "obstacle": (("Polygon", "LineString"), False),
     "tray": (("LineString",), False),
+    "axis": (("LineString",), False),
     "request": (("Point",), True),
 }
 KINDS = tuple(GEOMETRY_RULES)
@@ -540,6 +542,7 @@ def _build_site(reading: _Reading) -> Site:
         spaces.append(build(Space, r, polygon=r.geometry, charger=point))
     obstacles = [build(Obstacle, r, geometry=r.geometry) for r in f["obstacle"]]
     trays = [build(Tray, r, line=r.geometry) for r in f["tray"]]
+    axes = [build(Axis, r, line=r.geometry) for r in f["axis"]]
     requests = []
     for r in f["request"]:
         extra: dict[str, Any] = {
@@ -603,6 +606,7 @@ def _build_site(reading: _Reading) -> Site:
         ("space", spaces),
         ("obstacle", obstacles),
         ("tray", trays),
+        ("axis", axes),
     ):
         for item in items:
             if item is not None and level_ids and item.level not in level_ids:
@@ -640,6 +644,7 @@ def _build_site(reading: _Reading) -> Site:
         spaces=tuple(s for s in spaces if s is not None),
         obstacles=tuple(o for o in obstacles if o is not None),
         trays=tuple(t for t in trays if t is not None),
+        axes=tuple(a for a in axes if a is not None),
         requests=tuple(q for q in requests if q is not None),
         warnings=tuple(out.warnings),
         frame=frame,

@@ -13,7 +13,8 @@ stall), ``obstacle:<type>`` (column, wall, shaft, ramp, room, other) and ``ignor
     "e-outline" = "level"
 
 and is tried before the built-in map, which knows common Chinese and English layer names and
-the ``<level>|<kind>`` layers the planner itself writes.
+the ``EV-<key>-<kind>`` layers the planner itself writes (and their earlier ``<level>|<kind>``
+form).
 """
 
 from __future__ import annotations
@@ -36,8 +37,28 @@ KINDS = (
     *(f"obstacle:{t}" for t in ("column", "wall", "shaft", "ramp", "room", "other")),
 )
 
+LEVEL_PROPERTY = "PLANNER_LEVEL_"
+"""The planner's DXF export names each level in a custom drawing property
+``PLANNER_LEVEL_<key>`` (value: the level id) for its layers ``EV-<key>-<kind>``."""
+
 DEFAULT: tuple[tuple[str, str], ...] = (
-    # the planner's own export: <level>|<kind>
+    # the planner's own export: EV-<key>-<kind> (the level table is in the drawing)
+    ("ev-*-cable-*", "ignore"),
+    ("ev-*-tray_run*", "ignore"),
+    ("ev-*-meter_box", "ignore"),
+    ("ev-*-axis", "ignore"),
+    ("ev-*-level", "level"),
+    ("ev-*-compartment", "compartment"),
+    ("ev-*-space", "space"),
+    ("ev-*-tray", "tray"),
+    ("ev-*-column", "obstacle:column"),
+    ("ev-*-wall", "obstacle:wall"),
+    ("ev-*-shaft", "obstacle:shaft"),
+    ("ev-*-ramp", "obstacle:ramp"),
+    ("ev-*-room", "obstacle:room"),
+    ("ev-*-other", "obstacle:other"),
+    ("ev-*-charger", "charger"),
+    # its earlier form: <level>|<kind>
     ("*|level", "level"),
     ("*|compartment", "compartment"),
     ("*|space", "space"),
