@@ -22,37 +22,41 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Ellipse, Rectangle
 
-from planner.drawing import MM_PER_INCH, PAPER_MM, SheetOptions, panel_axes, title_block
+from planner.drawing import (
+    MM_PER_INCH,
+    PAPER_MM,
+    SheetOptions,
+    frame,
+    page_number,
+    panel_axes,
+    title_block,
+)
 from planner.i18n import Lang, t
 from planner.plan import Cable, MeterBox, Plan, RequestOutcome, circuit_number
-
-CIRCUITS_PER_SHEET = 24
-CJK_PT = 10.0
-"""3.53 mm: the smallest Chinese text (GB/T 50001: 3.5 mm)."""
-LATIN_PT = 7.5
-"""2.65 mm: the smallest digits and Latin text (GB/T 50001: 2.5 mm)."""
-HEAVY, MEDIUM, THIN = 2.83, 1.42, 0.71
-"""Line weights in points: 1.0, 0.5 and 0.25 mm (GB/T 50786)."""
+from planner.sheets import CIRCUITS_PER_SHEET, Sheet, drawing_mm, sheet_set
+from planner.styles import CJK_PT, HEAVY, LATIN_PT, MEDIUM, THIN
 
 
-def diagram_pages(plan: Plan, *, options: SheetOptions | None = None) -> Iterator[Figure]:
-    """Every system diagram sheet of the plan, bank by bank."""
+def diagram_pages(
+    plan: Plan,
+    *,
+    options: SheetOptions | None = None,
+    sheets: list[Sheet] | None = None,
+    pages: Iterator[tuple[int, int]] | None = None,
+) -> Iterator[Figure]:
+    """Every system diagram sheet of the plan, bank by bank (``CIRCUITS_PER_SHEET`` circuits
+    a sheet), under the drawing numbers of :func:`planner.sheets.sheet_set`."""
     opts = options or SheetOptions()
-    for box in plan.boxes:
-        circuits = list(box.circuits) or [""]
-        sheets = [
-            circuits[i : i + CIRCUITS_PER_SHEET]
-            for i in range(0, len(circuits), CIRCUITS_PER_SHEET)
-        ]
-        for n, chunk in enumerate(sheets):
-            yield render_diagram(
-                plan,
-                box,
-                [c for c in chunk if c],
-                first=n * CIRCUITS_PER_SHEET,
-                sheet=(n + 1, len(sheets)),
-                options=opts,
-            )
+    sheets = sheets if sheets is not None else sheet_set(plan, opts.paper)
+    boxes = {b.id: b for b in plan.boxes}
+    for s in sheets:
+        if s.kind != "diagram" or s.box is None:
+            continue
+        box = boxes[s.box]
+        chunk = list(box.circuits[s.first : s.first + CIRCUITS_PER_SHEET])
+        yield render_diagram(
+            plan, box, chunk, sheet=s, options=opts, page=next(pages) if pages else None
+        )
 
 
 def render_diagram(
@@ -60,47 +64,35 @@ def render_diagram(
     box: MeterBox,
     circuit_ids: Sequence[str],
     *,
-    first: int,
-    sheet: tuple[int, int],
+    sheet: Sheet,
     options: SheetOptions,
+    page: tuple[int, int] | None = None,
 ) -> Figure:
     """One sheet of a bank's system diagram."""
     lang = options.lang
     paper = PAPER_MM["A3"]
     fig = Figure(figsize=(paper[0] / MM_PER_INCH, paper[1] / MM_PER_INCH), dpi=100)
     FigureCanvasAgg(fig)
-    margin = 10.0
-    fig.add_artist(
-        Rectangle(
-            (margin / paper[0], margin / paper[1]),
-            1 - 2 * margin / paper[0],
-            1 - 2 * margin / paper[1],
-            transform=fig.transFigure,
-            fill=False,
-            lw=HEAVY,
-        )
-    )
-    panel_w = 100.0
-    ax = panel_axes(
-        fig, (margin, margin, paper[0] - 2 * margin - panel_w, paper[1] - 2 * margin), paper
-    )
+    frame(fig, "A3")
+    ax = panel_axes(fig, drawing_mm("A3"), paper)
     cables = {c.request: c for c in plan.cables}
     reqs = {r.id: r for r in plan.requests}
-    _draw(ax, box, circuit_ids, first, cables, reqs, lang, sheet)
-    panel = (paper[0] - margin - panel_w, margin, panel_w, paper[1] - 2 * margin)
-    title = f"{t('diagram', lang)} {box.id}" + (f" ({sheet[0]}/{sheet[1]})" if sheet[1] > 1 else "")
+    part = (sheet.part or 1, sheet.parts or 1)
+    _draw(ax, box, circuit_ids, sheet.first, cables, reqs, lang, part)
+    title = f"{t('diagram', lang)} {box.id}" + (f" ({part[0]}/{part[1]})" if part[1] > 1 else "")
     title_block(
         fig,
         plan,
-        box.level,
-        panel=panel,
-        paper=paper,
+        level_id=box.level,
+        paper="A3",
         lang=lang,
-        k=CJK_PT / 6.0,
         scale=None,
-        opts=options,
+        number=sheet.number,
         title=title,
+        date=options.date,
     )
+    if page:
+        page_number(fig, "A3", page)
     return fig
 
 
@@ -154,7 +146,7 @@ def _draw(  # noqa: PLR0917 - one private drawing step
         (bus_x + 80, t("designation", lang)),
         (bus_x + 142, t("length", lang)),
         (bus_x + 168, t("space", lang)),
-        (bus_x + 200, t("request", lang)),
+        (bus_x + 188, t("request", lang)),
     ]
     for x, text in heads:
         ax.text(x, top + 6, text, fontsize=CJK_PT, va="bottom", color="#bf360c")
@@ -225,11 +217,11 @@ def _circuit(  # noqa: PLR0917 - one private drawing step
         ax.text(bus_x + 80, y - 1.0, "/".join(cable.methods), fontsize=LATIN_PT, va="top")
         ax.text(bus_x + 142, y + 0.6, f"{cable.cable_m:.1f} m", fontsize=LATIN_PT)
         ax.text(bus_x + 168, y + 0.6, cable.space, fontsize=LATIN_PT)
-    ax.text(bus_x + 200, y + 0.6, rid, fontsize=LATIN_PT)
+    ax.text(bus_x + 188, y + 0.6, rid, fontsize=LATIN_PT)
     if req is not None and req.status != "planned":
         size = CJK_PT if lang == "zh" else LATIN_PT
         ax.text(
-            bus_x + 200,
+            bus_x + 188,
             y - 1.0,
             f"({t(req.status, lang)})",
             fontsize=size,

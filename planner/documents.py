@@ -9,8 +9,10 @@ at spaces, measured with the font's own advances.
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -25,53 +27,33 @@ from matplotlib.figure import Figure
 from planner.bom import bom_table
 from planner.checklist import checklist, source_text
 from planner.diagram import design_notes, diagram_pages
-from planner.drawing import MM_PER_INCH, SheetOptions, render_level, style
+from planner.drawing import (
+    MM_PER_INCH,
+    PAPER_MM,
+    SheetOptions,
+    frame,
+    page_number,
+    panel_axes,
+    render_sheet,
+    sheet_title,
+    style,
+    title_block,
+)
 from planner.errors import PlannerError
-from planner.fonts import advance_pt
+from planner.fonts import wrap
 from planner.i18n import Lang, code_title, rule_title, t
 from planner.limits import check_time
 from planner.names import safe_names
 from planner.plan import Plan, RequestOutcome
 from planner.schedule import COLUMNS, schedule_table, totals
-from planner.sheets import Sheet
+from planner.sheets import PREFIX, Sheet, drawing_mm, sheet_set
+from planner.styles import HEAD_COLOUR, THIN, TITLE_PT, text_pt
 
 A4_LANDSCAPE = (297.0, 210.0)
 A4_PORTRAIT = (210.0, 297.0)
 A3_LANDSCAPE = (420.0, 297.0)
 TABLE_PT = 9.0
 """Tables, notes and owner papers: at least 9 pt (3.2 mm)."""
-
-
-def wrap(text: str, width_pt: float, size: float) -> list[str]:
-    """Break ``text`` into lines no wider than ``width_pt`` at font ``size``: anywhere
-    between CJK characters, at spaces in Latin text (a long word is cut if it must)."""
-    lines: list[str] = []
-    for para in text.split("\n"):
-        line, width = "", 0.0
-        last_space = -1
-        for ch in para:
-            w = advance_pt(ch, size)
-            if width + w > width_pt and line:
-                if ch != " " and last_space > 0 and not _cjk(ch):
-                    lines.append(line[:last_space])
-                    line = line[last_space + 1 :]
-                    width = sum(advance_pt(c, size) for c in line)
-                else:
-                    lines.append(line)
-                    line, width = "", 0.0
-                last_space = -1
-                if ch == " ":
-                    continue
-            if ch == " ":
-                last_space = len(line)
-            line += ch
-            width += w
-        lines.append(line)
-    return lines
-
-
-def _cjk(ch: str) -> bool:
-    return "\u2e80" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" or "\u3000" <= ch <= "\u303f"
 
 
 @dataclass(frozen=True)
@@ -122,7 +104,9 @@ def _table_pages(
         fig = _page(size_mm)
         fig.text(margin / w_mm, 1 - margin / h_mm, title, fontsize=13, va="top")
         for k, line in enumerate(header_lines):
-            fig.text(margin / w_mm, 1 - (margin + 8 + k * 5) / h_mm, line, fontsize=8, va="top")
+            fig.text(
+                margin / w_mm, 1 - (margin + 8 + k * 5) / h_mm, line, fontsize=TABLE_PT, va="top"
+            )
         y = top0
         x = margin
         for col in columns:  # heading
@@ -154,7 +138,7 @@ def _table_pages(
             y -= heights[i]
             _hline(fig, margin, w_mm - margin, y, size_mm=size_mm, lw=0.2)
             i += 1
-        fig.text(1 - margin / w_mm, margin / 2 / h_mm, f"{footer}  {page}", fontsize=7, ha="right")
+        fig.text(margin / w_mm, margin / 2 / h_mm, f"{footer}  {page}", fontsize=TABLE_PT)
         page += 1
         yield fig
         if not rows:
@@ -275,40 +259,137 @@ def _checklist_pages(plan: Plan, lang: Lang) -> Iterator[Figure]:
     )
 
 
+@dataclass(frozen=True)
+class Part:
+    """A part of the package: its name in the drawing index, and its pages."""
+
+    title: str
+    pages: Callable[[], Iterator[Figure]]
+    number: str = ""
+    paper: str = "A4"
+
+
+def package_parts(plan: Plan, opts: SheetOptions, sheets: list[Sheet]) -> list[Part]:
+    """The package after its cover, in order: each layout sheet, each system diagram, the
+    design notes, the bill of materials, the schedule, the owners' costs, the checklist."""
+    lang = opts.lang
+
+    def layout(s: Sheet) -> Callable[[], Iterator[Figure]]:
+        return lambda: iter([render_sheet(plan, s, sheets=sheets, options=opts)])
+
+    def diagram(s: Sheet) -> Callable[[], Iterator[Figure]]:
+        return lambda: diagram_pages(plan, options=opts, sheets=[s])
+
+    parts = [
+        Part(sheet_title(plan, s, lang), layout(s), s.number, opts.paper)
+        for s in sheets
+        if s.kind != "diagram"
+    ]
+    parts += [
+        Part(
+            f"{t('diagram', lang)} {s.box}" + (f" ({s.part}/{s.parts})" if s.parts else ""),
+            diagram(s),
+            s.number,
+            "A3",
+        )
+        for s in sheets
+        if s.kind == "diagram"
+    ]
+    parts += [
+        Part(t("notes", lang), lambda: _text_pages(t("notes", lang), design_notes(plan, lang))),
+        Part(t("bom", lang), lambda: _bom_pages(plan, lang)),
+        Part(t("schedule", lang), lambda: _schedule_pages(plan, lang, sheets), paper="A3"),
+        Part(t("costs", lang), lambda: _cost_pages(plan, lang)),
+        Part(t("checklist", lang), lambda: _checklist_pages(plan, lang)),
+    ]
+    return parts
+
+
+COVER_ROWS = 30
+"""Rows of the drawing index on one cover page."""
+
+
+def _cover_pages(
+    plan: Plan, opts: SheetOptions, index: list[tuple[str, str, str, str]]
+) -> Iterator[Figure]:
+    """The cover: the drawing index (图纸目录) in a frame with the title block."""
+    lang = opts.lang
+    w, h = PAPER_MM["A3"]
+    x0, y0, dw, dh = drawing_mm("A3")
+    cols = (
+        (t("no", lang), 14),
+        (t("drawing_no", lang), 30),
+        (t("drawing_title", lang), 160),
+        (t("paper", lang), 22),
+        (t("pages", lang), 30),
+    )
+    chunks = [index[i : i + COVER_ROWS] for i in range(0, len(index), COVER_ROWS)] or [[]]
+    for k, chunk in enumerate(chunks):
+        fig = _page((w, h))
+        frame(fig, "A3")
+        ax = panel_axes(fig, (x0, y0, dw, dh), (w, h))
+        ax.text(dw / 2, dh - 8, t("cover", lang), fontsize=TITLE_PT, ha="center", va="center")
+        y = dh - 20
+        for i, rowcells in enumerate([tuple(c for c, _ in cols), *chunk]):
+            x = 0.0
+            cells = rowcells if i == 0 else (str(k * COVER_ROWS + i), *rowcells)
+            for cell, (_, cw) in zip(cells, cols, strict=True):
+                colour = HEAD_COLOUR if i == 0 else "black"
+                ax.text(x + 1.5, y - 3.5, cell, fontsize=text_pt(cell), va="center", color=colour)
+                x += cw
+            y -= 7.5
+            ax.plot([0, x], [y, y], color="black", lw=THIN)
+        title_block(
+            fig,
+            plan,
+            level_id=plan.site.levels[0].id,
+            paper="A3",
+            lang=lang,
+            scale=None,
+            number=f"{PREFIX}-00",
+            title=t("cover", lang) + (f" ({k + 1}/{len(chunks)})" if len(chunks) > 1 else ""),
+            date=opts.date,
+        )
+        yield fig
+
+
 def write_approval_pdf(
     plan: Plan, path: Path, *, lang: Lang = "zh", sheet: SheetOptions | None = None
 ) -> int:
-    """Write ``approval.pdf``: one sheet per level, the system diagram of each meter box
-    bank, the design notes, the schedule, the checklist. Returns the number of pages."""
+    """Write ``approval.pdf``: the cover with the drawing index, the layout sheets (plans,
+    key plans and area plans), the system diagram of each meter box bank, the design
+    notes, the BOM, the schedule, the owners' costs and the checklist; every page numbered
+    "x / y". Returns the number of pages."""
     opts = sheet or SheetOptions(lang=lang)
-    pages = 0
-    with (
-        mpl.rc_context(style()),
-        PdfPages(
+    sheets = sheet_set(plan, opts.paper)
+    with mpl.rc_context(style()):
+        parts = package_parts(plan, opts, sheets)
+        counts = [
+            1 if p.number else sum(1 for _ in p.pages())  # tables are counted by laying out
+            for p in parts
+        ]
+        cover = max(1, math.ceil(len(parts) / COVER_ROWS))
+        index, first = [], cover + 1
+        for p, n in zip(parts, counts, strict=True):
+            pages = f"{first}" if n == 1 else f"{first}-{first + n - 1}"
+            index.append((p.number, p.title, p.paper, pages))
+            first += n
+        total = first - 1
+        page = 0
+        with PdfPages(
             path,
-            metadata={
-                "Title": f"{plan.site.info.name} {t('title', lang)}",
-                "Creator": "planner",
-            },
-        ) as pdf,
-    ):
-        figures: list[Iterator[Figure]] = [
-            iter([render_level(plan, lv.id, options=opts)]) for lv in plan.site.levels
-        ]
-        figures += [
-            diagram_pages(plan, options=opts),
-            _text_pages(t("notes", lang), design_notes(plan, lang)),
-            _bom_pages(plan, lang),
-            _schedule_pages(plan, lang),
-            _cost_pages(plan, lang),
-            _checklist_pages(plan, lang),
-        ]
-        for gen in figures:
-            for fig in gen:
+            metadata={"Title": f"{plan.site.info.name} {t('title', lang)}", "Creator": "planner"},
+        ) as pdf:
+            for fig in itertools.chain(
+                _cover_pages(plan, opts, index), *(p.pages() for p in parts)
+            ):
                 check_time()
+                page += 1
+                size = tuple(v * MM_PER_INCH for v in fig.get_size_inches())
+                page_number(fig, (size[0], size[1]), (page, total))
                 pdf.savefig(fig)
-                pages += 1
-    return pages
+    assert page == total, (page, total)
+    return total
 
 
 def _notice_lines(name: str) -> str:

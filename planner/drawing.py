@@ -1,11 +1,20 @@
-"""Layout sheets the property office signs: one per level, A3 landscape (A1 on request).
+"""Layout sheets the property office signs, drawn as Chinese construction drawings are.
 
-Everything is drawn with collections (one artist per kind, not per stall), at a standard
-scale (1:100 ... 1:20000) chosen so the level fits, with a legend, a scale bar, a north
-arrow, a summary per compartment and a title block with blanks for the property's seal and
-signatures. Labels are placed greedily by priority (meter boxes, compartments, space
-numbers, cables) and a label that would overlap one already placed by more than 10 % of the
-smaller is left out: its detail is in the schedule, under the request's number.
+:mod:`planner.sheets` decides the set: a level at 1:100 or 1:150 when it fits the paper,
+else a key plan (索引图) and area plans (分区平面图) at 1:150 with match lines. Each sheet has
+the frame of GB/T 50001 (binding edge 25 mm), a column at the right with the legend, the
+numbered notes, the compartments' figures and the title block (工程名称, 图名, 图号, 比例,
+日期, 版次, 设计/校对/审核/审定 and a 会签 row for the utility and the property office, with room
+for its seal), the page number "x / y" and the scale bar.
+
+On the plan: polygons with their holes (a hole shows what lies beneath), stalls by status,
+obstacles, the building's grid with its bubbles, the meter box AW (18D705-2 after GB/T 4728
+[unconfirmed]) with its mounting and its distance from the nearest grid lines (or column
+centres), chargers, cables by status (approved solid, provisional dashed or dotted), the
+planned tray with its size, cable count and circuit range. Every requested stall carries
+its circuit number and id along the stall (blocked ones the number of the note that says
+why), with a leader where they do not fit beside the cable. Labels are placed in paper
+millimetres and never overlap another label, a symbol or a cable.
 
 matplotlib is imported here only, lazily by callers: ``import planner`` stays light.
 """
@@ -14,8 +23,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
 from typing import Any, Literal
 
 import matplotlib as mpl
@@ -24,70 +34,69 @@ import shapely
 import shapely.ops
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import FancyArrow, Patch, Rectangle
-from matplotlib.text import Text
-from matplotlib.transforms import Bbox
-from shapely.geometry import Polygon
+from matplotlib.patches import Circle, FancyArrow, Rectangle
+from matplotlib.patches import Polygon as MplPolygon
+from matplotlib.path import Path as MplPath
+from shapely.geometry import LineString, Point, Polygon
+from shapely.geometry import box as rect
 from shapely.geometry.base import BaseGeometry
+from shapely.geometry.polygon import orient
 
-from planner.fonts import cjk_family, text_width_pt
-from planner.i18n import Lang, t
+from planner.findings import deciding_reason
+from planner.fonts import cjk_family, text_width_pt, wrap
+from planner.i18n import Lang, reason_text, t
 from planner.plan import Plan
+from planner.sheets import (
+    PAPER_MM,
+    Sheet,
+    drawing_mm,
+    frame_mm,
+    panel_mm,
+    sheet_set,
+)
+from planner.styles import (
+    CABLE_DASHES,
+    CJK_PT,
+    COMPARTMENT_EDGE,
+    COMPARTMENT_TINTS,
+    DASH_DOT,
+    EXISTING_TRAY,
+    HEAD_COLOUR,
+    HEAVY,
+    LATIN_PT,
+    MEDIUM,
+    MM_PER_INCH,
+    OBSTACLE_STYLE,
+    PLANNED_TRAY,
+    PT_PER_MM,
+    STATUS_COLOURS,
+    THIN,
+    text_pt,
+)
 
 Paper = Literal["A3", "A1"]
-PAPER_MM: dict[str, tuple[float, float]] = {"A3": (420.0, 297.0), "A1": (841.0, 594.0)}
-SCALES = (
-    100,
-    150,
-    200,
-    250,
-    300,
-    400,
-    500,
-    600,
-    750,
-    1000,
-    1250,
-    1500,
-    2000,
-    2500,
-    3000,
-    4000,
-    5000,
-    7500,
-    10000,
-    20000,
-)
-STATUS_COLOURS = {
-    "planned": "#2e7d32",
-    "pending": "#f9a825",
-    "deferred": "#1565c0",
-    "blocked": "#c62828",
-}
-COMPARTMENT_TINTS = (
-    "#e3f2fd",
-    "#fff3e0",
-    "#e8f5e9",
-    "#f3e5f5",
-    "#fffde7",
-    "#e0f7fa",
-    "#fce4ec",
-    "#f1f8e9",
-)
-OBSTACLE_STYLE = {
-    "column": ("#424242", None),
-    "shaft": ("#bdbdbd", "xx"),
-    "ramp": ("#eeeeee", "//"),
-    "room": ("#e0e0e0", ".."),
-    "other": ("#e0e0e0", None),
-    "wall": ("#000000", None),
-}
-MAX_OVERLAP = 0.10
-MM_PER_INCH = 25.4
-PT_PER_MM = 72 / MM_PER_INCH
+
+__all__ = [
+    "COMPARTMENT_TINTS",
+    "MM_PER_INCH",
+    "PAPER_MM",
+    "PLANNED_TRAY",
+    "STATUS_COLOURS",
+    "SheetOptions",
+    "frame",
+    "page_number",
+    "panel_axes",
+    "render_level",
+    "render_sheet",
+    "render_sheets",
+    "save_sheet",
+    "sheet_notes",
+    "style",
+    "title_block",
+]
 
 
 @dataclass(frozen=True)
@@ -97,10 +106,6 @@ class SheetOptions:
     lang: Lang = "zh"
     paper: Paper = "A3"
     date: str | None = None
-
-
-PLANNED_TRAY = "#ffb74d"
-"""Colour of the planned shared tray on sheets and in the app."""
 
 
 def style() -> Any:
@@ -118,93 +123,910 @@ def style() -> Any:
     }
 
 
-def _rings(geom: BaseGeometry) -> list[np.ndarray]:
-    if geom.is_empty:
-        return []
-    if geom.geom_type == "Polygon":
-        return [np.asarray(geom.exterior.coords)]
-    return [
-        np.asarray(g.exterior.coords)
-        for g in getattr(geom, "geoms", [])
-        if g.geom_type == "Polygon"
-    ]
+# --------------------------------------------------------------------------- geometry ---
+
+
+def geometry_path(geom: BaseGeometry) -> MplPath | None:
+    """A polygon (or multipolygon) as one matplotlib path with its holes: exteriors
+    counter-clockwise, holes clockwise, so either fill rule leaves a hole empty."""
+    polys = [geom] if geom.geom_type == "Polygon" else list(getattr(geom, "geoms", []))
+    verts: list[np.ndarray] = []
+    codes: list[np.ndarray] = []
+    for p in polys:
+        if p.geom_type != "Polygon" or p.is_empty:
+            continue
+        ccw = orient(p, 1.0)
+        for ring in (ccw.exterior, *ccw.interiors):
+            xy = np.asarray(ring.coords)[:, :2]
+            if len(xy) < 4:
+                continue
+            c = np.full(len(xy), MplPath.LINETO, dtype=np.uint8)
+            c[0], c[-1] = MplPath.MOVETO, MplPath.CLOSEPOLY
+            verts.append(xy)
+            codes.append(c)
+    if not verts:
+        return None
+    return MplPath(np.concatenate(verts), np.concatenate(codes))
 
 
 def _lines(geom: BaseGeometry) -> list[np.ndarray]:
-    if geom.geom_type == "LineString":
-        return [np.asarray(geom.coords)]
+    if geom.is_empty:
+        return []
+    if geom.geom_type in ("LineString", "LinearRing"):
+        return [np.asarray(geom.coords)[:, :2]]
     if geom.geom_type == "Polygon":
-        return [np.asarray(r.coords) for r in (geom.exterior, *geom.interiors)]
+        return [np.asarray(r.coords)[:, :2] for r in (geom.exterior, *geom.interiors)]
     return [a for g in getattr(geom, "geoms", []) for a in _lines(g)]
 
 
+@dataclass
+class _View:
+    """The sheet's window and the paper it is drawn on: world metres to paper mm."""
+
+    sheet: Sheet
+    area: tuple[float, float, float, float]
+    """Drawing area on the paper, mm (x, y, w, h)."""
+
+    @property
+    def mm_per_m(self) -> float:
+        assert self.sheet.scale
+        return 1000.0 / self.sheet.scale
+
+    def to_mm(self, x: float, y: float) -> tuple[float, float]:
+        wx0, wy0 = self.sheet.window[:2]
+        return self.area[0] + (x - wx0) * self.mm_per_m, self.area[1] + (y - wy0) * self.mm_per_m
+
+    def geom_mm(self, geom: BaseGeometry) -> BaseGeometry:
+        wx0, wy0 = self.sheet.window[:2]
+        k = self.mm_per_m
+        return shapely.transform(geom, lambda xy: (xy - (wx0, wy0)) * k + self.area[:2])
+
+    def to_world(self, x: float, y: float) -> tuple[float, float]:
+        wx0, wy0 = self.sheet.window[:2]
+        return wx0 + (x - self.area[0]) / self.mm_per_m, wy0 + (y - self.area[1]) / self.mm_per_m
+
+    @property
+    def window(self) -> Polygon:
+        return rect(*self.sheet.window)
+
+
+# ---------------------------------------------------------------------------- labels ---
+
+
+def label_box(  # noqa: PLR0917 - a footprint: text, size, where, turned, aligned
+    text: str, size: float, x: float, y: float, angle: float = 0.0, ha: str = "center"
+) -> Polygon:
+    """The paper footprint (mm) of a one-line label at ``(x, y)`` (centre, or left end),
+    turned by ``angle`` degrees: the font's advances, 1.3 x the size high, 0.4 mm air."""
+    w = text_width_pt(text, size) / PT_PER_MM + 0.4
+    h = size * 1.3 / PT_PER_MM
+    x0 = -w / 2 if ha == "center" else -0.2
+    box = rect(x0, -h / 2, x0 + w, h / 2)
+    box = shapely.affinity.rotate(box, angle, origin=(0, 0))
+    return shapely.affinity.translate(box, x, y)
+
+
+@dataclass
 class _Labeller:
-    """Places text labels greedily, refusing any that would overlap a placed one by more
-    than ``MAX_OVERLAP`` of the smaller's area (a grid index keeps this fast)."""
+    """Keeps labels apart in paper millimetres: a label is placed only where it touches no
+    label, symbol or cable placed before it (a grid index of footprints, a tree of lines)."""
 
-    def __init__(self, fig: Figure, cell_px: float = 40.0) -> None:
-        self.renderer = FigureCanvasAgg(fig).get_renderer()
-        self.cell = cell_px
-        self.grid: dict[tuple[int, int], list[Bbox]] = {}
-        self.dropped = 0
+    lines: list[BaseGeometry] = field(default_factory=list)
+    cell: float = 12.0
+    grid: dict[tuple[int, int], list[Polygon]] = field(default_factory=dict)
+    dropped: int = 0
 
-    def _cells(self, b: Bbox) -> Iterable[tuple[int, int]]:
-        for i in range(int(b.x0 // self.cell), int(b.x1 // self.cell) + 1):
-            for j in range(int(b.y0 // self.cell), int(b.y1 // self.cell) + 1):
+    def __post_init__(self) -> None:
+        self.tree = shapely.STRtree(self.lines)
+
+    def _cells(self, g: BaseGeometry) -> Iterable[tuple[int, int]]:
+        x0, y0, x1, y1 = g.bounds
+        for i in range(int(x0 // self.cell), int(x1 // self.cell) + 1):
+            for j in range(int(y0 // self.cell), int(y1 // self.cell) + 1):
                 yield i, j
 
-    def fits(self, b: Bbox) -> bool:
-        area = b.width * b.height
+    def free(self, g: BaseGeometry, *, lines: bool = True) -> bool:
         seen: set[int] = set()
-        for c in self._cells(b):
-            for other in self.grid.get(c, []):
-                if id(other) in seen:
-                    continue
+        for c in self._cells(g):
+            for other in self.grid.get(c, ()):
+                if id(other) not in seen and other.intersects(g):
+                    return False
                 seen.add(id(other))
-                ix = min(b.x1, other.x1) - max(b.x0, other.x0)
-                iy = min(b.y1, other.y1) - max(b.y0, other.y0)
-                if ix > 0 and iy > 0:
-                    smaller = min(area, other.width * other.height)
-                    if ix * iy > MAX_OVERLAP * smaller:
-                        return False
-        return True
+        return not (lines and len(self.tree.query(g, predicate="intersects")))
 
-    def estimate(self, ax: Axes, x: float, y: float, text: str, size: float) -> bool:
-        """A cheap first look, before any artist exists: would a centred one-line label
-        of this size fit here? (Dense levels hold thousands of candidates.)"""
-        px, py = ax.transData.transform((x, y))
-        scale = ax.figure.dpi / 72
-        w = text_width_pt(text, size) * scale
-        h = size * 1.2 * scale
-        return self.fits(Bbox([[px - w / 2, py - h / 2], [px + w / 2, py + h / 2]]))
+    def claim(self, g: BaseGeometry) -> None:
+        for c in self._cells(g):
+            self.grid.setdefault(c, []).append(g)
 
-    def claim(self, b: Bbox) -> None:
-        for c in self._cells(b):
-            self.grid.setdefault(c, []).append(b)
-
-    def place(self, text: Text, alternatives: Sequence[tuple[float, float]] = ()) -> bool:
-        """Keep ``text`` where it fits (trying offsets in points); remove it otherwise."""
-        base = text.get_position()
-        tries = [(0.0, 0.0), *alternatives]
-        for dx, dy in tries:
-            if dx or dy:
-                text.set_position(base)
-                trans = text.get_transform() + mpl.transforms.ScaledTranslation(
-                    dx / 72, dy / 72, text.figure.dpi_scale_trans
-                )
-                text.set_transform(trans)
-            b = text.get_window_extent(self.renderer)
-            if self.fits(b):
+    def first_free(self, boxes: Iterable[Polygon]) -> Polygon | None:
+        for b in boxes:
+            if self.free(b):
                 self.claim(b)
+                return b
+        return None
+
+
+def _ring_offsets(step: float, rings: int) -> Iterator[tuple[float, float]]:
+    for k in range(1, rings + 1):
+        r = k * step
+        for a in range(0, 360, 30):
+            yield r * math.cos(math.radians(a)), r * math.sin(math.radians(a))
+
+
+# ------------------------------------------------------------------------- the sheets ---
+
+
+def render_level(plan: Plan, level_id: str, *, options: SheetOptions | None = None) -> Figure:
+    """A level's first sheet: the whole level, or the key plan of its areas."""
+    opts = options or SheetOptions()
+    sheets = sheet_set(plan, opts.paper)
+    first = next(s for s in sheets if s.level == level_id and s.kind in ("plan", "key"))
+    return render_sheet(plan, first, sheets=sheets, options=opts)
+
+
+def render_sheets(
+    plan: Plan, *, options: SheetOptions | None = None, sheets: list[Sheet] | None = None
+) -> Iterator[tuple[Sheet, Figure]]:
+    """Every layout sheet (plans, key plans, area plans) with its figure, in order."""
+    opts = options or SheetOptions()
+    sheets = sheets if sheets is not None else sheet_set(plan, opts.paper)
+    for s in sheets:
+        if s.kind != "diagram":
+            yield s, render_sheet(plan, s, sheets=sheets, options=opts)
+
+
+def render_sheet(
+    plan: Plan,
+    sheet: Sheet,
+    *,
+    sheets: list[Sheet],
+    options: SheetOptions | None = None,
+    page: tuple[int, int] | None = None,
+) -> Figure:
+    """One layout sheet as a matplotlib figure (not registered with pyplot)."""
+    opts = options or SheetOptions()
+    with mpl.rc_context(style()):
+        return _Sheet(plan, sheet, sheets, opts, page).draw()
+
+
+class _Sheet:
+    """The drawing of one layout sheet, step by step."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        sheet: Sheet,
+        sheets: list[Sheet],
+        opts: SheetOptions,
+        page: tuple[int, int] | None,
+    ) -> None:
+        self.plan, self.sheet, self.sheets, self.opts, self.page = plan, sheet, sheets, opts, page
+        self.lang = opts.lang
+        self.paper = PAPER_MM[opts.paper]
+        self.view = _View(sheet, drawing_mm(opts.paper))
+        self.site_view = plan.site.on_level(sheet.level)
+        self.key = sheet.kind == "key"
+        self.notes = sheet_notes(plan, self.lang)
+        self.status = {r.id: r.status for r in plan.requests}
+        win = self.view.window.buffer(2.0)
+        self.cables = [c for c in plan.cables if c.level == sheet.level and c.line.intersects(win)]
+        self.runs = [r for r in plan.trays if r.level == sheet.level and r.line.intersects(win)]
+        self.boxes = [b for b in plan.boxes if b.level == sheet.level]
+        self.win = win
+
+    # the frame and the plan ------------------------------------------------------------
+    def draw(self) -> Figure:
+        w, h = self.paper
+        fig = Figure(figsize=(w / MM_PER_INCH, h / MM_PER_INCH), dpi=100)
+        FigureCanvasAgg(fig)
+        self.fig = fig
+        frame(fig, self.opts.paper)
+        self.ax = ax = fig.add_axes(
+            (
+                self.view.area[0] / w,
+                self.view.area[1] / h,
+                self.view.area[2] / w,
+                self.view.area[3] / h,
+            )
+        )
+        ax.set_axis_off()
+        x0, y0, x1, y1 = self.sheet.window
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+        ax.set_aspect("equal")
+        self._geometry()
+        self._cables()
+        cable_mm = [self.view.geom_mm(c.line) for c in self.cables]
+        cable_mm += [self.view.geom_mm(r.line) for r in self.runs]
+        self.labels = _Labeller(lines=cable_mm)
+        self._symbols()
+        if self.key:
+            self._areas()
+        else:
+            self._grid()
+            self._match_lines()
+        self._box_labels()
+        self._compartment_labels()
+        if not self.key:
+            self._dimensions()
+            self._tray_labels()
+            self._stall_labels()
+        self._north_arrow()
+        self._scale_bar()
+        self._panel()
+        return fig
+
+    def _in_window(self, geoms: Sequence[BaseGeometry]) -> list[bool]:
+        if not geoms:
+            return []
+        return list(shapely.intersects(np.asarray(geoms, dtype=object), self.win))
+
+    def _polys(self, geoms: Sequence[BaseGeometry], **kw: Any) -> None:
+        paths = [geometry_path(g) for g in geoms]
+        keep = [p for p in paths if p is not None]
+        faces = kw.pop("facecolors", None)
+        if isinstance(faces, list):
+            faces = [f for f, p in zip(faces, paths, strict=True) if p is not None]
+        if keep:
+            self.ax.add_collection(PathCollection(keep, facecolors=faces, **kw))
+
+    def _geometry(self) -> None:
+        v = self.site_view
+        comps = list(v.compartments)
+        self._polys(
+            [c.polygon for c in comps],
+            facecolors=[COMPARTMENT_TINTS[i % len(COMPARTMENT_TINTS)] for i in range(len(comps))],
+            edgecolors="none",
+            zorder=1,
+        )
+        status_of_space = self.plan.space_status(self.sheet.level)
+        spaces = [
+            s
+            for s, hit in zip(v.spaces, self._in_window([s.polygon for s in v.spaces]), strict=True)
+            if hit
+        ]
+        faces = [
+            mpl.colors.to_rgba(STATUS_COLOURS[status_of_space[s.id]], 0.35)
+            if s.id in status_of_space
+            else (1.0, 1.0, 1.0, 1.0)
+            for s in spaces
+        ]
+        self._polys(
+            [s.polygon for s in spaces],
+            facecolors=faces,
+            edgecolors="#757575",
+            linewidths=THIN * 0.7,
+            zorder=2,
+        )
+        obstacles = [
+            o
+            for o, hit in zip(
+                v.obstacles, self._in_window([o.geometry for o in v.obstacles]), strict=True
+            )
+            if hit
+        ]
+        for kind, (colour, hatch) in OBSTACLE_STYLE.items():
+            mine = [o.geometry for o in obstacles if o.type == kind]
+            polys = [g for g in mine if g.geom_type in ("Polygon", "MultiPolygon")]
+            lines = [
+                a for g in mine if g.geom_type not in ("Polygon", "MultiPolygon") for a in _lines(g)
+            ]
+            if polys:
+                self._polys(
+                    polys,
+                    facecolors=colour,
+                    edgecolors="#424242",
+                    linewidths=THIN,
+                    hatch=hatch,
+                    zorder=3,
+                )
+            if lines:
+                self.ax.add_collection(
+                    LineCollection(lines, colors=colour, linewidths=MEDIUM, zorder=3)
+                )
+        self.ax.add_collection(
+            LineCollection(
+                [r for c in comps for r in _lines(c.polygon)],
+                colors=COMPARTMENT_EDGE,
+                linewidths=MEDIUM,
+                linestyles=DASH_DOT,
+                zorder=6,
+            )
+        )
+        self.ax.add_collection(
+            LineCollection(
+                _lines(v.level.outline), colors="black", linewidths=HEAVY * 0.7, zorder=6
+            )
+        )
+        if v.trays:
+            self.ax.add_collection(
+                LineCollection(
+                    [np.asarray(tr.line.coords)[:, :2] for tr in v.trays],
+                    colors=EXISTING_TRAY,
+                    linewidths=HEAVY * 1.5,
+                    alpha=0.8,
+                    zorder=4,
+                )
+            )
+        if self.runs:  # the planned shared tray: one band, the owners' cables along it
+            self.ax.add_collection(
+                LineCollection(
+                    [np.asarray(r.line.coords)[:, :2] for r in self.runs],
+                    colors=PLANNED_TRAY,
+                    linewidths=HEAVY * 1.2,
+                    alpha=0.8,
+                    zorder=4,
+                    capstyle="butt",
+                )
+            )
+
+    def _cables(self) -> None:
+        for st, ls in CABLE_DASHES.items():
+            mine = [
+                np.asarray(c.line.coords)[:, :2]
+                for c in self.cables
+                if self.status[c.request] == st
+            ]
+            if mine:
+                self.ax.add_collection(
+                    LineCollection(
+                        mine,
+                        colors=STATUS_COLOURS[st],
+                        linewidths=MEDIUM * 0.8,
+                        linestyles=ls,
+                        zorder=5,
+                        gid=f"cables-{st}",
+                    )
+                )
+
+    # symbols ------------------------------------------------------------------------------
+    def _symbols(self) -> None:
+        """Meter boxes (AW) and chargers; their footprints are claimed before any label."""
+        w_mm, h_mm = 6.0, 2.4
+        for b in self.boxes:
+            x, y = self.view.to_mm(b.point.x, b.point.y)
+            if not self.win.contains(b.point):
+                continue
+            outline = rect(x - w_mm / 2, y - h_mm / 2, x + w_mm / 2, y + h_mm / 2)
+            self._patch(outline, facecolor="white", edgecolor="black", lw=MEDIUM, gid=b.id)
+            self._patch(rect(x - w_mm / 2, y - h_mm / 2, x + w_mm / 2, y), facecolor="black", lw=0)
+            self.labels.claim(outline.buffer(0.5))
+        r_mm = 0.9
+        for r in self.plan.requests:
+            if r.level != self.sheet.level or r.point is None or r.status == "blocked":
+                continue
+            if not self.win.contains(r.point):
+                continue
+            x, y = self.view.to_mm(r.point.x, r.point.y)
+            self._patch(
+                Point(x, y).buffer(r_mm, quad_segs=6),
+                facecolor="white",
+                edgecolor=STATUS_COLOURS[r.status],
+                lw=THIN,
+            )
+            self.labels.claim(Point(x, y).buffer(r_mm + 0.3))
+
+    def _patch(self, poly_mm: Polygon, **kw: Any) -> None:
+        """A paper-mm polygon drawn on the plan (in world coordinates, clipped to it)."""
+        xy = [self.view.to_world(x, y) for x, y in np.asarray(poly_mm.exterior.coords)]
+        self.ax.add_patch(MplPolygon(xy, closed=True, zorder=8, **kw))
+
+    def _text(
+        self,
+        x_mm: float,
+        y_mm: float,
+        text: str,
+        *,
+        size: float | None = None,
+        angle: float = 0.0,
+        ha: str = "center",
+        colour: str = "black",
+        gid: str | None = None,
+    ) -> None:
+        wx, wy = self.view.to_world(x_mm, y_mm)
+        self.ax.text(
+            wx,
+            wy,
+            text,
+            fontsize=size or text_pt(text),
+            ha=ha,
+            va="center",
+            rotation=angle,
+            rotation_mode="anchor",
+            color=colour,
+            zorder=9,
+            gid=gid,
+        )
+
+    def _place(
+        self,
+        text: str,
+        anchor: tuple[float, float],
+        candidates: Iterable[tuple[float, float, float]],
+        *,
+        size: float | None = None,
+        colour: str = "black",
+        leader: bool = True,
+        ha: str = "center",
+    ) -> bool:
+        """Put ``text`` at the first free candidate ``(x, y, angle)`` (paper mm), else
+        nearby with a leader line from ``anchor``; count it dropped otherwise."""
+        size = size or text_pt(text)
+        for x, y, angle in candidates:
+            b = label_box(text, size, x, y, angle, ha)
+            if self._inside(b) and self.labels.free(b):
+                self.labels.claim(b)
+                self._text(x, y, text, size=size, angle=angle, ha=ha, colour=colour)
                 return True
-        text.remove()
-        self.dropped += 1
+        if leader:
+            ax_, ay_ = anchor
+            for dx, dy in _ring_offsets(4.0, 6):
+                x, y = ax_ + dx, ay_ + dy
+                b = label_box(text, size, x, y, 0.0, "center")
+                line = LineString(
+                    [(ax_, ay_), b.exterior.interpolate(b.exterior.project(Point(ax_, ay_)))]
+                )
+                reach = line.difference(Point(ax_, ay_).buffer(3.5)).buffer(0.15)  # off its symbol
+                if (
+                    self._inside(b)
+                    and self.labels.free(b)
+                    and (reach.is_empty or self.labels.free(reach, lines=False))
+                ):
+                    self.labels.claim(b)
+                    if not reach.is_empty:
+                        self.labels.claim(reach)
+                    self._text(x, y, text, size=size, colour=colour)
+                    xy = [self.view.to_world(*p) for p in line.coords]
+                    self.ax.add_line(
+                        Line2D(*zip(*xy, strict=True), color=colour, lw=THIN, zorder=9)
+                    )
+                    return True
+        self.labels.dropped += 1
         return False
 
+    def _inside(self, b: Polygon) -> bool:
+        x, y, w, h = self.view.area
+        return bool(rect(x + 1, y + 1, x + w - 1, y + h - 1).contains(b))
 
-def _scale_for(extent_m: tuple[float, float], box_mm: tuple[float, float]) -> int:
-    need = max(extent_m[0] * 1000 / box_mm[0], extent_m[1] * 1000 / box_mm[1])
-    return next((s for s in SCALES if s >= need), SCALES[-1])
+    # labels -------------------------------------------------------------------------------
+    def _box_labels(self) -> None:
+        mount_words = (
+            {"column": "挂柱", "wall": "挂墙"}
+            if self.lang == "zh"
+            else {"column": "on column", "wall": "on wall"}
+        )
+        h = self.plan.rules.mount_height_m
+        for b in self.boxes:
+            if not self.win.contains(b.point):
+                continue
+            x, y = self.view.to_mm(b.point.x, b.point.y)
+            name = f"{b.id} AW"
+            how = mount_words.get(b.mount_type or "", "明装" if self.lang == "zh" else "surface")
+            mount = (
+                f"{how}{' ' + b.mount if b.mount else ''} 距地{h:g}m"
+                if self.lang == "zh"
+                else f"{how}{' ' + b.mount if b.mount else ''}, {h:g} m above floor"
+            )
+            for text, dy in ((name, 3.4), (mount, -3.4)):
+                self._place(
+                    text,
+                    (x, y),
+                    [
+                        (x + 4.0, y + dy, 0.0),
+                        (x - 4.0 - text_width_pt(text, text_pt(text)) / PT_PER_MM, y + dy, 0.0),
+                    ],
+                    ha="left",
+                )
+
+    def _compartment_labels(self) -> None:
+        solid = (
+            shapely.union_all([o.geometry.buffer(0.5) for o in self.site_view.obstacles])
+            if self.site_view.obstacles
+            else Polygon()
+        )
+        for c in self.site_view.compartments:
+            part = c.polygon.intersection(self.view.window)
+            if part.is_empty or part.area < 1:
+                continue
+            open_floor = part.difference(solid)
+            biggest = max(shapely.get_parts(open_floor), key=lambda g: g.area, default=part)
+            p = (
+                shapely.ops.polylabel(biggest, tolerance=0.5)
+                if biggest.geom_type == "Polygon"
+                else part.representative_point()
+            )
+            x, y = self.view.to_mm(p.x, p.y)
+            text = f"{c.id}" + (f" {c.name}" if c.name else "") + f" {c.polygon.area:,.0f}m²"
+            cands = [(x + dx, y + dy, 0.0) for dx, dy in ((0, 0), *_ring_offsets(6.0, 4))]
+            self._place(text, (x, y), cands, colour=HEAD_COLOUR, leader=False)
+
+    def _stall_labels(self) -> None:
+        """Circuit number and stall id along each requested stall, beside its cable."""
+        circuits = self.plan.circuits()
+        notes = self.notes.numbers
+        requests = {}
+        for r in self.plan.requests:  # the stall's best request speaks for it
+            if r.level == self.sheet.level and (r.space not in requests or r.status == "planned"):
+                requests[r.space] = r
+        for s in self.site_view.spaces:
+            asked = requests.get(s.id)
+            if asked is None or not self.win.contains(s.polygon.centroid):
+                continue
+            r = asked
+            if r.id in circuits:
+                text = f"{circuits[r.id][1]} {s.id}"
+            else:
+                n = notes.get(r.id)
+                text = f"{s.id} ({n})" if n else s.id
+            poly = self.view.geom_mm(s.polygon)
+            mrr = poly.minimum_rotated_rectangle
+            coords = (
+                np.asarray(mrr.exterior.coords) if mrr.geom_type == "Polygon" else np.zeros((3, 2))
+            )
+            e = np.diff(coords[:3], axis=0)
+            lens = np.hypot(e[:, 0], e[:, 1])
+            long_i = int(np.argmax(lens))
+            angle = math.degrees(math.atan2(e[long_i][1], e[long_i][0]))
+            angle = (angle + 90) % 180 - 90
+            c = poly.centroid
+            ux, uy = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+            nx, ny = -uy, ux
+            width = lens[1 - long_i]
+            length = lens[long_i]
+            cands = [
+                (
+                    c.x + ux * a * length + nx * b * width,
+                    c.y + uy * a * length + ny * b * width,
+                    angle,
+                )
+                for a in (0.0, -0.15, 0.15, -0.3, 0.3)
+                for b in (0.0, 0.28, -0.28)
+            ]
+            colour = STATUS_COLOURS[r.status]
+            self._place(
+                text, (c.x, c.y), cands, colour="black" if r.status != "blocked" else colour
+            )
+
+    def _tray_labels(self) -> None:
+        circuits = self.plan.circuits()
+        for run in sorted(self.runs, key=lambda r: -r.length_m):
+            if run.branch or run.length_m < 3.0:
+                continue
+            wps = sorted(circuits[q][1] for q in run.requests if q in circuits)
+            reserve = f"+{run.reserve}" if run.reserve else ""
+            text = f"{run.size} {run.cables}{reserve}根 {circuit_range(wps)}".strip()
+            line = self.view.geom_mm(run.line.intersection(self.view.window))
+            if line.is_empty or line.length < 10:
+                continue
+            cands = []
+            for f in (0.5, 0.3, 0.7):
+                p = line.interpolate(f, normalized=True)
+                q = line.interpolate(min(line.length, line.project(p) + 1.0))
+                angle = math.degrees(math.atan2(q.y - p.y, q.x - p.x))
+                angle = (angle + 90) % 180 - 90
+                nx, ny = -math.sin(math.radians(angle)), math.cos(math.radians(angle))
+                for off in (3.2, -3.2, 5.0, -5.0):
+                    cands.append((p.x + nx * off, p.y + ny * off, angle))
+            self._place(text, (0, 0), cands, colour="#e65100", leader=False)
+
+    def _dimensions(self) -> None:
+        """Each box located from the nearest grid lines, or without a grid from the
+        nearest column centres: two dimensions in millimetres."""
+        axes = self.site_view.axes
+        cols = [o.geometry.centroid for o in self.site_view.obstacles if o.type == "column"]
+        for b in self.boxes:
+            if not self.win.contains(b.point):
+                continue
+            bx, by = b.point.x, b.point.y
+            ref_x = ref_y = None
+            if axes:
+                vertical = [a for a in axes if _is_vertical(a.line)]
+                horizontal = [a for a in axes if not _is_vertical(a.line)]
+                if vertical:
+                    ref_x = min((a.line.centroid.x for a in vertical), key=lambda v: abs(v - bx))
+                if horizontal:
+                    ref_y = min((a.line.centroid.y for a in horizontal), key=lambda v: abs(v - by))
+            elif cols:
+                near = min(cols, key=lambda p: p.distance(b.point))
+                ref_x, ref_y = near.x, near.y
+            if ref_x is not None and abs(ref_x - bx) > 0.05:
+                self._dimension((ref_x, by), (bx, by), horizontal=True)
+            if ref_y is not None and abs(ref_y - by) > 0.05:
+                self._dimension((bx, ref_y), (bx, by), horizontal=False)
+
+    def _dimension(
+        self, a: tuple[float, float], b: tuple[float, float], *, horizontal: bool
+    ) -> None:
+        (x0, y0), (x1, y1) = self.view.to_mm(*a), self.view.to_mm(*b)
+        value = f"{math.hypot(b[0] - a[0], b[1] - a[1]) * 1000:.0f}"
+        for off in (-5.0, 5.0, -8.0, 8.0):
+            ox, oy = (0.0, off) if horizontal else (off, 0.0)
+            line = LineString([(x0 + ox, y0 + oy), (x1 + ox, y1 + oy)])
+            mid = line.interpolate(0.5, normalized=True)
+            angle = 0.0 if horizontal else 90.0
+            tx, ty = (mid.x, mid.y + 1.8) if horizontal else (mid.x - 1.8, mid.y)
+            box = label_box(value, LATIN_PT, tx, ty, angle)
+            if not (
+                self._inside(box)
+                and self.labels.free(box)
+                and self.labels.free(line.buffer(0.2), lines=False)
+            ):
+                continue
+            self.labels.claim(box)
+            self.labels.claim(line.buffer(0.2))
+            seg = [line.coords[0], line.coords[1]]
+            ticks = []
+            for px, py in seg:  # 45° ticks (GB/T 50001 11.1.3)
+                ticks.append([(px - 1, py - 1), (px + 1, py + 1)])
+            ext = [[(x0, y0), seg[0]], [(x1, y1), seg[1]]]
+            world = [[self.view.to_world(*p) for p in part] for part in [seg, *ticks, *ext]]
+            self.ax.add_collection(LineCollection(world, colors="black", linewidths=THIN, zorder=9))
+            self._text(tx, ty, value, size=LATIN_PT, angle=angle)
+            return
+
+    # grid, areas, match lines -------------------------------------------------------------
+    def _grid(self) -> None:
+        inner = rect(*self.view.window.buffer(-8.0 / self.view.mm_per_m).bounds)
+        for a in self.site_view.axes:
+            line = _extend(a.line, 1e4).intersection(inner)
+            if line.is_empty or line.geom_type != "LineString":
+                continue
+            xy = np.asarray(line.coords)[:, :2]
+            self.ax.add_collection(
+                LineCollection(
+                    [xy], colors="#424242", linewidths=THIN, linestyles=DASH_DOT, zorder=2
+                )
+            )
+            for end in (xy[0], xy[-1]):
+                x, y = self.view.to_mm(*end)
+                self._patch(
+                    Point(x, y).buffer(4.0, quad_segs=8),
+                    facecolor="white",
+                    edgecolor="black",
+                    lw=THIN,
+                )
+                self.labels.claim(Point(x, y).buffer(4.2))
+                self._text(x, y, a.label, size=text_pt(a.label))
+
+    def _areas(self) -> None:
+        """The key plan: each area plan's extent, with its drawing number."""
+        for s in self.sheets:
+            if s.level != self.sheet.level or s.kind != "area":
+                continue
+            box = self.view.geom_mm(rect(*s.window))
+            xy = [self.view.to_world(*p) for p in box.exterior.coords]
+            self.ax.add_line(
+                Line2D(*zip(*xy, strict=True), color="#37474f", lw=MEDIUM, ls=(0, (6, 3)), zorder=7)
+            )
+            c = box.centroid
+            text = f"{t('area_plan', self.lang)} {s.part}  {s.number}"
+            x0, y0, x1, y1 = box.intersection(rect(*self._area_box())).bounds
+            cands = [
+                (x0 + (x1 - x0) * fx, y0 + (y1 - y0) * fy, 0.0)
+                for fy in (0.5, 0.3, 0.7, 0.15, 0.85)
+                for fx in (0.5, 0.3, 0.7)
+            ]
+            self._place(text, (c.x, c.y), cands, colour="#37474f", size=CJK_PT * 1.2)
+
+    def _area_box(self) -> tuple[float, float, float, float]:
+        x, y, w, h = self.view.area
+        return x, y, x + w, y + h
+
+    def _match_lines(self) -> None:
+        if self.sheet.kind != "area":
+            return
+        x0, y0, x1, y1 = self.sheet.window
+        mine = [
+            s
+            for s in self.sheets
+            if s.level == self.sheet.level and s.kind == "area" and s is not self.sheet
+        ]
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        sides = {
+            "left": (((x0, y0), (x0, y1)), (x0 - 1, cy)),
+            "right": (((x1, y0), (x1, y1)), (x1 + 1, cy)),
+            "top": (((x0, y1), (x1, y1)), (cx, y1 + 1)),
+            "bottom": (((x0, y0), (x1, y0)), (cx, y0 - 1)),
+        }
+        for side, (edge, probe) in sides.items():
+            other = next(
+                (
+                    s
+                    for s in mine
+                    if s.window[0] <= probe[0] <= s.window[2]
+                    and s.window[1] <= probe[1] <= s.window[3]
+                ),
+                None,
+            )
+            if other is None:
+                continue
+            self.ax.add_line(
+                Line2D(
+                    *zip(*edge, strict=True),
+                    color="black",
+                    lw=HEAVY,
+                    ls=DASH_DOT,
+                    zorder=7,
+                    clip_on=False,
+                )
+            )
+            ex, ey = self.view.to_mm(
+                *((edge[0][0] + edge[1][0]) / 2, (edge[0][1] + edge[1][1]) / 2)
+            )
+            text = f"{t('match_line', self.lang)} {other.number}"
+            inward = {"left": (6, 0), "right": (-6, 0), "top": (0, -4), "bottom": (0, 4)}[side]
+            angle = 90.0 if side in ("left", "right") else 0.0
+            cands = [
+                (ex + inward[0], ey + inward[1] + d if angle == 0 else ey + d, angle)
+                for d in (0, 20, -20, 40, -40)
+            ]
+            cands = [(x if angle == 0 else ex + inward[0], y, a) for x, y, a in cands]
+            self._place(text, (ex, ey), cands, leader=False)
+
+    # north arrow, scale bar ---------------------------------------------------------------
+    def _north_arrow(self) -> None:
+        x, y, w, h = self.view.area
+        cx, cy = x + w - 12, y + h - 16
+        a = math.radians(self.plan.site.info.north_deg)
+        dx, dy = -math.sin(a), math.cos(a)
+        self.fig.add_artist(
+            FancyArrow(
+                (cx - dx * 6) / self.paper[0],
+                (cy - dy * 6) / self.paper[1],
+                dx * 12 / self.paper[0],
+                dy * 12 / self.paper[1],
+                width=0.8 / self.paper[0],
+                head_width=4 / self.paper[0],
+                head_length=4 / self.paper[1],
+                length_includes_head=True,
+                transform=self.fig.transFigure,
+                color="black",
+            )
+        )
+        self.labels.claim(Point(cx, cy).buffer(9))
+        nx, ny = cx + dx * 9.5, cy + dy * 9.5
+        self.labels.claim(label_box(t("north", self.lang), CJK_PT, nx, ny).buffer(0.5))
+        self.fig.text(
+            nx / self.paper[0],
+            ny / self.paper[1],
+            t("north", self.lang),
+            ha="center",
+            va="center",
+            fontsize=text_pt(t("north", self.lang)),
+        )
+
+    def _scale_bar(self) -> None:
+        scale = self.sheet.scale or 100
+        x, y, _, _ = self.view.area
+        span = _nice(40 * scale / 1000)  # about 40 mm of paper
+        seg_mm = span * 1000 / scale / 4
+        bx, by = x + 4, y + 6
+        for i in range(4):
+            self.fig.add_artist(
+                Rectangle(
+                    ((bx + i * seg_mm) / self.paper[0], by / self.paper[1]),
+                    seg_mm / self.paper[0],
+                    1.5 / self.paper[1],
+                    transform=self.fig.transFigure,
+                    facecolor="black" if i % 2 == 0 else "white",
+                    edgecolor="black",
+                    lw=THIN,
+                )
+            )
+        for i, v in ((0, 0.0), (2, span / 2), (4, span)):
+            self.fig.text(
+                (bx + i * seg_mm) / self.paper[0],
+                (by + 4) / self.paper[1],
+                f"{v:g}",
+                ha="center",
+                va="center",
+                fontsize=LATIN_PT,
+            )
+        self.fig.text(
+            (bx + 4 * seg_mm + 3) / self.paper[0],
+            (by + 0.75) / self.paper[1],
+            "m",
+            va="center",
+            fontsize=LATIN_PT,
+        )
+        label = f"{t('scale', self.lang)} 1:{scale}"
+        self.fig.text(
+            bx / self.paper[0],
+            (by - 3) / self.paper[1],
+            label,
+            va="center",
+            fontsize=text_pt(label),
+        )
+        self.labels.claim(rect(bx - 2, by - 6, bx + 4 * seg_mm + 8, by + 7))
+
+    # the column at the right --------------------------------------------------------------
+    def _panel(self) -> None:
+        px, py, pw, ph = panel_mm(self.opts.paper)
+        tb_h = title_block(
+            self.fig,
+            self.plan,
+            level_id=self.sheet.level,
+            paper=self.opts.paper,
+            lang=self.lang,
+            scale=self.sheet.scale,
+            number=self.sheet.number,
+            title=sheet_title(self.plan, self.sheet, self.lang),
+            date=self.opts.date,
+        )
+        top = py + ph
+        top = _legend(self.fig, self.paper, (px, top, pw), self.lang, self._legend_items())
+        bottom = py + tb_h + 2
+        top = _notes(
+            self.fig,
+            self.paper,
+            (px, top, pw, bottom),
+            self.notes.lines_for(self._noted()),
+            self.lang,
+        )
+        _summary(
+            self.fig, self.paper, (px, top, pw, bottom), self.plan, self.sheet.level, self.lang
+        )
+        if self.page:
+            page_number(self.fig, self.opts.paper, self.page)
+
+    def _noted(self) -> set[int]:
+        """Note numbers of the stalls on this sheet."""
+        out = set()
+        for r in self.plan.requests:
+            n = self.notes.numbers.get(r.id)
+            if (
+                n
+                and r.level == self.sheet.level
+                and r.point is not None
+                and self.win.contains(r.point)
+            ):
+                out.add(n)
+        return out
+
+    def _legend_items(self) -> list[tuple[str, dict[str, Any]]]:
+        lang = self.lang
+        items: list[tuple[str, dict[str, Any]]] = [
+            (t(s, lang), {"patch": mpl.colors.to_rgba(STATUS_COLOURS[s], 0.35)})
+            for s in ("planned", "pending", "deferred", "blocked")
+        ]
+        items += [(t("unrequested", lang), {"patch": "white"})]
+        items += [
+            (t(f"cable_{s}", lang), {"line": STATUS_COLOURS[s], "ls": CABLE_DASHES[s]})
+            for s in ("planned", "pending", "deferred")
+        ]
+        items += [
+            (t("meter_box", lang) + " AW", {"box": True}),
+            (t("charger", lang), {"charger": True}),
+            (t("compartment", lang), {"line": COMPARTMENT_EDGE, "ls": DASH_DOT}),
+            (t("column", lang), {"patch": OBSTACLE_STYLE["column"][0]}),
+            (t("wall", lang), {"patch": OBSTACLE_STYLE["wall"][0]}),
+            (t("shaft", lang), {"patch": OBSTACLE_STYLE["shaft"][0], "hatch": "xx"}),
+            (t("ramp", lang), {"patch": OBSTACLE_STYLE["ramp"][0], "hatch": "//"}),
+            (t("room", lang), {"patch": OBSTACLE_STYLE["room"][0], "hatch": ".."}),
+        ]
+        if self.site_view.trays:
+            items.append((t("tray", lang), {"line": EXISTING_TRAY, "lw": HEAVY * 1.5}))
+        if any(r.level == self.sheet.level for r in self.plan.trays):
+            items.append((t("tray_run", lang), {"line": PLANNED_TRAY, "lw": HEAVY * 1.2}))
+        if self.site_view.axes:
+            items.append((t("grid_line", lang), {"line": "#424242", "ls": DASH_DOT}))
+        if self.sheet.kind == "area":
+            items.append((t("match_line", lang), {"line": "black", "ls": DASH_DOT, "lw": HEAVY}))
+        if self.sheet.kind == "key":
+            items.append((t("area_plan", lang), {"line": "#37474f", "ls": (0, (6, 3))}))
+        return items
+
+
+def _is_vertical(line: LineString) -> bool:
+    x0, y0, x1, y1 = line.bounds
+    return (y1 - y0) > (x1 - x0)
+
+
+def _extend(line: LineString, by: float) -> LineString:
+    (x0, y0), (x1, y1) = line.coords[0][:2], line.coords[-1][:2]
+    d = math.hypot(x1 - x0, y1 - y0) or 1.0
+    ux, uy = (x1 - x0) / d, (y1 - y0) / d
+    return LineString([(x0 - ux * by, y0 - uy * by), (x1 + ux * by, y1 + uy * by)])
 
 
 def _nice(length_m: float) -> float:
@@ -214,355 +1036,102 @@ def _nice(length_m: float) -> float:
     return 10000.0
 
 
-def render_level(plan: Plan, level_id: str, *, options: SheetOptions | None = None) -> Figure:
-    """One level's layout sheet as a matplotlib figure (not registered with pyplot)."""
-    opts = options or SheetOptions()
-    with mpl.rc_context(style()):
-        return _render(plan, level_id, opts)
+def circuit_range(numbers: Sequence[str]) -> str:
+    """``WP01-WP04,WP07``: consecutive circuit numbers of one bank as ranges."""
+    if not numbers:
+        return ""
+    ns = sorted(int(n[2:]) for n in numbers)
+    parts, start, prev = [], ns[0], ns[0]
+    for n in [*ns[1:], None]:
+        if n is not None and n == prev + 1:
+            prev = n
+            continue
+        parts.append(f"WP{start:02d}" + (f"-WP{prev:02d}" if prev != start else ""))
+        if n is not None:
+            start = prev = n
+    return ",".join(parts)
 
 
-def _render(plan: Plan, level_id: str, opts: SheetOptions) -> Figure:
-    lang = opts.lang
-    site = plan.site
-    view = site.on_level(level_id)
-    level = view.level
-    w_mm, h_mm = PAPER_MM[opts.paper]
-    k = w_mm / 420.0  # text scales with the paper
-    fig = Figure(figsize=(w_mm / MM_PER_INCH, h_mm / MM_PER_INCH), dpi=100)
-    margin = 10.0
-    panel_w = 95.0 * k
-    ax_box = (margin, margin, w_mm - panel_w - 2.5 * margin, h_mm - 2 * margin)
-    ax = fig.add_axes((ax_box[0] / w_mm, ax_box[1] / h_mm, ax_box[2] / w_mm, ax_box[3] / h_mm))
-    ax.set_axis_off()
+def sheet_title(plan: Plan, sheet: Sheet, lang: Lang) -> str:
+    """图名: the level, and which drawing of it this is."""
+    level = plan.site.level(sheet.level)
+    name = f"{level.name or level.id}" + (f"（{level.id}）" if level.name else "")
+    if sheet.kind == "key":
+        return f"{name}{t('key_plan', lang)}"
+    if sheet.kind == "area":
+        return f"{name}{t('area_plan', lang)} {sheet.part}/{sheet.parts}"
+    return f"{name}{t('layout_plan', lang)}"
+
+
+# ----------------------------------------------------------------------------- notes ---
+
+
+@dataclass(frozen=True)
+class SheetNotes:
+    """The numbered notes of the layout sheets: general notes, then one per deciding
+    reason of blocked and deferred requests (the same numbers on every sheet)."""
+
+    general: tuple[str, ...]
+    reasons: tuple[str, ...]
+    numbers: dict[str, int]
+    """Request id -> note number saying why it is blocked or deferred."""
+
+    def lines_for(self, noted: set[int]) -> list[str]:
+        first = len(self.general) + 1
+        out = [f"{i}. {text}" for i, text in enumerate(self.general, start=1)]
+        out += [f"{first + k}. {text}" for k, text in enumerate(self.reasons) if first + k in noted]
+        return out
+
+
+def sheet_notes(plan: Plan, lang: Lang) -> SheetNotes:
+    """What the property office approves, as numbered notes (see :class:`SheetNotes`)."""
+    r = plan.rules
+    source = resources.files("planner.templates").joinpath(f"sheet_notes_{lang}.txt")
+    general = [
+        line.format(mount_height=f"{r.mount_height_m:g}")
+        for line in source.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    reasons: list[str] = []
+    numbers: dict[str, int] = {}
+    index: dict[str, int] = {}
+    for q in plan.requests:
+        if q.status not in ("blocked", "deferred"):
+            continue
+        why = deciding_reason(q.reasons, q.status)
+        text = f"{t(q.status, lang)}：" if lang == "zh" else f"{t(q.status, lang)}: "
+        text += f"{why.rule} {reason_text(why, lang)}" if why else t("see_schedule", lang)
+        if text not in index:
+            reasons.append(text)
+            index[text] = len(general) + len(reasons)
+        numbers[q.id] = index[text]
+    return SheetNotes(tuple(general), tuple(reasons), numbers)
+
+
+# ------------------------------------------------------------------- frame and column ---
+
+
+def frame(fig: Figure, paper: str) -> None:
+    """The trim line at the paper's edge and the frame (图框线, b) inside the margins."""
+    w, h = PAPER_MM[paper]
+    x, y, fw, fh = frame_mm(paper)
+    fig.add_artist(Rectangle((0, 0), 1, 1, transform=fig.transFigure, fill=False, lw=THIN * 0.5))
     fig.add_artist(
-        Rectangle(
-            (5 / w_mm, 5 / h_mm),
-            1 - 10 / w_mm,
-            1 - 10 / h_mm,
-            transform=fig.transFigure,
-            fill=False,
-            lw=1.2,
-        )
-    )
-    xmin, ymin, xmax, ymax = level.outline.bounds
-    pad = 0.04 * max(xmax - xmin, ymax - ymin) + 2
-    scale = _scale_for((xmax - xmin + 2 * pad, ymax - ymin + 2 * pad), ax_box[2:])
-    half_w = ax_box[2] * scale / 1000 / 2
-    half_h = ax_box[3] * scale / 1000 / 2
-    cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
-    ax.set_xlim(cx - half_w, cx + half_w)
-    ax.set_ylim(cy - half_h, cy + half_h)
-    ax.set_aspect("equal")
-    m_to_pt = 1000 / scale * PT_PER_MM  # one metre on paper, in points
-
-    # compartments, outline
-    comps = view.compartments
-    ax.add_collection(
-        PolyCollection(
-            [r for c in comps for r in _rings(c.polygon)],
-            facecolors=[
-                COMPARTMENT_TINTS[i % len(COMPARTMENT_TINTS)]
-                for i, c in enumerate(comps)
-                for _ in _rings(c.polygon)
-            ],
-            edgecolors="none",
-            zorder=1,
-        )
-    )
-    ax.add_collection(
-        LineCollection(
-            [r for c in comps for r in _lines(c.polygon)],
-            colors="#d84315",
-            linewidths=1.6 * k,
-            linestyles=(0, (8, 2, 1, 2)),
-            zorder=6,
-        )
-    )
-    ax.add_collection(
-        LineCollection(_lines(level.outline), colors="black", linewidths=1.4 * k, zorder=6)
-    )
-    # stalls by status
-    status_of_space = plan.space_status(level_id)
-    faces = [STATUS_COLOURS.get(status_of_space.get(s.id, ""), "white") for s in view.spaces]
-    alphas = [0.55 if s.id in status_of_space else 1.0 for s in view.spaces]
-    stall_col = PolyCollection(
-        [np.asarray(s.polygon.exterior.coords) for s in view.spaces],
-        facecolors=[mpl.colors.to_rgba(f, a) for f, a in zip(faces, alphas, strict=True)],
-        edgecolors="#757575",
-        linewidths=0.3 * k,
-        zorder=2,
-    )
-    ax.add_collection(stall_col)
-    # obstacles
-    for kind, (colour, hatch) in OBSTACLE_STYLE.items():
-        obs = [o for o in view.obstacles if o.type == kind]
-        polys = [r for o in obs if o.geometry.geom_type == "Polygon" for r in _rings(o.geometry)]
-        lines = [a for o in obs if o.geometry.geom_type != "Polygon" for a in _lines(o.geometry)]
-        if polys:
-            ax.add_collection(
-                PolyCollection(
-                    polys,
-                    facecolors=colour,
-                    edgecolors="#212121",
-                    linewidths=0.4 * k,
-                    hatch=hatch,
-                    zorder=3,
-                )
-            )
-        if lines:
-            ax.add_collection(LineCollection(lines, colors="black", linewidths=2.0 * k, zorder=3))
-    # trays, cables
-    if view.trays:
-        ax.add_collection(
-            LineCollection(
-                [np.asarray(tr.line.coords) for tr in view.trays],
-                colors="#81d4fa",
-                linewidths=5 * k,
-                alpha=0.8,
-                zorder=4,
-            )
-        )
-    runs = [r for r in plan.trays if r.level == level_id]
-    if runs:  # the planned shared tray, under the owners' cables that follow it
-        ax.add_collection(
-            LineCollection(
-                [np.asarray(r.line.coords) for r in runs],
-                colors=PLANNED_TRAY,
-                linewidths=3.5 * k,
-                alpha=0.75,
-                zorder=4,
-                capstyle="butt",
-            )
-        )
-    status = {r.id: r.status for r in plan.requests}
-    cables = [c for c in plan.cables if c.level == level_id]
-    styles = {"planned": "solid", "pending": (0, (4, 2)), "deferred": (0, (1, 1.5))}
-    for st, ls in styles.items():
-        mine = [np.asarray(c.line.coords) for c in cables if status[c.request] == st]
-        if mine:
-            ax.add_collection(
-                LineCollection(
-                    mine, colors=STATUS_COLOURS[st], linewidths=0.9 * k, linestyles=ls, zorder=5
-                )
-            )
-    # meter boxes: one group each in SVG, id = box id
-    boxes = [b for b in plan.boxes if b.level == level_id]
-    for b in boxes:
-        ax.plot(
-            [b.point.x],
-            [b.point.y],
-            marker="s",
-            markersize=7 * k,
-            color="black",
-            markeredgecolor="white",
-            zorder=8,
-            gid=b.id,
-            linestyle="none",
-        )
-    ax.set_xlim(cx - half_w, cx + half_w)
-    ax.set_ylim(cy - half_h, cy + half_h)
-
-    labeller = _Labeller(fig)
-    fs = 6.0 * k
-    for b in boxes:
-        cap = t("unknown", lang) if b.capacity_kw is None else f"{b.capacity_kw:g}"
-        text = (
-            f"{b.id}  {t('meters', lang)} {b.meters}"
-            + (f" x{b.boxes}" if b.boxes > 1 else "")
-            + f"\n{t('connected', lang)} {b.connected_kw:.1f} / {t('demand', lang)} "
-            f"{b.demand_kw:.1f} / {t('capacity', lang)} {cap} kW"
-        )
-        txt = ax.text(
-            b.point.x,
-            b.point.y,
-            text,
-            fontsize=fs,
-            ha="left",
-            va="bottom",
-            zorder=9,
-            bbox={"fc": "white", "ec": "black", "lw": 0.4, "pad": 1.2},
-            transform=ax.transData,
-        )
-        txt.set_transform(
-            ax.transData + mpl.transforms.ScaledTranslation(4 / 72, 4 / 72, fig.dpi_scale_trans)
-        )
-        labeller.place(txt, [(-120 * k, 0), (0, -30 * k), (-120 * k, -30 * k)])
-    solid = (
-        shapely.union_all([o.geometry.buffer(0.5) for o in view.obstacles])
-        if view.obstacles
-        else Polygon()
-    )
-    for c in comps:
-        open_floor = c.polygon.difference(solid)
-        biggest = max(shapely.get_parts(open_floor), key=lambda g: g.area, default=c.polygon)
-        p = (
-            shapely.ops.polylabel(biggest, tolerance=0.5)
-            if biggest.geom_type == "Polygon"
-            else c.polygon.representative_point()
-        )
-        label = f"{c.id}" + (f" {c.name}" if c.name else "") + f"\n{c.polygon.area:,.1f} m²"
-        txt = ax.text(
-            p.x, p.y, label, fontsize=8 * k, ha="center", va="center", color="#bf360c", zorder=7
-        )
-        labeller.place(txt, [(0, 24 * k), (0, -24 * k), (40 * k, 0), (-40 * k, 0)])
-    # space numbers on requested stalls, along the stall's long side, where they fit
-    space_fs = 3.6 * k
-    requested = [s for s in view.spaces if s.id in status_of_space]
-    for s in requested:
-        rect = s.polygon.minimum_rotated_rectangle
-        coords = np.asarray(rect.exterior.coords)
-        e = np.diff(coords[:3], axis=0)
-        lens = np.hypot(e[:, 0], e[:, 1])
-        long_i = int(np.argmax(lens))
-        if (
-            len(s.id) * 0.6 * space_fs > lens[long_i] * m_to_pt * 0.95
-            or space_fs > lens[1 - long_i] * m_to_pt * 0.9
-        ):
-            labeller.dropped += 1
-            continue
-        angle = math.degrees(math.atan2(e[long_i][1], e[long_i][0]))
-        angle = (angle + 90) % 180 - 90
-        p = s.polygon.centroid
-        txt = ax.text(
-            p.x,
-            p.y,
-            s.id,
-            fontsize=space_fs,
-            ha="center",
-            va="center",
-            rotation=angle,
-            rotation_mode="anchor",
-            zorder=7,
-        )
-        labeller.place(txt)
-    cable_fs = 4.2 * k
-    for run in sorted(runs, key=lambda r: -r.length_m):  # trunk sizes first, longest first
-        if run.branch or run.length_m < 2.0:
-            continue
-        mid = run.line.interpolate(0.5, normalized=True)
-        reserve = f"+{run.reserve}" if run.reserve else ""
-        label = f"{run.size} {run.cables}{reserve}" + ("根" if lang == "zh" else "")
-        if not labeller.estimate(ax, mid.x, mid.y, label, cable_fs):
-            continue
-        txt = ax.text(
-            mid.x,
-            mid.y,
-            label,
-            fontsize=cable_fs,
-            ha="center",
-            va="center",
-            zorder=7,
-            color="#e65100",
-            bbox={"fc": "white", "ec": PLANNED_TRAY, "pad": 0.2, "lw": 0.4},
-        )
-        labeller.place(txt)
-    for cab in cables:  # the id near the charger end, where its owner's branch arrives
-        mid = cab.line.interpolate(max(cab.line.length - 1.5, 0.5 * cab.line.length))
-        label = f"{cab.request} {cab.cable_m:.1f}m {cab.conductor_mm2:g}mm²"
-        if not labeller.estimate(ax, mid.x, mid.y, label, cable_fs):
-            labeller.dropped += 1
-            continue
-        txt = ax.text(
-            mid.x,
-            mid.y,
-            label,
-            fontsize=cable_fs,
-            ha="center",
-            va="center",
-            zorder=7,
-            color=STATUS_COLOURS[status[cab.request]],
-            bbox={"fc": "white", "ec": "none", "pad": 0.2, "alpha": 0.8},
-        )
-        labeller.place(txt)
-
-    _north_arrow(fig, ax, site.info.north_deg, lang, k)
-    _scale_bar(ax, scale, lang=lang, k=k, paper=opts.paper)
-    panel = (w_mm - panel_w - margin, margin, panel_w, h_mm - 2 * margin)
-    paper = (w_mm, h_mm)
-    _legend(fig, panel, paper=paper, lang=lang, k=k, trays=view.trays != (), planned=bool(runs))
-    _summary(fig, plan, level_id, panel=panel, paper=paper, lang=lang, k=k)
-    title_block(
-        fig, plan, level_id, panel=panel, paper=paper, lang=lang, k=k, scale=scale, opts=opts
-    )
-    return fig
-
-
-def _north_arrow(fig: Figure, ax: Axes, north_deg: float, lang: Lang, k: float) -> None:
-    a = math.radians(north_deg)
-    dx, dy = -math.sin(a), math.cos(a)
-    cx, cy = 0.95, 0.9
-    length = 0.06
-    ax.add_artist(
-        FancyArrow(
-            cx - dx * length / 2,
-            cy - dy * length / 2,
-            dx * length,
-            dy * length,
-            width=0.004,
-            head_width=0.018,
-            head_length=0.02,
-            length_includes_head=True,
-            transform=ax.transAxes,
-            color="black",
-            zorder=10,
-        )
-    )
-    ax.text(
-        cx + dx * (length / 2 + 0.025),
-        cy + dy * (length / 2 + 0.025),
-        t("north", lang),
-        transform=ax.transAxes,
-        ha="center",
-        va="center",
-        fontsize=10 * k,
-        zorder=10,
+        Rectangle((x / w, y / h), fw / w, fh / h, transform=fig.transFigure, fill=False, lw=HEAVY)
     )
 
 
-def _scale_bar(ax: Axes, scale: int, *, lang: Lang, k: float, paper: str) -> None:
-    x0, x1 = ax.get_xlim()
-    y0, y1 = ax.get_ylim()
-    span = _nice((x1 - x0) / 6)
-    seg = span / 4
-    bx, by = x0 + (x1 - x0) * 0.03, y0 + (y1 - y0) * 0.035
-    h = (y1 - y0) * 0.008
-    for i in range(4):
-        ax.add_patch(
-            Rectangle(
-                (bx + i * seg, by),
-                seg,
-                h,
-                facecolor="black" if i % 2 == 0 else "white",
-                edgecolor="black",
-                lw=0.6,
-                zorder=10,
-            )
-        )
-    for i, v in ((0, 0.0), (2, span / 2), (4, span)):
-        ax.text(
-            bx + i * seg,
-            by + 1.8 * h,
-            f"{v:g}",
-            ha="center",
-            va="bottom",
-            fontsize=6 * k,
-            zorder=10,
-        )
-    ax.text(bx + 4 * seg + seg * 0.3, by, "m", ha="left", va="bottom", fontsize=6 * k, zorder=10)
-    ax.text(
-        bx,
-        by - 1.2 * h,
-        f"{t('scale', lang)} 1:{scale} ({paper})",
-        ha="left",
-        va="top",
-        fontsize=7 * k,
-        zorder=10,
-    )
+def page_number(fig: Figure, paper: str | tuple[float, float], page: tuple[int, int]) -> None:
+    """ "x / y" at the lower right, in the margin."""
+    w, h = PAPER_MM[paper] if isinstance(paper, str) else paper
+    c = 2.5
+    fig.text(1 - 6 / w, c / h, f"{page[0]} / {page[1]}", ha="right", va="center", fontsize=9.0)
 
 
 def panel_axes(
     fig: Figure, box: tuple[float, float, float, float], paper: tuple[float, float]
 ) -> Axes:
+    """An axes over ``box`` (mm on the paper) whose data units are millimetres."""
     w, h = paper
     ax = fig.add_axes((box[0] / w, box[1] / h, box[2] / w, box[3] / h))
     ax.set_xlim(0, box[2])
@@ -573,167 +1142,228 @@ def panel_axes(
 
 def _legend(
     fig: Figure,
-    panel: tuple[float, float, float, float],
-    *,
     paper: tuple[float, float],
+    at: tuple[float, float, float],
     lang: Lang,
-    k: float,
-    trays: bool,
-    planned: bool = False,
-) -> None:
-    x, y, w, h = panel
-    ax = panel_axes(fig, (x, y + h * 0.62, w, h * 0.38), paper)
-    handles: list[Any] = [
-        Patch(
-            facecolor=mpl.colors.to_rgba(STATUS_COLOURS[s], 0.55),
-            edgecolor="#757575",
-            label=t(s, lang),
-        )
-        for s in ("planned", "pending", "deferred", "blocked")
-    ]
-    handles += [
-        Patch(facecolor="white", edgecolor="#757575", label=t("unrequested", lang)),
-        Line2D(
-            [],
-            [],
-            marker="s",
-            color="black",
-            linestyle="none",
-            markersize=7,
-            label=t("meter_box", lang),
-        ),
-        Line2D([], [], color=STATUS_COLOURS["planned"], label=t("cable", lang)),
-        Line2D(
-            [],
-            [],
-            color="#d84315",
-            linestyle=(0, (8, 2, 1, 2)),
-            lw=1.6,
-            label=t("compartment", lang),
-        ),
-        Patch(facecolor="#424242", edgecolor="#212121", label=t("column", lang)),
-        Line2D([], [], color="black", lw=2, label=t("wall", lang)),
-        Patch(facecolor="#bdbdbd", edgecolor="#212121", hatch="xx", label=t("shaft", lang)),
-        Patch(facecolor="#eeeeee", edgecolor="#212121", hatch="//", label=t("ramp", lang)),
-        Patch(facecolor="#e0e0e0", edgecolor="#212121", hatch="..", label=t("room", lang)),
-    ]
-    if trays:
-        handles.append(Line2D([], [], color="#81d4fa", lw=5, label=t("tray", lang)))
-    if planned:
-        handles.append(Line2D([], [], color=PLANNED_TRAY, lw=3.5, label=t("tray_run", lang)))
-    ax.legend(
-        handles=handles,
-        loc="upper left",
-        fontsize=7 * k,
-        title=t("legend", lang),
-        title_fontsize=8 * k,
-        frameon=True,
-        ncol=2,
-        handlelength=2.2,
-        borderaxespad=0.2,
-    )
+    items: list[tuple[str, dict[str, Any]]],
+) -> float:
+    """The legend from the top of the column down; returns where it ends (mm)."""
+    x, top, w = at
+    row = 5.2
+    rows = math.ceil(len(items) / 2)
+    height = 8 + rows * row
+    ax = panel_axes(fig, (x, top - height, w, height), paper)
+    ax.add_patch(Rectangle((0, 0), w, height, fill=False, lw=MEDIUM))
+    ax.text(2, height - 4, t("legend", lang), fontsize=CJK_PT, va="center", color=HEAD_COLOUR)
+    for i, (label, how) in enumerate(items):
+        col, r = divmod(i, rows)
+        x0 = 2 + col * w / 2
+        y0 = height - 8 - (r + 0.5) * row
+        if "patch" in how:
+            ax.add_patch(
+                Rectangle(
+                    (x0, y0 - 1.5),
+                    8,
+                    3,
+                    facecolor=how["patch"],
+                    edgecolor="#424242",
+                    lw=THIN,
+                    hatch=how.get("hatch"),
+                )
+            )
+        elif "line" in how:
+            ax.add_line(
+                Line2D(
+                    [x0, x0 + 8],
+                    [y0, y0],
+                    color=how["line"],
+                    lw=how.get("lw", MEDIUM),
+                    ls=how.get("ls", "solid"),
+                )
+            )
+        elif "box" in how:
+            ax.add_patch(
+                Rectangle(
+                    (x0 + 1, y0 - 1.2), 6, 2.4, facecolor="white", edgecolor="black", lw=MEDIUM
+                )
+            )
+            ax.add_patch(Rectangle((x0 + 1, y0 - 1.2), 6, 1.2, facecolor="black", lw=0))
+        elif "charger" in how:
+            ax.add_patch(Circle((x0 + 4, y0), 0.9, facecolor="white", edgecolor="black", lw=THIN))
+        ax.text(x0 + 10, y0, label, fontsize=text_pt(label), va="center")
+    return top - height
 
 
-def _summary(
+def _notes(
     fig: Figure,
+    paper: tuple[float, float],
+    at: tuple[float, float, float, float],
+    lines: list[str],
+    lang: Lang,
+) -> float:
+    """The numbered notes under the legend, wrapped to the column; returns where they end."""
+    x, top, w, bottom = at
+    line_mm = CJK_PT * 1.35 / PT_PER_MM
+    y = top - 5
+    fig.text(
+        (x + 2) / paper[0],
+        y / paper[1],
+        t("notes_title", lang),
+        fontsize=CJK_PT,
+        va="center",
+        color=HEAD_COLOUR,
+    )
+    y -= line_mm * 1.1
+    limit = bottom + 30  # keep room for the compartments' figures
+    for n, note in enumerate(lines):
+        wrapped = wrap(note, (w - 4) * PT_PER_MM, CJK_PT)
+        if y - len(wrapped) * line_mm < limit:
+            more = t("more_notes", lang, n=len(lines) - n)
+            fig.text((x + 2) / paper[0], y / paper[1], more, fontsize=CJK_PT, va="center")
+            y -= line_mm
+            break
+        for part in wrapped:
+            fig.text((x + 2) / paper[0], y / paper[1], part, fontsize=text_pt(part), va="center")
+            y -= line_mm
+    return y
+
+
+def _summary(  # noqa: PLR0917 - one private drawing step
+    fig: Figure,
+    paper: tuple[float, float],
+    at: tuple[float, float, float, float],
     plan: Plan,
     level_id: str,
-    *,
-    panel: tuple[float, float, float, float],
-    paper: tuple[float, float],
     lang: Lang,
-    k: float,
 ) -> None:
-    x, y, w, h = panel
-    ax = panel_axes(fig, (x, y + h * 0.40, w, h * 0.21), paper)
+    x, top, w, bottom = at
     rows = [s for s in plan.compartments if s.level == level_id]
+    line_mm = CJK_PT * 1.35 / PT_PER_MM
     head = (
-        f"{t('compartment', lang)}",
-        "plan/pend/defer/block" if lang == "en" else "可/待/排/否",
-        f"kW {t('connected', lang)}/{t('demand', lang)}/{t('capacity', lang)}",
+        t("compartment", lang),
+        "可/待/排/否" if lang == "zh" else "plan/pend/defer/block",
+        t("kw_columns", lang),
     )
-    lines = [head] + [
+    body = [
         (
             s.id,
-            f"{s.counts['planned']}/{s.counts['pending']}/{s.counts['deferred']}/"
-            f"{s.counts['blocked']}",
+            f"{s.counts['planned']}/{s.counts['pending']}/{s.counts['deferred']}/{s.counts['blocked']}",
             f"{s.connected_kw:.1f}/{s.demand_kw:.1f}/"
             + ("?" if s.capacity_kw is None else f"{s.capacity_kw:g}"),
         )
         for s in rows
     ]
-    max_rows = 14
-    if len(lines) > max_rows + 1:
-        lines = [*lines[:max_rows], ("…", f"+{len(lines) - max_rows - 1}", "")]
-    step = min(h * 0.21 / (len(lines) + 1), 5.5 * k)
-    for i, (a, b, c) in enumerate(lines):
-        yy = h * 0.21 - (i + 1) * step
-        colour = "#bf360c" if i == 0 else "black"  # the font has one weight: colour the head
-        ax.text(1, yy, a, fontsize=6 * k, color=colour, va="center")
-        ax.text(w * 0.33, yy, b, fontsize=6 * k, color=colour, va="center")
-        ax.text(w * 0.55, yy, c, fontsize=6 * k, color=colour, va="center")
+    room = int((top - bottom - line_mm) // line_mm) - 1
+    if room < 1:
+        return
+    if len(body) > room:
+        body = [*body[: room - 1], ("…", f"+{len(body) - room + 1}", "")]
+    y = top - line_mm
+    for i, cells in enumerate([head, *body]):
+        for cx, cell in zip((2, w * 0.32, w * 0.6), cells, strict=True):
+            fig.text(
+                (x + cx) / paper[0],
+                y / paper[1],
+                cell,
+                fontsize=text_pt(cell),
+                va="center",
+                color=HEAD_COLOUR if i == 0 else "black",
+            )
+        y -= line_mm
+
+
+TITLE_BLOCK_MM = 116.0
+"""Height of the title block at the foot of the right-hand column."""
 
 
 def title_block(
     fig: Figure,
     plan: Plan,
-    level_id: str,
     *,
-    panel: tuple[float, float, float, float],
-    paper: tuple[float, float],
+    level_id: str,
+    paper: str,
     lang: Lang,
-    k: float,
     scale: int | None,
-    opts: SheetOptions,
-    title: str | None = None,
-) -> None:
-    """The title block: what, where, when, who, the rules, the scale; blanks for the
-    property's seal and signatures. ``scale`` None (a diagram): 不按比例 / not to scale."""
-    x, y, w, h = panel
-    bh = h * 0.38
-    ax = panel_axes(fig, (x, y, w, bh), paper)
+    number: str,
+    title: str,
+    date: str | None = None,
+) -> float:
+    """The title block (GB/T 50001-2017 3.2): 会签 row for the utility and the property
+    office (room for a 40 mm seal), 设计/校对/审核/审定 with blanks to sign, then 工程名称,
+    图名, 图号, 比例, 日期, 版次 and the rules' name and date. Returns its height (mm).
+    ``scale`` None (a diagram): 不按比例."""
+    px, py, w, _ = panel_mm(paper)
+    bh = TITLE_BLOCK_MM
+    ax = panel_axes(fig, (px, py, w, bh), PAPER_MM[paper])
+    ax.add_patch(Rectangle((0, 0), w, bh, fill=False, lw=MEDIUM))
     info = plan.site.info
-    level = plan.site.level(level_id)
     rows = [
-        (t("community", lang), info.community or ""),
-        (t("site", lang), info.name),
-        (t("level", lang), f"{level.id} {level.name or ''}".strip()),
-        (t("date", lang), opts.date or dt.date.today().isoformat()),
-        (t("revision", lang), info.revision or ""),
-        (t("surveyor", lang), info.surveyor or ""),
+        (t("project", lang), " ".join(x for x in (info.community, info.name) if x)),
+        (t("drawing_title", lang), title),
         (t("rules_version", lang), plan.rules.rules_version),
-        (t("scale", lang), f"1:{scale}" if scale else t("no_scale", lang)),
     ]
-    title_h = bh * 0.12
-    ax.add_patch(Rectangle((0, 0), w, bh, fill=False, lw=1.0))
+    pairs = [
+        (
+            (t("drawing_no", lang), number),
+            (t("scale", lang), f"1:{scale}" if scale else t("no_scale", lang)),
+        ),
+        (
+            (t("date", lang), date or dt.date.today().isoformat()),
+            (t("revision", lang), info.revision or ""),
+        ),
+    ]
+    y = bh
+    label_w = 18.0
+    for label, value in rows:  # top: what the drawing is
+        parts = wrap(value, (w - label_w - 3) * PT_PER_MM, CJK_PT)[:2] or [""]
+        row_h = 6.5 if len(parts) == 1 else 10.5
+        ax.text(1.5, y - row_h / 2, label, fontsize=CJK_PT, va="center")
+        for k, part in enumerate(parts):
+            ax.text(
+                label_w + 1.5,
+                y - row_h / 2 + (len(parts) - 1) * 2.1 - k * 4.2,
+                part,
+                fontsize=text_pt(part),
+                va="center",
+            )
+        ax.plot([label_w, label_w], [y - row_h, y], color="black", lw=THIN)
+        y -= row_h
+        ax.plot([0, w], [y, y], color="black", lw=THIN)
+    for (la, va_), (lb, vb) in pairs:
+        ax.text(1.5, y - 3.25, la, fontsize=CJK_PT, va="center")
+        ax.text(label_w + 1.5, y - 3.25, va_, fontsize=text_pt(va_), va="center")
+        ax.text(w / 2 + 1.5, y - 3.25, lb, fontsize=CJK_PT, va="center")
+        ax.text(w / 2 + label_w + 1.5, y - 3.25, vb, fontsize=text_pt(vb), va="center")
+        for xx in (label_w, w / 2, w / 2 + label_w):
+            ax.plot([xx, xx], [y - 6.5, y], color="black", lw=THIN)
+        y -= 6.5
+        ax.plot([0, w], [y, y], color="black", lw=THIN)
+    roles = ("designer", "checker", "reviewer", "approver")
+    for role in roles:  # 设计 校对 审核 审定: name, signature
+        ax.text(1.5, y - 3.25, t(role, lang), fontsize=CJK_PT, va="center")
+        name = (info.surveyor or "") if role == "designer" else ""
+        ax.text(label_w + 1.5, y - 3.25, name, fontsize=text_pt(name or "x"), va="center")
+        ax.text(w * 0.68 + 1.5, y - 3.25, t("signature", lang), fontsize=CJK_PT, va="center")
+        for xx in (label_w, w * 0.68):
+            ax.plot([xx, xx], [y - 6.5, y], color="black", lw=THIN)
+        y -= 6.5
+        ax.plot([0, w], [y, y], color="black", lw=THIN)
+    # 会签: the utility and the property office, each with room for a 40 mm seal
     ax.text(
-        w / 2,
-        bh - title_h / 2,
-        title or t("title", lang),
-        ha="center",
+        1.5,
+        y / 2,
+        t("countersign", lang),
+        fontsize=CJK_PT,
         va="center",
-        fontsize=8.5 * k,
+        rotation=90 if lang == "zh" else 0,
     )
-    ax.plot([0, w], [bh - title_h] * 2, color="black", lw=0.8)
-    info_h = bh * 0.52
-    row_h = info_h / len(rows)
-    top = bh - title_h
-    for i, (label, value) in enumerate(rows):
-        yy = top - (i + 0.5) * row_h
-        ax.text(2, yy, label, fontsize=6.5 * k, va="center")
-        ax.text(w * 0.3, yy, value, fontsize=6.5 * k, va="center", clip_on=True)
-        ax.plot([0, w], [top - (i + 1) * row_h] * 2, color="black", lw=0.4)
-    ax.plot([w * 0.28, w * 0.28], [top - info_h, top], color="black", lw=0.4)
-    sign_top = top - info_h
-    cells = [
-        (t("seal", lang), 0, w * 0.5),
-        (t("sign_property", lang), w * 0.5, w),
-    ]
-    for label, a, b in cells:
-        ax.add_patch(Rectangle((a, 0), b - a, sign_top, fill=False, lw=0.6))
-        ax.text(a + 2, sign_top - 2, label, fontsize=6 * k, va="top")
-    ax.text(w * 0.5 + 2, sign_top * 0.35, t("sign_surveyor", lang), fontsize=6 * k, va="top")
-    ax.plot([w * 0.5, w], [sign_top * 0.45] * 2, color="black", lw=0.4)
+    ax.plot([8, 8], [0, y], color="black", lw=THIN)
+    half = 8 + (w - 8) / 2
+    ax.plot([half, half], [0, y], color="black", lw=THIN)
+    ax.text(9.5, y - 3, t("sign_utility", lang), fontsize=CJK_PT, va="center")
+    ax.text(half + 1.5, y - 3, t("seal", lang), fontsize=CJK_PT, va="center")
+    assert y >= 40.0 + 6, y  # the seal's room under the cell's heading
+    return bh
 
 
 def save_sheet(fig: Figure, path: Any, *, fmt: str | None = None) -> None:

@@ -61,3 +61,41 @@ def _renderer(canvas: type, figure: type) -> Any:
 def text_width_pt(text: str, size: float) -> float:
     """Width of a one-line text in points, from cached character advances."""
     return sum(advance_pt(ch, size) for ch in text)
+
+
+def is_cjk(ch: str) -> bool:
+    """A CJK ideograph, CJK punctuation or a full-width form."""
+    return "\u2e80" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" or "\u3000" <= ch <= "\u303f"
+
+
+def has_cjk(text: str) -> bool:
+    """Whether ``text`` holds any Chinese (it then needs the larger minimum height)."""
+    return any(is_cjk(ch) for ch in text)
+
+
+def wrap(text: str, width_pt: float, size: float) -> list[str]:
+    """Break ``text`` into lines no wider than ``width_pt`` at font ``size``: anywhere
+    between CJK characters, at spaces in Latin text (a long word is cut if it must)."""
+    lines: list[str] = []
+    for para in text.split("\n"):
+        line, width = "", 0.0
+        last_space = -1
+        for ch in para:
+            w = advance_pt(ch, size)
+            if width + w > width_pt and line:
+                if ch != " " and last_space > 0 and not is_cjk(ch):
+                    lines.append(line[:last_space])
+                    line = line[last_space + 1 :]
+                    width = sum(advance_pt(c, size) for c in line)
+                else:
+                    lines.append(line)
+                    line, width = "", 0.0
+                last_space = -1
+                if ch == " ":
+                    continue
+            if ch == " ":
+                last_space = len(line)
+            line += ch
+            width += w
+        lines.append(line)
+    return lines

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from planner.findings import Reason
@@ -112,6 +113,31 @@ WORDS: dict[str, tuple[str, str]] = {
     "rule": ("规则", "Rule"),
     "outcome": ("结论", "Outcome"),
     "rule_name": ("规则名称", "Rule"),
+    "cable_planned": ("可建设回路", "approved circuit"),
+    "cable_pending": ("暂定回路（待补件）", "provisional (pending)"),
+    "cable_deferred": ("暂定回路（排队）", "provisional (deferred)"),
+    "charger": ("充电桩", "charger"),
+    "grid_line": ("轴线", "grid line"),
+    "match_line": ("接续线 见", "match line, see"),
+    "area_plan": ("分区平面图", "area plan"),
+    "key_plan": ("索引图", "key plan"),
+    "layout_plan": ("充电设施平面布置图", "charging layout plan"),
+    "notes_title": ("说明", "Notes"),
+    "more_notes": ("另有{n}条说明见申请明细表", "{n} more notes: see the schedule"),
+    "kw_columns": ("kW 接入/需用/容量", "kW conn./demand/cap."),
+    "project": ("工程名称", "Project"),
+    "drawing_title": ("图名", "Title"),
+    "drawing_no": ("图号", "Drawing"),
+    "designer": ("设计", "Designed"),
+    "checker": ("校对", "Checked"),
+    "reviewer": ("审核", "Reviewed"),
+    "approver": ("审定", "Approved"),
+    "signature": ("签字", "Signature"),
+    "countersign": ("会签", "Countersigned"),
+    "sign_utility": ("供电企业", "Utility"),
+    "cover": ("图纸目录", "Drawing index"),
+    "pages": ("页码", "Page"),
+    "paper": ("图幅", "Paper"),
     "sheet": ("图号", "Sheet"),
     "registered": ("登记时间", "Registered"),
     "queue": ("排队序号", "Queue"),
@@ -232,6 +258,9 @@ def reason_text(r: Reason, lang: Lang) -> str:
             elif "lease term" in part:
                 parts.append("租赁期须不少于12个月")
         zh += "：" + "，".join(parts) if parts else ""
+    if r.code == "FIRE_FACILITIES_MISSING":  # the systems missing, by their Chinese names
+        names = re.findall(r"\(([\u4e00-\u9fff]+)\)", r.message)
+        zh += "：缺" + "、".join(names) if names else ""
     if r.code == "CAPACITY_IF_COMPLETED":
         zh += "：可接入" if "would fit" in r.message else "：容量不足"
     return zh

@@ -39,9 +39,9 @@ class Rules(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     rules_version: str = _f(
-        "domain.md R1-R16, E1-E6 (2026-12)",
+        "兰州既有居民小区自用充电桩规划规则 R1-R16、E1-E6（2026-12-01）",
         "-",
-        "the rule set's version, printed in the title block",
+        "the rule set's name and date, printed in the title block and the checklist",
     )
     # R1
     fire_check_garage_types: tuple[GarageType, ...] = _f(

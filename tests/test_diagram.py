@@ -39,8 +39,10 @@ def test_one_sheet_per_bank_legible_at_a3(tmp_path: Path, lang: str) -> None:
     path = tmp_path / "approval.pdf"
     write_approval_pdf(plan, path, lang=lang)  # type: ignore[arg-type]
     pages = PdfReader(path).pages
-    levels = len(plan.site.levels)
-    diagrams = pages[levels : levels + len(plan.boxes)]
+    from planner.sheets import sheet_set
+
+    layouts = 1 + sum(1 for s in sheet_set(plan) if s.kind != "diagram")  # cover, sheets
+    diagrams = pages[layouts : layouts + len(plan.boxes)]
     for box, page in zip(plan.boxes, diagrams, strict=True):
         text = page.extract_text()
         assert box.id in text
@@ -51,7 +53,7 @@ def test_one_sheet_per_bank_legible_at_a3(tmp_path: Path, lang: str) -> None:
         for s, mm in sizes:
             assert mm >= (3.5 if _cjk(s) else 2.5) - 0.01, (s, mm)
         assert (box.incoming_cable or "—").replace("×", "") in text.replace("×", "")
-    notes = pages[levels + len(plan.boxes)].extract_text()
+    notes = pages[layouts + len(plan.boxes)].extract_text()
     assert ("设计说明" if lang == "zh" else "Design notes") in notes
 
 

@@ -37,8 +37,11 @@ def test_approval_pdf_pages_and_text_layer(key: str, tmp_path: Path) -> None:
     plan = make_plan(site)
     path = tmp_path / "approval.pdf"
     pages = write_approval_pdf(plan, path)
-    expected = (  # layout sheets, system diagrams, notes, BOM, schedule, costs, checklist
-        len(site.levels)
+    from planner.sheets import sheet_set
+
+    expected = (  # cover, layout sheets, diagrams, notes, BOM, schedule, costs, checklist
+        1
+        + sum(1 for s in sheet_set(plan) if s.kind != "diagram")
         + sum(1 for _ in diagram_pages(plan))
         + 1
         + sum(1 for _ in _bom_pages(plan, "zh"))

@@ -156,19 +156,15 @@ def _write_all(
         done(write_bom_csv(plan, out / "bom.csv", lang=lang))
     if {"pdf", "png", "svg"} & set(formats) or notices:
         from planner.documents import write_approval_pdf, write_notices
-        from planner.drawing import SheetOptions, render_level, save_sheet
+        from planner.drawing import SheetOptions, render_sheets, save_sheet
 
         opts = SheetOptions(lang=lang, paper=paper, date=date)  # type: ignore[arg-type]
-        sheets = sheet_names(plan)
-        for lv in plan.site.levels:
-            if not {"png", "svg"} & set(formats):
-                break
-            fig = render_level(plan, lv.id, options=opts)
-            for fmt in ("png", "svg"):
-                if fmt in formats:
-                    path = out / f"{sheets[lv.id]}.{fmt}"
-                    save_sheet(fig, path)
-                    done(path)
+        images = [fmt for fmt in ("png", "svg") if fmt in formats]
+        for sheet, fig in render_sheets(plan, options=opts) if images else ():
+            for fmt in images:  # sheet-<level>, and sheet-<level>-<n> for its areas
+                path = out / f"{sheet.file}.{fmt}"
+                save_sheet(fig, path)
+                done(path)
         if "pdf" in formats:
             write_approval_pdf(plan, out / "approval.pdf", lang=lang, sheet=opts)
             done(out / "approval.pdf")

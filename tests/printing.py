@@ -1,0 +1,104 @@
+"""What a printed page shows, read back: font sizes as the PDF sets them, and the
+footprints of a figure's texts and cables on the paper."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import shapely
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection
+from matplotlib.text import Text
+from shapely.geometry import LineString, Polygon
+
+MM_PER_PT = 25.4 / 72
+
+
+def cjk(text: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in text)
+
+
+def pdf_sizes(page: Any) -> list[tuple[str, float]]:
+    """Each text run of a PDF page with its height in mm as the PDF sets it (the font
+    size times the text and transformation matrices' scale)."""
+    found: list[tuple[str, float]] = []
+
+    def visit(text, cm, tm, font, size):  # type: ignore[no-untyped-def]
+        if text.strip():
+            scale = math.hypot(tm[0], tm[1]) * math.hypot(cm[0], cm[1])
+            found.append((text.strip(), size * scale * MM_PER_PT))
+
+    page.extract_text(visitor_text=visit)
+    return found
+
+
+def page_mm(page: Any) -> tuple[float, float]:
+    box = page.mediabox
+    return float(box.width) * MM_PER_PT, float(box.height) * MM_PER_PT
+
+
+def texts(fig: Any) -> list[Text]:
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
+def text_polygon(t: Text, renderer: Any) -> Polygon:
+    """The paper footprint of a text in display pixels, turned with the text (a rotated
+    label's axis-aligned box would cover far more than the label)."""
+    angle = t.get_rotation() % 180
+    if min(angle, 180 - angle) < 0.01 or abs(angle - 90) < 0.01:
+        b = t.get_window_extent(renderer)
+        return shapely.box(b.x0, b.y0, b.x1, b.y1)
+    rotation = t.get_rotation()
+    t.set_rotation(0)
+    b = t.get_window_extent(renderer)
+    t.set_rotation(rotation)
+    x, y = t.get_transform().transform(t.get_position())
+    box = shapely.box(b.x0, b.y0, b.x1, b.y1)
+    return shapely.affinity.rotate(box, rotation, origin=(x, y))
+
+
+def cable_lines(fig: Any) -> list[LineString]:
+    """The cables of a sheet (LineCollections whose gid starts with ``cables-``) in
+    display pixels."""
+    out = []
+    for ax in fig.axes:
+        for coll in ax.collections:
+            if isinstance(coll, LineCollection) and str(coll.get_gid() or "").startswith("cables-"):
+                for seg in coll.get_segments():
+                    xy = ax.transData.transform(np.asarray(seg))
+                    if len(xy) >= 2:
+                        out.append(LineString(xy))
+    return out
+
+
+def overlaps(fig: Any, *, shrink_px: float = 0.5) -> list[tuple[str, str]]:
+    """Pairs of texts on the drawing (the plan's axes) that overlap, and texts that touch
+    a cable: ``(text, other text or "cable")``."""
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    plan_axes = fig.axes[0]
+    mine = [t for t in texts(fig) if t.axes is plan_axes]
+    polys = [(t.get_text(), text_polygon(t, renderer).buffer(-shrink_px)) for t in mine]
+    bad: list[tuple[str, str]] = []
+    tree = shapely.STRtree([p for _, p in polys])
+    for i, (text, p) in enumerate(polys):
+        for j in tree.query(p, predicate="intersects"):
+            if j > i:
+                bad.append((text, polys[j][0]))
+    symbols = []
+    for patch in plan_axes.patches:  # boxes, chargers, grid bubbles
+        xy = patch.get_transform().transform(patch.get_path().vertices)
+        if len(xy) >= 3:
+            symbols.append(Polygon(xy).buffer(0))
+    for text, p in polys:
+        for s in symbols:
+            if p.intersects(s) and not s.contains(p):  # a bubble's own label sits inside it
+                bad.append((text, "symbol"))
+    lines = cable_lines(fig)
+    if lines:
+        ltree = shapely.STRtree(lines)
+        bad += [(text, "cable") for text, p in polys if len(ltree.query(p, predicate="intersects"))]
+    return bad
