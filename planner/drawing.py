@@ -344,15 +344,15 @@ class _Sheet:
             self._areas()
         else:
             self._grid()
-            self._match_lines()
+        if not self.key:  # every owner first, then what can move
+            self._stall_labels()
         self._box_labels()
-        self._compartment_labels()
         if not self.key:
             self._dimensions()
+        self._compartment_labels()
+        if not self.key:
             self._tray_labels()
-            self._stall_labels()
-        self._north_arrow()
-        self._scale_bar()
+            self._match_lines()
         self._panel()
         return fig
 
@@ -560,8 +560,11 @@ class _Sheet:
                 return True
         if leader:
             ax_, ay_ = anchor
-            for dx, dy in _ring_offsets(4.0, 6):
-                x, y = ax_ + dx, ay_ + dy
+            half = text_width_pt(text, size) / PT_PER_MM / 2
+            for dx, dy in _ring_offsets(3.0, 12):
+                # a label right of its anchor starts there, one left of it ends there
+                shift = half if dx > 1 else (-half if dx < -1 else 0.0)
+                x, y = ax_ + dx + shift, ay_ + dy
                 b = label_box(text, size, x, y, 0.0, "center")
                 line = LineString(
                     [(ax_, ay_), b.exterior.interpolate(b.exterior.project(Point(ax_, ay_)))]
@@ -601,7 +604,7 @@ class _Sheet:
                 continue
             x, y = self.view.to_mm(b.point.x, b.point.y)
             name = f"{b.id} AW"
-            how = mount_words.get(b.mount_type or "", "明装" if self.lang == "zh" else "surface")
+            how = mount_words["column" if b.mount_type == "column" else "wall"]
             mount = (
                 f"{how}{' ' + b.mount if b.mount else ''} 距地{h:g}m"
                 if self.lang == "zh"
@@ -619,11 +622,9 @@ class _Sheet:
                 )
 
     def _compartment_labels(self) -> None:
-        solid = (
-            shapely.union_all([o.geometry.buffer(0.5) for o in self.site_view.obstacles])
-            if self.site_view.obstacles
-            else Polygon()
-        )
+        near = [o.geometry for o in self.site_view.obstacles]
+        near = [g for g, hit in zip(near, self._in_window(near), strict=True) if hit]
+        solid = shapely.union_all(shapely.buffer(near, 0.5)) if near else Polygon()
         for c in self.site_view.compartments:
             part = c.polygon.intersection(self.view.window)
             if part.is_empty or part.area < 1:
@@ -638,7 +639,7 @@ class _Sheet:
             x, y = self.view.to_mm(p.x, p.y)
             text = f"{c.id}" + (f" {c.name}" if c.name else "") + f" {c.polygon.area:,.0f}m²"
             cands = [(x + dx, y + dy, 0.0) for dx, dy in ((0, 0), *_ring_offsets(6.0, 4))]
-            self._place(text, (x, y), cands, colour=HEAD_COLOUR, leader=False)
+            self._place(text, (x, y), cands, colour=HEAD_COLOUR, size=CJK_PT)
 
     def _stall_labels(self) -> None:
         """Circuit number and stall id along each requested stall, beside its cable."""
@@ -679,8 +680,8 @@ class _Sheet:
                     c.y + uy * a * length + ny * b * width,
                     angle,
                 )
-                for a in (0.0, -0.15, 0.15, -0.3, 0.3)
-                for b in (0.0, 0.28, -0.28)
+                for a in (0.0, -0.15, 0.15, -0.3, 0.3, -0.4, 0.4)
+                for b in (0.0, 0.28, -0.28, 0.38, -0.38)
             ]
             colour = STATUS_COLOURS[r.status]
             self._place(
@@ -799,7 +800,7 @@ class _Sheet:
                 Line2D(*zip(*xy, strict=True), color="#37474f", lw=MEDIUM, ls=(0, (6, 3)), zorder=7)
             )
             c = box.centroid
-            text = f"{t('area_plan', self.lang)} {s.part}  {s.number}"
+            text = s.number  # the legend says the dashed frames are area plans
             x0, y0, x1, y1 = box.intersection(rect(*self._area_box())).bounds
             cands = [
                 (x0 + (x1 - x0) * fx, y0 + (y1 - y0) * fy, 0.0)
@@ -858,15 +859,13 @@ class _Sheet:
             angle = 90.0 if side in ("left", "right") else 0.0
             cands = [
                 (ex + inward[0], ey + inward[1] + d if angle == 0 else ey + d, angle)
-                for d in (0, 20, -20, 40, -40)
+                for d in (0, 20, -20, 40, -40, 60, -60, 80, -80)
             ]
             cands = [(x if angle == 0 else ex + inward[0], y, a) for x, y, a in cands]
             self._place(text, (ex, ey), cands, leader=False)
 
     # north arrow, scale bar ---------------------------------------------------------------
-    def _north_arrow(self) -> None:
-        x, y, w, h = self.view.area
-        cx, cy = x + w - 12, y + h - 16
+    def _north_arrow(self, cx: float, cy: float) -> None:
         a = math.radians(self.plan.site.info.north_deg)
         dx, dy = -math.sin(a), math.cos(a)
         self.fig.add_artist(
@@ -883,9 +882,7 @@ class _Sheet:
                 color="black",
             )
         )
-        self.labels.claim(Point(cx, cy).buffer(9))
         nx, ny = cx + dx * 9.5, cy + dy * 9.5
-        self.labels.claim(label_box(t("north", self.lang), CJK_PT, nx, ny).buffer(0.5))
         self.fig.text(
             nx / self.paper[0],
             ny / self.paper[1],
@@ -895,12 +892,10 @@ class _Sheet:
             fontsize=text_pt(t("north", self.lang)),
         )
 
-    def _scale_bar(self) -> None:
+    def _scale_bar(self, bx: float, by: float) -> None:
         scale = self.sheet.scale or 100
-        x, y, _, _ = self.view.area
         span = _nice(40 * scale / 1000)  # about 40 mm of paper
         seg_mm = span * 1000 / scale / 4
-        bx, by = x + 4, y + 6
         for i in range(4):
             self.fig.add_artist(
                 Rectangle(
@@ -937,7 +932,6 @@ class _Sheet:
             va="center",
             fontsize=text_pt(label),
         )
-        self.labels.claim(rect(bx - 2, by - 6, bx + 4 * seg_mm + 8, by + 7))
 
     # the column at the right --------------------------------------------------------------
     def _panel(self) -> None:
@@ -955,7 +949,10 @@ class _Sheet:
         )
         top = py + ph
         top = _legend(self.fig, self.paper, (px, top, pw), self.lang, self._legend_items())
-        bottom = py + tb_h + 2
+        strip = py + tb_h  # scale bar and north arrow, just above the title block
+        self._scale_bar(px + 4, strip + 9)
+        self._north_arrow(px + pw - 12, strip + 12)
+        bottom = strip + 26
         top = _notes(
             self.fig,
             self.paper,
@@ -1214,7 +1211,7 @@ def _notes(
         color=HEAD_COLOUR,
     )
     y -= line_mm * 1.1
-    limit = bottom + 30  # keep room for the compartments' figures
+    limit = bottom + 4  # the notes first; the compartments' figures take what is left
     for n, note in enumerate(lines):
         wrapped = wrap(note, (w - 4) * PT_PER_MM, CJK_PT)
         if y - len(wrapped) * line_mm < limit:

@@ -31,7 +31,7 @@ BINDING_MM = 25.0
 """GB/T 50001-2017 table 3.1.1 a: the binding edge."""
 MARGIN_MM: dict[str, float] = {"A3": 5.0, "A1": 10.0}
 """GB/T 50001-2017 table 3.1.1 c: the other three margins."""
-PANEL_MM: dict[str, float] = {"A3": 100.0, "A1": 130.0}
+PANEL_MM: dict[str, float] = {"A3": 120.0, "A1": 150.0}
 """Width of the column at the right of the frame: legend, notes, summary, title block."""
 GAP_MM = 5.0
 """Between the frame and the drawing, and between the drawing and the column."""

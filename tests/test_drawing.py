@@ -31,6 +31,8 @@ from planner.synthetic import feature, simple_garage
 from tests.printing import cjk, overlaps, page_mm, pdf_sizes, texts
 
 A3 = (420.0, 297.0)
+WALL_RGB = np.array([0x61, 0x61, 0x61])
+"""The wall's face colour (planner.styles.OBSTACLE_STYLE["wall"])."""
 
 
 def _site_of(feats: list[Any]) -> Any:
@@ -335,3 +337,119 @@ def test_every_page_of_the_package_is_legible_at_print_size(key: str, tmp_path: 
     assert "图纸目录" in cover
     for s in sheet_set(plan):
         assert s.number in cover
+
+
+def _figure_sizes_ok(fig: Any, where: str) -> None:
+    """Every text of a framed sheet as set: Chinese >= 3.5 mm, digits and Latin >= 2.5 mm
+    (the PDF sets these sizes: the sample packages are read back from the PDF above)."""
+    w, h = (v * 25.4 for v in fig.get_size_inches())
+    assert (round(w), round(h)) in ((420, 297), (841, 594)), where
+    for t in texts(fig):
+        mm = t.get_fontsize() * 25.4 / 72
+        assert mm >= (3.5 if cjk(t.get_text()) else 2.5) - 0.01, (where, t.get_text(), mm)
+
+
+def _zurich_plan(realdata: Path) -> Plan:
+    from planner.readers.imdf import convert_imdf
+
+    conv = convert_imdf(realdata / "zurich-airport-L-1-imdf", name="zurich")
+    doc = conv.collection()
+    level = next(f for f in doc["features"] if f["properties"]["kind"] == "level")
+    systems = (
+        "fire_alarm",
+        "smoke_exhaust",
+        "sprinklers",
+        "emergency_lighting",
+        "evacuation_signs",
+    )
+    level["properties"].update(garage_type="underground", **dict.fromkeys(systems, True))
+    spaces = [f["properties"]["id"] for f in doc["features"] if f["properties"]["kind"] == "space"]
+    for k, sid in enumerate(spaces[::10]):  # a request on every tenth stall
+        doc["features"].append(
+            feature(
+                "request",
+                None,
+                id=f"Z{k:03d}",
+                space=sid,
+                charger_kw=7,
+                registered="2024-01-01",
+                documents=["id_document", "property_consent", "parking_certificate"],
+            )
+        )
+    return make_plan(parse_site(json.dumps(doc).encode()))
+
+
+@pytest.mark.realdata
+def test_the_zurich_level_prints_with_its_holes_legibly(realdata: Path) -> None:
+    """Issue 13 item 5: the wall rings keep their holes (what lies in a hole shows), no
+    more than half the drawn area is near-black; every sheet legible, labels apart."""
+    from planner.diagram import diagram_pages
+
+    plan = _zurich_plan(realdata)
+    rings = [
+        o.geometry
+        for o in plan.site.obstacles
+        if o.geometry.geom_type == "Polygon" and o.geometry.interiors
+    ]
+    assert len(rings) >= 5
+    sheets = sheet_set(plan)
+    key = next(s for s in sheets if s.kind == "key")
+    for sheet, fig in render_sheets(plan, sheets=sheets):
+        _figure_sizes_ok(fig, sheet.number)
+        assert overlaps(fig) == [], sheet.number
+        if sheet is not key and sheet.part % 7:
+            continue
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        img = np.asarray(canvas.buffer_rgba())[..., :3].astype(int)
+        ax = fig.axes[0]
+        x0, y0, x1, y1 = (int(v) for v in ax.bbox.extents)
+        drawn = img[img.shape[0] - y1 : img.shape[0] - y0, x0:x1]
+        dark = (drawn.sum(axis=2) < 3 * 60).mean()
+        assert dark <= 0.5, (sheet.number, dark)
+        if sheet is key:
+            import shapely
+
+            rng = np.random.default_rng(5)
+            samples, hits = 0, 0
+            for ring in rings:
+                for hole in ring.interiors:
+                    inner = shapely.Polygon(hole).buffer(-0.3)
+                    if inner.is_empty:
+                        continue
+                    pts = shapely.points(
+                        rng.uniform(*inner.bounds[::2], 400), rng.uniform(*inner.bounds[1::2], 400)
+                    )
+                    for p in pts[shapely.contains(inner, pts)]:
+                        px, py = ax.transData.transform((p.x, p.y))
+                        colour = img[img.shape[0] - int(py), int(px)]
+                        samples += 1
+                        hits += bool(np.abs(colour - WALL_RGB).max() < 16)  # the wall's face
+            assert samples > 50
+            assert hits / samples < 0.2, hits / samples
+    _figure_sizes_ok(next(iter(diagram_pages(plan, sheets=sheets))), "diagram")
+
+
+@pytest.mark.slow
+def test_a_5000_stall_basement_prints_legibly_on_every_sheet() -> None:
+    """Issue 13 item 1 at size: every layout and diagram sheet of a 5,000-stall two-level
+    basement (every stall requesting) legible at A3, every stall findable."""
+    import sys
+
+    from planner.diagram import diagram_pages
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from bench.run import basement
+
+    plan = make_plan(parse_site(json.dumps(basement(5000)).encode()))
+    sheets = sheet_set(plan)
+    assert sum(s.kind == "key" for s in sheets) == 2
+    circuits = plan.circuits()
+    shown: set[str] = set()
+    for sheet, fig in render_sheets(plan, sheets=sheets):
+        _figure_sizes_ok(fig, sheet.number)
+        shown |= {t.get_text() for t in texts(fig)}
+    for fig in diagram_pages(plan, sheets=sheets):
+        _figure_sizes_ok(fig, "diagram")
+    missing = [r.id for r in plan.requests if f"{circuits[r.id][1]} {r.space}" not in shown]
+    assert missing == []
