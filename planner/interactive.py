@@ -11,9 +11,9 @@ import numpy as np
 import plotly.graph_objects as go
 from shapely.geometry.base import BaseGeometry
 
-from planner.styles import COMPARTMENT_TINTS, PLANNED_TRAY, STATUS_COLOURS
 from planner.i18n import Lang, reason_text, t
 from planner.plan import Plan
+from planner.styles import COMPARTMENT_TINTS, PLANNED_TRAY, STATUS_COLOURS
 
 
 def _joined(geoms: Iterable[BaseGeometry]) -> tuple[list[float | None], list[float | None]]:
