@@ -87,7 +87,7 @@ def _sidebar(s: Any) -> tuple[Rules, PlanOptions, Lang]:
     else:
         site_file = sb.file_uploader(
             "场地文件 site GeoJSON / DXF / IMDF zip",
-            type=["geojson", "json", "dxf", "zip"],
+            type=["geojson", "json", "dxf", "dwg", "zip"],
             key="site_file",
         )
         csv_file = sb.file_uploader("申请表 requests CSV（可选）", type=["csv"], key="csv_file")

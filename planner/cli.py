@@ -40,17 +40,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     validate = sub.add_parser("validate", help="read a site, check it, print a summary")
-    validate.add_argument("site", help="site GeoJSON, DXF drawing or IMDF folder/zip")
+    validate.add_argument("site", help="site GeoJSON, DXF or DWG drawing, or IMDF folder/zip")
     validate.add_argument("--requests", metavar="CSV", help="requests CSV to merge")
     _max_mb(validate)
     _source_options(validate)
-    conv = sub.add_parser("convert", help="convert a DXF drawing or IMDF map to a site file")
-    conv.add_argument("file", help="DXF drawing or IMDF folder/zip")
+    conv = sub.add_parser(
+        "convert", help="convert a DXF or DWG drawing or an IMDF map to a site file"
+    )
+    conv.add_argument("file", help="DXF or DWG drawing, or IMDF folder/zip")
     conv.add_argument("--to", required=True, metavar="SITE.geojson", help="site file to write")
     _max_mb(conv)
     _source_options(conv)
     plan = sub.add_parser("plan", help="plan boxes, cables and decisions; write the outputs")
-    plan.add_argument("site", help="site GeoJSON, DXF drawing or IMDF folder/zip")
+    plan.add_argument("site", help="site GeoJSON, DXF or DWG drawing, or IMDF folder/zip")
     plan.add_argument("--requests", metavar="CSV", help="requests CSV to merge")
     plan.add_argument("--out", required=True, metavar="DIR", help="output folder")
     plan.add_argument("--routing", choices=("rectilinear", "euclidean"), default="rectilinear")
@@ -166,9 +168,9 @@ def _limits(args: argparse.Namespace) -> Limits:
 
 
 def _source_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--layers", metavar="MAP.toml", help="layer map for DXF drawings")
-    p.add_argument("--level", metavar="ID", help="IMDF: the level to read; DXF: its id")
-    p.add_argument("--units", choices=("mm", "cm", "m"), help="DXF units (else $INSUNITS)")
+    p.add_argument("--layers", metavar="MAP.toml", help="layer map for DXF and DWG drawings")
+    p.add_argument("--level", metavar="ID", help="IMDF: the level to read; DXF/DWG: its id")
+    p.add_argument("--units", choices=("mm", "cm", "m"), help="DXF/DWG units (else $INSUNITS)")
 
 
 def _read(args: argparse.Namespace, site: str) -> Site:

@@ -31,7 +31,7 @@ from planner.routing import free_space
 from planner.site import Site
 from planner.writers import FORMATS, write_outputs
 
-SITE_SUFFIXES = (".geojson", ".json", ".dxf", ".zip")
+SITE_SUFFIXES = (".geojson", ".json", ".dxf", ".dwg", ".zip")
 
 
 def load_upload(
@@ -51,7 +51,7 @@ def load_upload(
     if suffix not in SITE_SUFFIXES:
         raise PlannerError(
             f"'{name}' is not a file this version reads. Fix: upload a site GeoJSON "
-            "(.geojson/.json), a DXF drawing or an IMDF .zip."
+            "(.geojson/.json), a DXF or DWG drawing or an IMDF .zip."
         )
     site_bytes = read_bytes(data, what="site file", max_bytes=max_bytes)
     csv_bytes = (

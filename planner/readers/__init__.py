@@ -1,7 +1,7 @@
-"""Readers: site files (GeoJSON), CAD drawings (DXF), indoor maps (IMDF folder or zip) and
+"""Readers: site files (GeoJSON), CAD drawings (DXF, DWG), indoor maps (IMDF folder or zip) and
 requests CSV -> :class:`~planner.site.Site`.
 
-DXF and IMDF are first converted into a site file (:mod:`planner.readers.dxf`,
+DXF, DWG and IMDF are first converted into a site file (:mod:`planner.readers.dxf`,
 :mod:`planner.readers.imdf`), which is then read like any other; what the conversion could
 not know travels with the site as warnings. Every reader honours the same
 :class:`~planner.limits.Limits`."""
@@ -23,12 +23,12 @@ Kind = str
 
 
 def kind_of(name: str, *, is_dir: bool = False) -> Kind:
-    """'dxf', 'imdf' or 'geojson', from a file name."""
+    """'dxf', 'dwg', 'imdf' or 'geojson', from a file name."""
     suffix = Path(name).suffix.lower()
     if is_dir or suffix == ".zip":
         return "imdf"
-    if suffix == ".dxf":
-        return "dxf"
+    if suffix in (".dxf", ".dwg"):
+        return suffix[1:]
     return "geojson"
 
 
@@ -42,7 +42,14 @@ def convert(
     level: str | None = None,
     limits: Limits | None = None,
 ) -> Conversion:
-    """Convert a DXF drawing or an IMDF folder/zip into a site file."""
+    """Convert a DXF or DWG drawing or an IMDF folder/zip into a site file."""
+    if kind == "dwg":  # DWG becomes DXF bytes, read as the DXF it is
+        from planner.readers.dwg import dwg_to_dxf
+
+        lim = limits or Limits()
+        raw = read_bytes(source, what="drawing", max_bytes=lim.max_bytes)
+        source = dwg_to_dxf(raw, name=name, limits=lim)
+        kind = "dxf"
     if kind == "dxf":
         from planner.readers.dxf import convert_dxf
 
@@ -55,7 +62,7 @@ def convert(
         return convert_imdf(source, level=level, name=name, limits=limits)
     raise PlannerError(
         f"'{name}' is a site file already: nothing to convert. Fix: give a "
-        ".dxf drawing or an IMDF folder or .zip."
+        ".dxf or .dwg drawing or an IMDF folder or .zip."
     )
 
 
@@ -98,7 +105,7 @@ def read_site(
     level: str | None = None,
     limits: Limits | None = None,
 ) -> Site:
-    """Read a site GeoJSON, a DXF drawing or an IMDF folder/zip (by its name).
+    """Read a site GeoJSON, a DXF or DWG drawing or an IMDF folder/zip (by its name).
 
     ``max_bytes`` (the largest file) overrides ``limits.max_bytes`` when given.
     """
@@ -114,7 +121,9 @@ def read_site(
     data: str | Path | bytes = path
     if not path.is_dir():
         data = read_bytes(
-            path, what="drawing" if kind == "dxf" else "IMDF archive", max_bytes=lim.max_bytes
+            path,
+            what="drawing" if kind in ("dxf", "dwg") else "IMDF archive",
+            max_bytes=lim.max_bytes,
         )
     conv = convert(
         data, name=path.name, kind=kind, layers=layers, units=units, level=level, limits=lim
