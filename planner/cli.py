@@ -18,10 +18,10 @@ from planner.costs import Prices
 from planner.errors import PlannerError, printable
 from planner.limits import Deadline, Limits
 from planner.placement import PlacementMode
-from planner.plan import Plan, PlanOptions, TrunkMode, make_plan
+from planner.plan import Plan, TrunkMode, make_plan
+from planner.project import project_of
 from planner.readers import DEFAULT_MAX_BYTES, convert, kind_of, read_site, site_from_conversion
 from planner.readers.base import read_bytes
-from planner.rules import Rules
 from planner.site import Site
 from planner.writers import FORMATS, check_out, write_outputs
 
@@ -55,11 +55,14 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("site", help="site GeoJSON, DXF or DWG drawing, or IMDF folder/zip")
     plan.add_argument("--requests", metavar="CSV", help="requests CSV to merge")
     plan.add_argument("--out", required=True, metavar="DIR", help="output folder")
-    plan.add_argument("--routing", choices=("rectilinear", "euclidean"), default="rectilinear")
+    plan.add_argument(
+        "--routing",
+        choices=("rectilinear", "euclidean"),
+        help="rectilinear (default) or euclidean; a project file's choice where not given",
+    )
     plan.add_argument(
         "--placement",
         choices=get_args(PlacementMode),
-        default=PlanOptions().placement,
         help="centre (default: on the structure face nearest the centroid; column is the same), "
         "centroid (free-standing) or min-cable",
     )
@@ -69,14 +72,12 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument(
         "--trunk",
         choices=get_args(TrunkMode),
-        default=PlanOptions().trunk,
         help="shared (default: one tray tree per compartment the cables follow) or none "
         "(each cable its own run)",
     )
     plan.add_argument(
         "--reserve",
         type=_reserve,
-        default=PlanOptions().reserve,
         metavar="none|all|SHARE",
         help="lay the tray and the bank out for this share of the unrequested spaces "
         "(车桩相随、适度超前), nearest the box first; default none",
@@ -317,16 +318,16 @@ def _plan(args: argparse.Namespace) -> int:
         inputs.append(Path(args.qr))
         read_qr(args.qr)  # refused before the work, like the output folder
     check_out(Path(args.out), inputs)  # before the work, so a refused folder costs nothing
-    rules = Rules().with_overrides(args.overrides)
-    options = PlanOptions(
-        routing=args.routing,
-        placement=args.placement,
-        managed=args.managed,
-        trunk=args.trunk,
-        reserve=args.reserve,
-    )
     prices = Prices.load(args.prices)
     site = _read(args, args.site)
+    saved, saved_rules = project_of(site)  # a project file's choices; the defaults otherwise
+    rules = saved_rules.with_overrides(args.overrides)
+    given = {
+        k: getattr(args, k)
+        for k in ("routing", "placement", "trunk", "reserve")
+        if getattr(args, k) is not None
+    }
+    options = saved.model_copy(update={**given, "managed": args.managed or saved.managed})
     plan = make_plan(site, rules, options=options, prices=prices)
     out = Path(args.out)
     written = write_outputs(

@@ -9,7 +9,7 @@ All models are frozen: a plan never changes the site it was made from.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AllowInfNan,
@@ -105,6 +105,8 @@ class SiteInfo(_Model):
     surveyor: str | None = None
     revision: str | None = None
     boundary: PolygonM | None = None
+    project: dict[str, Any] | None = None
+    """The project file's ``project`` property as written (see :mod:`planner.project`)."""
 
 
 class Level(_Model):
@@ -226,6 +228,11 @@ class Site(_Model):
     requests: tuple[Request, ...] = ()
     warnings: tuple[Problem, ...] = ()
     frame: Frame = Field(default_factory=Frame)
+    sources: dict[str, Any] = Field(default_factory=dict, repr=False)
+    """Geometries as the file drew them, by feature index (``"12"``; a space's charger
+    ``"12:charger"``), where the file is not in local metres: a project file writes these
+    back unchanged, so reopening it reproduces the same local coordinates and the same
+    plan (a reprojection round trip moves points by 1e-9 m and breaks routing ties)."""
 
     def level(self, level_id: str) -> Level:
         """The level with this id (``KeyError`` if none)."""

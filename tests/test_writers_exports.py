@@ -284,7 +284,13 @@ def test_outputs_are_all_or_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     out = tmp_path / "out"
     first = writers.write_outputs(plan, out, formats=("geojson", "csv"))
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    assert {p.name for p in first} == {"report.json", "plan.geojson", "schedule.csv", "bom.csv"}
+    assert {p.name for p in first} == {
+        "report.json",
+        "project.geojson",
+        "plan.geojson",
+        "schedule.csv",
+        "bom.csv",
+    }
 
     def broken(*_: object, **__: object) -> None:
         raise OSError(28, "No space left on device")
@@ -304,7 +310,12 @@ def test_outputs_are_all_or_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
     monkeypatch.undo()
     writers.write_outputs(plan, out, formats=("geojson",))
-    assert {p.name for p in out.iterdir()} == {"report.json", "plan.geojson", ".planner-output"}
+    assert {p.name for p in out.iterdir()} == {
+        "report.json",
+        "project.geojson",
+        "plan.geojson",
+        ".planner-output",
+    }
 
 
 def test_out_folders_the_planner_may_not_replace(tmp_path: Path) -> None:

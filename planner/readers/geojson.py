@@ -18,6 +18,7 @@ import shapely
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
+from planner.errors import PlannerError
 from planner.limits import Limits, Ticker, check_time, over, running
 from planner.privacy import mask_properties
 from planner.projection import METRES_PER_UNIT, Frame, parse_crs
@@ -42,6 +43,9 @@ from planner.site import (
     Space,
     Tray,
 )
+
+PLAN_KINDS = frozenset({"meter_box", "cable", "tray_run", "finding"})
+"""Kinds only a plan file has."""
 
 GEOMETRY_RULES: dict[str, tuple[tuple[str, ...], bool]] = {
     "site": (("Polygon",), True),
@@ -84,6 +88,8 @@ class _Reading:
     out: Collector
     limits: Limits = field(default_factory=Limits)
     features: dict[str, list[_Raw]] = field(default_factory=lambda: defaultdict(list))
+    sources: dict[str, Any] = field(default_factory=dict)
+    """Geometries as drawn, by feature index (see :attr:`planner.site.Site.sources`)."""
 
 
 def read_site(
@@ -302,6 +308,13 @@ def _parse_features(data: bytes, reading: _Reading) -> bool:
             )
             continue
         reading.features[kind].append(_Raw(kind, index, props, geom))
+    plan_kinds = sorted(PLAN_KINDS & set(ignored))
+    if plan_kinds:
+        raise PlannerError(
+            f"this is a plan written by the planner (it holds {', '.join(plan_kinds)} "
+            "features: plan.geojson), not a site. Fix: open the site file it was planned "
+            "from, or the project.geojson written beside it, which reopens the plan."
+        )
     for kind, indexes in ignored.items():
         shown = ", ".join(f"#{i}" for i in indexes[:10]) + (" ..." if len(indexes) > 10 else "")
         out.add(
@@ -439,6 +452,7 @@ def _to_local(reading: _Reading, frame: Frame) -> None:
     """Project every geometry (and every space's charger point) to local metres at once."""
     raws = [r for r in _all(reading) if r.geometry is not None]
     if raws and not (frame.crs is None and frame.units == "m"):
+        reading.sources.update({str(r.index): r.geometry for r in raws if not r.placeholder})
         arr = np.asarray([r.geometry for r in raws], dtype=object)
         local = shapely.transform(arr, frame.to_local_xy, interleaved=False)
         for r, g in zip(raws, local, strict=True):
@@ -527,6 +541,8 @@ def _build_site(reading: _Reading) -> Site:
     spaces = []
     for r in f["space"]:
         point = _charger_point(r, frame)
+        if isinstance(point, Point) and not (frame.crs is None and frame.units == "m"):
+            reading.sources[f"{r.index}:charger"] = list(r.props["charger"])
         if point == "error":
             out.add(
                 "error",
@@ -648,6 +664,7 @@ def _build_site(reading: _Reading) -> Site:
         requests=tuple(q for q in requests if q is not None),
         warnings=tuple(out.warnings),
         frame=frame,
+        sources=reading.sources,
     )
 
 

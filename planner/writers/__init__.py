@@ -63,7 +63,8 @@ def write_outputs(
     always. All or nothing: everything is written into a folder beside ``out`` that
     replaces it only when complete, so a failed or interrupted run leaves the previous
     contents as they were, and files of an earlier run never mix with this one's. Heavy
-    modules (matplotlib, geopandas, ezdxf) load only when asked for. ``qr``: the
+    modules (matplotlib, geopandas, ezdxf) load only when asked for. ``project.geojson``
+    (the inputs, to reopen the plan) is written always, like ``report.json``. ``qr``: the
     registration QR image printed on the owner notices."""
     check_out(out)
     qr_image = None
@@ -139,6 +140,9 @@ def _write_all(
         check_time()  # the time budget covers writing too
 
     done(write_report(plan, out / "report.json"))
+    from planner.project import write_project
+
+    done(write_project(plan.site, plan.options, plan.rules, out / "project.geojson"))
     if "geojson" in formats:
         done(write_plan_geojson(plan, out / "plan.geojson"))
     if "gpkg" in formats:
