@@ -21,7 +21,11 @@ def _joined(geoms: Iterable[BaseGeometry]) -> tuple[list[float | None], list[flo
     xs: list[float | None] = []
     ys: list[float | None] = []
     for g in geoms:
-        parts = [g] if g.geom_type in ("Polygon", "LineString") else list(getattr(g, "geoms", []))
+        parts = (
+            [g]
+            if g.geom_type in ("Polygon", "LineString", "LinearRing")
+            else list(getattr(g, "geoms", []))
+        )
         for part in parts:
             coords = np.asarray(
                 part.exterior.coords if part.geom_type == "Polygon" else part.coords
@@ -93,11 +97,17 @@ def plan_figure(plan: Plan, level_id: str, *, lang: Lang = "zh") -> go.Figure:
             )
         )
 
-    add_lines(
-        [o.geometry for o in view.obstacles if o.geometry.geom_type != "Polygon"],
+    add_lines(  # walls drawn as lines, or as polygons (rings with holes too): their edges
+        [
+            o.geometry.boundary
+            if o.geometry.geom_type in ("Polygon", "MultiPolygon")
+            else o.geometry
+            for o in view.obstacles
+            if o.type == "wall" or o.geometry.geom_type not in ("Polygon", "MultiPolygon")
+        ],
         t("wall", lang),
-        "black",
-        3,
+        "#616161",
+        2,
     )
     add_lines([tr.line for tr in view.trays], t("tray", lang), "#81d4fa", 6)
     runs = [r for r in plan.trays if r.level == level_id]

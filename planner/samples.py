@@ -1,6 +1,6 @@
 """The bundled sample sites: how they are drawn and where they live.
 
-``python sample_sites/generate.py`` rewrites the files in ``sample_sites/`` from the
+``python sample_sites/generate.py`` rewrites the files in ``planner/data/samples/`` from the
 functions here; a test checks that the committed files equal what these functions draw.
 See ``sample_sites/README.md`` for what each site demonstrates.
 """
@@ -27,7 +27,8 @@ from planner.synthetic import (
     transform_features,
 )
 
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_sites"
+SAMPLE_DIR = Path(__file__).resolve().parent / "data" / "samples"
+"""Inside the package, so an installed wheel has its samples (the app opens on one)."""
 SAMPLES: dict[str, str] = {
     "a": "a-single-basement.geojson",
     "b": "b-two-levels.geojson",

@@ -121,6 +121,7 @@ def test_page_loads_shows_the_plan_and_follows_a_parameter(server: str, tmp_path
             metric = page.locator('[data-testid="stMetric"]').filter(has_text="容量不足待排队")
             expect(metric).to_contain_text("4", timeout=30_000)
             expect(page.get_by_text("和平小区地下车库").first).to_be_visible()
+            expect(page.get_by_text("Deploy", exact=True)).to_have_count(0)  # a desk, not a demo
             page.get_by_text("智能有序充电 managed charging").click()
             expect(metric).to_contain_text("0", timeout=30_000)
             planned = page.locator('[data-testid="stMetric"]').first  # 可建设

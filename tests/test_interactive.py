@@ -40,3 +40,26 @@ def test_the_planned_tray_is_shown_with_its_size_count_and_fill() -> None:
     assert len({*texts}) == len(plan.trays)
     run = plan.trays[0]
     assert any(run.size in x and f"{run.fill:.0%}" in x for x in texts)
+
+
+def test_polygon_walls_and_wall_rings_are_shown() -> None:
+    """A wall drawn as a polygon (a ring with a hole too) shows as its edges: it was
+    missing from the app's plan (issue 14 item 8)."""
+    import json
+
+    from shapely.geometry import Polygon
+
+    from planner.readers import parse_site
+    from planner.synthetic import feature, simple_garage
+
+    feats = simple_garage(bays=2, strips=1, capacity_kw=100)
+    level = next(f for f in feats if f["properties"]["kind"] == "level")
+    outline = Polygon(level["geometry"]["coordinates"][0])
+    ring = outline.difference(outline.buffer(-0.3))
+    feats.append(feature("obstacle", ring, level="B1", type="wall"))
+    site = parse_site(json.dumps({"type": "FeatureCollection", "features": feats}).encode())
+    fig = plan_figure(make_plan(site), "B1")
+    walls = next(tr for tr in fig.data if tr.name == "墙")
+    xs = [x for x in walls.x if x is not None]
+    assert len(xs) >= 10  # both rings of the wall
+    assert walls.fill in (None, "none")  # its hole is not painted over
