@@ -7,6 +7,7 @@ Run it with ``python3 dev.py app`` (or ``streamlit run app.py``).
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any, get_args
 
 import streamlit as st
@@ -29,6 +30,8 @@ from planner.session import (
     compartment_rows,
     export_files,
     load_upload,
+    project_bytes,
+    project_state,
     reason_rows,
     request_rows,
     to_local,
@@ -66,8 +69,17 @@ def _state() -> Any:
 
 def _use_site(s: Any, key: str, site: Site) -> None:
     if s.site_key != key:
+        try:  # a project file reopens with its options, rules and moved boxes
+            saved = project_state(site)
+        except PlannerError as exc:
+            st.error(str(exc))
+            return
         s.site, s.site_key = site, key
-        s.box_positions, s.capacities = {}, {}
+        s.box_positions, s.capacities = saved["box_positions"], {}
+        s.project_rules = saved["rules"]
+        if site.info.project is not None:
+            for widget, value in saved["widgets"].items():
+                s[widget] = value
         s.pop("downloads", None)
 
 
@@ -121,15 +133,16 @@ def _sidebar(s: Any) -> tuple[Rules, PlanOptions, Lang]:
         horizontal=True,
         format_func={"shared": "共用桥架 shared", "none": "各自敷设 none"}.get,
     )
+    s.setdefault("reserve", 0.0)
     reserve = sb.select_slider(
         "预留 Build-out reserve",
-        options=[0.0, 0.25, 0.45, 0.5, 0.75, 1.0],
-        value=0.0,
+        options=sorted({0.0, 0.25, 0.45, 0.5, 0.75, 1.0, float(s.reserve)}),
         format_func=lambda v: "无 none" if v == 0 else ("全部 all" if v == 1 else f"{v:.0%}"),
         key="reserve",
     )
     rules = Rules().with_overrides(
-        [f"clearance_m={clearance}", f"slack={slack / 100}", f"voltage_drop_limit_pct={vdrop}"]
+        [f"{k}={json.dumps(v)}" for k, v in s.get("project_rules", {}).items()]
+        + [f"clearance_m={clearance}", f"slack={slack / 100}", f"voltage_drop_limit_pct={vdrop}"]
     )
     options = PlanOptions(
         routing=routing,
@@ -243,6 +256,12 @@ def _downloads(s: Any, plan: Plan, lang: Lang) -> None:
             plan.rules.model_dump_json(),
             lang,
             tuple(sorted(s.capacities.items())),
+        )
+        st.download_button(
+            "项目文件 project.geojson（保存，可重新打开 save, reopen later）",
+            project_bytes(plan),
+            file_name="project.geojson",
+            key="dl_project",
         )
         if st.button("生成下载文件 Prepare files", key="prepare"):
             with st.spinner("…"):

@@ -5,6 +5,7 @@ out; everything here is plain Python, testable without Streamlit."""
 from __future__ import annotations
 
 import io
+import json
 import tempfile
 import zipfile
 from pathlib import Path
@@ -20,6 +21,7 @@ from planner.i18n import Lang, reason_text, t
 from planner.limits import Limits, current_limits
 from planner.placement import mount_faces
 from planner.plan import Plan
+from planner.project import project_of, project_property, site_collection
 from planner.readers import (
     convert,
     kind_of,
@@ -28,6 +30,7 @@ from planner.readers import (
 )
 from planner.readers.base import read_bytes
 from planner.routing import free_space
+from planner.rules import Rules
 from planner.site import Site
 from planner.writers import FORMATS, write_outputs
 
@@ -215,6 +218,38 @@ def reason_rows(plan: Plan, request_id: str, lang: Lang) -> list[dict[str, str]]
         }
         for x in r.reasons
     ]
+
+
+APP_RULES = {"clearance_m": "clearance", "slack": "slack", "voltage_drop_limit_pct": "vdrop"}
+"""The rules the desk has widgets for (rule -> widget key); slack is shown in per cent."""
+
+
+def project_state(site: Site) -> dict[str, Any]:
+    """What a reopened project sets in the desk: the option widgets' values, the rule
+    widgets' values, the other rule overrides and the boxes moved by hand. Raises
+    :class:`PlannerError` for a project that makes no sense."""
+    options, rules = project_of(site)
+    defaults = Rules().model_dump()
+    changed = {k: v for k, v in rules.model_dump().items() if v != defaults[k]}
+    reserve = options.reserve
+    widgets: dict[str, Any] = {
+        "routing": options.routing,
+        "placement": options.placement,
+        "managed": options.managed,
+        "trunk": options.trunk,
+        "reserve": {"none": 0.0, "all": 1.0}.get(reserve, reserve),  # type: ignore[arg-type]
+        "clearance": rules.clearance_m,
+        "slack": rules.slack * 100,
+        "vdrop": rules.voltage_drop_limit_pct,
+    }
+    extra = {k: v for k, v in changed.items() if k not in APP_RULES}
+    return {"widgets": widgets, "rules": extra, "box_positions": dict(options.box_positions)}
+
+
+def project_bytes(plan: Plan) -> bytes:
+    """The project file of the plan on screen (inputs only), to download and reopen."""
+    doc = site_collection(plan.site, project_property(plan.site, plan.options, plan.rules))
+    return json.dumps(doc, ensure_ascii=False).encode("utf-8")
 
 
 def export_files(plan: Plan, *, lang: Lang = "zh") -> dict[str, bytes]:

@@ -169,7 +169,39 @@ def test_downloads_of_the_current_plan() -> None:
         "sheet-B1.svg",
     } <= labels
     at.sidebar.checkbox(key="managed").check().run()
-    assert not at.get("download_button")  # stale files are not offered for a changed plan
+    left = [b.label for b in at.get("download_button")]  # stale files are not offered
+    assert len(left) == 1
+    assert left[0].startswith("项目文件 project.geojson")
+
+
+def test_a_saved_project_reopens_with_its_options_and_moved_box() -> None:
+    """Issue 14 item 4 in the desk: save the project, open it in a new session: the same
+    options, rules and box, the same plan."""
+    from planner.session import project_bytes
+
+    at = _app()
+    at.sidebar.checkbox(key="managed").check().run()
+    at.sidebar.radio(key="trunk").set_value("none").run()
+    at.sidebar.number_input(key="slack").set_value(8.0).run()
+    at.selectbox(key="move_comp").set_value("FQ3").run()
+    at.radio(key="move_how").set_value("柱/墙 column or wall").run()
+    faces = at.selectbox(key="move_face").options
+    at.selectbox(key="move_face").set_value(faces[1]).run()
+    at.button(key="move_apply").click().run()
+    assert not at.error
+    plan = at.session_state["last_plan"]
+    assert "FQ3" in plan.options.box_positions
+    before = _metrics(at)
+    data = project_bytes(plan)
+    again = _app()
+    _upload(again, "project.geojson", data)
+    assert not again.error
+    reopened = again.session_state["last_plan"]
+    assert reopened.options == plan.options
+    assert reopened.rules == plan.rules
+    assert _metrics(again) == before
+    assert again.sidebar.checkbox(key="managed").value is True
+    assert again.sidebar.radio(key="trunk").value == "none"
 
 
 def test_two_sessions_never_see_each_others_uploads() -> None:
