@@ -20,7 +20,14 @@ from planner.limits import Deadline, Limits
 from planner.placement import PlacementMode
 from planner.plan import Plan, TrunkMode, make_plan
 from planner.project import project_of
-from planner.readers import DEFAULT_MAX_BYTES, convert, kind_of, read_site, site_from_conversion
+from planner.readers import (
+    DEFAULT_MAX_BYTES,
+    answers,
+    convert,
+    kind_of,
+    read_site,
+    site_from_conversion,
+)
 from planner.readers.base import read_bytes
 from planner.site import Site
 from planner.writers import FORMATS, check_out, write_outputs
@@ -48,6 +55,17 @@ def _parser() -> argparse.ArgumentParser:
         "convert", help="convert a DXF or DWG drawing or an IMDF map to a site file"
     )
     conv.add_argument("file", help="DXF or DWG drawing, or IMDF folder/zip")
+    conv.add_argument(
+        "--answers",
+        metavar="ANSWERS.toml",
+        help="what the drawing does not say: [site], [levels.<id>], [compartments.<id>]",
+    )
+    for flag, example in (
+        ("--set-site", "KEY=VALUE (e.g. community=和平小区)"),
+        ("--set-level", "ID:KEY=VALUE (e.g. B1:floor=-1)"),
+        ("--set-compartment", "ID:KEY=VALUE (e.g. B1-FQ1:capacity_kw=200)"),
+    ):
+        conv.add_argument(flag, action="append", default=[], metavar="ASSIGNMENT", help=example)
     conv.add_argument("--to", required=True, metavar="SITE.geojson", help="site file to write")
     _max_mb(conv)
     _source_options(conv)
@@ -203,6 +221,9 @@ def _convert(args: argparse.Namespace) -> int:
         level=args.level,
         limits=limits,
     )
+    given = [answers.load_answers(args.answers)] if args.answers else []
+    given.append(answers.assignments(args.set_site, args.set_level, args.set_compartment))
+    answers.apply_answers(conv, answers.merge(*given))
     site_from_conversion(conv, limits=limits)  # must read as a site: refuse it here otherwise
     target = Path(args.to)
     partial = target.with_name(f".{target.name}.partial")
