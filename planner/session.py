@@ -4,6 +4,7 @@ out; everything here is plain Python, testable without Streamlit."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import tempfile
@@ -29,6 +30,8 @@ from planner.readers import (
     site_from_conversion,
 )
 from planner.readers.base import read_bytes
+from planner.readers.conversion import FIRE
+from planner.readers.requests_csv import OPTIONAL, REQUIRED
 from planner.routing import free_space
 from planner.rules import Rules
 from planner.site import Site
@@ -270,3 +273,166 @@ def export_files(plan: Plan, *, lang: Lang = "zh") -> dict[str, bytes]:
                 z.write(path, arcname=path.name)
         files["notices.zip"] = buffer.getvalue()
     return files
+
+
+# -- completing a site in the desk (issue 14 items 2 and 3) ------------------------------
+
+LEVEL_FIELDS = ("id", "name", "floor", "garage_type", "ceiling_height_m", *FIRE)
+COMPARTMENT_FIELDS = ("id", "level", "name", "capacity_kw", "axis_deg")
+SITE_FIELDS = ("name", "community", "supply", "surveyor", "revision")
+REQUEST_FIELDS = (*REQUIRED, *OPTIONAL)
+
+
+def _collection(site: Site) -> dict[str, Any]:
+    return site_collection(site, site.info.project)
+
+
+def _reparse(doc: dict[str, Any], *, requests_csv: bytes | None = None) -> Site:
+    """Edits take effect by reading the edited site file again: the same validation as a
+    file's, and the same messages (naming the feature and the fix)."""
+    return parse_site(
+        json.dumps(doc, ensure_ascii=False).encode("utf-8"),
+        requests_csv=requests_csv,
+        limits=current_limits(),
+    )
+
+
+def site_tables(site: Site) -> dict[str, list[dict[str, Any]]]:
+    """The site, its levels and its compartments as rows the desk edits."""
+    doc = _collection(site)
+    rows: dict[str, list[dict[str, Any]]] = {"site": [], "level": [], "compartment": []}
+    fields = {"site": SITE_FIELDS, "level": LEVEL_FIELDS, "compartment": COMPARTMENT_FIELDS}
+    for f in doc["features"]:
+        kind = f["properties"]["kind"]
+        if kind in rows:
+            rows[kind].append({k: f["properties"].get(k) for k in fields[kind]})
+    return rows
+
+
+def with_tables(site: Site, tables: dict[str, list[dict[str, Any]]]) -> Site:
+    """The site with edited site, level and compartment rows (matched by id; a level's id
+    may not change here: its features refer to it)."""
+    doc = _collection(site)
+    by_id = {
+        (f["properties"]["kind"], f["properties"].get("id")): f["properties"]
+        for f in doc["features"]
+    }
+    for kind, rows in tables.items():
+        for row in rows:
+            key = (kind, None if kind == "site" else row.get("id"))
+            props = by_id.get(key)
+            if props is None:
+                raise PlannerError(
+                    f"there is no {kind} '{row.get('id')}' in the site. Fix: edit the rows "
+                    "shown; add compartments with 'draw a compartment'."
+                )
+            for k, v in row.items():
+                if k != "id" and (v is not None or props.get(k) is not None):
+                    props[k] = None if v == "" else v
+    return _reparse(doc)
+
+
+def parse_corners(text: str) -> list[tuple[float, float]]:
+    """Corners typed as ``x1,y1; x2,y2; ...`` (the file's coordinates), at least three."""
+    corners = []
+    for part in text.replace("；", ";").replace("，", ",").split(";"):
+        if not part.strip():
+            continue
+        try:
+            x, y = (float(v) for v in part.split(","))
+        except ValueError:
+            raise PlannerError(
+                f"corner '{part.strip()}' is not x,y. Fix: type the corners as "
+                "x1,y1; x2,y2; x3,y3 in the drawing's coordinates."
+            ) from None
+        corners.append((x, y))
+    if len(corners) < 3:
+        raise PlannerError(
+            "a compartment needs at least three corners. Fix: type them as x1,y1; x2,y2; x3,y3."
+        )
+    return corners
+
+
+def with_compartment(
+    site: Site,
+    *,
+    level: str,
+    ident: str,
+    corners: list[tuple[float, float]],
+    name: str | None = None,
+    capacity_kw: float | None = None,
+    replace: tuple[str, ...] = (),
+) -> Site:
+    """The site with a compartment drawn by its corners (in the file's coordinates), the
+    compartments ``replace`` removed; overlaps and compartments outside their level are
+    refused as in a file."""
+    doc = _collection(site)
+    if ident in {c.id for c in site.compartments if c.id not in replace}:
+        raise PlannerError(f"compartment '{ident}' exists already. Fix: choose another id.")
+    doc["features"] = [
+        f
+        for f in doc["features"]
+        if not (f["properties"]["kind"] == "compartment" and f["properties"]["id"] in replace)
+    ]
+    ring = [list(c) for c in corners] + [list(corners[0])]
+    doc["features"].append(
+        {
+            "type": "Feature",
+            "geometry": {"type": "Polygon", "coordinates": [ring]},
+            "properties": {
+                "kind": "compartment",
+                "id": ident,
+                "level": level,
+                "name": name,
+                "capacity_kw": capacity_kw,
+            },
+        }
+    )
+    return _reparse(doc)
+
+
+def unassigned_spaces(site: Site) -> list[str]:
+    """Spaces in no compartment of their level (the desk shows them as errors)."""
+    out = []
+    for s in site.spaces:
+        comps = [c.polygon for c in site.compartments if c.level == s.level]
+        if not any(c.buffer(0.01).contains(s.polygon.centroid) for c in comps):
+            out.append(s.id)
+    return out
+
+
+def request_table(site: Site) -> list[dict[str, Any]]:
+    """The site's requests as editable rows (the requests CSV's columns)."""
+    rows = []
+    for f in _collection(site)["features"]:
+        p = f["properties"]
+        if p["kind"] != "request":
+            continue
+        row = {k: p.get(k) for k in REQUEST_FIELDS}
+        row["documents"] = ";".join(p.get("documents") or [])
+        rows.append(row)
+    return rows
+
+
+def requests_csv(rows: list[dict[str, Any]]) -> bytes:
+    """Rows as a requests CSV (UTF-8 with BOM, safe for Excel), to download or to read."""
+    from planner.writers.csv import excel_safe  # noqa: PLC0415 - the writers load lazily
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(REQUEST_FIELDS)
+    for row in rows:
+        if not any(row.get(k) not in (None, "") for k in REQUEST_FIELDS):
+            continue  # an empty row the editor added
+        writer.writerow(
+            [excel_safe("" if row.get(k) is None else str(row.get(k))) for k in REQUEST_FIELDS]
+        )
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def with_requests(site: Site, rows: list[dict[str, Any]]) -> Site:
+    """The site with its requests replaced by ``rows``, read as a requests CSV is: the
+    same validation and messages (each naming its row)."""
+    doc = _collection(site)
+    doc["features"] = [f for f in doc["features"] if f["properties"]["kind"] != "request"]
+    return _reparse(doc, requests_csv=requests_csv(rows))

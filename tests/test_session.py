@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -85,3 +87,79 @@ def test_request_rows_one_per_request() -> None:
     plan = make_plan(read_site(sample_path("a")))
     rows = request_rows(plan, "en")
     assert [r["Request"] for r in rows] == [r.id for r in plan.requests]
+
+
+def _converted_dxf(tmp_path: Path) -> Any:
+    from planner.session import load_upload
+    from tests.test_readers_dxf import _drawing
+
+    path = tmp_path / "garage.dxf"
+    _drawing().saveas(path)
+    return load_upload("garage.dxf", path.read_bytes())
+
+
+def test_the_desk_completes_a_converted_drawing(tmp_path: Path) -> None:
+    """Issue 14 item 2: site, level and compartment rows edited and read back as a file
+    is; a compartment drawn by typed corners; overlaps refused, unassigned stalls listed."""
+    from planner.errors import PlannerError
+    from planner.session import (
+        parse_corners,
+        site_tables,
+        unassigned_spaces,
+        with_compartment,
+        with_tables,
+    )
+
+    site = _converted_dxf(tmp_path)
+    tables = site_tables(site)
+    (level,) = tables["level"]
+    (comp,) = tables["compartment"]
+    level.update(floor=-1, garage_type="underground", fire_alarm=True, sprinklers=True)
+    comp.update(capacity_kw=120.0, name="防火分区一")
+    tables["site"][0].update(community="和平小区", surveyor="勘察组")
+    done = with_tables(site, tables)
+    assert done.levels[0].floor == -1
+    assert done.levels[0].garage_type == "underground"
+    assert done.compartments[0].capacity_kw == 120
+    assert done.info.community == "和平小区"
+    level["floor"] = "deep"
+    with pytest.raises(PlannerError, match="floor"):
+        with_tables(site, tables)
+    # draw two compartments by corners in millimetres (the drawing's units), replacing the
+    # whole-level one the converter made
+    west = parse_corners("0,0; 10000,0; 10000,10000; 0,10000")
+    east = parse_corners("10000,0；20000,0；20000,10000；10000,10000")
+    lv = done.levels[0].id
+    two = with_compartment(done, level=lv, ident="FQ-W", corners=west, replace=(comp["id"],))
+    two = with_compartment(two, level=lv, ident="FQ-E", corners=east, capacity_kw=80)
+    assert sorted(c.id for c in two.compartments) == ["FQ-E", "FQ-W"]
+    assert unassigned_spaces(two) == []
+    with pytest.raises(PlannerError, match="overlap"):
+        with_compartment(two, level=lv, ident="FQ-X", corners=west)
+    only_west = with_compartment(done, level=lv, ident="FQ-W", corners=west, replace=(comp["id"],))
+    assert unassigned_spaces(only_west)  # the east stalls are in no compartment
+    with pytest.raises(PlannerError, match="not x,y"):
+        parse_corners("0,0; 1; 2,2")
+
+
+def test_the_desk_edits_requests_as_the_csv_reader_reads_them(tmp_path: Path) -> None:
+    """Issue 14 item 3: add, edit and remove requests; each bad row says so."""
+    from planner.errors import PlannerError
+    from planner.session import request_table, requests_csv, with_requests
+
+    site = read_site(sample_path("a"))
+    rows = request_table(site)
+    assert len(rows) == len(site.requests)
+    rows = rows[1:]  # remove one
+    rows[0]["charger_kw"] = 3.5  # edit one
+    space = next(s.id for s in site.spaces if s.id not in {r["space"] for r in rows})
+    rows.append({"id": "NEW1", "space": space, "charger_kw": 7, "registered": "2024-05-01"})
+    edited = with_requests(site, rows)
+    assert len(edited.requests) == len(site.requests)
+    assert {r.id for r in edited.requests} == {r["id"] for r in rows}
+    assert next(r for r in edited.requests if r.id == rows[0]["id"]).charger_kw == 3.5
+    text = requests_csv(rows).decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("id,space,charger_kw")
+    rows.append({"id": "BAD", "space": space, "charger_kw": "lots"})
+    with pytest.raises(PlannerError, match="row"):
+        with_requests(site, rows)
