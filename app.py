@@ -30,13 +30,21 @@ from planner.session import (
     compartment_rows,
     export_files,
     load_upload,
+    parse_corners,
     project_bytes,
     project_state,
     reason_rows,
     request_rows,
+    request_table,
+    requests_csv,
+    site_tables,
     to_local,
     to_source,
+    unassigned_spaces,
     with_capacities,
+    with_compartment,
+    with_requests,
+    with_tables,
 )
 from planner.site import Site
 
@@ -163,7 +171,8 @@ def _plan_view(s: Any, plan: Plan, lang: Lang) -> None:
     for col, status in zip(cols, ("planned", "pending", "deferred", "blocked"), strict=True):
         col.metric(t(status, lang), counts[status])
     level = st.selectbox(t("level", lang), [lv.id for lv in site.levels], key="level")
-    st.plotly_chart(plan_figure(plan, level, lang=lang), key="plan_chart")
+    ids = st.toggle(t("show_stall_ids", lang), key="stall_ids")
+    st.plotly_chart(plan_figure(plan, level, lang=lang, stall_ids=ids), key="plan_chart")
     st.dataframe(compartment_rows(plan, lang), hide_index=True, key="summary")
     st.dataframe(box_rows(plan, lang), hide_index=True, key="boxes")
     rows = request_rows(plan, lang)
@@ -248,6 +257,68 @@ def _changes(s: Any, plan: Plan, lang: Lang) -> None:
                 st.rerun()
 
 
+def _complete(s: Any, lang: Lang) -> None:
+    """What the site still lacks, and the editors that fill it in (issue 14 items 2, 3)."""
+    site = s.site
+    todo = [w.message for w in site.warnings if w.code == "CONVERTED_COMPLETE"]
+    missing = unassigned_spaces(site)
+    if missing:
+        st.error(t("unassigned", lang, n=len(missing), ids=", ".join(missing[:20])))
+    with st.expander(t("complete_site", lang), expanded=bool(todo)):
+        for item in todo:
+            st.warning(item)
+        tables = site_tables(site)
+        edited = {
+            kind: st.data_editor(rows, hide_index=True, key=f"edit_{kind}", disabled=["id"])
+            for kind, rows in tables.items()
+        }
+        if st.button(t("apply", lang), key="apply_tables"):
+            _replace_site(s, lambda: with_tables(site, edited))
+        st.markdown(t("draw_compartment", lang))
+        c1, c2, c3 = st.columns(3)
+        level = c1.selectbox(t("level", lang), [lv.id for lv in site.levels], key="new_level")
+        ident = c2.text_input("id", key="new_comp_id")
+        cap = c3.number_input(t("capacity", lang) + " kW", 0.0, 5000.0, 0.0, key="new_comp_cap")
+        corners = st.text_input(t("corners", lang), key="new_comp_corners")
+        replace = st.multiselect(
+            t("replace", lang), [c.id for c in site.compartments], key="new_comp_replace"
+        )
+        if st.button(t("add_compartment", lang), key="add_compartment"):
+            _replace_site(
+                s,
+                lambda: with_compartment(
+                    site,
+                    level=level,
+                    ident=ident.strip(),
+                    corners=parse_corners(corners),
+                    capacity_kw=cap or None,
+                    replace=tuple(replace),
+                ),
+            )
+    with st.expander(t("edit_requests", lang)):
+        rows = st.data_editor(
+            request_table(site), num_rows="dynamic", hide_index=True, key="edit_requests"
+        )
+        a, b = st.columns(2)
+        if a.button(t("apply", lang), key="apply_requests"):
+            _replace_site(s, lambda: with_requests(site, rows))
+        b.download_button(
+            "requests.csv", requests_csv(rows), file_name="requests.csv", key="dl_requests"
+        )
+
+
+def _replace_site(s: Any, edit: Any) -> None:
+    """Apply an edit; a refused one says why next to it and changes nothing."""
+    try:
+        site = edit()
+    except PlannerError as exc:
+        st.error(str(exc))
+        return
+    s.site = site
+    s.pop("downloads", None)
+    st.rerun()
+
+
 def _downloads(s: Any, plan: Plan, lang: Lang) -> None:
     with st.expander("下载 Downloads", expanded="downloads" in s):
         signature = (
@@ -292,6 +363,7 @@ def main() -> None:
             plan = s.last_plan  # the previous plan stays on screen
 
         _plan_view(s, plan, lang)
+        _complete(s, lang)
         _changes(s, plan, lang)
         _downloads(s, plan, lang)
 

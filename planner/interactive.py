@@ -35,8 +35,11 @@ def _joined(geoms: Iterable[BaseGeometry]) -> tuple[list[float | None], list[flo
     return xs, ys
 
 
-def plan_figure(plan: Plan, level_id: str, *, lang: Lang = "zh") -> go.Figure:
-    """The level's plan as a plotly figure, equal axes, in local metres."""
+def plan_figure(
+    plan: Plan, level_id: str, *, lang: Lang = "zh", stall_ids: bool = False
+) -> go.Figure:
+    """The level's plan as a plotly figure, equal axes, in local metres; every stall's id
+    on hover, and written on the plan with ``stall_ids``."""
     view = plan.site.on_level(level_id)
     fig = go.Figure()
 
@@ -200,6 +203,21 @@ def plan_figure(plan: Plan, level_id: str, *, lang: Lang = "zh") -> go.Figure:
                     for b in boxes
                 ],
                 hoverinfo="text",
+            )
+        )
+    if view.spaces:  # the stall under the pointer, by its id
+        centres = [s.polygon.centroid for s in view.spaces]
+        fig.add_trace(
+            go.Scatter(
+                x=[c.x for c in centres],
+                y=[c.y for c in centres],
+                mode="markers+text" if stall_ids else "markers",
+                text=[s.id for s in view.spaces] if stall_ids else None,
+                textfont={"size": 9},
+                marker={"size": 6, "opacity": 0.0},
+                hovertext=[s.id for s in view.spaces],
+                hoverinfo="text",
+                name=t("space", lang),
             )
         )
     fig.update_yaxes(scaleanchor="x", scaleratio=1, showgrid=False, zeroline=False, title_text="m")

@@ -169,9 +169,10 @@ def test_downloads_of_the_current_plan() -> None:
         "sheet-B1.svg",
     } <= labels
     at.sidebar.checkbox(key="managed").check().run()
-    left = [b.label for b in at.get("download_button")]  # stale files are not offered
-    assert len(left) == 1
-    assert left[0].startswith("项目文件 project.geojson")
+    left = sorted(b.label for b in at.get("download_button"))  # stale files are not offered
+    assert len(left) == 2
+    assert left[0] == "requests.csv"  # the inputs, always current
+    assert left[1].startswith("项目文件 project.geojson")
 
 
 def test_a_saved_project_reopens_with_its_options_and_moved_box() -> None:
@@ -280,3 +281,59 @@ def test_session_closed_asks_the_server(monkeypatch: pytest.MonkeyPatch) -> None
     assert closed() is False
     server.open = False
     assert closed() is True
+
+
+def test_a_drawing_is_completed_and_given_requests_in_the_desk(tmp_path: Path) -> None:
+    """Issue 14 items 2 and 3 through the app: upload a DXF, see what it lacks, fill in the
+    level, draw the compartments, add a request: the request is planned."""
+    from tests.test_readers_dxf import _drawing
+
+    path = tmp_path / "garage.dxf"
+    _drawing().saveas(path)
+    at = _app()
+    at.sidebar.radio(key="source").set_value("上传 Upload").run()
+    at.sidebar.file_uploader(key="site_file").upload("garage.dxf", path.read_bytes(), "x")
+    at.run()
+    assert any("fire systems" in w.value for w in at.warning)  # the to-complete list
+    site = at.session_state["site"]
+    lv = site.levels[0].id
+    rows = [
+        {"id": lv, "floor": -1, "garage_type": "underground", "fire_alarm": True,
+         "smoke_exhaust": True, "sprinklers": True, "emergency_lighting": True,
+         "evacuation_signs": True}
+    ]  # fmt: skip
+    from planner.session import site_tables, with_tables
+
+    tables = site_tables(site)
+    tables["level"][0].update(rows[0])
+    at.session_state["site"] = with_tables(site, {"level": tables["level"]})
+    at.run()
+    assert not at.error, [e.value for e in at.error]
+    at.selectbox(key="new_level").set_value(lv)
+    at.text_input(key="new_comp_id").set_value("FQ-W")
+    at.number_input(key="new_comp_cap").set_value(100.0)
+    at.text_input(key="new_comp_corners").set_value("0,0; 10000,0; 10000,10000; 0,10000")
+    old = [c.id for c in site.compartments]
+    at.multiselect(key="new_comp_replace").set_value(old)
+    at.button(key="add_compartment").click().run()
+    assert [c.id for c in at.session_state["site"].compartments] == ["FQ-W"]
+    assert any(
+        "in no fire compartment" in e.value or "不在任何防火分区" in e.value for e in at.error
+    )
+    at.text_input(key="new_comp_id").set_value("FQ-E")
+    at.text_input(key="new_comp_corners").set_value("0,0; 10000,0; 10000,10000; 0,10000")
+    at.multiselect(key="new_comp_replace").set_value([])
+    at.button(key="add_compartment").click().run()
+    assert any("overlap" in e.value for e in at.error)  # refused where it is typed
+    space = at.session_state["site"].spaces[0].id
+    from planner.session import with_requests
+
+    at.session_state["site"] = with_requests(
+        at.session_state["site"],
+        [{"id": "Q1", "space": space, "charger_kw": 7, "registered": "2024-01-01",
+          "documents": "id_document;parking_certificate;property_consent"}],
+    )  # fmt: skip
+    at.run()
+    plan = at.session_state["last_plan"]
+    (r,) = plan.requests
+    assert r.status == "planned", r.reasons
