@@ -360,7 +360,8 @@ def main() -> None:
             st.error(str(exc))
             if "last_plan" not in s:
                 return
-            plan = s.last_plan  # the previous plan stays on screen
+            plan = s.last_plan  # the previous plan stays on screen, marked as such
+            st.warning(t("stale_plan", lang))
 
         _plan_view(s, plan, lang)
         _complete(s, lang)

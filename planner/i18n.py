@@ -137,6 +137,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "sign_utility": ("供电企业", "Utility"),
     "cover": ("图纸目录", "Drawing index"),
     "show_stall_ids": ("显示车位编号", "show stall ids"),
+    "stale_plan": (
+        "下图为上一次的规划，与当前输入不符；请先修正上面的问题。",
+        "The plan below is the previous one and does not match the inputs: fix the problem "
+        "above first.",
+    ),
     "complete_site": ("补全场地信息", "Complete the site"),
     "apply": ("应用", "Apply"),
     "draw_compartment": (

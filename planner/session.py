@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import tempfile
 import zipfile
 from pathlib import Path
@@ -73,9 +74,24 @@ def load_upload(
 
 
 def with_capacities(site: Site, capacities: dict[str, float | None]) -> Site:
-    """The site with the given compartments' capacity (kW) replaced (None: unknown)."""
+    """The site with the given compartments' capacity (kW) replaced (None: unknown); a
+    capacity that is not a number of kW from 0 to 100,000 is refused, naming the
+    compartment (model_copy would not validate it)."""
     if not capacities:
         return site
+    clean: dict[str, float | None] = {}
+    for cid, kw in capacities.items():
+        if kw is None or (isinstance(kw, float) and math.isnan(kw)):
+            clean[cid] = None  # an emptied cell: unknown
+        elif isinstance(kw, int | float) and not isinstance(kw, bool) and 0 <= kw <= 100_000:
+            clean[cid] = float(kw)
+        else:
+            raise PlannerError(
+                f"compartment {cid}: capacity {kw!r} kW is not a number from 0 to 100,000. "
+                "Fix: type the power the utility can give this compartment, or leave it "
+                "empty for unknown."
+            )
+    capacities = clean
     comps = tuple(
         c.model_copy(update={"capacity_kw": capacities[c.id]}) if c.id in capacities else c
         for c in site.compartments

@@ -337,3 +337,13 @@ def test_a_drawing_is_completed_and_given_requests_in_the_desk(tmp_path: Path) -
     plan = at.session_state["last_plan"]
     (r,) = plan.requests
     assert r.status == "planned", r.reasons
+
+
+def test_a_refused_capacity_keeps_the_plan_marked_as_not_matching() -> None:
+    at = _app()
+    before = _metrics(at)
+    at.session_state["capacities"] = {"FQ1": -10.0}
+    at.run()
+    assert any("capacity -10.0 kW is not a number" in e.value for e in at.error)
+    assert any("上一次的规划" in w.value for w in at.warning)
+    assert _metrics(at) == before

@@ -163,3 +163,16 @@ def test_the_desk_edits_requests_as_the_csv_reader_reads_them(tmp_path: Path) ->
     rows.append({"id": "BAD", "space": space, "charger_kw": "lots"})
     with pytest.raises(PlannerError, match="row"):
         with_requests(site, rows)
+
+
+def test_a_negative_or_non_numeric_capacity_is_refused_naming_the_compartment() -> None:
+    from planner.errors import PlannerError
+    from planner.session import with_capacities
+
+    site = read_site(sample_path("a"))
+    cid = site.compartments[0].id
+    for bad in (-5.0, "lots", True, 1e9):
+        with pytest.raises(PlannerError, match=f"compartment {cid}: capacity"):
+            with_capacities(site, {cid: bad})  # type: ignore[dict-item]
+    assert with_capacities(site, {cid: float("nan")}).compartments[0].capacity_kw is None
+    assert with_capacities(site, {cid: 42}).compartments[0].capacity_kw == 42
