@@ -19,6 +19,7 @@ from planner.interactive import plan_figure
 from planner.limits import Deadline, Limits
 from planner.placement import PlacementMode
 from planner.plan import Plan, PlanOptions, TrunkMode, check_box_positions, make_plan
+from planner.progress import reporting
 from planner.readers import read_site
 from planner.routing import RouteCache
 from planner.rules import Rules
@@ -344,12 +345,30 @@ def _downloads(s: Any, plan: Plan, lang: Lang) -> None:
             st.caption("参数已变化，请重新生成 / options changed: prepare again")
 
 
+def _progress_bar() -> Any:
+    """A progress bar that shows what the planner is doing while it works."""
+    slot = st.empty()
+
+    def listen(what: str, done: int, total: int | None) -> None:
+        if total is None:
+            slot.caption(f"{what} …")
+        elif done >= total:
+            slot.empty()
+        else:
+            slot.progress(done / total, text=f"{what} {done}/{total}")
+
+    return listen
+
+
 def main() -> None:
     st.set_page_config(page_title="充电桩表箱规划 EV charger planner", layout="wide")
     s = _state()
     # every upload, plan and download runs under the CLI's limits and time budget, and
     # stops at the next check once the session is closed
-    with Deadline.of(LIMITS, cancelled=session_closed()).active():
+    with (
+        Deadline.of(LIMITS, cancelled=session_closed()).active(),
+        reporting(_progress_bar()),  # what a long step is doing, and how far
+    ):
         rules, options, lang = _sidebar(s)
         st.title("电动汽车自用充电桩规划" if lang == "zh" else "EV charger planning")
         try:

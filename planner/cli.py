@@ -19,6 +19,7 @@ from planner.errors import PlannerError, printable
 from planner.limits import Deadline, Limits
 from planner.placement import PlacementMode
 from planner.plan import Plan, TrunkMode, make_plan
+from planner.progress import reporting, stage, terminal
 from planner.project import project_of
 from planner.readers import (
     DEFAULT_MAX_BYTES,
@@ -45,14 +46,27 @@ def _parser() -> argparse.ArgumentParser:
         description="Plan private EV chargers in a residential garage "
         "(one meter box per fire compartment).",
     )
+    quiet = argparse.ArgumentParser(add_help=False)
+    quiet.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="no progress (a bar on a terminal, plain lines otherwise)",
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help=quiet._actions[0].help)
     sub = parser.add_subparsers(dest="command", required=True)
-    validate = sub.add_parser("validate", help="read a site, check it, print a summary")
+    validate = sub.add_parser(
+        "validate", help="read a site, check it, print a summary", parents=[quiet]
+    )
     validate.add_argument("site", help="site GeoJSON, DXF or DWG drawing, or IMDF folder/zip")
     validate.add_argument("--requests", metavar="CSV", help="requests CSV to merge")
     _max_mb(validate)
     _source_options(validate)
     conv = sub.add_parser(
-        "convert", help="convert a DXF or DWG drawing or an IMDF map to a site file"
+        "convert",
+        help="convert a DXF or DWG drawing or an IMDF map to a site file",
+        parents=[quiet],
     )
     conv.add_argument("file", help="DXF or DWG drawing, or IMDF folder/zip")
     conv.add_argument(
@@ -69,7 +83,9 @@ def _parser() -> argparse.ArgumentParser:
     conv.add_argument("--to", required=True, metavar="SITE.geojson", help="site file to write")
     _max_mb(conv)
     _source_options(conv)
-    plan = sub.add_parser("plan", help="plan boxes, cables and decisions; write the outputs")
+    plan = sub.add_parser(
+        "plan", help="plan boxes, cables and decisions; write the outputs", parents=[quiet]
+    )
     plan.add_argument("site", help="site GeoJSON, DXF or DWG drawing, or IMDF folder/zip")
     plan.add_argument("--requests", metavar="CSV", help="requests CSV to merge")
     plan.add_argument("--out", required=True, metavar="DIR", help="output folder")
@@ -193,14 +209,15 @@ def _source_options(p: argparse.ArgumentParser) -> None:
 
 
 def _read(args: argparse.Namespace, site: str) -> Site:
-    return read_site(
-        site,
-        requests=args.requests,
-        layers=args.layers,
-        units=args.units,
-        level=args.level,
-        limits=_limits(args),
-    )
+    with stage(f"reading {Path(site).name}"):
+        return read_site(
+            site,
+            requests=args.requests,
+            layers=args.layers,
+            units=args.units,
+            level=args.level,
+            limits=_limits(args),
+        )
 
 
 def _convert(args: argparse.Namespace) -> int:
@@ -374,7 +391,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     commands = {"validate": _validate, "plan": _plan, "convert": _convert}
     try:
-        with Deadline.of(_limits(args)).active():  # one time budget for the whole command
+        listener = None if args.quiet else terminal()
+        with (
+            Deadline.of(_limits(args)).active(),  # one time budget for the whole command
+            reporting(listener),
+        ):
             return commands[args.command](args)
     except PlannerError as exc:
         print(f"planner: {printable(str(exc))}", file=sys.stderr)

@@ -45,6 +45,7 @@ from planner.i18n import Lang, code_title, rule_title, t
 from planner.limits import check_time
 from planner.names import safe_names
 from planner.plan import Plan, RequestOutcome
+from planner.progress import stage
 from planner.schedule import COLUMNS, schedule_table, totals
 from planner.sheets import PREFIX, Sheet, drawing_mm, sheet_set
 from planner.styles import HEAD_COLOUR, THIN, TITLE_PT, text_pt
@@ -376,10 +377,16 @@ def write_approval_pdf(
             first += n
         total = first - 1
         page = 0
-        with PdfPages(
-            path,
-            metadata={"Title": f"{plan.site.info.name} {t('title', lang)}", "Creator": "planner"},
-        ) as pdf:
+        with (
+            PdfPages(
+                path,
+                metadata={
+                    "Title": f"{plan.site.info.name} {t('title', lang)}",
+                    "Creator": "planner",
+                },
+            ) as pdf,
+            stage("approval.pdf pages", total=total) as step,
+        ):
             for fig in itertools.chain(
                 _cover_pages(plan, opts, index), *(p.pages() for p in parts)
             ):
@@ -388,6 +395,7 @@ def write_approval_pdf(
                 size = tuple(v * MM_PER_INCH for v in fig.get_size_inches())
                 page_number(fig, (size[0], size[1]), (page, total))
                 pdf.savefig(fig)
+                step.advance()
     assert page == total, (page, total)
     return total
 
@@ -565,16 +573,23 @@ def write_notices(plan: Plan, folder: Path, *, qr: Any = None) -> list[Path]:
     scheme's service line."""
     folder.mkdir(parents=True, exist_ok=True)
     names = safe_names([r.id for r in plan.requests])  # ids that clean up alike stay apart
-    out = []
-    for r in plan.requests:
-        if r.status == "blocked":
-            continue
-        check_time()
-        path = folder / f"{names[r.id]}-notice.pdf"
-        write_notice(plan, r, path, qr=qr)
-        out.append(path)
-        if r.status == "planned":
-            path = folder / f"{names[r.id]}-commitment.pdf"
-            write_commitment(plan, r, path)
-            out.append(path)
+    out: list[Path] = []
+    papers = [r for r in plan.requests if r.status != "blocked"]
+    with stage("owner papers", total=len(papers)) as step:
+        for r in papers:
+            check_time()
+            _write_papers(plan, r, folder, names[r.id], qr, out)
+            step.advance()
     return out
+
+
+def _write_papers(  # noqa: PLR0917 - one private step of write_notices
+    plan: Plan, r: RequestOutcome, folder: Path, name: str, qr: Any, out: list[Path]
+) -> None:
+    path = folder / f"{name}-notice.pdf"
+    write_notice(plan, r, path, qr=qr)
+    out.append(path)
+    if r.status == "planned":
+        path = folder / f"{name}-commitment.pdf"
+        write_commitment(plan, r, path)
+        out.append(path)

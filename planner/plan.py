@@ -37,6 +37,7 @@ from planner.placement import (
     min_cable_node,
     mount_faces,
 )
+from planner.progress import stage
 from planner.routing import Route, RouteCache, Router, RoutingMode
 from planner.rules import Rules
 from planner.site import Compartment, Level, Obstacle, Request, Site, Space
@@ -409,15 +410,17 @@ def _make_plan(
     boxes: list[MeterBox] = []
     summaries: list[CompartmentSummary] = []
     trays: list[TrayRun] = []
-    for comp in site.compartments:
-        group = by_comp.get(comp.id, [])
-        check_time()
-        done = _plan_compartment(comp, group, site, rules, options, route_cache)
-        findings.extend(done.findings)
-        trays.extend(done.trays)
-        if done.box is not None:
-            boxes.append(done.box)
-        summaries.append(_summary(comp, group, done, rules))
+    with stage("planning compartments", total=len(site.compartments)) as step:
+        for comp in site.compartments:
+            group = by_comp.get(comp.id, [])
+            check_time()
+            done = _plan_compartment(comp, group, site, rules, options, route_cache)
+            findings.extend(done.findings)
+            trays.extend(done.trays)
+            if done.box is not None:
+                boxes.append(done.box)
+            summaries.append(_summary(comp, group, done, rules))
+            step.advance()
 
     outcomes = []
     cables = []

@@ -13,6 +13,7 @@ from planner.i18n import Lang
 from planner.limits import check_time
 from planner.names import safe_names
 from planner.plan import Plan
+from planner.progress import stage
 from planner.writers.geojson import plan_features, write_plan_geojson, write_report
 
 FORMATS = ("geojson", "gpkg", "dxf", "csv", "pdf", "png", "svg")
@@ -164,11 +165,18 @@ def _write_all(
 
         opts = SheetOptions(lang=lang, paper=paper, date=date)  # type: ignore[arg-type]
         images = [fmt for fmt in ("png", "svg") if fmt in formats]
-        for sheet, fig in render_sheets(plan, options=opts) if images else ():
-            for fmt in images:  # sheet-<level>, and sheet-<level>-<n> for its areas
-                path = out / f"{sheet.file}.{fmt}"
-                save_sheet(fig, path)
-                done(path)
+        if images:
+            from planner.sheets import sheet_set
+
+            sheets = sheet_set(plan, opts.paper)
+            layouts = sum(s.kind != "diagram" for s in sheets)
+            with stage("drawing sheets", total=layouts) as step:
+                for sheet, fig in render_sheets(plan, options=opts, sheets=sheets):
+                    for fmt in images:  # sheet-<level>, and sheet-<level>-<n> for its areas
+                        path = out / f"{sheet.file}.{fmt}"
+                        save_sheet(fig, path)
+                        done(path)
+                    step.advance()
         if "pdf" in formats:
             write_approval_pdf(plan, out / "approval.pdf", lang=lang, sheet=opts)
             done(out / "approval.pdf")
