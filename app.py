@@ -100,18 +100,26 @@ def _sidebar(s: Any) -> tuple[Rules, PlanOptions, Lang]:
         == "English"
         else "zh"
     )
-    sb.header("场地 Site")
-    source = sb.radio("来源 Source", ["示例 Sample", "上传 Upload"], key="source", horizontal=True)
-    if source.startswith("示例"):
-        key = sb.selectbox("示例场地", list(SAMPLES), format_func=SAMPLE_NAMES.get, key="sample")
+    sb.header(t("app_site", lang))
+    source = sb.radio(
+        t("app_source", lang),
+        ["sample", "upload"],
+        key="source",
+        horizontal=True,
+        format_func=lambda k: t(f"app_{k}", lang),
+    )
+    if source == "sample":
+        key = sb.selectbox(
+            t("app_sample_site", lang), list(SAMPLES), format_func=SAMPLE_NAMES.get, key="sample"
+        )
         _use_site(s, f"sample:{key}", sample_site(key))
     else:
         site_file = sb.file_uploader(
-            "场地文件 site GeoJSON / DXF / IMDF zip",
+            t("app_site_file", lang),
             type=["geojson", "json", "dxf", "dwg", "zip"],
             key="site_file",
         )
-        csv_file = sb.file_uploader("申请表 requests CSV（可选）", type=["csv"], key="csv_file")
+        csv_file = sb.file_uploader(t("app_csv_file", lang), type=["csv"], key="csv_file")
         if site_file is not None:
             data = site_file.getvalue()
             csv = None if csv_file is None else csv_file.getvalue()
@@ -123,30 +131,34 @@ def _sidebar(s: Any) -> tuple[Rules, PlanOptions, Lang]:
                     st.error(str(exc))
                 else:
                     _use_site(s, f"upload:{digest}", site)
-    sb.header("参数 Options")
+    sb.header(t("app_options", lang))
     routing = sb.radio(
-        "布线 Routing",
+        t("app_routing", lang),
         ["rectilinear", "euclidean"],
         key="routing",
-        format_func={"rectilinear": "直角 rectilinear", "euclidean": "最短 euclidean"}.get,
+        format_func=lambda k: t(f"app_{k}", lang),
     )
-    placement = sb.selectbox("表箱位置 Placement", list(get_args(PlacementMode)), key="placement")
-    clearance = sb.number_input("净距 clearance m", 0.0, 1.0, 0.1, 0.05, key="clearance")
-    slack = sb.number_input("余量 slack %", 0.0, 30.0, 5.0, 1.0, key="slack")
-    vdrop = sb.number_input("压降限值 voltage drop %", 1.0, 10.0, 4.0, 0.5, key="vdrop")
-    managed = sb.checkbox("智能有序充电 managed charging", key="managed")
+    placement = sb.selectbox(
+        t("app_placement", lang), list(get_args(PlacementMode)), key="placement"
+    )
+    clearance = sb.number_input(t("app_clearance", lang), 0.0, 1.0, 0.1, 0.05, key="clearance")
+    slack = sb.number_input(t("app_slack", lang), 0.0, 30.0, 5.0, 1.0, key="slack")
+    vdrop = sb.number_input(t("app_vdrop", lang), 1.0, 10.0, 4.0, 0.5, key="vdrop")
+    managed = sb.checkbox(t("app_managed", lang), key="managed")
     trunk = sb.radio(
-        "桥架 Tray",
+        t("app_trunk", lang),
         list(get_args(TrunkMode)),
         key="trunk",
         horizontal=True,
-        format_func={"shared": "共用桥架 shared", "none": "各自敷设 none"}.get,
+        format_func=lambda k: t(f"app_trunk_{k}", lang),
     )
     s.setdefault("reserve", 0.0)
     reserve = sb.select_slider(
-        "预留 Build-out reserve",
+        t("app_reserve", lang),
         options=sorted({0.0, 0.25, 0.45, 0.5, 0.75, 1.0, float(s.reserve)}),
-        format_func=lambda v: "无 none" if v == 0 else ("全部 all" if v == 1 else f"{v:.0%}"),
+        format_func=lambda v: (
+            t("none", lang) if v == 0 else (t("app_all", lang) if v == 1 else f"{v:.0%}")
+        ),
         key="reserve",
     )
     rules = Rules().with_overrides(
@@ -207,7 +219,7 @@ def _plan_view(s: Any, plan: Plan, lang: Lang) -> None:
 
 def _changes(s: Any, plan: Plan, lang: Lang) -> None:
     site = s.site
-    with st.expander("调整容量 Capacities (kW)"):
+    with st.expander(t("app_capacities", lang)):
         base = {c.id: c.capacity_kw for c in site.compartments}
         edited = st.data_editor(
             [
@@ -222,20 +234,21 @@ def _changes(s: Any, plan: Plan, lang: Lang) -> None:
         if new != {cid: s.capacities.get(cid, cap) for cid, cap in base.items()}:
             s.capacities = {k: v for k, v in new.items() if v != base[k]}
             st.rerun()
-    with st.expander("移动表箱 Move a meter box"):
+    with st.expander(t("app_move_box", lang)):
         comp = st.selectbox(
             t("compartment", lang), [b.compartment for b in plan.boxes], key="move_comp"
         )
         if comp:
             options = box_candidates(site, comp)
             how = st.radio(
-                "位置 Position",
-                ["柱/墙 column or wall", "坐标 coordinates"],
+                t("app_position", lang),
+                ["face", "xy"],
                 horizontal=True,
                 key="move_how",
+                format_func=lambda k: t(f"app_{k}", lang),
             )
-            if how.startswith("柱") and options:
-                label = st.selectbox("柱/墙", [o[0] for o in options], key="move_face")
+            if how == "face" and options:
+                label = st.selectbox(t("app_face", lang), [o[0] for o in options], key="move_face")
                 target = dict(options)[label]
             else:
                 box = next(b for b in plan.boxes if b.compartment == comp)
@@ -244,7 +257,7 @@ def _changes(s: Any, plan: Plan, lang: Lang) -> None:
                 y = st.number_input("y", value=float(y0), format="%.6f", key="move_y")
                 target = to_local(site, x, y)
             a, b = st.columns(2)
-            if a.button("移动并重新布线 Move and re-route", key="move_apply"):
+            if a.button(t("app_move", lang), key="move_apply"):
                 moved = {**s.box_positions, comp: target}
                 try:  # refused where it is typed: outside the compartment, in an obstacle or stall
                     check_box_positions(site, PlanOptions(box_positions=moved))
@@ -253,7 +266,7 @@ def _changes(s: Any, plan: Plan, lang: Lang) -> None:
                 else:
                     s.box_positions = moved
                     st.rerun()
-            if b.button("恢复 Reset", key="move_reset"):
+            if b.button(t("app_reset", lang), key="move_reset"):
                 s.box_positions = {k: v for k, v in s.box_positions.items() if k != comp}
                 st.rerun()
 
@@ -321,7 +334,7 @@ def _replace_site(s: Any, edit: Any) -> None:
 
 
 def _downloads(s: Any, plan: Plan, lang: Lang) -> None:
-    with st.expander("下载 Downloads", expanded="downloads" in s):
+    with st.expander(t("app_downloads", lang), expanded="downloads" in s):
         signature = (
             s.site_key,
             plan.options.model_dump_json(),
@@ -330,19 +343,19 @@ def _downloads(s: Any, plan: Plan, lang: Lang) -> None:
             tuple(sorted(s.capacities.items())),
         )
         st.download_button(
-            "项目文件 project.geojson（保存，可重新打开 save, reopen later）",
+            t("app_project_file", lang),
             project_bytes(plan),
             file_name="project.geojson",
             key="dl_project",
         )
-        if st.button("生成下载文件 Prepare files", key="prepare"):
+        if st.button(t("app_prepare", lang), key="prepare"):
             with st.spinner("…"):
                 s.downloads = (signature, export_files(plan, lang=lang))
         if "downloads" in s and s.downloads[0] == signature:
             for name, data in s.downloads[1].items():
                 st.download_button(name, data, file_name=name, key=f"dl_{name}")
         elif "downloads" in s:
-            st.caption("参数已变化，请重新生成 / options changed: prepare again")
+            st.caption(t("app_stale_files", lang))
 
 
 def _progress_bar() -> Any:

@@ -30,7 +30,7 @@ def _frame(at: AppTest, column: str):  # type: ignore[no-untyped-def]
 
 
 def _upload(at: AppTest, name: str, data: bytes) -> None:
-    at.sidebar.radio(key="source").set_value("上传 Upload").run()
+    at.sidebar.radio(key="source").set_value("upload").run()
     at.sidebar.file_uploader(key="site_file").upload(name, data, "application/json")
     at.run()
 
@@ -125,7 +125,7 @@ def test_move_a_box_to_a_column_and_by_coordinates() -> None:
     boxes = _frame(at, "placement")
     fq1 = boxes[boxes["防火分区"] == "FQ1"].iloc[0]
     assert fq1["placement"] == "manual"
-    at.radio(key="move_how").set_value("坐标 coordinates").run()
+    at.radio(key="move_how").set_value("xy").run()
     at.number_input(key="move_x").set_value(30.0).run()
     at.number_input(key="move_y").set_value(15.0).run()
     at.button(key="move_apply").click().run()
@@ -144,7 +144,7 @@ def test_a_box_typed_into_a_stall_is_refused_and_the_plan_stays() -> None:
     stall = next(sp for sp in read_site(sample_path("a")).spaces if sp.id == "B1-004")
     at = _app()
     at.selectbox(key="move_comp").set_value("FQ1").run()
-    at.radio(key="move_how").set_value("坐标 coordinates").run()
+    at.radio(key="move_how").set_value("xy").run()
     at.number_input(key="move_x").set_value(stall.polygon.centroid.x).run()
     at.number_input(key="move_y").set_value(stall.polygon.centroid.y).run()
     at.button(key="move_apply").click().run()
@@ -185,7 +185,7 @@ def test_a_saved_project_reopens_with_its_options_and_moved_box() -> None:
     at.sidebar.radio(key="trunk").set_value("none").run()
     at.sidebar.number_input(key="slack").set_value(8.0).run()
     at.selectbox(key="move_comp").set_value("FQ3").run()
-    at.radio(key="move_how").set_value("柱/墙 column or wall").run()
+    at.radio(key="move_how").set_value("face").run()
     faces = at.selectbox(key="move_face").options
     at.selectbox(key="move_face").set_value(faces[1]).run()
     at.button(key="move_apply").click().run()
@@ -229,7 +229,7 @@ def test_a_dxf_drawing_can_be_uploaded(tmp_path: Path) -> None:
     path = tmp_path / "garage.dxf"
     doc.saveas(path)
     at = _app()
-    at.sidebar.radio(key="source").set_value("上传 Upload").run()
+    at.sidebar.radio(key="source").set_value("upload").run()
     at.sidebar.file_uploader(key="site_file").upload(
         "garage.dxf", path.read_bytes(), "application/dxf"
     )
@@ -291,7 +291,7 @@ def test_a_drawing_is_completed_and_given_requests_in_the_desk(tmp_path: Path) -
     path = tmp_path / "garage.dxf"
     _drawing().saveas(path)
     at = _app()
-    at.sidebar.radio(key="source").set_value("上传 Upload").run()
+    at.sidebar.radio(key="source").set_value("upload").run()
     at.sidebar.file_uploader(key="site_file").upload("garage.dxf", path.read_bytes(), "x")
     at.run()
     assert any("fire systems" in w.value for w in at.warning)  # the to-complete list
@@ -347,3 +347,23 @@ def test_a_refused_capacity_keeps_the_plan_marked_as_not_matching() -> None:
     assert any("capacity -10.0 kW is not a number" in e.value for e in at.error)
     assert any("上一次的规划" in w.value for w in at.warning)
     assert _metrics(at) == before
+
+
+def test_the_desk_speaks_one_language_at_a_time() -> None:
+    """Issue 14 item 7 (the desk's own words): no English label in Chinese, and none in
+    Chinese once English is chosen (sample names and ids aside)."""
+    import re
+
+    at = _app()
+
+    def labels(a: AppTest) -> list[str]:
+        found = [w.label for w in a.sidebar.radio] + [w.label for w in a.sidebar.checkbox]
+        found += [w.label for w in a.sidebar.number_input] + [w.label for w in a.expander]
+        return [x for x in found if x != "语言 / Language"]
+
+    zh = labels(at)
+    assert zh
+    assert not [x for x in zh if re.search(r"[A-Za-z]{4,}", x) and "project.geojson" not in x]
+    at.sidebar.radio(key="lang").set_value("English").run()
+    en = labels(at)
+    assert not [x for x in en if re.search(r"[\u4e00-\u9fff]", x)], en

@@ -122,7 +122,9 @@ def test_page_loads_shows_the_plan_and_follows_a_parameter(server: str, tmp_path
             expect(metric).to_contain_text("4", timeout=30_000)
             expect(page.get_by_text("和平小区地下车库").first).to_be_visible()
             expect(page.get_by_text("Deploy", exact=True)).to_have_count(0)  # a desk, not a demo
-            page.get_by_text("智能有序充电 managed charging").click()
+            page.get_by_test_id("stSidebarUserContent").get_by_text(
+                "智能有序充电", exact=True
+            ).click()
             expect(metric).to_contain_text("0", timeout=30_000)
             planned = page.locator('[data-testid="stMetric"]').first  # 可建设
             expect(planned).to_contain_text("12", timeout=30_000)
@@ -159,7 +161,7 @@ def test_two_sessions_see_only_their_own_uploads(server: str, tmp_path: Path) ->
                 page = browser.new_context().new_page()
                 page.goto(server, wait_until="domcontentloaded")
                 expect(page.get_by_text("电动汽车自用充电桩规划")).to_be_visible(timeout=60_000)
-                page.get_by_text("上传 Upload").click()
+                page.get_by_test_id("stSidebarUserContent").get_by_text("上传", exact=True).click()
                 page.locator('input[type="file"]').first.set_input_files(str(sample_path(key)))
                 pages.append(page)
             expect(pages[0].get_by_text("黄河家园地下车库").first).to_be_visible(timeout=30_000)
@@ -185,7 +187,9 @@ def test_memory_stays_flat_over_rapid_changes(server_process: tuple[str, int]) -
             page.goto(url, wait_until="domcontentloaded")
             metric = page.locator('[data-testid="stMetric"]').filter(has_text="容量不足待排队")
             expect(metric).to_contain_text("4", timeout=60_000)
-            box = page.get_by_text("智能有序充电 managed charging")
+            box = page.get_by_test_id("stSidebarUserContent").get_by_text(
+                "智能有序充电", exact=True
+            )
             rss = {}
             for n in range(1, 21):
                 box.click()
