@@ -19,10 +19,11 @@ from shapely.geometry import Point
 
 from planner.bom import bom_table
 from planner.errors import PlannerError
+from planner.findings import Reason, deciding_reason
 from planner.i18n import Lang, reason_text, t
 from planner.limits import Limits, current_limits
 from planner.placement import mount_faces
-from planner.plan import Plan
+from planner.plan import Plan, RequestOutcome
 from planner.project import project_of, project_property, site_collection
 from planner.readers import (
     convert,
@@ -185,6 +186,13 @@ def box_rows(plan: Plan, lang: Lang) -> list[dict[str, Any]]:
     ]
 
 
+def _deciding_first(r: RequestOutcome) -> list[Reason]:
+    """A request's reasons with the one deciding its status first (an advisory warning
+    such as R4's never hides it)."""
+    decide = deciding_reason(r.reasons, r.status)
+    return [decide, *(x for x in r.reasons if x is not decide)] if decide else list(r.reasons)
+
+
 def request_rows(plan: Plan, lang: Lang) -> list[dict[str, Any]]:
     """One row per request: what the request table shows."""
     cables = {c.request: c for c in plan.cables}
@@ -200,8 +208,8 @@ def request_rows(plan: Plan, lang: Lang) -> list[dict[str, Any]]:
                 t("applicant", lang): r.applicant,
                 t("status", lang): t(r.status, lang),
                 "status": r.status,
-                t("reasons", lang): "; ".join(
-                    dict.fromkeys(reason_text(x, lang) for x in r.reasons)
+                t("reasons", lang): "; ".join(  # the deciding reason first, then the rest
+                    dict.fromkeys(reason_text(x, lang) for x in _deciding_first(r))
                 ),
                 t("cable_m", lang): None if c is None else round(c.cable_m, 1),
                 t("conductor", lang): None if c is None else c.conductor_mm2,

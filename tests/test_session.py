@@ -176,3 +176,13 @@ def test_a_negative_or_non_numeric_capacity_is_refused_naming_the_compartment() 
             with_capacities(site, {cid: bad})  # type: ignore[dict-item]
     assert with_capacities(site, {cid: float("nan")}).compartments[0].capacity_kw is None
     assert with_capacities(site, {cid: 42}).compartments[0].capacity_kw == 42
+
+
+def test_the_request_table_puts_the_deciding_reason_first() -> None:
+    from planner.i18n import t
+    from planner.session import request_rows
+
+    plan = make_plan(read_site(sample_path("a")))
+    rows = {r[t("request", "zh")]: r for r in request_rows(plan, "zh")}
+    r08 = rows["R08"][t("reasons", "zh")]  # 11 kW: blocked by R7, R4 only advises
+    assert r08.startswith("功率超过7千瓦")
