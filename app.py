@@ -42,8 +42,10 @@ from planner.session import (
     to_local,
     to_source,
     unassigned_spaces,
+    unmatched_requests,
     with_capacities,
     with_compartment,
+    with_compartment_layer,
     with_requests,
     with_tables,
 )
@@ -275,6 +277,10 @@ def _complete(s: Any, lang: Lang) -> None:
     """What the site still lacks, and the editors that fill it in (issue 14 items 2, 3)."""
     site = s.site
     todo = [w.message for w in site.warnings if w.code == "CONVERTED_COMPLETE"]
+    unmatched = unmatched_requests(site)
+    if unmatched:
+        shown = "; ".join(unmatched[:20]) + (" …" if len(unmatched) > 20 else "")
+        st.warning(t("unmatched", lang, n=len(unmatched), total=len(site.requests), rows=shown))
     missing = unassigned_spaces(site)
     if missing:
         st.error(t("unassigned", lang, n=len(missing), ids=", ".join(missing[:20])))
@@ -297,6 +303,14 @@ def _complete(s: Any, lang: Lang) -> None:
         replace = st.multiselect(
             t("replace", lang), [c.id for c in site.compartments], key="new_comp_replace"
         )
+        layer = st.file_uploader(
+            t("compartment_layer", lang), type=["geojson", "json", "dxf", "dwg"], key="fq_layer"
+        )
+        if layer is not None and st.button(t("use_layer", lang), key="use_layer"):
+            _replace_site(
+                s,
+                lambda: with_compartment_layer(site, layer.name, layer.getvalue(), level=level),
+            )
         if st.button(t("add_compartment", lang), key="add_compartment"):
             _replace_site(
                 s,

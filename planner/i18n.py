@@ -175,6 +175,10 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "app_prepare": ("生成下载文件", "Prepare files"),
     "app_stale_files": ("参数已变化，请重新生成", "Options changed: prepare the files again"),
+    "unmatched": (
+        "{n} / {total} 条申请的车位在场地中不存在：{rows}",
+        "{n} of {total} requests name a space the site does not have: {rows}",
+    ),
     "stale_plan": (
         "下图为上一次的规划，与当前输入不符；请先修正上面的问题。",
         "The plan below is the previous one and does not match the inputs: fix the problem "
@@ -189,6 +193,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "corners": ("角点 x1,y1; x2,y2; x3,y3 …", "corners x1,y1; x2,y2; x3,y3 ..."),
     "replace": ("替换的防火分区", "compartments it replaces"),
     "add_compartment": ("添加防火分区", "Add the compartment"),
+    "compartment_layer": (
+        "或上传防火分区图层（GeoJSON 或 DXF/DWG，与场地同一坐标）",
+        "or upload a compartment layer (GeoJSON or DXF/DWG, in the site's coordinates)",
+    ),
+    "use_layer": ("用此图层替换该楼层的防火分区", "Replace this level's compartments with it"),
     "edit_requests": ("编辑申请", "Edit requests"),
     "unassigned": (
         "{n} 个车位不在任何防火分区内：{ids}",

@@ -460,3 +460,62 @@ def with_requests(site: Site, rows: list[dict[str, Any]]) -> Site:
     doc = _collection(site)
     doc["features"] = [f for f in doc["features"] if f["properties"]["kind"] != "request"]
     return _reparse(doc, requests_csv=requests_csv(rows))
+
+
+def unmatched_requests(site: Site) -> list[str]:
+    """Requests naming a space the site does not have, as the surveyor should read them
+    (``row 3: R07 -> B1-999``); empty when every request finds its stall."""
+    spaces = {s.id for s in site.spaces}
+    out = []
+    for r in site.requests:
+        if r.space not in spaces:
+            where = f"row {r.index}" if r.source == "csv" and r.index is not None else "site"
+            out.append(f"{where}: {r.id} -> {r.space}")
+    return out
+
+
+def with_compartment_layer(site: Site, name: str, data: bytes, *, level: str) -> Site:
+    """The site with the compartments of a separate layer (a GeoJSON of ``compartment``
+    polygons, or a DXF whose fire-compartment layer maps to ``compartment``), drawn in the
+    site file's own coordinates, in place of ``level``'s compartments; overlaps and
+    compartments outside the level are refused as in a file."""
+    kind = kind_of(name)
+    if kind in {"dxf", "dwg"}:
+        conv = convert(data, name=name, kind=kind, level=level, limits=current_limits())
+        feats = conv.collection()["features"]
+    elif kind == "geojson":
+        try:
+            feats = json.loads(data.decode("utf-8-sig"))["features"]
+        except (UnicodeDecodeError, ValueError, KeyError, TypeError):
+            raise PlannerError(
+                f"'{name}' is not a GeoJSON FeatureCollection. Fix: upload the compartments "
+                "as a FeatureCollection of Polygons (kind compartment, with id)."
+            ) from None
+    else:
+        raise PlannerError(f"'{name}': upload the compartments as .geojson or .dxf/.dwg.")
+    new = [
+        f
+        for f in feats
+        if isinstance(f, dict)
+        and (f.get("properties") or {}).get("kind", "compartment") == "compartment"
+        and (f.get("geometry") or {}).get("type") == "Polygon"
+    ]
+    if not new:
+        raise PlannerError(
+            f"'{name}' holds no compartment polygon. Fix: draw each 防火分区 as a closed "
+            "polygon (kind compartment, or on a fire-compartment layer of the DXF)."
+        )
+    doc = _collection(site)
+    doc["features"] = [
+        f
+        for f in doc["features"]
+        if not (f["properties"]["kind"] == "compartment" and f["properties"]["level"] == level)
+    ]
+    for n, f in enumerate(new, start=1):
+        props = dict(f.get("properties") or {})
+        props.update(kind="compartment", level=level)
+        if props.get("id") is None:
+            props["id"] = f"{level}-FQ{n}"
+        keep = {k: props.get(k) for k in ("kind", "id", "level", "name", "capacity_kw", "axis_deg")}
+        doc["features"].append({"type": "Feature", "geometry": f["geometry"], "properties": keep})
+    return _reparse(doc)

@@ -186,3 +186,52 @@ def test_the_request_table_puts_the_deciding_reason_first() -> None:
     rows = {r[t("request", "zh")]: r for r in request_rows(plan, "zh")}
     r08 = rows["R08"][t("reasons", "zh")]  # 11 kW: blocked by R7, R4 only advises
     assert r08.startswith("功率超过7千瓦")
+
+
+def test_requests_that_match_no_stall_are_listed_by_row() -> None:
+    from planner.readers import parse_site
+    from planner.session import unmatched_requests
+
+    site = read_site(sample_path("a"))
+    doc = sample_path("a").read_bytes()
+    csv = b"id,space,charger_kw\nC1,B1-999,7\nC2,%s,7\nC3,NOPE,7\n" % site.spaces[0].id.encode()
+    with_csv = parse_site(doc, requests_csv=csv)
+    listed = [x for x in unmatched_requests(with_csv) if x.startswith("row")]
+    assert listed == ["row 2: C1 -> B1-999", "row 4: C3 -> NOPE"]
+
+
+def test_compartments_come_from_a_separate_layer(tmp_path: Path) -> None:
+    import json as _json
+
+    from planner.errors import PlannerError
+    from planner.session import unassigned_spaces, with_compartment_layer
+
+    site = _converted_dxf(tmp_path)
+    lv = site.levels[0].id
+    layer = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+                "properties": {"kind": "compartment", "id": ident, "capacity_kw": 60},
+            }
+            for ident, ring in (
+                ("W", [[0, 0], [10000, 0], [10000, 10000], [0, 10000], [0, 0]]),
+                ("E", [[10000, 0], [20000, 0], [20000, 10000], [10000, 10000], [10000, 0]]),
+            )
+        ],
+    }
+    done = with_compartment_layer(site, "fq.geojson", _json.dumps(layer).encode(), level=lv)
+    assert sorted(c.id for c in done.compartments) == ["E", "W"]
+    assert {c.capacity_kw for c in done.compartments} == {60}
+    assert unassigned_spaces(done) == []
+    layer["features"][1]["geometry"]["coordinates"][0][0] = [5000, 0]  # now they overlap
+    layer["features"][1]["geometry"]["coordinates"][0][-1] = [5000, 0]
+    layer["features"][1]["geometry"]["coordinates"][0][3] = [5000, 10000]
+    with pytest.raises(PlannerError, match="overlap"):
+        with_compartment_layer(site, "fq.geojson", _json.dumps(layer).encode(), level=lv)
+    with pytest.raises(PlannerError, match="no compartment polygon"):
+        with_compartment_layer(
+            site, "fq.geojson", b'{"type":"FeatureCollection","features":[]}', level=lv
+        )
