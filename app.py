@@ -38,6 +38,7 @@ from planner.session import (
     request_rows,
     request_table,
     requests_csv,
+    selection_corners,
     site_tables,
     to_local,
     to_source,
@@ -187,7 +188,18 @@ def _plan_view(s: Any, plan: Plan, lang: Lang) -> None:
         col.metric(t(status, lang), counts[status])
     level = st.selectbox(t("level", lang), [lv.id for lv in site.levels], key="level")
     ids = st.toggle(t("show_stall_ids", lang), key="stall_ids")
-    st.plotly_chart(plan_figure(plan, level, lang=lang, stall_ids=ids), key="plan_chart")
+    event = st.plotly_chart(
+        plan_figure(plan, level, lang=lang, stall_ids=ids),
+        key="plan_chart",
+        on_select="rerun",
+        selection_mode=("box", "lasso"),  # a box or lasso drawn here outlines a compartment
+    )
+    corners = selection_corners(site, getattr(event, "selection", None))
+    if corners and corners != s.get("selected_corners"):
+        s.selected_corners = corners
+        s.new_comp_corners = corners
+        s.new_level = level
+        st.info(t("selection_taken", lang))
     st.dataframe(compartment_rows(plan, lang), hide_index=True, key="summary")
     st.dataframe(box_rows(plan, lang), hide_index=True, key="boxes")
     rows = request_rows(plan, lang)

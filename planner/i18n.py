@@ -197,6 +197,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "或上传防火分区图层（GeoJSON 或 DXF/DWG，与场地同一坐标）",
         "or upload a compartment layer (GeoJSON or DXF/DWG, in the site's coordinates)",
     ),
+    "selection_taken": (
+        "所选区域已填入“绘制防火分区”的角点，请补充编号后添加。",
+        "The selected area is in the compartment's corners below: give it an id and add it.",
+    ),
     "use_layer": ("用此图层替换该楼层的防火分区", "Replace this level's compartments with it"),
     "edit_requests": ("编辑申请", "Edit requests"),
     "unassigned": (

@@ -519,3 +519,26 @@ def with_compartment_layer(site: Site, name: str, data: bytes, *, level: str) ->
         keep = {k: props.get(k) for k in ("kind", "id", "level", "name", "capacity_kw", "axis_deg")}
         doc["features"].append({"type": "Feature", "geometry": f["geometry"], "properties": keep})
     return _reparse(doc)
+
+
+def selection_corners(site: Site, selection: Any) -> str | None:
+    """A box or lasso drawn on the desk's plan (local metres) as corners typed in the site
+    file's own coordinates (``x1,y1; x2,y2; ...``), for a compartment; None without one."""
+    if not selection:
+        return None
+    shape = None
+    for kind in ("lasso", "box"):
+        found = (selection.get(kind) if hasattr(selection, "get") else None) or []
+        if found:
+            shape = (kind, found[-1])
+            break
+    if shape is None:
+        return None
+    kind, area = shape
+    xs, ys = list(area.get("x") or []), list(area.get("y") or [])
+    if kind == "box" and len(xs) == 2 and len(ys) == 2:
+        xs, ys = [xs[0], xs[1], xs[1], xs[0]], [ys[0], ys[0], ys[1], ys[1]]
+    if len(xs) < 3 or len(xs) != len(ys):
+        return None
+    corners = [to_source(site, float(x), float(y)) for x, y in zip(xs, ys, strict=True)]
+    return "; ".join(f"{x:.6g},{y:.6g}" for x, y in corners)

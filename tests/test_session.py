@@ -235,3 +235,17 @@ def test_compartments_come_from_a_separate_layer(tmp_path: Path) -> None:
         with_compartment_layer(
             site, "fq.geojson", b'{"type":"FeatureCollection","features":[]}', level=lv
         )
+
+
+def test_a_box_or_lasso_on_the_plan_gives_the_corners_in_the_files_coordinates() -> None:
+    from planner.session import parse_corners, selection_corners
+
+    site = read_site(sample_path("d"))  # lon/lat: corners come back in degrees
+    box = {"box": [{"x": [0.0, 10.0], "y": [0.0, 5.0]}], "lasso": []}
+    corners = parse_corners(selection_corners(site, box) or "")
+    assert len(corners) == 4
+    assert all(103 < x < 105 and 35 < y < 37 for x, y in corners)
+    lasso = {"box": [], "lasso": [{"x": [0, 4, 2], "y": [0, 0, 3]}]}
+    assert len(parse_corners(selection_corners(site, lasso) or "")) == 3
+    assert selection_corners(site, {"box": [], "lasso": []}) is None
+    assert selection_corners(site, None) is None
