@@ -10,7 +10,8 @@ import hashlib
 import json
 from typing import Any, get_args
 
-import streamlit as st
+import pandas  # noqa: F401 - loaded whole before the first widget: a rerun that interrupts
+import streamlit as st  # plotly's lazy import of pandas left it half-initialised
 
 from planner.desk import session_closed
 from planner.errors import PlannerError
@@ -52,8 +53,8 @@ from planner.session import (
 )
 from planner.site import Site
 
-LIMITS = Limits()
-"""The limits of every run of the desk: the command line's defaults."""
+LIMITS = Limits()  # every run of the desk under the command line's limits
+# (no bare string here: Streamlit's "magic" would print it on the page)
 
 SAMPLE_NAMES = {
     "a": "和平小区 B1（三个防火分区）",

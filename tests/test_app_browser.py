@@ -129,6 +129,8 @@ def test_page_loads_shows_the_plan_and_follows_a_parameter(server: str, tmp_path
             planned = page.locator('[data-testid="stMetric"]').first  # 可建设
             expect(planned).to_contain_text("12", timeout=30_000)
             page.wait_for_timeout(1500)  # let the chart finish drawing for the screenshot
+            expect(page.get_by_test_id("stException")).to_have_count(0)  # no traceback, ever
+            expect(page.get_by_text("The limits of every run")).to_have_count(0)
             shot = tmp_path / "app.png"
             page.screenshot(path=str(shot), full_page=True)
             assert shot.stat().st_size > 10_000
