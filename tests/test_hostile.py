@@ -4,6 +4,7 @@ are refused with one message naming the field, exit status 2, no traceback."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -134,7 +135,7 @@ def test_ctrl_c_exits_130_with_one_line(
 
     monkeypatch.setattr(cli, "make_plan", interrupt)
     assert cli.main(["plan", str(sample_path("d")), "--out", str(tmp_path / "o")]) == 130
-    err = capsys.readouterr().err.strip().splitlines()
+    err = _messages(capsys.readouterr().err)
     assert err == ["planner: interrupted; nothing was written"]
 
 
@@ -380,7 +381,7 @@ def test_an_out_that_cannot_be_written_is_refused(
     plan = ["plan", site, "--formats", "geojson,csv", "--out"]
     for out, words in [("/", "replaces"), ("/proc/x", "cannot write")]:
         assert main([*plan, out]) == 2
-        (err,) = capsys.readouterr().err.strip().splitlines()
+        (err,) = _messages(capsys.readouterr().err)
         assert words in err
     out = tmp_path / "out"
     assert main([*plan, str(out)]) == 0
@@ -392,10 +393,19 @@ def test_an_out_that_cannot_be_written_is_refused(
     monkeypatch.setattr(planner.writers, "write_plan_geojson", full)
     capsys.readouterr()
     assert main([*plan, str(out)]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
+    err = _messages(capsys.readouterr().err)
     assert err == [
         f"planner: --out: writing '{out}' failed (No space left on device); nothing was "
         "changed there. Fix: free some space or choose a folder you may write to."
     ]
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no staging left behind
+
+
+PROGRESS = re.compile(r"^planner: .+ (\d+/\d+|done)$")
+"""A progress line (planner.progress, off a terminal), not a message."""
+
+
+def _messages(err: str) -> list[str]:
+    """What the command said on stderr, its progress lines aside."""
+    return [ln for ln in err.strip().splitlines() if not PROGRESS.match(ln)]
