@@ -62,6 +62,7 @@ from planner.styles import (
     CJK_PT,
     COMPARTMENT_EDGE,
     COMPARTMENT_TINTS,
+    CONDUIT,
     DASH_DOT,
     EXISTING_TRAY,
     HEAD_COLOUR,
@@ -461,6 +462,20 @@ class _Sheet:
             )
 
     def _cables(self) -> None:
+        trays = [r.line for r in self.runs] + [tr.line for tr in self.site_view.trays]
+        on_tray = shapely.union_all(shapely.buffer(trays, 0.3)) if trays else Polygon()
+        conduit = [
+            a
+            for c in self.cables
+            for a in _lines(c.line.difference(on_tray) if trays else c.line)
+            if len(a) >= 2
+        ]
+        if conduit:  # where a cable is not on a tray it runs in steel conduit (SC)
+            self.ax.add_collection(
+                LineCollection(
+                    conduit, colors=CONDUIT, linewidths=MEDIUM * 2.4, zorder=4, capstyle="butt"
+                )
+            )
         for st, ls in CABLE_DASHES.items():
             mine = [
                 np.asarray(c.line.coords)[:, :2]
@@ -992,6 +1007,7 @@ class _Sheet:
             for s in ("planned", "pending", "deferred")
         ]
         items += [
+            (t("conduit", lang), {"line": CONDUIT, "lw": MEDIUM * 2.4}),
             (t("meter_box", lang) + " AW", {"box": True}),
             (t("charger", lang), {"charger": True}),
             (t("compartment", lang), {"line": COMPARTMENT_EDGE, "ls": DASH_DOT}),

@@ -117,6 +117,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "cable_pending": ("暂定回路（待补件）", "provisional (pending)"),
     "cable_deferred": ("暂定回路（排队）", "provisional (deferred)"),
     "charger": ("充电桩", "charger"),
+    "conduit": ("穿钢管敷设 SC", "in steel conduit (SC)"),
     "grid_line": ("轴线", "grid line"),
     "match_line": ("接续线 见", "match line, see"),
     "area_plan": ("分区平面图", "area plan"),
