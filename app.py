@@ -380,9 +380,24 @@ def _downloads(s: Any, plan: Plan, lang: Lang) -> None:
                 s.downloads = (signature, export_files(plan, lang=lang))
         if "downloads" in s and s.downloads[0] == signature:
             for name, data in s.downloads[1].items():
-                st.download_button(name, data, file_name=name, key=f"dl_{name}")
+                st.download_button(
+                    f"{name}（{_size(len(data))}）"
+                    if lang == "zh"
+                    else f"{name} ({_size(len(data))})",
+                    data,
+                    file_name=name,
+                    key=f"dl_{name}",
+                )
         elif "downloads" in s:
             st.caption(t("app_stale_files", lang))
+
+
+def _size(n: int) -> str:
+    """A file size as people read it."""
+    for unit, step in (("MB", 1e6), ("kB", 1e3)):
+        if n >= step:
+            return f"{n / step:.1f} {unit}"
+    return f"{n} B"
 
 
 def _progress_bar() -> Any:

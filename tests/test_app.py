@@ -157,7 +157,9 @@ def test_downloads_of_the_current_plan() -> None:
     at = _app()
     at.sidebar.selectbox(key="sample").set_value("d").run()
     at.button(key="prepare").click().run()
-    labels = {b.label for b in at.get("download_button")}
+    labels = {b.label.split("（")[0] for b in at.get("download_button")}
+    sized = [b.label for b in at.get("download_button") if b.label.startswith("approval.pdf")]
+    assert sized[0].endswith("MB）") or sized[0].endswith("kB）")  # every file with its size
     assert {
         "approval.pdf",
         "notices.zip",
