@@ -15,7 +15,7 @@ import streamlit as st  # plotly's lazy import of pandas left it half-initialise
 
 from planner.desk import session_closed
 from planner.errors import PlannerError
-from planner.i18n import Lang, t
+from planner.i18n import Lang, stage_text, t
 from planner.interactive import plan_figure
 from planner.limits import Deadline, Limits
 from planner.placement import PlacementMode
@@ -400,11 +400,12 @@ def _size(n: int) -> str:
     return f"{n} B"
 
 
-def _progress_bar() -> Any:
+def _progress_bar(lang: Lang) -> Any:
     """A progress bar that shows what the planner is doing while it works."""
     slot = st.empty()
 
-    def listen(what: str, done: int, total: int | None) -> None:
+    def listen(stage: str, done: int, total: int | None) -> None:
+        what = stage_text(stage, lang)
         if total is None:
             slot.caption(f"{what} …")
         elif done >= total:
@@ -422,7 +423,7 @@ def main() -> None:
     # stops at the next check once the session is closed
     with (
         Deadline.of(LIMITS, cancelled=session_closed()).active(),
-        reporting(_progress_bar()),  # what a long step is doing, and how far
+        reporting(_progress_bar("en" if s.get("lang") == "English" else "zh")),
     ):
         rules, options, lang = _sidebar(s)
         st.title("电动汽车自用充电桩规划" if lang == "zh" else "EV charger planning")

@@ -338,6 +338,26 @@ def reason_text(r: Reason, lang: Lang) -> str:
     return zh
 
 
+STAGE_WORDS: dict[str, str] = {
+    "planning compartments": "规划防火分区",
+    "drawing sheets": "绘制图纸",
+    "approval.pdf pages": "生成 approval.pdf",
+    "owner papers": "生成业主告知书和承诺书",
+    "reading": "读取",
+}
+"""The progress stages (planner.progress) in Chinese."""
+
+
+def stage_text(what: str, lang: Lang) -> str:
+    """A progress stage's name in ``lang``."""
+    if lang != "zh":
+        return what
+    if what in STAGE_WORDS:
+        return STAGE_WORDS[what]
+    head, _, rest = what.partition(" ")
+    return f"{STAGE_WORDS[head]} {rest}" if head in STAGE_WORDS else what
+
+
 def code_title(code: str, lang: Lang) -> str:
     """A finding's code as a short phrase: Chinese words in Chinese, the code in English."""
     return CODE_WORDS.get(code, (code, code))[0] if lang == "zh" else code

@@ -50,3 +50,11 @@ def test_the_cli_reports_unless_quiet(tmp_path: Path, capsys) -> None:  # type: 
     for args in (["-q", "plan", site], ["plan", site, "-q"]):
         assert main([*args, "--out", str(tmp_path / "q"), "--formats", "geojson"]) == 0
         assert "planning compartments" not in capsys.readouterr().err
+
+
+def test_stage_names_in_chinese() -> None:
+    from planner.i18n import stage_text
+
+    assert stage_text("planning compartments", "zh") == "规划防火分区"
+    assert stage_text("reading site.geojson", "zh") == "读取 site.geojson"
+    assert stage_text("drawing sheets", "en") == "drawing sheets"
