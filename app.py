@@ -124,6 +124,8 @@ def _sidebar(s: Any) -> tuple[Rules, PlanOptions, Lang]:
             key="site_file",
         )
         csv_file = sb.file_uploader(t("app_csv_file", lang), type=["csv"], key="csv_file")
+        if site_file is None and csv_file is not None:
+            st.error(t("csv_without_site", lang))
         if site_file is not None:
             data = site_file.getvalue()
             csv = None if csv_file is None else csv_file.getvalue()

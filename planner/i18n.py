@@ -180,6 +180,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "{n} / {total} 条申请的车位在场地中不存在：{rows}",
         "{n} of {total} requests name a space the site does not have: {rows}",
     ),
+    "csv_without_site": (
+        "申请表 CSV 需要对应的场地文件：请先上传场地文件（GeoJSON、DXF、DWG 或 IMDF）。",
+        "A requests CSV needs its site: upload the site file (GeoJSON, DXF, DWG or IMDF) first.",
+    ),
     "stale_plan": (
         "下图为上一次的规划，与当前输入不符；请先修正上面的问题。",
         "The plan below is the previous one and does not match the inputs: fix the problem "

@@ -369,3 +369,11 @@ def test_the_desk_speaks_one_language_at_a_time() -> None:
     at.sidebar.radio(key="lang").set_value("English").run()
     en = labels(at)
     assert not [x for x in en if re.search(r"[\u4e00-\u9fff]", x)], en
+
+
+def test_a_csv_without_a_site_says_so() -> None:
+    at = _app()
+    at.sidebar.radio(key="source").set_value("upload").run()
+    at.sidebar.file_uploader(key="csv_file").upload("r.csv", b"id,space,charger_kw\n", "text/csv")
+    at.run()
+    assert any("需要对应的场地文件" in e.value for e in at.error)
