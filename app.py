@@ -22,6 +22,7 @@ from planner.placement import PlacementMode
 from planner.plan import Plan, PlanOptions, TrunkMode, check_box_positions, make_plan
 from planner.progress import reporting
 from planner.readers import read_site
+from planner.readers.conversion import FIRE
 from planner.routing import RouteCache
 from planner.rules import Rules
 from planner.samples import SAMPLES, sample_path, sample_requests_path
@@ -51,7 +52,7 @@ from planner.session import (
     with_requests,
     with_tables,
 )
-from planner.site import Site
+from planner.site import GarageType, Site
 
 LIMITS = Limits()  # every run of the desk under the command line's limits
 # (no bare string here: Streamlit's "magic" would print it on the page)
@@ -299,12 +300,23 @@ def _complete(s: Any, lang: Lang) -> None:
     missing = unassigned_spaces(site)
     if missing:
         st.error(t("unassigned", lang, n=len(missing), ids=", ".join(missing[:20])))
+    if todo:  # what the upload still lacks, always in view
+        st.warning(t("to_complete", lang) + "\n\n" + "\n".join(f"- {item}" for item in todo))
     with st.expander(t("complete_site", lang), expanded=bool(todo)):
-        for item in todo:
-            st.warning(item)
         tables = site_tables(site)
+        cc = st.column_config
+        columns: dict[str, Any] = {
+            **{k: cc.CheckboxColumn(k) for k in FIRE},
+            "garage_type": cc.SelectboxColumn("garage_type", options=list(get_args(GarageType))),
+            "supply": cc.SelectboxColumn("supply", options=["direct", "non_direct"]),
+            "floor": cc.NumberColumn("floor", step=1),
+            "ceiling_height_m": cc.NumberColumn("ceiling_height_m", min_value=0.1),
+            "capacity_kw": cc.NumberColumn("capacity_kw", min_value=0.0),
+        }
         edited = {
-            kind: st.data_editor(rows, hide_index=True, key=f"edit_{kind}", disabled=["id"])
+            kind: st.data_editor(
+                rows, hide_index=True, key=f"edit_{kind}", disabled=["id"], column_config=columns
+            )
             for kind, rows in tables.items()
         }
         if st.button(t("apply", lang), key="apply_tables"):

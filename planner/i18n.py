@@ -190,6 +190,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "above first.",
     ),
     "complete_site": ("补全场地信息", "Complete the site"),
+    "to_complete": (
+        "该场地尚缺以下信息（在“补全场地信息”中填写）：",
+        "The site still lacks (fill it in under “Complete the site”):",
+    ),
     "apply": ("应用", "Apply"),
     "draw_compartment": (
         "**绘制防火分区**（按角点坐标，图纸坐标）",

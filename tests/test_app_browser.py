@@ -206,3 +206,56 @@ def test_memory_stays_flat_over_rapid_changes(server_process: tuple[str, int]) -
     if report:
         Path(report).write_text(json.dumps({"after_3_mb": rss[3], "after_20_mb": rss[20]}))
     assert growth < 100, rss
+
+
+def _shot(page: object, tmp_path: Path, name: str) -> None:
+    """A screenshot of one step, kept in PLANNER_SCREENSHOT_DIR when it is set."""
+    path = tmp_path / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+    keep = os.environ.get("PLANNER_SCREENSHOT_DIR")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(keep) / path.name)
+
+
+@pytest.mark.realdata
+def test_a_dwg_is_uploaded_completed_saved_and_shown_in_english(
+    server: str, tmp_path: Path, realdata: Path
+) -> None:
+    """Issue 14 item 9 in part: a real DWG upload shows what it lacks, the project saves,
+    and the desk switches language; a screenshot of each step."""
+    chromium = _chromium()
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 1100})
+            page.goto(server, wait_until="domcontentloaded")
+            expect(page.get_by_text("电动汽车自用充电桩规划")).to_be_visible(timeout=60_000)
+            sidebar = page.get_by_test_id("stSidebarUserContent")
+            sidebar.get_by_text("上传", exact=True).click()
+            sidebar.locator('input[type="file"]').first.set_input_files(
+                str(realdata / "dwg/banpo/banpo-zumen.dwg")
+            )
+            expect(page.get_by_text("banpo-zumen.dwg").first).to_be_visible(timeout=60_000)
+            expect(page.get_by_text("the five fire systems").first).to_be_visible()
+            expect(page.get_by_test_id("stException")).to_have_count(0)
+            page.get_by_text("the five fire systems").first.scroll_into_view_if_needed()
+            page.wait_for_timeout(1500)  # the chart draws last
+            _shot(page, tmp_path, "dwg-uploaded")
+            page.get_by_text("下载", exact=True).click()
+            with page.expect_download() as info:
+                page.get_by_text("项目文件 project.geojson").click()
+            saved = tmp_path / "project.geojson"
+            info.value.save_as(saved)
+            doc = json.loads(saved.read_text(encoding="utf-8"))
+            assert sum(f["properties"]["kind"] == "space" for f in doc["features"]) == 53
+            sidebar.get_by_text("English", exact=True).click()
+            expect(page.get_by_text("EV charger planning")).to_be_visible(timeout=30_000)
+            expect(page.get_by_text("Complete the site").first).to_be_visible()
+            expect(sidebar.get_by_text("Managed charging")).to_be_visible()
+            page.wait_for_timeout(1500)
+            _shot(page, tmp_path, "english")
+        finally:
+            browser.close()
