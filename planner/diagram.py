@@ -27,7 +27,6 @@ from planner.drawing import (
     PAPER_MM,
     SheetOptions,
     frame,
-    page_number,
     panel_axes,
     title_block,
 )
@@ -42,7 +41,6 @@ def diagram_pages(
     *,
     options: SheetOptions | None = None,
     sheets: list[Sheet] | None = None,
-    pages: Iterator[tuple[int, int]] | None = None,
 ) -> Iterator[Figure]:
     """Every system diagram sheet of the plan, bank by bank (``CIRCUITS_PER_SHEET`` circuits
     a sheet), under the drawing numbers of :func:`planner.sheets.sheet_set`."""
@@ -54,9 +52,7 @@ def diagram_pages(
             continue
         box = boxes[s.box]
         chunk = list(box.circuits[s.first : s.first + CIRCUITS_PER_SHEET])
-        yield render_diagram(
-            plan, box, chunk, sheet=s, options=opts, page=next(pages) if pages else None
-        )
+        yield render_diagram(plan, box, chunk, sheet=s, options=opts)
 
 
 def render_diagram(
@@ -66,9 +62,8 @@ def render_diagram(
     *,
     sheet: Sheet,
     options: SheetOptions,
-    page: tuple[int, int] | None = None,
 ) -> Figure:
-    """One sheet of a bank's system diagram."""
+    """One sheet of a bank's system diagram (the package stamps its page number)."""
     lang = options.lang
     paper = PAPER_MM["A3"]
     fig = Figure(figsize=(paper[0] / MM_PER_INCH, paper[1] / MM_PER_INCH), dpi=100)
@@ -91,8 +86,6 @@ def render_diagram(
         title=title,
         date=options.date,
     )
-    if page:
-        page_number(fig, "A3", page)
     return fig
 
 

@@ -282,12 +282,12 @@ def render_sheet(
     *,
     sheets: list[Sheet],
     options: SheetOptions | None = None,
-    page: tuple[int, int] | None = None,
 ) -> Figure:
-    """One layout sheet as a matplotlib figure (not registered with pyplot)."""
+    """One layout sheet as a matplotlib figure (not registered with pyplot); the package
+    stamps its page number (:func:`page_number`)."""
     opts = options or SheetOptions()
     with mpl.rc_context(style()):
-        return _Sheet(plan, sheet, sheets, opts, page).draw()
+        return _Sheet(plan, sheet, sheets, opts).draw()
 
 
 class _Sheet:
@@ -299,9 +299,8 @@ class _Sheet:
         sheet: Sheet,
         sheets: list[Sheet],
         opts: SheetOptions,
-        page: tuple[int, int] | None,
     ) -> None:
-        self.plan, self.sheet, self.sheets, self.opts, self.page = plan, sheet, sheets, opts, page
+        self.plan, self.sheet, self.sheets, self.opts = plan, sheet, sheets, opts
         self.lang = opts.lang
         self.paper = PAPER_MM[opts.paper]
         self.view = _View(sheet, drawing_mm(opts.paper))
@@ -978,8 +977,6 @@ class _Sheet:
         _summary(
             self.fig, self.paper, (px, top, pw, bottom), self.plan, self.sheet.level, self.lang
         )
-        if self.page:
-            page_number(self.fig, self.opts.paper, self.page)
 
     def _noted(self) -> set[int]:
         """Note numbers of the stalls on this sheet."""

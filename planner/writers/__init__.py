@@ -11,17 +11,11 @@ from pathlib import Path
 from planner.errors import PlannerError
 from planner.i18n import Lang
 from planner.limits import check_time
-from planner.names import safe_names
 from planner.plan import Plan
 from planner.progress import stage
 from planner.writers.geojson import plan_features, write_plan_geojson, write_report
 
 FORMATS = ("geojson", "gpkg", "dxf", "csv", "pdf", "png", "svg")
-
-
-def sheet_names(plan: Plan) -> dict[str, str]:
-    """``sheet-<level>`` for every level, the ids made safe (and distinct) for file names."""
-    return {k: f"sheet-{v}" for k, v in safe_names([lv.id for lv in plan.site.levels]).items()}
 
 
 MARKER = ".planner-output"
@@ -190,7 +184,6 @@ __all__ = [
     "MARKER",
     "check_out",
     "plan_features",
-    "sheet_names",
     "write_outputs",
     "write_plan_geojson",
     "write_report",
