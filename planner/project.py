@@ -100,12 +100,7 @@ def _options(opts: Any, boxes: Any, site: Site) -> PlanOptions:
     try:
         return PlanOptions(**opts, box_positions=local)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        raise PlannerError(
-            f"project.options.{where}: {err['msg']} (got {err.get('input')!r}). Fix: use a "
-            "value the command line accepts for that option."
-        ) from None
+        raise _invalid(exc, "project.options", "use a value the command line accepts") from None
 
 
 def _rules(rules: Any) -> Rules:
@@ -123,12 +118,14 @@ def _rules(rules: Any) -> Rules:
     try:
         return Rules.model_validate({**Rules().model_dump(), **rules})
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        raise PlannerError(
-            f"project.rules.{where}: {err['msg']} (got {err.get('input')!r}). Fix: give a "
-            "value of the rule's type (planner rules lists them)."
-        ) from None
+        raise _invalid(exc, "project.rules", "give a value of the rule's type") from None
+
+
+def _invalid(exc: ValidationError, where: str, fix: str) -> PlannerError:
+    """The first of pydantic's complaints as one message naming the project's field."""
+    err = exc.errors()[0]
+    field = ".".join(str(p) for p in err["loc"])
+    return PlannerError(f"{where}.{field}: {err['msg']} (got {err.get('input')!r}). Fix: {fix}.")
 
 
 def _source(site: Site, key: str, geom: BaseGeometry) -> BaseGeometry:

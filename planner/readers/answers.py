@@ -27,12 +27,11 @@ values are then validated as any site file's are.
 from __future__ import annotations
 
 import json
-import tomllib
 from pathlib import Path
 from typing import Any
 
 from planner.errors import PlannerError
-from planner.readers.base import read_bytes
+from planner.readers.base import read_toml
 from planner.readers.conversion import FIRE, Conversion
 
 ANSWERABLE: dict[str, tuple[str, ...]] = {
@@ -46,14 +45,11 @@ TABLES = {"site": "site", "levels": "level", "compartments": "compartment"}
 
 def load_answers(path: str | Path) -> dict[str, Any]:
     """A TOML file of answers as ``{site: {...}, levels: {id: {...}}, compartments: {...}}``."""
-    raw = read_bytes(Path(path), what="answers (--answers)", max_bytes=1_000_000)
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise PlannerError(
-            f"answers '{path}' are not TOML ({exc}). Fix: write tables [site], [levels.B1] "
-            "and [compartments.B1-FQ1] with lines like floor = -1."
-        ) from None
+    data = read_toml(
+        path,
+        what="answers (--answers)",
+        example="tables [site], [levels.B1] and [compartments.B1-FQ1] with lines like floor = -1",
+    )
     unknown = set(data) - set(TABLES)
     if unknown:
         raise PlannerError(

@@ -12,7 +12,14 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from planner.errors import InputLimitError, Problem, Severity, SiteError, UnreadableInputError
+from planner.errors import (
+    InputLimitError,
+    PlannerError,
+    Problem,
+    Severity,
+    SiteError,
+    UnreadableInputError,
+)
 
 DEFAULT_MAX_BYTES = 50_000_000
 """Largest input file read by default (50 MB); raise it with ``max_bytes``."""
@@ -225,3 +232,18 @@ def parse_registered(value: Any) -> datetime:
 
 EARLIEST_REGISTRATION_YEAR = 2000
 """Registrations older than this are typing errors, not first in the queue."""
+
+
+def read_toml(path: str | Path, *, what: str, example: str) -> dict[str, Any]:
+    """A small TOML file (a layer map, a set of answers) as a dict, or one message naming
+    the file and how to write it (``example``)."""
+    import tomllib  # noqa: PLC0415 - only for the options that take a TOML file
+
+    raw = read_bytes(Path(path), what=what, max_bytes=1_000_000)
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        name = what.split(" (", maxsplit=1)[0]
+        raise PlannerError(
+            f"{name} '{path}' is not TOML ({exc}). Fix: write it as {example}."
+        ) from None

@@ -20,12 +20,11 @@ form).
 from __future__ import annotations
 
 import fnmatch
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from planner.errors import PlannerError
-from planner.readers.base import read_bytes
+from planner.readers.base import read_toml
 
 KINDS = (
     "level",
@@ -146,14 +145,11 @@ class LayerMap:
         ``path`` is None."""
         if path is None:
             return cls()
-        raw = read_bytes(Path(path), what="layer map (--layers)", max_bytes=1_000_000)
-        try:
-            data = tomllib.loads(raw.decode("utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise PlannerError(
-                f"layer map '{path}' is not TOML ({exc}). Fix: write it as "
-                '[layers] then lines like "p-parking-*" = "space".'
-            ) from None
+        data = read_toml(
+            path,
+            what="layer map (--layers)",
+            example='[layers] then lines like "p-parking-*" = "space"',
+        )
         table = data.get("layers")
         if not isinstance(table, dict) or not table:
             raise PlannerError(
