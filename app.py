@@ -15,7 +15,7 @@ import streamlit as st  # plotly's lazy import of pandas left it half-initialise
 
 from planner.desk import session_closed
 from planner.errors import PlannerError
-from planner.i18n import Lang, stage_text, t
+from planner.i18n import Lang, complete_text, stage_text, t
 from planner.interactive import plan_figure
 from planner.limits import Deadline, Limits
 from planner.placement import PlacementMode
@@ -292,7 +292,7 @@ def _changes(s: Any, plan: Plan, lang: Lang) -> None:
 def _complete(s: Any, lang: Lang) -> None:
     """What the site still lacks, and the editors that fill it in (issue 14 items 2, 3)."""
     site = s.site
-    todo = [w.message for w in site.warnings if w.code == "CONVERTED_COMPLETE"]
+    todo = [complete_text(w.message, lang) for w in site.warnings if w.code == "CONVERTED_COMPLETE"]
     unmatched = unmatched_requests(site)
     if unmatched:
         shown = "; ".join(unmatched[:20]) + (" …" if len(unmatched) > 20 else "")

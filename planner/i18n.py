@@ -356,6 +356,51 @@ STAGE_WORDS: dict[str, str] = {
 """The progress stages (planner.progress) in Chinese."""
 
 
+COMPLETE_ZH: tuple[tuple[str, str], ...] = (
+    (
+        r"garage_type of level\(s\) (.+) \(null: planned as underground\)",
+        "楼层 {0} 的车库类型（未填：按地下车库核查）",
+    ),
+    (
+        r"the five fire systems of level\(s\) (.+?): .*",
+        "楼层 {0} 的五项消防设施（火灾自动报警、排烟、自动喷水灭火、应急照明、疏散指示；"
+        "未填：视为缺失，申请不可建设）",
+    ),
+    (r"capacity_kw of every compartment .*", "各防火分区的供电容量 kW（未填：容量未知，不排队）"),
+    (
+        r"capacity_kw of compartment\(s\) (.+) \(null.*",
+        "防火分区 {0} 的供电容量 kW（未填：容量未知，不排队）",
+    ),
+    (
+        r"floor of level\(s\) (.+) \(null: depth not checked\)",
+        "楼层 {0} 的层号（未填：不核查埋深）",
+    ),
+    (
+        r"fire compartments: none in the source.*",
+        "图纸中无防火分区，每层暂作一个防火分区；请绘制实际防火分区边界",
+    ),
+    (r"the site's name, community, supply and surveyor", "项目名称、小区、供电方式和勘察人"),
+    (
+        r"drawing units \(\$INSUNITS = (.+) is not mm, cm or m\).*",
+        "图纸单位（$INSUNITS = {0} 不是 mm、cm 或 m）：暂按毫米；如有误请指定单位",
+    ),
+    (r"level (.+): no outline layer.*", "楼层 {0}：无车库轮廓图层，暂以图纸范围作为轮廓"),
+)
+"""The converter's to-complete items (planner.readers.conversion) in Chinese."""
+
+
+def complete_text(item: str, lang: Lang) -> str:
+    """One item of what a converted site still lacks, in ``lang`` (the English text where
+    no translation matches)."""
+    if lang != "zh":
+        return item
+    for pattern, zh in COMPLETE_ZH:
+        m = re.fullmatch(pattern, item)
+        if m:
+            return zh.format(*m.groups())
+    return item
+
+
 def stage_text(what: str, lang: Lang) -> str:
     """A progress stage's name in ``lang``."""
     if lang != "zh":

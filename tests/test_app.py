@@ -296,7 +296,7 @@ def test_a_drawing_is_completed_and_given_requests_in_the_desk(tmp_path: Path) -
     at.sidebar.radio(key="source").set_value("upload").run()
     at.sidebar.file_uploader(key="site_file").upload("garage.dxf", path.read_bytes(), "x")
     at.run()
-    assert any("fire systems" in w.value for w in at.warning)  # the to-complete list
+    assert any("五项消防设施" in w.value for w in at.warning)  # the to-complete list
     site = at.session_state["site"]
     lv = site.levels[0].id
     rows = [

@@ -239,9 +239,9 @@ def test_a_dwg_is_uploaded_completed_saved_and_shown_in_english(
                 str(realdata / "dwg/banpo/banpo-zumen.dwg")
             )
             expect(page.get_by_text("banpo-zumen.dwg").first).to_be_visible(timeout=60_000)
-            expect(page.get_by_text("the five fire systems").first).to_be_visible()
+            expect(page.get_by_text("五项消防设施").first).to_be_visible()
             expect(page.get_by_test_id("stException")).to_have_count(0)
-            page.get_by_text("the five fire systems").first.scroll_into_view_if_needed()
+            page.get_by_text("五项消防设施").first.scroll_into_view_if_needed()
             page.wait_for_timeout(1500)  # the chart draws last
             _shot(page, tmp_path, "dwg-uploaded")
             page.get_by_text("下载", exact=True).click()

@@ -131,3 +131,21 @@ def test_bad_assignments_and_files_get_one_message(tmp_path: Path) -> None:
         main(["convert", str(dxf), "--to", str(out), "--set-level", f"{level_id}:floor=deep"]) == 2
     )
     assert not out.exists()
+
+
+def test_every_to_complete_item_reads_in_chinese(tmp_path: Path) -> None:
+    """The desk shows what a drawing lacks in the chosen language (issue 14 item 7)."""
+    import re
+
+    from planner.i18n import complete_text
+
+    conv = convert(_dxf(tmp_path), name="garage.dxf", kind="dxf")
+    level = next(f for f in conv.features if f["properties"]["kind"] == "level")["properties"]
+    items = list(conv.to_complete)
+    apply_answers(conv, {"levels": {level["id"]: {"fire_alarm": True}}})  # the recounted form
+    items += conv.to_complete
+    items.append("drawing units ($INSUNITS = 0 is not mm, cm or m): millimetres assumed; x")
+    for item in items:
+        zh = complete_text(item, "zh")
+        assert not re.search(r"[a-z]{5,}", zh.replace("mm", "")), (item, zh)
+        assert complete_text(item, "en") == item
