@@ -282,7 +282,11 @@ def _convert(  # noqa: PLR0917 - the private body of convert_dxf
     tick = Ticker()
     levels = _level_table(doc)
     for e in _entities(doc.modelspace(), out, max_entities, max_depth):
-        raw_layer = str(e.dxf.get("layer", "0"))
+        try:
+            raw_layer = str(e.dxf.get("layer", "0"))
+        except _EZDXF_FAILURES:  # an entity of a kind that has no layer (a damaged file)
+            unreadable[f"{e.dxftype()} without a layer"] += 1
+            continue
         kind = layer_map.kind_of(raw_layer)
         layer, hit = mask_text(raw_layer)  # no personal number leaves the reader
         layer = printable(layer)
