@@ -15,7 +15,7 @@ import streamlit as st  # plotly's lazy import of pandas left it half-initialise
 
 from planner.desk import session_closed
 from planner.errors import PlannerError
-from planner.i18n import Lang, complete_text, stage_text, t
+from planner.i18n import Lang, complete_text, error_text, stage_text, t
 from planner.interactive import plan_figure
 from planner.limits import Deadline, Limits
 from planner.placement import PlacementMode
@@ -81,12 +81,12 @@ def _state() -> Any:
     return s
 
 
-def _use_site(s: Any, key: str, site: Site) -> None:
+def _use_site(s: Any, key: str, site: Site, lang: Lang) -> None:
     if s.site_key != key:
         try:  # a project file reopens with its options, rules and moved boxes
             saved = project_state(site)
         except PlannerError as exc:
-            st.error(str(exc))
+            st.error(error_text(exc, lang))
             return
         s.site, s.site_key = site, key
         s.box_positions, s.capacities = saved["box_positions"], {}
@@ -117,7 +117,7 @@ def _sidebar(s: Any) -> tuple[Rules, PlanOptions, Lang]:
         key = sb.selectbox(
             t("app_sample_site", lang), list(SAMPLES), format_func=SAMPLE_NAMES.get, key="sample"
         )
-        _use_site(s, f"sample:{key}", sample_site(key))
+        _use_site(s, f"sample:{key}", sample_site(key), lang)
     else:
         site_file = sb.file_uploader(
             t("app_site_file", lang),
@@ -135,9 +135,9 @@ def _sidebar(s: Any) -> tuple[Rules, PlanOptions, Lang]:
                 try:
                     site = load_upload(site_file.name, data, requests_csv=csv)
                 except PlannerError as exc:
-                    st.error(str(exc))
+                    st.error(error_text(exc, lang))
                 else:
-                    _use_site(s, f"upload:{digest}", site)
+                    _use_site(s, f"upload:{digest}", site, lang)
     sb.header(t("app_options", lang))
     routing = sb.radio(
         t("app_routing", lang),
@@ -280,7 +280,7 @@ def _changes(s: Any, plan: Plan, lang: Lang) -> None:
                 try:  # refused where it is typed: outside the compartment, in an obstacle or stall
                     check_box_positions(site, PlanOptions(box_positions=moved))
                 except PlannerError as exc:
-                    st.error(str(exc))
+                    st.error(error_text(exc, lang))
                 else:
                     s.box_positions = moved
                     st.rerun()
@@ -320,7 +320,7 @@ def _complete(s: Any, lang: Lang) -> None:
             for kind, rows in tables.items()
         }
         if st.button(t("apply", lang), key="apply_tables"):
-            _replace_site(s, lambda: with_tables(site, edited))
+            _replace_site(s, lambda: with_tables(site, edited), lang)
         st.markdown(t("draw_compartment", lang))
         c1, c2, c3 = st.columns(3)
         level = c1.selectbox(t("level", lang), [lv.id for lv in site.levels], key="new_level")
@@ -337,6 +337,7 @@ def _complete(s: Any, lang: Lang) -> None:
             _replace_site(
                 s,
                 lambda: with_compartment_layer(site, layer.name, layer.getvalue(), level=level),
+                lang,
             )
         if st.button(t("add_compartment", lang), key="add_compartment"):
             _replace_site(
@@ -349,6 +350,7 @@ def _complete(s: Any, lang: Lang) -> None:
                     capacity_kw=cap or None,
                     replace=tuple(replace),
                 ),
+                lang,
             )
     with st.expander(t("edit_requests", lang)):
         rows = st.data_editor(
@@ -356,18 +358,18 @@ def _complete(s: Any, lang: Lang) -> None:
         )
         a, b = st.columns(2)
         if a.button(t("apply", lang), key="apply_requests"):
-            _replace_site(s, lambda: with_requests(site, rows))
+            _replace_site(s, lambda: with_requests(site, rows), lang)
         b.download_button(
             "requests.csv", requests_csv(rows), file_name="requests.csv", key="dl_requests"
         )
 
 
-def _replace_site(s: Any, edit: Any) -> None:
+def _replace_site(s: Any, edit: Any, lang: Lang) -> None:
     """Apply an edit; a refused one says why next to it and changes nothing."""
     try:
         site = edit()
     except PlannerError as exc:
-        st.error(str(exc))
+        st.error(error_text(exc, lang))
         return
     s.site = site
     s.pop("downloads", None)
@@ -446,7 +448,7 @@ def main() -> None:
             plan = make_plan(site, rules, options=options, route_cache=s.route_cache)
             s.last_plan = plan
         except PlannerError as exc:
-            st.error(str(exc))
+            st.error(error_text(exc, lang))
             if "last_plan" not in s:
                 return
             plan = s.last_plan  # the previous plan stays on screen, marked as such

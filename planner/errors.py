@@ -77,6 +77,7 @@ class SiteError(PlannerError):
 
     def __init__(self, problems: Iterable[Problem], *, source: str = "site file") -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
+        self.source = source
         errors = [p for p in self.problems if p.severity == "error"]
         head = f"{len(errors)} problem{'s' if len(errors) != 1 else ''} in the {source}"
         lines = [head + ":"] + [f"  - {p}" for p in errors]

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import re
+import tomllib
+from importlib import resources
 from typing import Literal
 
+from planner.errors import Problem, SiteError, printable
 from planner.findings import Reason
+from planner.fonts import has_cjk
 
 Lang = Literal["zh", "en"]
 
@@ -238,6 +243,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "page": ("第 {n} 页", "page {n}"),
     "see_schedule": ("详见申请明细表", "details in the schedule"),
     "none": ("无", "none"),
+    "code": ("代码", "Code"),
+    "severity": ("级别", "Severity"),
+    "severity_error": ("错误", "error"),
+    "severity_warning": ("提示", "warning"),
+    "severity_info": ("说明", "info"),
 }
 
 CODE_WORDS: dict[str, tuple[str, str]] = {
@@ -420,3 +430,116 @@ def rule_title(rule: str, lang: Lang) -> str:
     """A rule's short title."""
     zh, en = RULE_TITLES.get(rule, (rule, rule))
     return zh if lang == "zh" else en
+
+
+SOURCE_WORDS: dict[str, str] = {
+    "site file": "场地文件",
+    "requests CSV": "登记表（CSV）",
+    "drawing": "图纸",
+    "input": "输入文件",
+    "answers (--answers)": "补充信息文件（--answers）",
+    "layer map (--layers)": "图层对照表（--layers）",
+    "price table": "价格表",
+    "parking space": "车位",
+    "Polygon": "多边形",
+    "MultiPolygon": "多部件多边形",
+    "LineString": "线",
+    "MultiLineString": "多部件线",
+    "Point": "点",
+    "polygon": "多边形",
+    "line": "线",
+    "point": "点",
+    "outer ring": "外边界",
+    # GEOS's reasons for an invalid geometry (shapely.is_valid_reason), lower-cased
+    "self-intersection": "自相交",
+    "ring self-intersection": "边界自相交",
+    "too few points": "点数过少",
+    "hole lies outside shell": "洞在外边界之外",
+    "holes are nested": "洞相互嵌套",
+    "interior is disconnected": "内部不连通",
+    "nested shells": "外边界相互嵌套",
+    "duplicate rings": "边界重复",
+    "ring is not closed": "边界未闭合",
+    "JSON nesting depth of the site file": "场地文件的 JSON 嵌套层数",
+    "features in the site file": "场地文件的要素数",
+    "rows in the requests CSV (at least)": "登记表的行数（至少）",
+    "entities in the drawing (blocks exploded)": "图纸的图元数（块已分解）",
+}
+"""Names of inputs and counted things in the planner's messages, in Chinese."""
+
+
+@functools.cache
+def _catalogue(part: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """The ``[[message]]`` or ``[[fix]]`` entries of templates/messages_zh.toml, each
+    English template as a pattern with one group per ``{}``."""
+    text = resources.files("planner.templates").joinpath("messages_zh.toml").read_text("utf-8")
+    return tuple(
+        (re.compile("(.+?)".join(re.escape(p) for p in e["en"].split("{}"))), e["zh"])
+        for e in tomllib.loads(text)[part]
+    )
+
+
+def _word(text: str) -> str:
+    if text in SOURCE_WORDS:
+        return SOURCE_WORDS[text]
+    return WORDS[text][0] if text in WORDS else text
+
+
+def _translate(text: str, part: str) -> str:
+    """One part of a message in Chinese, or ``text`` itself where the catalogue lacks it."""
+    for pattern, zh in _catalogue(part):
+        m = pattern.fullmatch(text)
+        if m:
+            parts = m.groups()
+            words = {f"w{i}": _word(g) for i, g in enumerate(parts)}
+            fixes = {f"f{i}": _translate(g, "fix") for i, g in enumerate(parts)}
+            return zh.format(*parts, **words, **fixes)
+    return text
+
+
+def _sentence(text: str, part: str) -> str:
+    body = text.strip().rstrip(".")
+    zh = _translate(body, part)
+    return zh + "。" if has_cjk(zh) else zh + ". "
+
+
+def message_text(text: str, lang: Lang) -> str:
+    """A planner message (\"<what is wrong>. Fix: <how>.\") in ``lang``; a part the
+    catalogue (templates/messages_zh.toml) lacks stays in English."""
+    if lang != "zh":
+        return text
+    head, sep, fix = text.partition(" Fix: ")
+    hint = ""
+    if ". Did you mean " in head:
+        head, _, close = head.partition(". Did you mean ")
+        hint = f"是否想用 {close.rstrip('?.')}？"
+    out = _sentence(head, "message") + hint
+    return (out + (f"改正：{_sentence(fix, 'fix')}" if sep else "")).rstrip()
+
+
+def problem_text(p: Problem, lang: Lang) -> str:
+    """One problem of an input file, where it is and what to do, in ``lang``."""
+    if lang != "zh":
+        return str(p)
+    where = [SOURCE_WORDS.get(p.source, p.source)]
+    if p.index is not None:
+        where.append(f"第 {p.index} 行" if "CSV" in p.source else f"第 {p.index} 个要素")
+    if p.kind or p.feature_id is not None:
+        shown = f"“{p.feature_id}”" if p.feature_id is not None else ""
+        where.append(f"（{_word(p.kind or '')}{shown}）")
+    text = f"{''.join(where)}：{_sentence(p.message, 'message')}"
+    if p.fix:
+        text += f"改正：{_sentence(p.fix, 'fix')}"
+    return printable(text.rstrip())
+
+
+def error_text(exc: Exception, lang: Lang) -> str:
+    """A refusal of the planner (:class:`~planner.errors.PlannerError`) as the desk shows
+    it: in ``lang``, a file's problems one per line."""
+    if lang != "zh":
+        return str(exc)
+    if isinstance(exc, SiteError):
+        errors = [p for p in exc.problems if p.severity == "error"]
+        head = f"{SOURCE_WORDS.get(exc.source, exc.source)}中有 {len(errors)} 处错误："
+        return "\n".join([head] + [f"  - {problem_text(p, lang)}" for p in errors])
+    return message_text(str(exc), lang)

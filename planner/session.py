@@ -232,16 +232,15 @@ def bom_rows(plan: Plan, lang: Lang) -> list[dict[str, str]]:
 
 
 def reason_rows(plan: Plan, request_id: str, lang: Lang) -> list[dict[str, str]]:
-    """Why one request has its status: every reason with rule and clause."""
+    """Why one request has its status: every reason with rule and clause, in ``lang``."""
     r = next(x for x in plan.requests if x.id == request_id)
     return [
         {
             t("rule", lang): x.rule,
-            "code": x.code,
+            t("code", lang): x.code,
             t("reasons", lang): reason_text(x, lang),
-            "message": x.message,
             t("clause", lang): x.clause,
-            "severity": x.severity,
+            t("severity", lang): t(f"severity_{x.severity}", lang),
         }
         for x in r.reasons
     ]

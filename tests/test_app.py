@@ -45,8 +45,8 @@ def test_opens_on_a_sample_with_its_plan_shown() -> None:
     assert list(summary["可建设"]) == [3, 2, 3]
     assert len(at.get("plotly_chart")) == 1
     reasons = at.table[0].value  # the first request's reasons, with rule and clause
-    assert set(reasons.columns) >= {"规则", "code", "依据"}
-    assert list(reasons["code"]) == ["FIRE_UNIT_OVER_LIMIT"]
+    assert set(reasons.columns) >= {"规则", "代码", "依据"}
+    assert list(reasons["代码"]) == ["FIRE_UNIT_OVER_LIMIT"]
 
 
 def test_changing_a_parameter_changes_the_plan() -> None:
@@ -63,7 +63,7 @@ def test_choosing_a_request_shows_why_with_rule_and_clause() -> None:
     at = _app()
     at.selectbox(key="pick").set_value("R08").run()
     reasons = at.table[0].value
-    row = reasons[reasons["code"] == "CHARGER_OVER_CAP"].iloc[0]
+    row = reasons[reasons["代码"] == "CHARGER_OVER_CAP"].iloc[0]
     assert row["规则"] == "R7"
     assert "7千瓦" in row["依据"]
 
@@ -90,8 +90,7 @@ def test_upload_a_site_then_a_bad_one_keeps_the_plan(tmp_path: Path) -> None:
         )
     ).run()
     (error,) = at.error
-    assert "(level): required property 'id' is missing" in error.value
-    assert "Fix:" in error.value
+    assert "第 0 个要素（楼层）：缺少必填属性 id。改正：" in error.value  # in the desk's language
     assert "滨河小区地下车库" in at.subheader[0].value  # the previous plan stays
     assert _metrics(at)["可建设"] == "6"
 
@@ -99,16 +98,16 @@ def test_upload_a_site_then_a_bad_one_keeps_the_plan(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [
-        ("x.geojson", b"\x89PNG\r\n\x1a\n", "not UTF-8"),
-        ("x.geojson", b'{"type": "Feature"}', "not a GeoJSON FeatureCollection"),
+        ("x.geojson", b"\x89PNG\r\n\x1a\n", "不是 UTF-8 文本"),
+        ("x.geojson", b'{"type": "Feature"}', "不是 GeoJSON 要素集合"),
         (
             "x.geojson",
             b'{"type": "FeatureCollection", "features": [{"type": "Feature", '
             b'"properties": {"kind": "level", "id": "B1"}, "geometry": {"type": "Polygon", '
             b'"coordinates": [[[0, 0], [10, 10], [10, 0], [0, 10], [0, 0]]]}}]}',
-            "the Polygon is invalid: self-intersection at (5.000, 5.000)",
+            "多边形无效（自相交），位置（5.000, 5.000）",
         ),
-        ("big.geojson", b" " * 50_000_001, "over the limit of 50,000,000 bytes (50 MB)"),
+        ("big.geojson", b" " * 50_000_001, "超过限制 50,000,000 字节（50 MB）"),
     ],
 )
 def test_bad_uploads_say_what_is_wrong(name: str, data: bytes, message: str) -> None:
@@ -326,7 +325,7 @@ def test_a_drawing_is_completed_and_given_requests_in_the_desk(tmp_path: Path) -
     at.text_input(key="new_comp_corners").set_value("0,0; 10000,0; 10000,10000; 0,10000")
     at.multiselect(key="new_comp_replace").set_value([])
     at.button(key="add_compartment").click().run()
-    assert any("overlap" in e.value for e in at.error)  # refused where it is typed
+    assert any("重叠" in e.value for e in at.error)  # refused where it is typed
     space = at.session_state["site"].spaces[0].id
     from planner.session import with_requests
 
@@ -346,7 +345,7 @@ def test_a_refused_capacity_keeps_the_plan_marked_as_not_matching() -> None:
     before = _metrics(at)
     at.session_state["capacities"] = {"FQ1": -10.0}
     at.run()
-    assert any("capacity -10.0 kW is not a number" in e.value for e in at.error)
+    assert any("容量 -10.0 kW 不是 0 至 100,000 之间的数" in e.value for e in at.error)
     assert any("上一次的规划" in w.value for w in at.warning)
     assert _metrics(at) == before
 

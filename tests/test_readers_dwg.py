@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from planner.errors import InputLimitError, PlannerError
+from planner.i18n import error_text
 from planner.limits import Limits
 from planner.readers import convert, read_site
 from planner.readers.dwg import dwg_to_dxf, is_dwg
@@ -100,8 +101,15 @@ def test_a_gbk_drawing_keeps_its_chinese_layer_names(realdata: Path) -> None:
 
 @pytest.mark.realdata
 def test_a_tarch_drawing_is_refused_with_how_to_export_it(realdata: Path) -> None:
-    with pytest.raises(PlannerError, match=r"TArch \(天正\).*TCH_WALL x9.*图形导出.*T3"):
+    with pytest.raises(PlannerError, match=r"TArch \(天正\).*TCH_WALL x9.*图形导出.*T3") as caught:
         read_site(realdata / "dwg/libredwg/2013_gh109_1.dwg")
+    assert error_text(caught.value, "zh").startswith(
+        "“2013_gh109_1.dwg”是天正（TArch）图纸：其墙、柱是天正自定义对象"
+        "（TCH_COLUMN x3, TCH_OPENING x7, TCH_WALL x9）"
+    )
+    assert "改正：请在天正中用“文件布图 → 图形导出”（保存类型：T3）导出" in error_text(
+        caught.value, "zh"
+    )
 
 
 def test_r11_and_older_and_damaged_files_get_one_clear_message(tmp_path: Path) -> None:
