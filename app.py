@@ -6,6 +6,7 @@ Run it with ``python3 dev.py app`` (or ``streamlit run app.py``).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from typing import Any, get_args
@@ -15,7 +16,7 @@ import streamlit as st  # plotly's lazy import of pandas left it half-initialise
 
 from planner.desk import session_closed
 from planner.errors import PlannerError
-from planner.i18n import Lang, complete_text, error_text, stage_text, t
+from planner.i18n import FIELD_WORDS, Lang, complete_text, error_text, field_label, stage_text, t
 from planner.interactive import plan_figure
 from planner.limits import Deadline, Limits
 from planner.placement import PlacementMode
@@ -46,6 +47,7 @@ from planner.session import (
     to_source,
     unassigned_spaces,
     unmatched_requests,
+    with_answers,
     with_capacities,
     with_compartment,
     with_compartment_layer,
@@ -146,7 +148,10 @@ def _sidebar(s: Any) -> tuple[Rules, PlanOptions, Lang]:
         format_func=lambda k: t(f"app_{k}", lang),
     )
     placement = sb.selectbox(
-        t("app_placement", lang), list(get_args(PlacementMode)), key="placement"
+        t("app_placement", lang),
+        list(get_args(PlacementMode)),
+        key="placement",
+        format_func=lambda k: t(f"app_placement_{k}", lang),
     )
     clearance = sb.number_input(t("app_clearance", lang), 0.0, 1.0, 0.1, 0.05, key="clearance")
     slack = sb.number_input(t("app_slack", lang), 0.0, 30.0, 5.0, 1.0, key="slack")
@@ -213,9 +218,13 @@ def _plan_view(s: Any, plan: Plan, lang: Lang) -> None:
         ["planned", "pending", "deferred", "blocked"],
         format_func=lambda x: t(x, lang),
         key="filter_status",
+        placeholder=t("choose", lang),
     )
     comps = f2.multiselect(
-        t("compartment", lang), [c.id for c in site.compartments], key="filter_comp"
+        t("compartment", lang),
+        [c.id for c in site.compartments],
+        key="filter_comp",
+        placeholder=t("choose", lang),
     )
     shown = [
         r
@@ -305,13 +314,17 @@ def _complete(s: Any, lang: Lang) -> None:
     with st.expander(t("complete_site", lang), expanded=bool(todo)):
         tables = site_tables(site)
         cc = st.column_config
+        label = functools.partial(field_label, lang=lang)
         columns: dict[str, Any] = {
-            **{k: cc.CheckboxColumn(k) for k in FIRE},
-            "garage_type": cc.SelectboxColumn("garage_type", options=list(get_args(GarageType))),
-            "supply": cc.SelectboxColumn("supply", options=["direct", "non_direct"]),
-            "floor": cc.NumberColumn("floor", step=1),
-            "ceiling_height_m": cc.NumberColumn("ceiling_height_m", min_value=0.1),
-            "capacity_kw": cc.NumberColumn("capacity_kw", min_value=0.0),
+            **{k: label(k) for k in FIELD_WORDS},
+            **{k: cc.CheckboxColumn(label(k)) for k in FIRE},
+            "garage_type": cc.SelectboxColumn(
+                label("garage_type"), options=list(get_args(GarageType))
+            ),
+            "supply": cc.SelectboxColumn(label("supply"), options=["direct", "non_direct"]),
+            "floor": cc.NumberColumn(label("floor"), step=1),
+            "ceiling_height_m": cc.NumberColumn(label("ceiling_height_m"), min_value=0.1),
+            "capacity_kw": cc.NumberColumn(label("capacity_kw"), min_value=0.0),
         }
         edited = {
             kind: st.data_editor(
@@ -321,14 +334,20 @@ def _complete(s: Any, lang: Lang) -> None:
         }
         if st.button(t("apply", lang), key="apply_tables"):
             _replace_site(s, lambda: with_tables(site, edited), lang)
+        answers = st.file_uploader(t("answers_file", lang), type=["toml"], key="answers_file")
+        if answers is not None and st.button(t("use_answers", lang), key="use_answers"):
+            _replace_site(s, lambda: with_answers(site, answers.name, answers.getvalue()), lang)
         st.markdown(t("draw_compartment", lang))
         c1, c2, c3 = st.columns(3)
         level = c1.selectbox(t("level", lang), [lv.id for lv in site.levels], key="new_level")
-        ident = c2.text_input("id", key="new_comp_id")
+        ident = c2.text_input(field_label("id", lang), key="new_comp_id")
         cap = c3.number_input(t("capacity", lang) + " kW", 0.0, 5000.0, 0.0, key="new_comp_cap")
         corners = st.text_input(t("corners", lang), key="new_comp_corners")
         replace = st.multiselect(
-            t("replace", lang), [c.id for c in site.compartments], key="new_comp_replace"
+            t("replace", lang),
+            [c.id for c in site.compartments],
+            key="new_comp_replace",
+            placeholder=t("choose", lang),
         )
         layer = st.file_uploader(
             t("compartment_layer", lang), type=["geojson", "json", "dxf", "dwg"], key="fq_layer"
@@ -354,7 +373,11 @@ def _complete(s: Any, lang: Lang) -> None:
             )
     with st.expander(t("edit_requests", lang)):
         rows = st.data_editor(
-            request_table(site), num_rows="dynamic", hide_index=True, key="edit_requests"
+            request_table(site),
+            num_rows="dynamic",
+            hide_index=True,
+            key="edit_requests",
+            column_config={k: field_label(k, lang) for k in FIELD_WORDS},
         )
         a, b = st.columns(2)
         if a.button(t("apply", lang), key="apply_requests"):

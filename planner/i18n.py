@@ -207,6 +207,16 @@ WORDS: dict[str, tuple[str, str]] = {
     "corners": ("角点 x1,y1; x2,y2; x3,y3 …", "corners x1,y1; x2,y2; x3,y3 ..."),
     "replace": ("替换的防火分区", "compartments it replaces"),
     "add_compartment": ("添加防火分区", "Add the compartment"),
+    "answers_file": (
+        "或上传补充信息文件（answers.toml，与 planner convert --answers 相同）",
+        "Or upload the answers (answers.toml, as for planner convert --answers)",
+    ),
+    "use_answers": ("应用补充信息", "Apply the answers"),
+    "app_placement_centre": ("分区中心（柱面或墙面）", "centre (column or wall face)"),
+    "app_placement_centroid": ("分区形心", "centroid"),
+    "app_placement_column": ("中心附近的柱", "column near the centre"),
+    "app_placement_min-cable": ("线缆总长最短", "least cable"),
+    "choose": ("请选择", "Choose"),
     "compartment_layer": (
         "或上传防火分区图层（GeoJSON 或 DXF/DWG，与场地同一坐标）",
         "or upload a compartment layer (GeoJSON or DXF/DWG, in the site's coordinates)",
@@ -543,3 +553,39 @@ def error_text(exc: Exception, lang: Lang) -> str:
         head = f"{SOURCE_WORDS.get(exc.source, exc.source)}中有 {len(errors)} 处错误："
         return "\n".join([head] + [f"  - {problem_text(p, lang)}" for p in errors])
     return message_text(str(exc), lang)
+
+
+FIELD_WORDS: dict[str, tuple[str, str]] = {
+    "id": ("编号", "id"),
+    "name": ("名称", "name"),
+    "community": ("小区", "community"),
+    "supply": ("供电方式", "supply"),
+    "surveyor": ("勘察人", "surveyor"),
+    "revision": ("版次", "revision"),
+    "floor": ("楼层号（-1 = 地下一层）", "floor (-1 = B1)"),
+    "garage_type": ("车库类型", "garage type"),
+    "ceiling_height_m": ("净高 m", "ceiling height m"),
+    "fire_alarm": ("火灾自动报警", "fire alarm"),
+    "smoke_exhaust": ("排烟", "smoke exhaust"),
+    "sprinklers": ("自动喷水灭火", "sprinklers"),
+    "emergency_lighting": ("应急照明", "emergency lighting"),
+    "evacuation_signs": ("疏散指示", "evacuation signs"),
+    "level": ("楼层", "level"),
+    "capacity_kw": ("容量 kW", "capacity kW"),
+    "axis_deg": ("布线轴向 °", "routing axis °"),
+    "space": ("车位", "space"),
+    "charger_kw": ("充电桩功率 kW", "charger kW"),
+    "registered": ("登记时间", "registered"),
+    "applicant": ("申请人（代称）", "applicant (alias)"),
+    "charger_type": ("安装方式", "charger type"),
+    "car_brand": ("车辆品牌", "car brand"),
+    "lease_months": ("租期（月）", "lease months"),
+    "documents": ("申请材料（;分隔）", "documents (; separated)"),
+}
+"""Column headers of the desk's editors: the site file's property names in words."""
+
+
+def field_label(name: str, lang: Lang) -> str:
+    """An editor's column header for property ``name``."""
+    zh, en = FIELD_WORDS.get(name, (name, name))
+    return zh if lang == "zh" else en

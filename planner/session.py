@@ -9,6 +9,7 @@ import io
 import json
 import math
 import tempfile
+import tomllib
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -31,8 +32,9 @@ from planner.readers import (
     parse_site,
     site_from_conversion,
 )
+from planner.readers.answers import ANSWERABLE, COMPLETE_CHECKS, check_answers, refresh
 from planner.readers.base import read_bytes
-from planner.readers.conversion import FIRE
+from planner.readers.conversion import FIRE, Conversion
 from planner.readers.requests_csv import OPTIONAL, REQUIRED
 from planner.routing import free_space
 from planner.rules import Rules
@@ -310,14 +312,36 @@ def _collection(site: Site) -> dict[str, Any]:
     return site_collection(site, site.info.project)
 
 
-def _reparse(doc: dict[str, Any], *, requests_csv: bytes | None = None) -> Site:
+def _reparse(
+    doc: dict[str, Any],
+    *,
+    before: Site,
+    requests_csv: bytes | None = None,
+    drawn: bool = False,
+) -> Site:
     """Edits take effect by reading the edited site file again: the same validation as a
-    file's, and the same messages (naming the feature and the fix)."""
-    return parse_site(
+    file's, and the same messages (naming the feature and the fix). What a converted
+    drawing still lacks is counted again from the edited features (``drawn``: the surveyor
+    has drawn the fire compartments, so the conversion's stand-in is gone)."""
+    site = parse_site(
         json.dumps(doc, ensure_ascii=False).encode("utf-8"),
         requests_csv=requests_csv,
         limits=current_limits(),
     )
+    todo = [w for w in before.warnings if w.code == "CONVERTED_COMPLETE"]
+    if not todo:
+        return site
+    conv = Conversion(
+        source=todo[0].source,
+        features=doc["features"],
+        to_complete=[
+            *(w.message for w in todo if not (drawn and w.message.startswith("fire compartments"))),
+            *COMPLETE_CHECKS,  # asked again: a new compartment may lack its capacity
+        ],
+    )
+    refresh(conv)
+    still = [todo[0].model_copy(update={"message": m}) for m in conv.to_complete]
+    return site.model_copy(update={"warnings": (*site.warnings, *still)})
 
 
 def site_tables(site: Site) -> dict[str, list[dict[str, Any]]]:
@@ -352,7 +376,37 @@ def with_tables(site: Site, tables: dict[str, list[dict[str, Any]]]) -> Site:
             for k, v in row.items():
                 if k != "id" and (v is not None or props.get(k) is not None):
                     props[k] = None if v == "" else v
-    return _reparse(doc)
+    return _reparse(doc, before=site)
+
+
+def with_answers(site: Site, name: str, data: bytes) -> Site:
+    """The site completed by a TOML file of answers, the same file ``planner convert
+    --answers`` takes (``[site]``, ``[levels.<id>]``, ``[compartments.<id>]``)."""
+    try:
+        answers = tomllib.loads(data.decode("utf-8-sig"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise PlannerError(
+            f"answers '{name}' is not TOML ({exc}). Fix: write it as tables [site], "
+            "[levels.B1] and [compartments.B1-FQ1] with lines like floor = -1."
+        ) from None
+    check_answers(answers, name)
+    tables: dict[str, list[dict[str, Any]]] = {"site": [], "level": [], "compartment": []}
+    if answers.get("site"):
+        tables["site"].append(dict(answers["site"]))
+    for table, kind in (("levels", "level"), ("compartments", "compartment")):
+        for ident, props in (answers.get(table) or {}).items():
+            tables[kind].append({**props, "id": ident})
+    for kind, rows in tables.items():
+        for row in rows:
+            extra = set(row) - {"id", *ANSWERABLE[kind]}
+            if extra:
+                raise PlannerError(
+                    f"answers: {kind} '{row.get('id', '')}' has no property "
+                    f"'{sorted(extra)[0]}' to set. Fix: use one of "
+                    + ", ".join(ANSWERABLE[kind])
+                    + "."
+                )
+    return with_tables(site, tables)
 
 
 def parse_corners(text: str) -> list[tuple[float, float]]:
@@ -411,7 +465,7 @@ def with_compartment(
             },
         }
     )
-    return _reparse(doc)
+    return _reparse(doc, before=site, drawn=True)
 
 
 def unassigned_spaces(site: Site) -> list[str]:
@@ -458,7 +512,7 @@ def with_requests(site: Site, rows: list[dict[str, Any]]) -> Site:
     same validation and messages (each naming its row)."""
     doc = _collection(site)
     doc["features"] = [f for f in doc["features"] if f["properties"]["kind"] != "request"]
-    return _reparse(doc, requests_csv=requests_csv(rows))
+    return _reparse(doc, before=site, requests_csv=requests_csv(rows))
 
 
 def unmatched_requests(site: Site) -> list[str]:
@@ -517,7 +571,7 @@ def with_compartment_layer(site: Site, name: str, data: bytes, *, level: str) ->
             props["id"] = f"{level}-FQ{n}"
         keep = {k: props.get(k) for k in ("kind", "id", "level", "name", "capacity_kw", "axis_deg")}
         doc["features"].append({"type": "Feature", "geometry": f["geometry"], "properties": keep})
-    return _reparse(doc)
+    return _reparse(doc, before=site, drawn=True)
 
 
 def selection_corners(site: Site, selection: Any) -> str | None:

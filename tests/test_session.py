@@ -249,3 +249,47 @@ def test_a_box_or_lasso_on_the_plan_gives_the_corners_in_the_files_coordinates()
     assert len(parse_corners(selection_corners(site, lasso) or "")) == 3
     assert selection_corners(site, {"box": [], "lasso": []}) is None
     assert selection_corners(site, None) is None
+
+
+def test_an_answers_file_completes_the_drawing_and_the_list_shrinks(tmp_path: Path) -> None:
+    """The answers TOML of ``planner convert --answers`` completes an upload in the desk;
+    what is still missing is counted again after every edit, not dropped."""
+    from planner.errors import PlannerError
+    from planner.readers.conversion import FIRE
+    from planner.session import with_answers, with_compartment
+
+    site = _converted_dxf(tmp_path)
+
+    def todo(s: object) -> list[str]:
+        return [w.message for w in s.warnings if w.code == "CONVERTED_COMPLETE"]  # type: ignore[attr-defined]
+
+    assert any(m.startswith("floor of level") for m in todo(site))
+    level = site.levels[0].id
+    partial = with_answers(site, "a.toml", f"[levels.{level}]\nfloor = -1\n".encode())
+    assert partial.levels[0].floor == -1
+    left = todo(partial)
+    assert not any(m.startswith("floor of level") for m in left)
+    assert any(m.startswith("the five fire systems") for m in left)  # not dropped
+    fire = "\n".join(f"{k} = true" for k in FIRE)
+    full = with_answers(
+        partial,
+        "a.toml",
+        f'[site]\ncommunity = "和平小区"\nsurveyor = "勘察组"\n[levels.{level}]\n'
+        f'garage_type = "underground"\n{fire}\n[compartments.{site.compartments[0].id}]\n'
+        "capacity_kw = 100\n".encode(),
+    )
+    assert full.compartments[0].capacity_kw == 100
+    assert all(m.startswith("fire compartments") for m in todo(full)), todo(full)
+    west = [(0.0, 0.0), (10000.0, 0.0), (10000.0, 10000.0), (0.0, 10000.0)]
+    east = [(x + 10000.0, y) for x, y in west]
+    drawn = with_compartment(
+        full, level=level, ident="FQ-W", corners=west, replace=(site.compartments[0].id,)
+    )
+    drawn = with_compartment(drawn, level=level, ident="FQ-E", corners=east, capacity_kw=80)
+    assert todo(drawn) == [  # the stand-in compartment is gone; the new one lacks capacity
+        "capacity_kw of compartment(s) FQ-W (null: unknown, nothing deferred)"
+    ]
+    with pytest.raises(PlannerError, match="has no property 'depth'"):
+        with_answers(site, "a.toml", f"[levels.{level}]\ndepth = 3\n".encode())
+    with pytest.raises(PlannerError, match="is not TOML"):
+        with_answers(site, "a.toml", b"[levels\n")

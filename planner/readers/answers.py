@@ -41,6 +41,13 @@ ANSWERABLE: dict[str, tuple[str, ...]] = {
 }
 """What the answers may set, by kind (the properties of site-format.md section 1)."""
 TABLES = {"site": "site", "levels": "level", "compartments": "compartment"}
+COMPLETE_CHECKS = (
+    "garage_type of level(s)",
+    "the five fire systems",
+    "floor of level(s)",
+    "capacity_kw of",
+)
+"""The items of the to-complete list that :func:`refresh` counts from the features."""
 
 
 def load_answers(path: str | Path) -> dict[str, Any]:
@@ -50,13 +57,22 @@ def load_answers(path: str | Path) -> dict[str, Any]:
         what="answers (--answers)",
         example="tables [site], [levels.B1] and [compartments.B1-FQ1] with lines like floor = -1",
     )
+    check_answers(data, str(path))
+    return data
+
+
+def check_answers(data: dict[str, Any], name: str) -> None:
+    """Refuse tables other than ``[site]``, ``[levels.<id>]`` and ``[compartments.<id>]``."""
     unknown = set(data) - set(TABLES)
     if unknown:
         raise PlannerError(
-            f"answers '{path}': unknown table(s) {', '.join(sorted(unknown))}. Fix: use "
+            f"answers '{name}': unknown table(s) {', '.join(sorted(unknown))}. Fix: use "
             "[site], [levels.<id>] and [compartments.<id>]."
         )
-    return data
+    for table in ("levels", "compartments"):
+        for ident, props in (data.get(table) or {}).items():
+            if not isinstance(props, dict):
+                raise PlannerError(f"answers: {table}.{ident} must be a table of properties.")
 
 
 def assignments(site: list[str], levels: list[str], compartments: list[str]) -> dict[str, Any]:
@@ -152,7 +168,7 @@ def refresh(conv: Conversion) -> None:
     def ids(missing: list[dict[str, Any]]) -> str:
         return ", ".join(str(p["id"]) for p in missing)
 
-    checks = {
+    checks = {  # keys as COMPLETE_CHECKS
         "garage_type of level(s)": [p for p in levels if p.get("garage_type") is None],
         "the five fire systems": [p for p in levels if any(p.get(k) is None for k in FIRE)],
         "floor of level(s)": [p for p in levels if p.get("floor") is None],
@@ -175,4 +191,4 @@ def refresh(conv: Conversion) -> None:
                 kept.append(item)
         elif checks[prefix]:
             kept.append(words[prefix].format(ids(checks[prefix])))
-    conv.to_complete[:] = kept
+    conv.to_complete[:] = dict.fromkeys(kept)  # each item once, in order
