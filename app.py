@@ -52,6 +52,7 @@ from planner.session import (
     with_compartment,
     with_compartment_layer,
     with_requests,
+    with_requests_file,
     with_tables,
 )
 from planner.site import GarageType, Site
@@ -99,6 +100,20 @@ def _use_site(s: Any, key: str, site: Site, lang: Lang) -> None:
         s.pop("downloads", None)
 
 
+def _select(where: Any, label: str, options: list[str], *, key: str) -> Any:
+    """A select box whose remembered choice is dropped when an edit removed it from the
+    options (a replaced compartment, a removed request), instead of showing none."""
+    if key in st.session_state and st.session_state[key] not in options:
+        del st.session_state[key]
+    return where.selectbox(label, options, key=key)
+
+
+# Choices whose labels follow the language: set again when it changes, or the browser keeps
+# showing the old labels' selection (or none). A comment, not a docstring: Streamlit's magic
+# would print a bare string on the page.
+TRANSLATED = ("source", "routing", "placement", "trunk", "reserve", "move_how")
+
+
 def _sidebar(s: Any) -> tuple[Rules, PlanOptions, Lang]:
     sb = st.sidebar
     lang: Lang = (
@@ -107,6 +122,11 @@ def _sidebar(s: Any) -> tuple[Rules, PlanOptions, Lang]:
         == "English"
         else "zh"
     )
+    if s.get("shown_lang", lang) != lang:
+        for key in TRANSLATED:
+            if key in s:
+                s[key] = s[key]
+    s.shown_lang = lang
     sb.header(t("app_site", lang))
     source = sb.radio(
         t("app_source", lang),
@@ -132,14 +152,17 @@ def _sidebar(s: Any) -> tuple[Rules, PlanOptions, Lang]:
         if site_file is not None:
             data = site_file.getvalue()
             csv = None if csv_file is None else csv_file.getvalue()
-            digest = hashlib.sha256(data + b"\0" + (csv or b"")).hexdigest()
-            if s.site_key != f"upload:{digest}":
-                try:
+            digest = hashlib.sha256(data).hexdigest()
+            csv_key = None if csv is None else hashlib.sha256(csv).hexdigest()
+            try:
+                if s.site_key != f"upload:{digest}":
                     site = load_upload(site_file.name, data, requests_csv=csv)
-                except PlannerError as exc:
-                    st.error(error_text(exc, lang))
-                else:
                     _use_site(s, f"upload:{digest}", site, lang)
+                elif s.get("csv_key") != csv_key:  # new registrations keep the edits made
+                    s.site = with_requests_file(s.site, csv)
+                s.csv_key = csv_key
+            except PlannerError as exc:
+                st.error(error_text(exc, lang))
     sb.header(t("app_options", lang))
     routing = sb.radio(
         t("app_routing", lang),
@@ -195,7 +218,7 @@ def _plan_view(s: Any, plan: Plan, lang: Lang) -> None:
     cols = st.columns(4)
     for col, status in zip(cols, ("planned", "pending", "deferred", "blocked"), strict=True):
         col.metric(t(status, lang), counts[status])
-    level = st.selectbox(t("level", lang), [lv.id for lv in site.levels], key="level")
+    level = _select(st, t("level", lang), [lv.id for lv in site.levels], key="level")
     ids = st.toggle(t("show_stall_ids", lang), key="stall_ids")
     event = st.plotly_chart(
         plan_figure(plan, level, lang=lang, stall_ids=ids),
@@ -239,7 +262,7 @@ def _plan_view(s: Any, plan: Plan, lang: Lang) -> None:
     )
     with st.expander(t("bom", lang)):
         st.dataframe(bom_rows(plan, lang), hide_index=True, key="bom")
-    pick = st.selectbox(t("request", lang), [r.id for r in plan.requests], key="pick")
+    pick = _select(st, t("request", lang), [r.id for r in plan.requests], key="pick")
     if pick:
         st.table(reason_rows(plan, pick, lang))
 
@@ -262,8 +285,8 @@ def _changes(s: Any, plan: Plan, lang: Lang) -> None:
             s.capacities = {k: v for k, v in new.items() if v != base[k]}
             st.rerun()
     with st.expander(t("app_move_box", lang)):
-        comp = st.selectbox(
-            t("compartment", lang), [b.compartment for b in plan.boxes], key="move_comp"
+        comp = _select(
+            st, t("compartment", lang), [b.compartment for b in plan.boxes], key="move_comp"
         )
         if comp:
             options = box_candidates(site, comp)
@@ -275,7 +298,7 @@ def _changes(s: Any, plan: Plan, lang: Lang) -> None:
                 format_func=lambda k: t(f"app_{k}", lang),
             )
             if how == "face" and options:
-                label = st.selectbox(t("app_face", lang), [o[0] for o in options], key="move_face")
+                label = _select(st, t("app_face", lang), [o[0] for o in options], key="move_face")
                 target = dict(options)[label]
             else:
                 box = next(b for b in plan.boxes if b.compartment == comp)
@@ -339,7 +362,7 @@ def _complete(s: Any, lang: Lang) -> None:
             _replace_site(s, lambda: with_answers(site, answers.name, answers.getvalue()), lang)
         st.markdown(t("draw_compartment", lang))
         c1, c2, c3 = st.columns(3)
-        level = c1.selectbox(t("level", lang), [lv.id for lv in site.levels], key="new_level")
+        level = _select(c1, t("level", lang), [lv.id for lv in site.levels], key="new_level")
         ident = c2.text_input(field_label("id", lang), key="new_comp_id")
         cap = c3.number_input(t("capacity", lang) + " kW", 0.0, 5000.0, 0.0, key="new_comp_cap")
         corners = st.text_input(t("corners", lang), key="new_comp_corners")

@@ -282,12 +282,17 @@ def project_bytes(plan: Plan) -> bytes:
 
 def export_files(plan: Plan, *, lang: Lang = "zh") -> dict[str, bytes]:
     """Every download of the current plan, by file name, built in a private temporary
-    folder that is removed afterwards: the approval PDF, the owner papers (one zip),
-    the sheets, GeoJSON, GeoPackage, DXF and CSV."""
+    folder that is removed afterwards: the whole package in one zip, then the approval
+    PDF, the owner papers (one zip), the sheets, GeoJSON, GeoPackage, DXF and CSV."""
     files: dict[str, bytes] = {}
     with tempfile.TemporaryDirectory(prefix="planner-") as tmp:
         out = Path(tmp)
         write_outputs(plan, out, formats=FORMATS, notices=True, lang=lang)
+        package = io.BytesIO()  # the whole package as planner plan writes it, in one file
+        with zipfile.ZipFile(package, "w", zipfile.ZIP_DEFLATED) as z:
+            for path in sorted(p for p in out.rglob("*") if p.is_file()):
+                z.write(path, arcname=path.relative_to(out).as_posix())
+        files["package.zip"] = package.getvalue()
         for path in sorted(out.iterdir()):
             if path.is_file():
                 files[path.name] = path.read_bytes()
@@ -513,6 +518,19 @@ def with_requests(site: Site, rows: list[dict[str, Any]]) -> Site:
     doc = _collection(site)
     doc["features"] = [f for f in doc["features"] if f["properties"]["kind"] != "request"]
     return _reparse(doc, before=site, requests_csv=requests_csv(rows))
+
+
+def with_requests_file(site: Site, data: bytes | None) -> Site:
+    """The site, every edit kept, with its requests replaced by those of a requests CSV
+    uploaded after it (none when the CSV is removed)."""
+    doc = _collection(site)
+    doc["features"] = [f for f in doc["features"] if f["properties"]["kind"] != "request"]
+    csv_bytes = (
+        None
+        if data is None
+        else read_bytes(data, what="requests CSV", max_bytes=current_limits().max_bytes)
+    )
+    return _reparse(doc, before=site, requests_csv=csv_bytes)
 
 
 def unmatched_requests(site: Site) -> list[str]:

@@ -376,3 +376,17 @@ def test_a_csv_without_a_site_says_so() -> None:
     at.sidebar.file_uploader(key="csv_file").upload("r.csv", b"id,space,charger_kw\n", "text/csv")
     at.run()
     assert any("需要对应的场地文件" in e.value for e in at.error)
+
+
+def test_app_py_has_no_bare_string_streamlit_magic_would_print() -> None:
+    """Streamlit's magic writes any bare expression of app.py on the page: only the module's
+    docstring may be one (a constant's "docstring" there shows up above the title)."""
+    import ast
+
+    tree = ast.parse(Path(APP).read_text(encoding="utf-8"))
+    bare = [
+        node.lineno
+        for node in tree.body
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+    ]
+    assert bare == [1], bare

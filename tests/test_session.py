@@ -81,6 +81,11 @@ def test_export_files_hold_every_download() -> None:
         expected += [f"{r.id}-commitment.pdf" for r in plan.requests if r.status == "planned"]
         assert sorted(z.namelist()) == sorted(expected)
     assert files["approval.pdf"].startswith(b"%PDF")
+    assert next(iter(files)) == "package.zip"  # the whole package first, as planner plan writes it
+    with zipfile.ZipFile(io.BytesIO(files["package.zip"])) as z:
+        names = set(z.namelist())
+    assert {n for n in files if n not in {"package.zip", "notices.zip"}} <= names
+    assert {f"notices/{n}" for n in expected} <= names
 
 
 def test_request_rows_one_per_request() -> None:
