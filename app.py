@@ -279,6 +279,10 @@ def _changes(s: Any, plan: Plan, lang: Lang) -> None:
             disabled=["compartment"],
             hide_index=True,
             key="capacity_editor",
+            column_config={
+                "compartment": t("compartment", lang),
+                "capacity_kw": field_label("capacity_kw", lang),
+            },
         )
         new = {r["compartment"]: r["capacity_kw"] for r in edited}
         if new != {cid: s.capacities.get(cid, cap) for cid, cap in base.items()}:
@@ -289,7 +293,7 @@ def _changes(s: Any, plan: Plan, lang: Lang) -> None:
             st, t("compartment", lang), [b.compartment for b in plan.boxes], key="move_comp"
         )
         if comp:
-            options = box_candidates(site, comp)
+            options = box_candidates(site, comp, lang=lang)
             how = st.radio(
                 t("app_position", lang),
                 ["face", "xy"],

@@ -258,6 +258,23 @@ WORDS: dict[str, tuple[str, str]] = {
     "severity_error": ("错误", "error"),
     "severity_warning": ("提示", "warning"),
     "severity_info": ("说明", "info"),
+    "box_placement": ("布置方式", "placement"),
+    "box_mount": ("安装于", "mount"),
+    "box_offset": ("距分区中心 m", "offset from centre m"),
+    "box_sizes": ("表箱规格（表位）", "box sizes (meters)"),
+    "phase_kw": ("各相功率 kW A/B/C", "phase kW A/B/C"),
+    "phase_a": ("各相电流 A A/B/C", "phase current A A/B/C"),
+    "unbalance": ("三相不平衡度", "unbalance"),
+    "incoming_breaker": ("进线断路器 A", "incoming breaker A"),
+    "incoming_cable": ("进线电缆", "incoming cable"),
+    "spare": ("尚可接入充电桩", "spare chargers"),
+    "placed_centre": ("分区中心（柱/墙面）", "centre"),
+    "placed_centroid": ("分区形心", "centroid"),
+    "placed_interior_point": ("分区内点", "interior point"),
+    "placed_column": ("柱", "column"),
+    "placed_wall": ("墙", "wall"),
+    "placed_min_cable": ("线缆最短", "least cable"),
+    "placed_manual": ("手动", "manual"),
 }
 
 CODE_WORDS: dict[str, tuple[str, str]] = {

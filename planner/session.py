@@ -103,7 +103,12 @@ def with_capacities(site: Site, capacities: dict[str, float | None]) -> Site:
 
 
 def box_candidates(
-    site: Site, compartment_id: str, *, clearance_m: float = 0.1, limit: int = 12
+    site: Site,
+    compartment_id: str,
+    *,
+    clearance_m: float = 0.1,
+    limit: int = 12,
+    lang: Lang = "en",
 ) -> list[tuple[str, tuple[float, float]]]:
     """The mountable faces (R5: on a column, wall, shaft or room, touching no stall) of a
     compartment, nearest its centroid first, as (label, local point)."""
@@ -124,7 +129,7 @@ def box_candidates(
             continue
         q = shapely.ops.nearest_points(part, centre)[0]
         found.append(
-            (q.distance(centre), f"{kind} {name} ({q.distance(centre):.1f} m)", (q.x, q.y))
+            (q.distance(centre), f"{t(kind, lang)} {name} ({q.distance(centre):.1f} m)", (q.x, q.y))
         )
     found.sort()
     return [(label, xy) for _, label, xy in found[:limit]]
@@ -157,7 +162,7 @@ def compartment_rows(plan: Plan, lang: Lang) -> list[dict[str, Any]]:
                 f"{t('connected', lang)} kW": round(s.connected_kw, 1),
                 f"{t('demand', lang)} kW": round(s.demand_kw, 2),
                 f"{t('capacity', lang)} kW": s.capacity_kw,
-                "spare": s.spare_chargers,
+                t("spare", lang): s.spare_chargers,
                 t("box", lang): s.boxes,
                 t("cable_m", lang): round(s.cable_m, 1),
             }
@@ -171,16 +176,16 @@ def box_rows(plan: Plan, lang: Lang) -> list[dict[str, Any]]:
         {
             t("box", lang): b.id,
             t("compartment", lang): b.compartment,
-            "placement": b.placement,
-            "mount": b.mount or b.mount_type,
-            "offset_m": round(b.offset_m, 2),
+            t("box_placement", lang): t(f"placed_{b.placement}", lang),
+            t("box_mount", lang): b.mount or b.mount_type,
+            t("box_offset", lang): round(b.offset_m, 2),
             t("meters", lang): b.meters,
-            "box_sizes": "+".join(str(n) for n in b.box_sizes),
-            "phase_kw A/B/C": "/".join(f"{b.phase_kw[p]:g}" for p in "ABC"),
-            "phase_a A/B/C": "/".join(f"{b.phase_a[p]:.1f}" for p in "ABC"),
-            "unbalance": round(b.unbalance, 2),
-            "incoming_breaker_a": b.incoming_breaker_a,
-            "incoming_cable": b.incoming_cable,
+            t("box_sizes", lang): "+".join(str(n) for n in b.box_sizes),
+            t("phase_kw", lang): "/".join(f"{b.phase_kw[p]:g}" for p in "ABC"),
+            t("phase_a", lang): "/".join(f"{b.phase_a[p]:.1f}" for p in "ABC"),
+            t("unbalance", lang): round(b.unbalance, 2),
+            t("incoming_breaker", lang): b.incoming_breaker_a,
+            t("incoming_cable", lang): b.incoming_cable,
             "x": round(b.point.x, 2),
             "y": round(b.point.y, 2),
         }

@@ -24,7 +24,7 @@ def _metrics(at: AppTest) -> dict[str, str]:
 
 
 def _frame(at: AppTest, column: str):  # type: ignore[no-untyped-def]
-    """The first dataframe shown that has ``column`` (summary: 可建设, boxes: placement,
+    """The first dataframe shown that has ``column`` (summary: 可建设, boxes: 布置方式,
     requests: 申请编号)."""
     return next(d.value for d in at.dataframe if column in d.value.columns)
 
@@ -121,19 +121,19 @@ def test_move_a_box_to_a_column_and_by_coordinates() -> None:
     at = _app()
     at.selectbox(key="move_comp").set_value("FQ1").run()
     at.button(key="move_apply").click().run()
-    boxes = _frame(at, "placement")
+    boxes = _frame(at, "布置方式")
     fq1 = boxes[boxes["防火分区"] == "FQ1"].iloc[0]
-    assert fq1["placement"] == "manual"
+    assert fq1["布置方式"] == "手动"
     at.radio(key="move_how").set_value("xy").run()
     at.number_input(key="move_x").set_value(30.0).run()
     at.number_input(key="move_y").set_value(15.0).run()
     at.button(key="move_apply").click().run()
-    boxes = _frame(at, "placement")
+    boxes = _frame(at, "布置方式")
     fq1 = boxes[boxes["防火分区"] == "FQ1"].iloc[0]
     assert (fq1["x"], fq1["y"]) == (30.0, 15.0)
     at.button(key="move_reset").click().run()
-    fq1 = _frame(at, "placement").iloc[0]
-    assert fq1["placement"] == "centre"  # the default is now the mounted centre (R5)
+    fq1 = _frame(at, "布置方式").iloc[0]
+    assert fq1["布置方式"] == "分区中心（柱/墙面）"  # the default is now the mounted centre (R5)
 
 
 def test_a_box_typed_into_a_stall_is_refused_and_the_plan_stays() -> None:
@@ -148,8 +148,8 @@ def test_a_box_typed_into_a_stall_is_refused_and_the_plan_stays() -> None:
     at.number_input(key="move_y").set_value(stall.polygon.centroid.y).run()
     at.button(key="move_apply").click().run()
     assert any("FQ1-BX" in e.value and "B1-004" in e.value for e in at.error)
-    fq1 = _frame(at, "placement").iloc[0]
-    assert fq1["placement"] == "centre"
+    fq1 = _frame(at, "布置方式").iloc[0]
+    assert fq1["布置方式"] == "分区中心（柱/墙面）"
 
 
 def test_downloads_of_the_current_plan() -> None:

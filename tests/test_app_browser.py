@@ -343,7 +343,7 @@ def test_a_dwg_is_completed_planned_saved_reopened_and_downloaded(
             ).click()
             page.get_by_role("button", name="移动并重新布线").click()
             boxes = page.get_by_test_id("stDataFrame").nth(1)
-            expect(boxes).to_contain_text("manual", timeout=30_000)
+            expect(boxes).to_contain_text("手动", timeout=30_000)
             _shot(page, tmp_path, "5-box-moved")
 
             # save the project, reopen it: the same plan
@@ -372,7 +372,7 @@ def test_a_dwg_is_completed_planned_saved_reopened_and_downloaded(
             expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
             mover = page.get_by_test_id("stExpander").filter(has_text="移动表箱")
             boxes = page.get_by_test_id("stDataFrame").nth(1)
-            expect(boxes).to_contain_text("manual", timeout=30_000)  # the moved box came back
+            expect(boxes).to_contain_text("手动", timeout=30_000)  # the moved box came back
             after = [m.inner_text() for m in page.get_by_test_id("stMetric").all()]
             assert after == before
             _shot(page, tmp_path, "6-project-reopened")
