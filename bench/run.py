@@ -110,6 +110,52 @@ def _run_cli(site: Path, out: Path, routing: str = "rectilinear") -> tuple[float
     return wall, float(rss)
 
 
+def _fresh(code: str) -> float:
+    """Wall seconds of ``python -c code`` in a fresh process (start-up included)."""
+    t0 = time.perf_counter()
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    if run.returncode != 0:
+        raise SystemExit(f"benchmark step failed:\n{run.stdout}\n{run.stderr}")
+    return time.perf_counter() - t0
+
+
+def versus_floor(site: Path, out: Path, repeats: int) -> dict[str, float]:
+    """``planner plan --formats geojson`` against bench/floor.py (the file read and all its
+    geometries built in one vectorised call), both as fresh processes, alternating so that
+    neither gets a warmer machine; medians of ``repeats`` each."""
+    floor_code = f"import runpy, sys; sys.argv = ['floor', {str(site)!r}]; " + (
+        f"runpy.run_path({str(ROOT / 'bench' / 'floor.py')!r})"
+    )
+    plan_code = (
+        "import sys; from planner.cli import main; "
+        f"sys.exit(main(['-q', 'plan', {str(site)!r}, '--out', {str(out)!r}, "
+        "'--formats', 'geojson']))"
+    )
+    floors, plans = [], []
+    for _ in range(repeats):
+        floors.append(_fresh(floor_code))
+        plans.append(_fresh(plan_code))
+    f, p = statistics.median(floors), statistics.median(plans)
+    return {"floor_s": f, "plan_s": p, "ratio": p / f}
+
+
+def breakdown(site: Path, out: Path) -> dict[str, float]:
+    """Seconds per stage of one plan in a fresh process (bench/stages.py: each stage's
+    functions timed exclusively, a stage called inside another counted only once)."""
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "stages.py"), str(site), str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    if run.returncode != 0:
+        raise SystemExit(f"bench/stages.py failed:\n{run.stdout}\n{run.stderr}")
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
 def measure(stalls: int, repeats: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site.geojson"

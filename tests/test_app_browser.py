@@ -381,8 +381,10 @@ def test_a_dwg_is_completed_planned_saved_reopened_and_downloaded(
             if not page.get_by_role("button", name="生成下载文件").is_visible():
                 page.get_by_text("下载", exact=True).click()
             page.get_by_role("button", name="生成下载文件").click()
+            ready = page.get_by_role("button", name=re.compile(r"^package\.zip（"))
+            expect(ready).to_be_visible(timeout=300_000)  # the whole package, owner papers too
             with page.expect_download(timeout=120_000) as info:
-                page.get_by_role("button", name=re.compile(r"^package\.zip（")).click()
+                ready.click()
             package = tmp_path / "package.zip"
             info.value.save_as(package)
             with zipfile.ZipFile(package) as z:
