@@ -8,11 +8,11 @@ beyond this is its own cost (issue 15). Prints the number of geometries built.
 
 import json
 import sys
+from pathlib import Path
 
 import shapely
 
-with open(sys.argv[1], "rb") as f:
-    doc = json.load(f)
+doc = json.loads(Path(sys.argv[1]).read_bytes())
 geoms = shapely.from_geojson(
     [json.dumps(feat["geometry"]) for feat in doc["features"] if feat.get("geometry")]
 )
