@@ -35,30 +35,51 @@ def derived_charger(
     are as near (within 1 cm), the side backing onto another stall (``neighbours``) is the
     back, as in rows parked back to back.
     """
-    rect = space.minimum_rotated_rectangle
-    c = np.asarray(rect.exterior.coords)[:4]
-    edges = [(c[i], c[(i + 1) % 4]) for i in range(4)]
-    lengths = [float(np.hypot(*(b - a))) for a, b in edges]
-    short = sorted(range(4), key=lambda i: lengths[i])[:2]
-    centre = np.asarray(space.centroid.coords[0])
-    best: tuple[float, int, Point] | None = None
-    for i in short:
-        a, b = edges[i]
-        mid = Point((a + b) / 2)
-        d = round(mid.distance(structures), 2) if not structures.is_empty else float("inf")
-        backs_onto_stall = 0 if (not neighbours.is_empty and mid.distance(neighbours) < 0.05) else 1
-        inward = centre - np.asarray(mid.coords[0])
+    (point,) = derived_chargers(
+        [space], structures=structures, neighbours=neighbours, offset_m=offset_m
+    )
+    return point
+
+
+def derived_chargers(
+    spaces: Sequence[Polygon],
+    *,
+    structures: BaseGeometry,
+    neighbours: BaseGeometry,
+    offset_m: float,
+) -> list[Point]:
+    """:func:`derived_charger` of many stalls at once (the distances in one vectorised call
+    each: a compartment's stalls share ``structures`` and ``neighbours``)."""
+    if not spaces:
+        return []
+    rects = shapely.oriented_envelope(np.asarray(spaces, dtype=object))
+    corners = [np.asarray(r.exterior.coords)[:4] for r in rects]
+    c = np.stack(corners)  # n x 4 x 2
+    b = np.roll(c, -1, axis=1)  # edge i runs from corner i to corner i + 1
+    lengths = np.hypot(*(b - c).transpose(2, 0, 1))  # n x 4
+    short = np.argsort(lengths, axis=1, kind="stable")[:, :2]  # the two short sides
+    rows = np.arange(len(spaces))[:, None]
+    mids = (c[rows, short] + b[rows, short]) / 2  # n x 2 x 2
+    flat = shapely.points(mids.reshape(-1, 2))
+    if structures.is_empty:
+        d = np.full(len(flat), np.inf)
+    else:  # rounded as Python rounds (1 cm): ties then go to the side backing onto a stall
+        d = np.array([round(float(x), 2) for x in shapely.distance(flat, structures)])
+    backs = (
+        np.ones(len(flat), dtype=int)
+        if neighbours.is_empty
+        else np.where(shapely.distance(flat, neighbours) < 0.05, 0, 1)
+    )
+    d2, backs2 = d.reshape(-1, 2), backs.reshape(-1, 2)
+    centres = shapely.get_coordinates(shapely.centroid(np.asarray(spaces, dtype=object)))
+    out = []
+    for n in range(len(spaces)):
+        pick = 1 if (d2[n, 1], backs2[n, 1]) < (d2[n, 0], backs2[n, 0]) else 0
+        mid = mids[n, pick]
+        inward = centres[n] - mid
         norm = float(np.hypot(*inward))
-        point = (
-            mid
-            if norm == 0
-            else Point(np.asarray(mid.coords[0]) + inward / norm * min(offset_m, norm))
-        )
-        score = (d, backs_onto_stall, point)
-        if best is None or score[:2] < best[:2]:
-            best = score
-    assert best is not None
-    return best[2]
+        out.append(Point(mid) if norm == 0 else Point(mid + inward / norm * min(offset_m, norm)))
+    return out
 
 
 @dataclass(frozen=True)
@@ -78,15 +99,21 @@ def charger_point(
     structures: BaseGeometry,
     neighbours: BaseGeometry,
     offset_m: float,
+    derived: Point | None = None,
 ) -> ChargerPoint:
-    """R15 and R6: the request's point (or the space's), else derived; kept if too close to
-    the stall edge (warning); moved into the compartment if it lies outside it (warning)."""
+    """R15 and R6: the request's point (or the space's), else derived (``derived``: already
+    found by :func:`derived_chargers`); kept if too close to the stall edge (warning);
+    moved into the compartment if it lies outside it (warning)."""
     reasons: list[Reason] = []
     point = given if given is not None else space.charger
     is_given = point is not None
     if point is None:
-        point = derived_charger(
-            space.polygon, structures=structures, neighbours=neighbours, offset_m=offset_m
+        point = (
+            derived
+            if derived is not None
+            else derived_charger(
+                space.polygon, structures=structures, neighbours=neighbours, offset_m=offset_m
+            )
         )
     elif (
         not space.polygon.covers(point) or space.polygon.exterior.distance(point) < offset_m - 1e-9

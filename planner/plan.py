@@ -21,7 +21,7 @@ from shapely.geometry import LineString, Point
 from shapely.geometry.base import BaseGeometry
 
 from planner import checks, electrical, tables
-from planner.chargers import charger_point, compartment_of
+from planner.chargers import charger_point, compartment_of, derived_chargers
 from planner.costs import OwnerCost, Prices, owner_cost
 from planner.electrical import Circuit, Phase, Segment
 from planner.errors import PlannerError, Severity
@@ -604,6 +604,19 @@ def _plan_compartment(  # noqa: PLR0917 - one private step of make_plan
     level = site.level(comp.level)
     view = site.on_level(comp.level)
     structures, neighbours = _structures(comp, level, view.obstacles, view.spaces)
+    need = [c for c in group if c.req.point is None and c.space and c.space.charger is None]
+    derived = dict(
+        zip(
+            (id(c) for c in need),
+            derived_chargers(
+                [c.space.polygon for c in need if c.space],
+                structures=structures,
+                neighbours=neighbours,
+                offset_m=rules.charger_edge_offset_m,
+            ),
+            strict=True,
+        )
+    )
     for case in group:
         assert case.space is not None
         cp = charger_point(
@@ -613,6 +626,7 @@ def _plan_compartment(  # noqa: PLR0917 - one private step of make_plan
             structures=structures,
             neighbours=neighbours,
             offset_m=rules.charger_edge_offset_m,
+            derived=derived.get(id(case)),
         )
         case.point = cp.point
         case.reasons.extend(cp.reasons)

@@ -1,0 +1,77 @@
+"""The vectorised charger derivation gives exactly the stall-by-stall answer (R15)."""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+import shapely.affinity
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from shapely.geometry import LineString, Point, Polygon, box
+from shapely.geometry.base import BaseGeometry
+
+from planner.chargers import derived_charger, derived_chargers
+
+
+def _one_by_one(
+    space: Polygon, structures: BaseGeometry, neighbours: BaseGeometry, offset_m: float
+) -> Point:
+    """R15 as first written, one stall at a time: the reference."""
+    c = np.asarray(space.minimum_rotated_rectangle.exterior.coords)[:4]
+    edges = [(c[i], c[(i + 1) % 4]) for i in range(4)]
+    lengths = [float(np.hypot(*(b - a))) for a, b in edges]
+    short = sorted(range(4), key=lambda i: lengths[i])[:2]
+    centre = np.asarray(space.centroid.coords[0])
+    best = None
+    for i in short:
+        a, b = edges[i]
+        mid = Point((a + b) / 2)
+        d = round(mid.distance(structures), 2) if not structures.is_empty else float("inf")
+        backs = 0 if (not neighbours.is_empty and mid.distance(neighbours) < 0.05) else 1
+        inward = centre - np.asarray(mid.coords[0])
+        norm = float(np.hypot(*inward))
+        point = mid if norm == 0 else Point(mid.coords[0] + inward / norm * min(offset_m, norm))
+        if best is None or (d, backs) < best[:2]:
+            best = (d, backs, point)
+    assert best is not None
+    return best[2]
+
+
+stalls = st.lists(
+    st.tuples(
+        st.floats(-50, 50),
+        st.floats(-50, 50),
+        st.floats(2.0, 3.0),
+        st.floats(4.5, 6.0),
+        st.floats(0, 180),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(stalls, st.booleans(), st.booleans())
+def test_many_at_once_equal_one_by_one(
+    specs: list[tuple[float, float, float, float, float]], walls: bool, rows: bool
+) -> None:
+    spaces = [
+        shapely.affinity.rotate(box(x, y, x + w, y + d), a, origin=(x, y))
+        for x, y, w, d, a in specs
+    ]
+    structures = (
+        shapely.union_all([LineString([(-60, -60), (60, -60)]), box(-1, -1, 1, 1)])
+        if walls
+        else Polygon()
+    )
+    neighbours = shapely.union_all(spaces[::2]) if rows else Polygon()
+    got = derived_chargers(spaces, structures=structures, neighbours=neighbours, offset_m=0.4)
+    want = [_one_by_one(sp, structures, neighbours, 0.4) for sp in spaces]
+    assert [p.coords[0] for p in got] == [p.coords[0] for p in want]
+
+
+def test_a_stall_against_a_wall_gets_its_charger_at_the_back() -> None:
+    stall = box(0, 0, 2.5, 5.0)  # the wall runs along y = 5.3, behind the stall
+    wall = LineString([(-10, 5.3), (10, 5.3)])
+    p = derived_charger(stall, structures=wall, neighbours=Polygon(), offset_m=0.4)
+    assert (round(p.x, 6), round(p.y, 6)) == (1.25, 4.6)
