@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/run.py            # all sizes, writes bench/RESULTS.md
     .venv/bin/python bench/run.py --quick    # 500 and 1,000 stalls only, prints, writes nothing
+    .venv/bin/python bench/run.py --floor --baseline COMMIT  # only the floor section
 
 Each size is planned by the real command line (``planner plan SITE --out DIR --formats
 geojson``) in a fresh process, timed wall-clock, with the peak resident memory of that
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import statistics
@@ -45,14 +47,23 @@ STRIPS = 8
 ROWS = 4  # compartments stacked across the strips (every two strips)
 
 
-def basement(stalls: int, *, columns_of_compartments: int = 5) -> dict[str, Any]:
-    """Two levels, ``stalls`` in all, 2 x ROWS x columns compartments, all requesting."""
-    bays = max(1, round(stalls / (2 * STRIPS * 6)))
+def basement(
+    stalls: int,
+    *,
+    columns_of_compartments: int = 5,
+    levels: int = 2,
+    strips: int = STRIPS,
+    rows: int = ROWS,
+) -> dict[str, Any]:
+    """``levels`` levels, ``stalls`` in all, levels x ``rows`` x columns compartments (a
+    row every ``strips / rows`` strips), every stall requesting."""
+    bays = max(1, round(stalls / (levels * strips * 6)))
     cols = max(1, min(columns_of_compartments, bays))
     feats = [feature("site", None, name="基准测试车库", community="基准测试小区")]
     day = 0
-    for n, level_id in enumerate(("B1", "B2"), start=1):
-        block = Block(bays=bays, strips=STRIPS)
+    for n in range(1, levels + 1):
+        level_id = f"B{n}"
+        block = Block(bays=bays, strips=strips)
         level = LevelDrawing(
             id=level_id,
             props={"name": f"地下{n}层", "garage_type": "underground", "floor": -n, **FIRE},
@@ -60,12 +71,13 @@ def basement(stalls: int, *, columns_of_compartments: int = 5) -> dict[str, Any]
             stall_prefix=f"{level_id}-",
         )
         xcuts = [block.column_x(round(bays * k / cols)) for k in range(1, cols)]
-        ycuts = [k * STRIP_M * STRIPS / ROWS for k in range(1, ROWS)]
+        ycuts = [k * STRIP_M * strips / rows for k in range(1, rows)]
         polys = cut_compartments(block.outline, xs=xcuts, ys=ycuts)
         level.compartments = [
-            (f"{level_id}-FQ{k:02d}", p, {"capacity_kw": 2000})
+            (f"{level_id}-FQ{k:03d}" if rows * cols > 99 else f"{level_id}-FQ{k:02d}", p,
+             {"capacity_kw": 2000})
             for k, p in enumerate(polys, start=1)
-        ]
+        ]  # fmt: skip
         lfeats = level.features()
         feats += lfeats
         for f in lfeats:
@@ -79,7 +91,8 @@ def basement(stalls: int, *, columns_of_compartments: int = 5) -> dict[str, Any]
                         space=f["properties"]["id"],
                         charger_kw=7,
                         documents=DOCS,
-                        registered=f"2024-01-01T00:{(day // 60) % 60:02d}:{day % 60:02d}",
+                        registered=f"2024-01-01T{(day // 3600) % 24:02d}:"
+                        f"{(day // 60) % 60:02d}:{day % 60:02d}",
                     )
                 )
     return collection(feats)
@@ -141,19 +154,107 @@ def versus_floor(site: Path, out: Path, repeats: int) -> dict[str, float]:
     return {"floor_s": f, "plan_s": p, "ratio": p / f}
 
 
-def breakdown(site: Path, out: Path) -> dict[str, float]:
+def breakdown(site: Path, out: Path, *, code: Path = ROOT) -> dict[str, float]:
     """Seconds per stage of one plan in a fresh process (bench/stages.py: each stage's
-    functions timed exclusively, a stage called inside another counted only once)."""
+    functions timed exclusively, a stage called inside another counted only once), with
+    the planner of the tree ``code`` (a worktree of an older commit for "before")."""
     run = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "stages.py"), str(site), str(out)],
         capture_output=True,
         text=True,
-        cwd=ROOT,
+        cwd=code,
+        env={**os.environ, "PYTHONPATH": str(code)},
         check=False,
     )
     if run.returncode != 0:
         raise SystemExit(f"bench/stages.py failed:\n{run.stdout}\n{run.stderr}")
     return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+FLOOR_SIZES = {  # name: (stalls, basement() options)
+    "5k": (5000, {}),
+    "20k": (20000, {"levels": 1, "strips": 16, "rows": 8, "columns_of_compartments": 20}),
+}
+
+
+def _median_breakdown(site: Path, out: Path, repeats: int, code: Path = ROOT) -> dict[str, float]:
+    runs = [breakdown(site, out, code=code) for _ in range(repeats)]
+    return {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+
+
+def floor_section(repeats: int, baseline: str | None) -> list[str]:
+    """The plan against the floor at 5,000 stalls, near-linearity up to 20,000 (one level,
+    160 compartments) and where the time goes, before (``baseline``) and now."""
+    with tempfile.TemporaryDirectory() as tmp:
+        sites = {}
+        for name, (n, opts) in FLOOR_SIZES.items():
+            sites[name] = Path(tmp) / f"site-{name}.geojson"
+            sites[name].write_text(json.dumps(basement(n, **opts), ensure_ascii=False))
+        out = Path(tmp) / "out"
+        five = versus_floor(sites["5k"], out, repeats)
+        print(f"5k: plan {five['plan_s']:.2f} s, floor {five['floor_s']:.2f} s", flush=True)
+        big = versus_floor(sites["20k"], out, repeats)
+        print(f"20k: plan {big['plan_s']:.2f} s", flush=True)
+        rss = _run_cli(sites["5k"], out)[1]
+        now = _median_breakdown(sites["5k"], out, repeats)
+        before = None
+        if baseline:
+            tree = Path(tmp) / "baseline"
+            subprocess.run(
+                ["git", "worktree", "add", "--detach", str(tree), baseline],
+                cwd=ROOT, check=True, capture_output=True,
+            )  # fmt: skip
+            try:
+                before = _median_breakdown(sites["5k"], out, repeats, code=tree)
+            finally:
+                subprocess.run(
+                    ["git", "worktree", "remove", "--force", str(tree)],
+                    cwd=ROOT, check=False, capture_output=True,
+                )  # fmt: skip
+    lines = [
+        "<!-- floor:start -->",
+        "## Against the floor (bench/floor.py)",
+        "",
+        "The floor reads the site file with plain `json` and builds all its geometries in "
+        "one `shapely.from_geojson` call; `planner -q plan SITE --formats geojson` is timed "
+        f"against it, both as fresh processes (start-up included), alternating, medians of "
+        f"{repeats}. Commit `{_commit()}`.",
+        "",
+        "| site | floor s | plan s | plan / floor | target |",
+        "|---|---:|---:|---:|---|",
+        f"| 4,992 stalls, 2 levels, 40 compartments | {five['floor_s']:.2f} | "
+        f"{five['plan_s']:.2f} | {five['ratio']:.1f} | <= 5 |",
+        f"| 19,968 stalls, 1 level, 160 compartments | {big['floor_s']:.2f} | "
+        f"{big['plan_s']:.2f} | {big['ratio']:.1f} | |",
+        "",
+        f"- time(20k) / time(5k): {big['plan_s'] / five['plan_s']:.2f} (target <= 4.5)",
+        f"- peak RSS at 5k: {rss:.0f} MB (target < 300 MB)",
+        "",
+        "Where the time of the 5k plan goes (seconds per stage, `bench/stages.py`: each "
+        "stage's functions timed exclusively in a fresh process; medians):",
+        "",
+        "| stage | " + ("before | " if before else "") + "now |",
+        "|---|" + ("---:|" if before else "") + "---:|",
+    ]
+    for k in now:
+        was = f"{before.get(k, 0.0):.2f} | " if before else ""
+        lines.append(f"| {k} | {was}{now[k]:.2f} |")
+    if before:
+        lines += ["", f"Before: commit `{baseline}`."]
+    return [*lines, "<!-- floor:end -->"]
+
+
+def _replace_section(name: str, lines: list[str]) -> None:
+    """Write one marked section of bench/RESULTS.md, the rest kept."""
+    results = ROOT / "bench" / "RESULTS.md"
+    text = results.read_text(encoding="utf-8") if results.exists() else "# Benchmark results\n"
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    block = "\n".join(lines)
+    if start in text:
+        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    results.write_text(text, encoding="utf-8")
 
 
 def measure(stalls: int, repeats: int) -> dict[str, Any]:
@@ -356,7 +457,17 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="only the plan against the floor and the stage breakdown (its section)",
+    )
+    parser.add_argument("--baseline", help="commit whose stage breakdown is 'before'")
     args = parser.parse_args()
+    if args.floor:
+        _replace_section("floor", floor_section(args.repeats, args.baseline))
+        print("wrote the floor section of bench/RESULTS.md")
+        return
     sizes = (500, 1000) if args.quick else (500, 1000, 2000, 5000)
     rows = []
     for n in sizes:
@@ -478,6 +589,7 @@ def main() -> None:
             end = old.index("<!-- trunk:end -->") + len("<!-- trunk:end -->")
             keep = "\n" + old[start:end] + "\n"
     results.write_text("\n".join(lines) + "\n" + keep, encoding="utf-8")
+    _replace_section("floor", floor_section(args.repeats, args.baseline))
     print("wrote bench/RESULTS.md")
 
 

@@ -23,6 +23,8 @@ _RUN = re.compile(rf"[+＋]?\d(?:[{_SEPARATOR}]{{0,3}}[\dXxＸｘ])*")
 """A run of digits as people write numbers: spaced, dashed or dotted in groups, with a
 ``+86`` in front, zero-width characters inside, in full-width digits; an ID's final X."""
 MASK_CHAR = "*"
+_SHORTEST = 11
+"""Digits of the shortest number masked (a mobile); an ID number has 18."""
 _NUMBER_SPAN = (1e10, 1e18)
 """JSON numbers that can be a mobile (11 digits) or an ID number (18 digits, no X)."""
 
@@ -56,6 +58,8 @@ def mask_text(text: str) -> tuple[str, bool]:
     >>> mask_text("2024-03-18 09:30")
     ('2024-03-18 09:30', False)
     """
+    if len(text) < _SHORTEST or sum(map(str.isdecimal, text)) < _SHORTEST:
+        return text, False  # fewer digits than the shortest number masked: nothing to do
     masked = _RUN.sub(
         lambda m: MASK_CHAR * len(m.group()) if _personal(m.group()) else m.group(), text
     )
