@@ -413,6 +413,57 @@ print("BENCH", time.perf_counter() - t0,
     return {"seconds": float(secs), "rss_mb": float(rss), "stalls": int(stalls)}
 
 
+def desk_zurich(repeats: int = 5) -> dict[str, float] | None:
+    """The real app.py through AppTest on the Zurich L-1 car park (523 stalls, IMDF):
+    uploaded with 40 requests, completed by bench/zurich-answers.toml; medians of the first
+    plan (answers applied to plan on screen), a clearance change (re-routing) and all
+    files prepared. None where the real data is absent."""
+    import io
+    import zipfile
+
+    from streamlit.testing.v1 import AppTest
+
+    folder = ROOT.parent / "shared" / "realdata" / "zurich-airport-L-1-imdf"
+    if not folder.is_dir():
+        return None
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        for path in sorted(folder.glob("*.geojson")):
+            z.write(path, arcname=path.name)
+    ids = [f"L-1-{k:04d}" for k in range(13, 13 * 41, 13)]
+    csv = "id,space,charger_kw,registered,documents\n" + "".join(
+        f"Z{k:02d},{sid},7,2024-03-{1 + k % 28:02d},id_document;parking_certificate;"
+        "property_consent\n"
+        for k, sid in enumerate(ids)
+    )
+    answers = (ROOT / "bench" / "zurich-answers.toml").read_bytes()
+    times: dict[str, list[float]] = {"first plan": [], "clearance change": [], "files": []}
+    for k in range(repeats):
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+        at.run()
+        at.sidebar.radio(key="source").set_value("upload").run()
+        at.sidebar.file_uploader(key="site_file").upload(
+            "zurich-L-1.zip", buffer.getvalue(), "application/zip"
+        )
+        at.sidebar.file_uploader(key="csv_file").upload("requests.csv", csv.encode(), "text/csv")
+        at.run()
+        at.file_uploader(key="answers_file").upload("answers.toml", answers, "text/plain")
+        at.run()
+        t0 = time.perf_counter()
+        at.button(key="use_answers").click().run()
+        times["first plan"].append(time.perf_counter() - t0)
+        plan = at.session_state["last_plan"]
+        if plan.counts()["planned"] == 0 or at.exception:
+            raise SystemExit(f"the Zurich desk run planned nothing: {plan.counts()}")
+        t0 = time.perf_counter()
+        at.sidebar.number_input(key="clearance").set_value(0.15 + 0.01 * k).run()
+        times["clearance change"].append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        at.button(key="prepare").click().run()
+        times["files"].append(time.perf_counter() - t0)
+    return {name: statistics.median(v) for name, v in times.items()}
+
+
 def app_memory() -> dict[str, float] | None:
     """The server's RSS after 3 and after 20 rapid parameter changes, from the browser test
     (needs Chromium; None where it is absent)."""

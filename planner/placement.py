@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import networkx as nx
+import numpy as np
 import shapely
 import shapely.affinity
 import shapely.ops
@@ -74,8 +75,11 @@ def mount_faces(
     structures: list[tuple[BaseGeometry, str | None, str]] = [
         (compartment.exterior, None, "boundary")
     ]
+    geoms = np.empty(len(obstacles), dtype=object)
+    geoms[:] = [ob.geometry for ob in obstacles]
+    inside = shapely.intersects(geoms, compartment)  # one vectorised test for the level
     for n, ob in enumerate(obstacles):
-        if ob.type in MOUNT_TYPES and ob.geometry.intersects(compartment):
+        if ob.type in MOUNT_TYPES and inside[n]:
             name = ob.id or f"{ob.type}-{ob.index if ob.index is not None else n}"
             structures.append((ob.geometry, name, ob.type))
     if main.is_empty:

@@ -535,11 +535,19 @@ def _structures(
     """What chargers are mounted against (R15) near a compartment, and the stalls there."""
     near = comp.polygon.buffer(1.0)
     parts: list[BaseGeometry] = [comp.polygon.exterior, level.outline.exterior]
-    parts += [
-        o.geometry for o in obstacles if o.type in STRUCTURE_TYPES and o.geometry.intersects(near)
-    ]
-    stalls = [s.polygon for s in spaces if s.polygon.intersects(near)]
+    parts += touching([o.geometry for o in obstacles if o.type in STRUCTURE_TYPES], near)
+    stalls = touching([s.polygon for s in spaces], near)
     return shapely.union_all(parts), shapely.union_all(stalls) if stalls else Point()
+
+
+def touching(geoms: Sequence[BaseGeometry], area: BaseGeometry) -> list[BaseGeometry]:
+    """The ``geoms`` that intersect ``area``, in their order (one vectorised test: a
+    level's stalls and obstacles are tested against each of its compartments)."""
+    if not geoms:
+        return []
+    arr = np.empty(len(geoms), dtype=object)
+    arr[:] = geoms
+    return list(arr[shapely.intersects(arr, area)])
 
 
 def check_box_positions(site: Site, options: PlanOptions) -> None:
@@ -644,7 +652,7 @@ def _plan_compartment(  # noqa: PLR0917 - one private step of make_plan
         comp.polygon,
         router.free,
         view.obstacles,
-        [sp.polygon for sp in view.spaces if sp.polygon.intersects(comp.polygon)],
+        touching([sp.polygon for sp in view.spaces], comp.polygon),
         clearance_m=rules.clearance_m,
         box_depth_m=rules.box_depth_m,
     )
