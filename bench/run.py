@@ -177,8 +177,8 @@ FLOOR_SIZES = {  # name: (stalls, basement() options)
 }
 
 
-def _median_breakdown(site: Path, out: Path, repeats: int, code: Path = ROOT) -> dict[str, float]:
-    runs = [breakdown(site, out, code=code) for _ in range(repeats)]
+def _median_breakdown(site: Path, out: Path, repeats: int) -> dict[str, float]:
+    runs = [breakdown(site, out) for _ in range(repeats)]
     return {k: statistics.median(r[k] for r in runs) for k in runs[0]}
 
 
@@ -196,21 +196,27 @@ def floor_section(repeats: int, baseline: str | None) -> list[str]:
         big = versus_floor(sites["20k"], out, repeats)
         print(f"20k: plan {big['plan_s']:.2f} s", flush=True)
         rss = _run_cli(sites["5k"], out)[1]
-        now = _median_breakdown(sites["5k"], out, repeats)
         before = None
-        if baseline:
+        if not baseline:
+            now = _median_breakdown(sites["5k"], out, repeats)
+        else:  # before and now alternate, so that neither gets a quieter machine
             tree = Path(tmp) / "baseline"
             subprocess.run(
                 ["git", "worktree", "add", "--detach", str(tree), baseline],
                 cwd=ROOT, check=True, capture_output=True,
             )  # fmt: skip
             try:
-                before = _median_breakdown(sites["5k"], out, repeats, code=tree)
+                runs = [
+                    (breakdown(sites["5k"], out, code=tree), breakdown(sites["5k"], out))
+                    for _ in range(repeats)
+                ]
             finally:
                 subprocess.run(
                     ["git", "worktree", "remove", "--force", str(tree)],
                     cwd=ROOT, check=False, capture_output=True,
                 )  # fmt: skip
+            before = {k: statistics.median(b[k] for b, _ in runs) for k in runs[0][0]}
+            now = {k: statistics.median(n[k] for _, n in runs) for k in runs[0][1]}
     lines = [
         "<!-- floor:start -->",
         "## Against the floor (bench/floor.py)",

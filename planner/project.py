@@ -17,13 +17,13 @@ from typing import Any
 
 import shapely
 from pydantic import ValidationError
-from shapely.geometry import Point, mapping
+from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from planner.errors import PlannerError
 from planner.plan import PlanOptions
 from planner.rules import Rules
-from planner.site import Site
+from planner.site import Site, geojson_geometry
 
 OPTION_FIELDS = ("routing", "placement", "managed", "trunk", "reserve")
 """The plan options a project keeps (box positions have their own key)."""
@@ -142,7 +142,7 @@ def _source(site: Site, key: str, geom: BaseGeometry) -> BaseGeometry:
 def _geom(site: Site, index: int | None, geom: BaseGeometry | None) -> dict[str, Any] | None:
     if geom is None:
         return None
-    return dict(mapping(_source(site, str(index), geom)))
+    return geojson_geometry(_source(site, str(index), geom))
 
 
 def _props(model: Any, drop: set[str]) -> dict[str, Any]:

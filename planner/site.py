@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+import shapely
 from pydantic import (
     AllowInfNan,
     BaseModel,
@@ -38,8 +39,34 @@ Document = Literal[
 ]
 
 
+def geojson_geometry(geom: BaseGeometry) -> dict[str, Any]:
+    """``shapely.geometry.mapping(geom)`` exactly (the same tuples of the same floats), with
+    each ring's coordinates read as one array: the writers call it for every feature."""
+    kind = geom.geom_type
+    if kind not in _PARTS or geom.is_empty or shapely.has_z(geom):
+        return dict(mapping(geom))
+    return {"type": kind, "coordinates": _PARTS[kind](geom)}
+
+
+def _xy(line: BaseGeometry) -> tuple[tuple[float, ...], ...]:
+    return tuple(map(tuple, shapely.get_coordinates(line).tolist()))
+
+
+def _rings(poly: Polygon) -> tuple[tuple[tuple[float, ...], ...], ...]:
+    return (_xy(poly.exterior), *(_xy(r) for r in poly.interiors))
+
+
+_PARTS: dict[str, Any] = {
+    "Point": lambda g: tuple(shapely.get_coordinates(g)[0].tolist()),
+    "LineString": _xy,
+    "Polygon": _rings,
+    "MultiLineString": lambda g: tuple(_xy(part) for part in g.geoms),
+    "MultiPolygon": lambda g: [_rings(part) for part in g.geoms],  # a list, as shapely
+}
+
+
 def _to_geojson(geom: BaseGeometry) -> dict[str, object]:
-    return dict(mapping(geom))
+    return geojson_geometry(geom)
 
 
 _AsGeoJSON = PlainSerializer(_to_geojson, return_type=dict)

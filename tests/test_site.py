@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 from shapely.geometry import box
 
@@ -52,3 +54,22 @@ def test_on_level_gathers_one_level(tiny: dict[str, Any]) -> None:
     assert len(view.trays) == 1
     with pytest.raises(KeyError):
         site.level("B9")
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.floats(-1e6, 1e6), st.floats(-1e6, 1e6)), min_size=4, max_size=30))
+def test_geojson_geometry_is_exactly_shapelys_mapping(xy: list[tuple[float, float]]) -> None:
+    """The writers' fast GeoJSON geometry gives what shapely.geometry.mapping gives."""
+    import shapely
+    import shapely.affinity
+    from shapely.geometry import LineString, MultiPolygon, Point, mapping
+
+    from planner.site import geojson_geometry
+
+    hull = shapely.MultiPoint(xy).convex_hull
+    shapes = [Point(xy[0]), LineString(xy), hull, shapely.MultiLineString([xy[:2], xy[2:]])]
+    if hull.geom_type == "Polygon":
+        hole = shapely.affinity.scale(hull, 0.3, 0.3)
+        shapes += [hull.difference(hole), MultiPolygon([hull])]
+    for g in shapes:
+        assert geojson_geometry(g) == dict(mapping(g)), g.geom_type

@@ -10,17 +10,17 @@ import json
 from pathlib import Path
 from typing import Any
 
-from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from planner.plan import Plan, circuit_ref, report
 from planner.projection import Frame
+from planner.site import geojson_geometry
 
 
 def _geom(frame: Frame, geom: BaseGeometry | None) -> dict[str, Any] | None:
     if geom is None or geom.is_empty:
         return None
-    return dict(mapping(frame.to_source(geom)))
+    return geojson_geometry(frame.to_source(geom))
 
 
 def _r(value: float | None, digits: int = 3) -> float | None:
