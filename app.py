@@ -101,11 +101,11 @@ def _use_site(s: Any, key: str, site: Site, lang: Lang) -> None:
 
 
 def _select(where: Any, label: str, options: list[str], *, key: str) -> Any:
-    """A select box whose remembered choice is dropped when an edit removed it from the
-    options (a replaced compartment, a removed request), instead of showing none."""
-    if key in st.session_state and st.session_state[key] not in options:
-        del st.session_state[key]
-    return where.selectbox(label, options, key=key)
+    """A select box over options that edits change (compartments, requests, faces): its
+    key carries the options, so new options make a new widget; with the same key the
+    browser kept showing a choice that no longer exists while the page used another."""
+    digest = hashlib.sha256("\0".join(options).encode()).hexdigest()[:12]
+    return where.selectbox(label, options, key=f"{key}:{digest}")
 
 
 # Choices whose labels follow the language: set again when it changes, or the browser keeps

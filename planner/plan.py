@@ -302,8 +302,9 @@ def make_plan(
     options
         Routing and placement modes, managed charging, manual box positions.
     route_cache
-        Routes already found, by content (the app keeps one per session); ``None``
-        routes everything afresh.
+        Routes already found, by content (the app keeps one per session); ``None``: a
+        cache for this plan alone, so compartments alike in all that routing depends on
+        (stacked levels of one layout) are routed once.
     prices
         The price table of the owners' estimates (default: the bundled estimates,
         :meth:`planner.costs.Prices.default`).
@@ -326,7 +327,13 @@ def make_plan(
         run = Deadline.of(limits or Limits())
     with run.active():
         return _make_plan(
-            site, rules or Rules(), options or PlanOptions(), route_cache, prices or DEFAULT_PRICES
+            site,
+            rules or Rules(),
+            options or PlanOptions(),
+            # without one, a cache for this plan: compartments alike in every routing input
+            # (stacked levels of one layout) are routed once
+            route_cache if route_cache is not None else RouteCache(),
+            prices or DEFAULT_PRICES,
         )
 
 

@@ -29,6 +29,11 @@ def _frame(at: AppTest, column: str):  # type: ignore[no-untyped-def]
     return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
+def _select(at: AppTest, key: str):  # type: ignore[no-untyped-def]
+    """The select box of ``key`` (the app adds a digest of its options to the key)."""
+    return next(w for w in at.selectbox if (w.key or "").startswith(f"{key}:"))
+
+
 def _upload(at: AppTest, name: str, data: bytes) -> None:
     at.sidebar.radio(key="source").set_value("upload").run()
     at.sidebar.file_uploader(key="site_file").upload(name, data, "application/json")
@@ -61,7 +66,7 @@ def test_changing_a_parameter_changes_the_plan() -> None:
 
 def test_choosing_a_request_shows_why_with_rule_and_clause() -> None:
     at = _app()
-    at.selectbox(key="pick").set_value("R08").run()
+    _select(at, "pick").set_value("R08").run()
     reasons = at.table[0].value
     row = reasons[reasons["代码"] == "CHARGER_OVER_CAP"].iloc[0]
     assert row["规则"] == "R7"
@@ -119,7 +124,7 @@ def test_bad_uploads_say_what_is_wrong(name: str, data: bytes, message: str) -> 
 
 def test_move_a_box_to_a_column_and_by_coordinates() -> None:
     at = _app()
-    at.selectbox(key="move_comp").set_value("FQ1").run()
+    _select(at, "move_comp").set_value("FQ1").run()
     at.button(key="move_apply").click().run()
     boxes = _frame(at, "布置方式")
     fq1 = boxes[boxes["防火分区"] == "FQ1"].iloc[0]
@@ -142,7 +147,7 @@ def test_a_box_typed_into_a_stall_is_refused_and_the_plan_stays() -> None:
 
     stall = next(sp for sp in read_site(sample_path("a")).spaces if sp.id == "B1-004")
     at = _app()
-    at.selectbox(key="move_comp").set_value("FQ1").run()
+    _select(at, "move_comp").set_value("FQ1").run()
     at.radio(key="move_how").set_value("xy").run()
     at.number_input(key="move_x").set_value(stall.polygon.centroid.x).run()
     at.number_input(key="move_y").set_value(stall.polygon.centroid.y).run()
@@ -185,10 +190,10 @@ def test_a_saved_project_reopens_with_its_options_and_moved_box() -> None:
     at.sidebar.checkbox(key="managed").check().run()
     at.sidebar.radio(key="trunk").set_value("none").run()
     at.sidebar.number_input(key="slack").set_value(8.0).run()
-    at.selectbox(key="move_comp").set_value("FQ3").run()
+    _select(at, "move_comp").set_value("FQ3").run()
     at.radio(key="move_how").set_value("face").run()
-    faces = at.selectbox(key="move_face").options
-    at.selectbox(key="move_face").set_value(faces[1]).run()
+    faces = _select(at, "move_face").options
+    _select(at, "move_face").set_value(faces[1]).run()
     at.button(key="move_apply").click().run()
     assert not at.error
     plan = at.session_state["last_plan"]
@@ -310,7 +315,7 @@ def test_a_drawing_is_completed_and_given_requests_in_the_desk(tmp_path: Path) -
     at.session_state["site"] = with_tables(site, {"level": tables["level"]})
     at.run()
     assert not at.error, [e.value for e in at.error]
-    at.selectbox(key="new_level").set_value(lv)
+    _select(at, "new_level").set_value(lv)
     at.text_input(key="new_comp_id").set_value("FQ-W")
     at.number_input(key="new_comp_cap").set_value(100.0)
     at.text_input(key="new_comp_corners").set_value("0,0; 10000,0; 10000,10000; 0,10000")
