@@ -14,6 +14,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import shapely
 import shapely.ops
 from shapely.geometry import Point
@@ -480,12 +481,14 @@ def with_compartment(
 
 def unassigned_spaces(site: Site) -> list[str]:
     """Spaces in no compartment of their level (the desk shows them as errors)."""
-    out = []
-    for s in site.spaces:
-        comps = [c.polygon for c in site.compartments if c.level == s.level]
-        if not any(c.buffer(0.01).contains(s.polygon.centroid) for c in comps):
-            out.append(s.id)
-    return out
+    grown = {c.id: c.polygon.buffer(0.01) for c in site.compartments}  # once, not per space
+    inside = np.zeros(len(site.spaces), dtype=bool)
+    centres = shapely.centroid(np.asarray([s.polygon for s in site.spaces], dtype=object))
+    levels = np.asarray([s.level for s in site.spaces], dtype=object)
+    for c in site.compartments:
+        on = levels == c.level
+        inside[on] |= shapely.contains(grown[c.id], centres[on])
+    return [s.id for s, ok in zip(site.spaces, inside, strict=True) if not ok]
 
 
 def request_table(site: Site) -> list[dict[str, Any]]:
