@@ -766,13 +766,40 @@ def _bound_nodes(n: int, what: str) -> None:
 
 def _pieces(free: BaseGeometry, lines: np.ndarray) -> list[list[BaseGeometry]]:
     """The parts of each line inside the closed free space (a block at a time, so the
-    time budget is checked while a large outline is cut)."""
+    time budget is checked while a large outline is cut).
+
+    ``lines`` run along one axis in order; each block is cut against the free space with
+    only the holes its band can reach (:func:`_near_holes`): the outline and the holes
+    kept are the same rings, so every crossing, computed from the same two segments, is
+    the same number, at a fraction of the cost of cutting against every column."""
     out: list[list[BaseGeometry]] = []
     for first in range(0, len(lines), _BLOCK):
         check_time()
-        cut = shapely.intersection(free, lines[first : first + _BLOCK])
+        block = lines[first : first + _BLOCK]
+        cut = shapely.intersection(_near_holes(free, block), block)
         out.extend(list(shapely.get_parts(g)) for g in cut)
     return out
+
+
+def _near_holes(free: BaseGeometry, block: np.ndarray) -> BaseGeometry:
+    """``free`` with only the holes whose bounds meet the block's bounds (polygon parts
+    that do not are dropped whole)."""
+    bx0, by0, bx1, by1 = shapely.total_bounds(block)
+    parts = []
+    for part in shapely.get_parts(free):
+        if part.geom_type != "Polygon":
+            return free  # anything but polygons: cut against the whole
+        px0, py0, px1, py1 = part.bounds
+        if px1 < bx0 or px0 > bx1 or py1 < by0 or py0 > by1:
+            continue
+        rings = np.empty(len(part.interiors), dtype=object)
+        rings[:] = list(part.interiors)
+        b = shapely.bounds(rings).reshape(-1, 4)
+        meet = ~((b[:, 2] < bx0) | (b[:, 0] > bx1) | (b[:, 3] < by0) | (b[:, 1] > by1))
+        parts.append(part if meet.all() else Polygon(part.exterior, list(rings[meet])))
+    if not parts:
+        return Polygon()
+    return parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
 
 
 def _track_graph(
