@@ -544,7 +544,9 @@ def _structures(
     parts: list[BaseGeometry] = [comp.polygon.exterior, level.outline.exterior]
     parts += touching([o.geometry for o in obstacles if o.type in STRUCTURE_TYPES], near)
     stalls = touching([s.polygon for s in spaces], near)
-    return shapely.union_all(parts), shapely.union_all(stalls) if stalls else Point()
+    # only distances are taken to these: a collection is as near as its union, and needs
+    # no overlay of a hundred stalls
+    return shapely.GeometryCollection(parts), shapely.GeometryCollection(stalls)
 
 
 def touching(geoms: Sequence[BaseGeometry], area: BaseGeometry) -> list[BaseGeometry]:

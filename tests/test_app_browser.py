@@ -240,6 +240,15 @@ def _answers(tmp_path: Path) -> Path:
     return path
 
 
+def _idle(page: Any) -> None:
+    """Wait until the app has finished running (Streamlit shows its status widget while a
+    run is under way): a click during a run lands on an element about to be replaced."""
+    from playwright.sync_api import expect
+
+    page.wait_for_timeout(300)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=180_000)
+
+
 def _pick(page: Any, where: Any, label: str, option: str) -> None:
     """Choose ``option`` in the Streamlit select box or multiselect labelled ``label``
     inside ``where``."""
@@ -300,6 +309,7 @@ def test_a_dwg_is_completed_planned_saved_reopened_and_downloaded(
             page.get_by_test_id("stFileUploader").filter(has_text="补充信息文件").locator(
                 'input[type="file"]'
             ).set_input_files(str(_answers(tmp_path)))
+            _idle(page)
             page.get_by_role("button", name="应用补充信息").click()
             expect(todo).not_to_contain_text("五项消防设施", timeout=30_000)
             expect(page.get_by_text("半坡小区地下车库").first).to_be_visible()
@@ -309,6 +319,7 @@ def test_a_dwg_is_completed_planned_saved_reopened_and_downloaded(
             page.get_by_label("角点 x1,y1; x2,y2; x3,y3 …").fill(corners)
             page.get_by_label("角点 x1,y1; x2,y2; x3,y3 …").press("Enter")
             _pick(page, page, "替换的防火分区", "B1-FQ1")
+            _idle(page)
             page.get_by_role("button", name="添加防火分区").click()
             expect(todo).not_to_contain_text("防火分区边界", timeout=30_000)
             expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
@@ -322,6 +333,7 @@ def test_a_dwg_is_completed_planned_saved_reopened_and_downloaded(
             _shot(page, tmp_path, "3-request-added")
 
             # a box typed outside its compartment is refused where it is typed
+            _idle(page)
             page.get_by_text("移动表箱", exact=True).click()
             mover = page.get_by_test_id("stExpander").filter(has_text="移动表箱")
             choose = mover.get_by_role("combobox", name="防火分区")
@@ -378,9 +390,14 @@ def test_a_dwg_is_completed_planned_saved_reopened_and_downloaded(
             _shot(page, tmp_path, "6-project-reopened")
 
             # the package
-            if not page.get_by_role("button", name="生成下载文件").is_visible():
+            _idle(page)
+            prepare = page.get_by_role("button", name="生成下载文件")
+            try:  # the downloads stay open from saving the project, unless the page reset
+                expect(prepare).to_be_visible(timeout=20_000)
+            except AssertionError:
                 page.get_by_text("下载", exact=True).click()
-            page.get_by_role("button", name="生成下载文件").click()
+            _idle(page)
+            prepare.click()
             ready = page.get_by_role("button", name=re.compile(r"^package\.zip（"))
             expect(ready).to_be_visible(timeout=300_000)  # the whole package, owner papers too
             with page.expect_download(timeout=120_000) as info:
@@ -392,6 +409,7 @@ def test_a_dwg_is_completed_planned_saved_reopened_and_downloaded(
             assert {"approval.pdf", "plan.geojson", "schedule.csv", "project.geojson"} <= names
             _shot(page, tmp_path, "7-package-downloaded")
 
+            _idle(page)
             sidebar.get_by_text("English", exact=True).click()
             expect(page.get_by_text("EV charger planning")).to_be_visible(timeout=30_000)
             expect(sidebar.get_by_text("Managed charging")).to_be_visible()
