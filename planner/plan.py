@@ -40,7 +40,7 @@ from planner.placement import (
 from planner.progress import stage
 from planner.routing import Route, RouteCache, Router, RoutingMode
 from planner.rules import Rules
-from planner.site import Compartment, Level, Obstacle, Request, Site, Space
+from planner.site import Compartment, Level, Obstacle, Request, Site, SiteLevelView, Space
 from planner.trunk import TrayRun, tray_runs, tray_size
 
 STRUCTURE_TYPES = ("column", "wall", "shaft", "room")
@@ -417,11 +417,13 @@ def _make_plan(
     boxes: list[MeterBox] = []
     summaries: list[CompartmentSummary] = []
     trays: list[TrayRun] = []
+    indexes = {lv.id: _LevelIndex(site.on_level(lv.id)) for lv in site.levels}
     with stage("planning compartments", total=len(site.compartments)) as step:
         for comp in site.compartments:
             group = by_comp.get(comp.id, [])
             check_time()
-            done = _plan_compartment(comp, group, site, rules, options, route_cache)
+            view = indexes[comp.level].near(comp.polygon)
+            done = _plan_compartment(comp, group, site, view, rules, options, route_cache)
             findings.extend(done.findings)
             trays.extend(done.trays)
             if done.box is not None:
@@ -604,10 +606,38 @@ class _Done:
     build_out: dict[str, Any] | None = None
 
 
+class _LevelIndex:
+    """A level's stalls and obstacles in spatial indexes: each compartment looks only at
+    what lies near it, so planning stays linear in the number of compartments."""
+
+    MARGIN_M = 2.0
+    """Beyond the widest reach of a compartment's tests (structures within 1 m of it)."""
+
+    def __init__(self, view: SiteLevelView) -> None:
+        self.view = view
+        self.spaces = shapely.STRtree([sp.polygon for sp in view.spaces])
+        self.obstacles = shapely.STRtree([o.geometry for o in view.obstacles])
+
+    def near(self, area: BaseGeometry) -> SiteLevelView:
+        """The level with only the stalls and obstacles whose bounds come within
+        ``MARGIN_M`` of ``area``'s, in their order: every feature any test of the
+        compartment could take is among them."""
+        env = shapely.box(*area.bounds).buffer(self.MARGIN_M, join_style="mitre")
+        spaces = np.sort(self.spaces.query(env))
+        obstacles = np.sort(self.obstacles.query(env))
+        return self.view.model_copy(
+            update={
+                "spaces": tuple(self.view.spaces[i] for i in spaces),
+                "obstacles": tuple(self.view.obstacles[i] for i in obstacles),
+            }
+        )
+
+
 def _plan_compartment(  # noqa: PLR0917 - one private step of make_plan
     comp: Compartment,
     group: list[_Case],
     site: Site,
+    view: SiteLevelView,
     rules: Rules,
     options: PlanOptions,
     route_cache: RouteCache | None,
@@ -619,7 +649,6 @@ def _plan_compartment(  # noqa: PLR0917 - one private step of make_plan
     if not live:
         return _Done(None, findings)
     level = site.level(comp.level)
-    view = site.on_level(comp.level)
     structures, neighbours = _structures(comp, level, view.obstacles, view.spaces)
     need = [c for c in group if c.req.point is None and c.space and c.space.charger is None]
     derived = dict(
@@ -677,7 +706,9 @@ def _plan_compartment(  # noqa: PLR0917 - one private step of make_plan
         return _Done(None, findings)
     findings += _box_site_findings(comp, box_site)
     share = options.trunk == "shared"
-    spare = _reserve_points(comp, site, box_site.point, structures, neighbours, rules, options)
+    spare = _reserve_points(
+        comp, site, view.spaces, box_site.point, structures, neighbours, rules, options
+    )
     targets = [c.point for c in live]  # the reserve joins their tree, changing none of them
     found = (
         router.route_all(box_site.point, targets, share=share, extra=spare)
@@ -1170,6 +1201,7 @@ def _meter_box(  # noqa: PLR0917 - one private step
 def _reserve_points(  # noqa: PLR0917 - one private step
     comp: Compartment,
     site: Site,
+    spaces: Sequence[Space],
     box: Point,
     structures: Any,
     neighbours: Any,
@@ -1183,7 +1215,7 @@ def _reserve_points(  # noqa: PLR0917 - one private step
         return []
     asked = {r.space for r in site.requests}
     free = []
-    for sp in site.on_level(comp.level).spaces:
+    for sp in spaces:  # the level's stalls near the compartment
         if sp.id in asked or compartment_of(sp, [comp]) is None:
             continue
         cp = charger_point(
