@@ -284,7 +284,7 @@ def desk_section(d: dict[str, float] | None) -> list[str]:
         lines += [
             "The real `app.py` through `streamlit.testing.v1.AppTest`: the IMDF zip "
             "(523 stalls) uploaded with 40 requests (every 13th stall), completed by "
-            "`bench/zurich-answers.toml`; medians of 5 fresh sessions.",
+            f"`bench/zurich-answers.toml`; medians of {d['runs']:.0f} fresh sessions.",
             "",
             "| step | seconds | target |",
             "|---|---:|---|",
@@ -522,7 +522,7 @@ def desk_zurich(repeats: int = 5) -> dict[str, float] | None:
         t0 = time.perf_counter()
         at.button(key="prepare").click().run()
         times["files"].append(time.perf_counter() - t0)
-    return {name: statistics.median(v) for name, v in times.items()}
+    return {**{name: statistics.median(v) for name, v in times.items()}, "runs": repeats}
 
 
 def app_memory() -> dict[str, float] | None:
