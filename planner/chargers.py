@@ -25,6 +25,30 @@ def compartment_of(space: Space, compartments: Sequence[Compartment]) -> Compart
     return None
 
 
+def compartments_of(
+    spaces: Sequence[Space], compartments: Sequence[Compartment]
+) -> list[Compartment | None]:
+    """:func:`compartment_of` for many spaces of one level at once: only the compartments
+    whose bounds meet a space's are measured (the others share no area with it), with the
+    same intersection, so each space gets the same compartment."""
+    out: list[Compartment | None] = [None] * len(spaces)
+    if not spaces or not compartments:
+        return out
+    polys = np.empty(len(spaces), dtype=object)
+    polys[:] = [sp.polygon for sp in spaces]
+    comps = np.empty(len(compartments), dtype=object)
+    comps[:] = [c.polygon for c in compartments]
+    si, ci = shapely.STRtree(comps).query(polys)
+    order = np.lexsort((ci, si))  # by space, then in the compartments' order
+    si, ci = si[order], ci[order]
+    shared = shapely.area(shapely.intersection(comps[ci], polys[si]))
+    half = shapely.area(polys) / 2
+    for s_i, c_i, a in zip(si.tolist(), ci.tolist(), shared.tolist(), strict=True):
+        if out[s_i] is None and a > half[s_i]:
+            out[s_i] = compartments[c_i]
+    return out
+
+
 def derived_charger(
     space: Polygon, *, structures: BaseGeometry, neighbours: BaseGeometry, offset_m: float
 ) -> Point:

@@ -21,7 +21,7 @@ from shapely.geometry import LineString, Point
 from shapely.geometry.base import BaseGeometry
 
 from planner import checks, electrical, tables
-from planner.chargers import charger_point, compartment_of, derived_chargers
+from planner.chargers import charger_point, compartment_of, compartments_of, derived_chargers
 from planner.costs import OwnerCost, Prices, owner_cost
 from planner.electrical import Circuit, Phase, Segment
 from planner.errors import PlannerError, Severity
@@ -384,6 +384,11 @@ def _make_plan(
     comps_by_level: dict[str, list[Compartment]] = defaultdict(list)
     for comp in site.compartments:
         comps_by_level[comp.level].append(comp)
+    assigned: dict[str, Compartment | None] = {}  # R6, every space of a level at once
+    for lv in site.levels:
+        on_level = [sp for sp in site.spaces if sp.level == lv.id]
+        found = compartments_of(on_level, comps_by_level.get(lv.id, []))
+        assigned.update(zip((sp.id for sp in on_level), found, strict=True))
 
     check_box_positions(site, options)
     cases = [_Case(req, n) for n, req in enumerate(site.requests)]
@@ -393,7 +398,7 @@ def _make_plan(
             site=site,
             spaces=spaces,
             level_rs=level_rs,
-            comps_by_level=comps_by_level,
+            assigned=assigned,
             comp_rs=comp_rs,
             pii=pii,
             rules=rules,
@@ -493,7 +498,7 @@ def _decide_application(
     site: Site,
     spaces: dict[str, Space],
     level_rs: dict[str, list[Reason]],
-    comps_by_level: dict[str, list[Compartment]],
+    assigned: dict[str, Compartment | None],
     comp_rs: dict[str, list[Reason]],
     pii: set[str | None],
     rules: Rules,
@@ -517,7 +522,7 @@ def _decide_application(
     case.space = space
     case.level = site.level(space.level)
     case.reasons.extend(level_rs[space.level])
-    comp = compartment_of(space, comps_by_level.get(space.level, []))
+    comp = assigned.get(space.id)
     if comp is None:
         add(
             reason(

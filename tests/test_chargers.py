@@ -75,3 +75,30 @@ def test_a_stall_against_a_wall_gets_its_charger_at_the_back() -> None:
     wall = LineString([(-10, 5.3), (10, 5.3)])
     p = derived_charger(stall, structures=wall, neighbours=Polygon(), offset_m=0.4)
     assert (round(p.x, 6), round(p.y, 6)) == (1.25, 4.6)
+
+
+@settings(max_examples=40, deadline=None)
+@given(stalls, st.integers(1, 4))
+def test_spaces_assigned_at_once_as_one_by_one(
+    specs: list[tuple[float, float, float, float, float]], cuts: int
+) -> None:
+    """R6 for a level's spaces at once gives each the compartment found one by one."""
+    from planner.chargers import compartment_of, compartments_of
+    from planner.site import Compartment, Space
+
+    spaces = [
+        Space(
+            id=f"S{k}",
+            level="B1",
+            polygon=shapely.affinity.rotate(box(x, y, x + w, y + d), a, origin=(x, y)),
+        )
+        for k, (x, y, w, d, a) in enumerate(specs)
+    ]
+    step = 120 / cuts
+    comps = [
+        Compartment(
+            id=f"FQ{k}", level="B1", polygon=box(-60 + k * step, -60, -60 + (k + 1) * step, 60)
+        )
+        for k in range(cuts)
+    ]
+    assert compartments_of(spaces, comps) == [compartment_of(sp, comps) for sp in spaces]
