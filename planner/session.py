@@ -9,7 +9,6 @@ import io
 import json
 import math
 import tempfile
-import tomllib
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -33,8 +32,9 @@ from planner.readers import (
     parse_site,
     site_from_conversion,
 )
-from planner.readers.answers import ANSWERABLE, COMPLETE_CHECKS, check_answers, refresh
-from planner.readers.base import read_bytes
+from planner.readers.answers import COMPLETE_CHECKS, check_answers, refresh
+from planner.readers.answers import EXAMPLE as ANSWERS_EXAMPLE
+from planner.readers.base import parse_toml, read_bytes
 from planner.readers.conversion import FIRE, Conversion
 from planner.readers.requests_csv import OPTIONAL, REQUIRED
 from planner.routing import free_space
@@ -393,30 +393,19 @@ def with_tables(site: Site, tables: dict[str, list[dict[str, Any]]]) -> Site:
 def with_answers(site: Site, name: str, data: bytes) -> Site:
     """The site completed by a TOML file of answers, the same file ``planner convert
     --answers`` takes (``[site]``, ``[levels.<id>]``, ``[compartments.<id>]``)."""
-    try:
-        answers = tomllib.loads(data.decode("utf-8-sig"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise PlannerError(
-            f"answers '{name}' is not TOML ({exc}). Fix: write it as tables [site], "
-            "[levels.B1] and [compartments.B1-FQ1] with lines like floor = -1."
-        ) from None
-    check_answers(answers, name)
+    answers = parse_toml(
+        data,
+        name=name,
+        what="answers (--answers)",
+        example=ANSWERS_EXAMPLE,
+    )
+    check_answers(answers, name)  # every table and property known, as for --answers
     tables: dict[str, list[dict[str, Any]]] = {"site": [], "level": [], "compartment": []}
     if answers.get("site"):
         tables["site"].append(dict(answers["site"]))
     for table, kind in (("levels", "level"), ("compartments", "compartment")):
         for ident, props in (answers.get(table) or {}).items():
             tables[kind].append({**props, "id": ident})
-    for kind, rows in tables.items():
-        for row in rows:
-            extra = set(row) - {"id", *ANSWERABLE[kind]}
-            if extra:
-                raise PlannerError(
-                    f"answers: {kind} '{row.get('id', '')}' has no property "
-                    f"'{sorted(extra)[0]}' to set. Fix: use one of "
-                    + ", ".join(ANSWERABLE[kind])
-                    + "."
-                )
     return with_tables(site, tables)
 
 

@@ -298,3 +298,6 @@ def test_an_answers_file_completes_the_drawing_and_the_list_shrinks(tmp_path: Pa
         with_answers(site, "a.toml", f"[levels.{level}]\ndepth = 3\n".encode())
     with pytest.raises(PlannerError, match="is not TOML"):
         with_answers(site, "a.toml", b"[levels\n")
+    for bad in (b"site = 3\n", b"levels = 3\n", b"[site]\ndepth = 1\n"):  # refused, no traceback
+        with pytest.raises(PlannerError, match="answers"):
+            with_answers(site, "a.toml", bad)

@@ -41,6 +41,8 @@ ANSWERABLE: dict[str, tuple[str, ...]] = {
 }
 """What the answers may set, by kind (the properties of site-format.md section 1)."""
 TABLES = {"site": "site", "levels": "level", "compartments": "compartment"}
+EXAMPLE = "tables [site], [levels.B1] and [compartments.B1-FQ1] with lines like floor = -1"
+"""How an answers file is written, for the message that refuses one."""
 COMPLETE_CHECKS = (
     "garage_type of level(s)",
     "the five fire systems",
@@ -55,7 +57,7 @@ def load_answers(path: str | Path) -> dict[str, Any]:
     data = read_toml(
         path,
         what="answers (--answers)",
-        example="tables [site], [levels.B1] and [compartments.B1-FQ1] with lines like floor = -1",
+        example=EXAMPLE,
     )
     check_answers(data, str(path))
     return data
@@ -69,10 +71,30 @@ def check_answers(data: dict[str, Any], name: str) -> None:
             f"answers '{name}': unknown table(s) {', '.join(sorted(unknown))}. Fix: use "
             "[site], [levels.<id>] and [compartments.<id>]."
         )
+    site = data.get("site") or {}
+    if not isinstance(site, dict):
+        raise PlannerError("answers: [site] must be a table of properties.")
+    _known(site, "site", "the site")
     for table in ("levels", "compartments"):
-        for ident, props in (data.get(table) or {}).items():
+        items = data.get(table) or {}
+        if not isinstance(items, dict):
+            raise PlannerError(f"answers: {table} must hold tables like [{table}.<id>].")
+        for ident, props in items.items():
             if not isinstance(props, dict):
                 raise PlannerError(f"answers: {table}.{ident} must be a table of properties.")
+            _known(props, TABLES[table], f"{TABLES[table]} '{ident}'")
+
+
+def _known(props: dict[str, Any], kind: str, what: str) -> None:
+    """Refuse a property the answers may not set for ``kind``."""
+    allowed = ANSWERABLE[kind]
+    for key in props:
+        if key not in allowed:
+            raise PlannerError(
+                f"answers: {what} has no property '{key}' to set. Fix: use one of "
+                + ", ".join(allowed)
+                + "."
+            )
 
 
 def assignments(site: list[str], levels: list[str], compartments: list[str]) -> dict[str, Any]:
@@ -146,15 +168,8 @@ def apply_answers(conv: Conversion, answers: dict[str, Any]) -> None:
 
 
 def _set(target: dict[str, Any], values: dict[str, Any], kind: str, what: str) -> None:
-    allowed = ANSWERABLE[kind]
-    for key, value in values.items():
-        if key not in allowed:
-            raise PlannerError(
-                f"answers: {what} has no property '{key}' to set. Fix: use one of "
-                + ", ".join(allowed)
-                + "."
-            )
-        target[key] = value
+    _known(values, kind, what)
+    target.update(values)
 
 
 def refresh(conv: Conversion) -> None:

@@ -237,13 +237,19 @@ EARLIEST_REGISTRATION_YEAR = 2000
 def read_toml(path: str | Path, *, what: str, example: str) -> dict[str, Any]:
     """A small TOML file (a layer map, a set of answers) as a dict, or one message naming
     the file and how to write it (``example``)."""
+    raw = read_bytes(Path(path), what=what, max_bytes=1_000_000)
+    return parse_toml(raw, name=str(path), what=what, example=example)
+
+
+def parse_toml(raw: bytes, *, name: str, what: str, example: str) -> dict[str, Any]:
+    """TOML bytes (a file read or uploaded as ``name``) as a dict, or the message of
+    :func:`read_toml`."""
     import tomllib  # noqa: PLC0415 - only for the options that take a TOML file
 
-    raw = read_bytes(Path(path), what=what, max_bytes=1_000_000)
     try:
-        return tomllib.loads(raw.decode("utf-8"))
+        return tomllib.loads(raw.decode("utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        name = what.split(" (", maxsplit=1)[0]
+        kind = what.split(" (", maxsplit=1)[0]
         raise PlannerError(
-            f"{name} '{path}' is not TOML ({exc}). Fix: write it as {example}."
+            f"{kind} '{name}' is not TOML ({exc}). Fix: write it as {example}."
         ) from None
