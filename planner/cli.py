@@ -135,7 +135,13 @@ def _parser() -> argparse.ArgumentParser:
         default=",".join(FORMATS),
         help="comma-separated: " + ",".join(FORMATS) + " (default all)",
     )
-    plan.add_argument("--notices", action="store_true", help="owner papers per request")
+    plan.add_argument("--notices", action="store_true", help="owner papers per request (notices/)")
+    plan.add_argument(
+        "--combined-notices",
+        action="store_true",
+        help="with the owner papers, also all of them in one notices/owner-papers.pdf with "
+        "a bookmark per request, to print (implies --notices)",
+    )
     plan.add_argument(
         "--qr",
         metavar="FILE",
@@ -351,7 +357,7 @@ def _plan(args: argparse.Namespace) -> int:
     if args.layers:
         inputs.append(Path(args.layers))
     if args.qr:
-        from planner.documents import read_qr  # noqa: PLC0415 - matplotlib only with --qr
+        from planner.papers import read_qr  # noqa: PLC0415 - fpdf2 only with --qr
 
         inputs.append(Path(args.qr))
         read_qr(args.qr)  # refused before the work, like the output folder
@@ -372,7 +378,8 @@ def _plan(args: argparse.Namespace) -> int:
         plan,
         out,
         formats=formats,
-        notices=args.notices,
+        notices=args.notices or args.combined_notices,
+        combined=args.combined_notices,
         lang=args.lang,
         paper=args.paper,
         qr=Path(args.qr) if args.qr else None,

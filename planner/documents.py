@@ -1,9 +1,9 @@
-"""The approval package as PDF: layout sheets, the request schedule and the rule checklist
-(``approval.pdf``), and the owner papers (``notices/<request>.pdf``: the owner notice, 附件1,
-and the four-party commitment, 附件3, filled with what the plan knows).
+"""The approval package as PDF (``approval.pdf``): the cover, the layout sheets, the system
+diagrams, the design notes, the bill of materials, the request schedule, the owners' costs
+and the rule checklist. The owner papers are :mod:`planner.papers`.
 
-Pages are matplotlib figures written with ``PdfPages``; text is embedded as TrueType so
-the PDF's text layer can be searched and copied. Chinese wraps at any character, Latin text
+Pages are matplotlib figures written with ``PdfPages``; text is embedded as Type 3 glyphs
+with a text layer that can be searched and copied. Chinese wraps at any character, Latin text
 at spaces, measured with the font's own advances.
 """
 
@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import matplotlib as mpl
-import matplotlib.image as mpimg
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
@@ -39,19 +36,17 @@ from planner.drawing import (
     style,
     title_block,
 )
-from planner.errors import PlannerError
 from planner.fonts import wrap
 from planner.i18n import Lang, code_title, rule_title, t
 from planner.limits import check_time
-from planner.names import safe_names
-from planner.plan import Plan, RequestOutcome
+from planner.papers import A4_PORTRAIT, Picture, text_layout
+from planner.plan import Plan
 from planner.progress import stage
 from planner.schedule import COLUMNS, schedule_table, totals
 from planner.sheets import PREFIX, Sheet, drawing_mm, sheet_set
 from planner.styles import HEAD_COLOUR, THIN, TITLE_PT, text_pt
 
 A4_LANDSCAPE = (297.0, 210.0)
-A4_PORTRAIT = (210.0, 297.0)
 A3_LANDSCAPE = (420.0, 297.0)
 TABLE_PT = 9.0
 """Tables, notes and owner papers: at least 9 pt (3.2 mm)."""
@@ -400,59 +395,6 @@ def write_approval_pdf(
     return total
 
 
-def _notice_lines(name: str) -> str:
-    return resources.files("planner.templates").joinpath(name).read_text(encoding="utf-8")
-
-
-BLANK = "＿＿＿＿"
-
-
-def commitment_text(plan: Plan, r: RequestOutcome) -> str:
-    """附件3 with what the plan knows filled in; blanks for the rest. 甲方's name and the
-    address stay blank for the owner to write (an alias never enters a contract), the
-    tenure phrase is filled only where the site states the space's tenure, and the
-    community is printed as the site names it."""
-    level = plan.site.level(r.level) if r.level else None
-    location = BLANK
-    if level is not None:
-        location = f"{level.name or level.id}（{r.level}）{r.compartment or ''}防火分区"
-    how = {"owned": "购买", "leased": "租赁"}.get(r.tenure or "", BLANK)
-    form = {"wall": "壁挂", "floor": "落地"}.get(r.charger_type or "", BLANK)
-    return _notice_lines("commitment_zh.txt").format(
-        owner=BLANK,
-        brand=r.car_brand or BLANK,
-        how=how,
-        community=plan.site.info.community or f"{BLANK}小区",
-        space=r.space,
-        form=form,
-        location=location,
-        removal=BLANK,
-        address="",
-    )
-
-
-QR_SENTENCE = "有接电意向住户可扫描告知书第三页二维码进行需求登记。"
-SERVICE_LINE = (
-    "有接电意向住户可拨打充电设施用电报装绿色通道服务专线（电话：0931-4607052）进行需求登记。"
-)
-"""附件1 第2条 points to a QR code; without one the scheme's public service line (方案
-二(一)2: 工作专班服务专线，电话：0931-4607052, an office number) takes its place."""
-
-
-def notice_text(*, qr: bool) -> list[str]:
-    """附件1's paragraphs; item 2 names the service line unless a QR image is supplied."""
-    lines = _notice_lines("notice_zh.txt").splitlines()
-    if not qr:
-        lines = [ln.replace(QR_SENTENCE, SERVICE_LINE) for ln in lines]
-    return lines
-
-
-SEAL_MM = 40.0
-"""Room left beside each signature for a seal (a round company seal is 40 mm across,
-国务院 国发〔1999〕25号 第十二条 [unconfirmed])."""
-_SIGNATURE = re.compile(r"(盖章|公章|签字)")
-
-
 def _text_pages(
     title: str,
     paragraphs: Sequence[str],
@@ -461,135 +403,27 @@ def _text_pages(
     info: Sequence[str] = (),
     image: Any = None,
 ) -> Iterator[Figure]:
-    """Paragraphs on A4 portrait pages. A line asking for a signature or a seal keeps
-    ``SEAL_MM`` of free paper below and beside it; ``image`` (an RGB(A) array, the QR
-    code) goes 40 mm wide after the text."""
+    """Paragraphs on A4 portrait figures, placed by :func:`planner.papers.text_layout`
+    (the design notes; the owner papers are typeset from the same layout by fpdf2).
+    ``image`` (an RGB(A) array) goes in the layout's picture square."""
     w_mm, h_mm = A4_PORTRAIT
-    margin = 18.0
-    line_mm = size * 1.55 / 72 * MM_PER_INCH
-    width_pt = (w_mm - 2 * margin) / MM_PER_INCH * 72
-    fig = _page(A4_PORTRAIT)
-    fig.text(0.5, 1 - margin / h_mm, title, fontsize=14, ha="center", va="top")
-    y = h_mm - margin - 14
-    for extra in info:
-        fig.text(margin / w_mm, y / h_mm, extra, fontsize=9, va="top", color="#37474f")
-        y -= line_mm
-    y -= line_mm / 2
-    for p in paragraphs:
-        sign = bool(_SIGNATURE.search(p)) and len(p) < 40
-        need = SEAL_MM + line_mm if sign else line_mm
-        keep = need + 3 * line_mm if sign else need  # the date under a seal stays with it
-        for line in wrap(p, width_pt, size) if p else [""]:
-            if y - keep < margin:
-                yield fig
-                fig = _page(A4_PORTRAIT)
-                y = h_mm - margin
-            fig.text(margin / w_mm, y / h_mm, line, fontsize=size, va="top")
-            y -= need if sign else line_mm
-    if image is not None:
-        side = SEAL_MM
-        if y - side < margin:
-            yield fig
-            fig = _page(A4_PORTRAIT)
-            y = h_mm - margin
-        ax = fig.add_axes(((w_mm - side) / 2 / w_mm, (y - side) / h_mm, side / w_mm, side / h_mm))
-        ax.imshow(image)
-        ax.set_axis_off()
-    yield fig
-
-
-def _notice_facts(plan: Plan, r: RequestOutcome) -> list[str]:
-    """What the plan knows of one request, printed above the attachment's text."""
-    cable = next((c for c in plan.cables if c.request == r.id), None)
-    box = next((b.id for b in plan.boxes if b.compartment == r.compartment), BLANK)
-    return [
-        f"小区：{plan.site.info.community or BLANK}    车位：{r.space}    申请编号：{r.id}",
-        f"充电桩功率：{r.charger_kw:g} kW    形式："
-        + {"wall": "壁挂式", "floor": "落地式"}.get(r.charger_type or "", BLANK)
-        + f"    车辆品牌：{r.car_brand or BLANK}",
-        f"表箱：{box}    电缆路径长度："
-        + (
-            f"{cable.route_m:.1f} m（敷设长度 {cable.cable_m:.1f} m）    电缆：{cable.designation}"
-            if cable
-            else BLANK
-        ),
-    ]
-
-
-def write_notice(plan: Plan, r: RequestOutcome, path: Path, *, qr: Any = None) -> int:
-    """``notices/<request>-notice.pdf``: the owner notice (附件1). Returns pages."""
-    notice = notice_text(qr=qr is not None)
-    return _write_text_pdf(
-        path, f"{r.id} {r.space}", notice[0] + "（附件1）", notice[1:], plan, r, image=qr
-    )
-
-
-def write_commitment(plan: Plan, r: RequestOutcome, path: Path) -> int:
-    """``notices/<request>-commitment.pdf``: the four-party commitment (附件3)."""
-    lines = commitment_text(plan, r).splitlines()
-    return _write_text_pdf(path, f"{r.id} {r.space}", lines[0] + "（附件3）", lines[1:], plan, r)
-
-
-def _write_text_pdf(  # noqa: PLR0917 - one private step
-    path: Path,
-    meta: str,
-    title: str,
-    body: list[str],
-    plan: Plan,
-    r: RequestOutcome,
-    *,
-    image: Any = None,
-) -> int:
-    pages = 0
-    with mpl.rc_context(style()), PdfPages(path, metadata={"Title": meta}) as pdf:
-        for fig in _text_pages(title, body, info=_notice_facts(plan, r), image=image):
-            pdf.savefig(fig)
-            pages += 1
-    return pages
-
-
-def read_qr(path: Path | str) -> Any:
-    """The QR image of the registration channel (PNG or JPEG) as an array, or a
-    :class:`PlannerError` saying how to supply one."""
-    try:
-        image = mpimg.imread(str(path))
-    except (OSError, ValueError, SyntaxError) as exc:
-        raise PlannerError(
-            f"--qr '{path}': not a readable PNG or JPEG image ({exc}). Fix: export the "
-            "registration QR code (附件1 第2条) as a PNG file."
-        ) from None
-    if getattr(image, "ndim", 0) not in (2, 3) or min(image.shape[:2]) < 21:
-        raise PlannerError(
-            f"--qr '{path}': the image is {getattr(image, 'shape', '?')}, too small for a QR "
-            "code (at least 21 x 21 pixels). Fix: export the QR code at full size."
-        )
-    return image
-
-
-def write_notices(plan: Plan, folder: Path, *, qr: Any = None) -> list[Path]:
-    """The owner papers: the notice (附件1) for every applicant who is not blocked (物业应
-    向申请人发放, 方案 二(三)1(4)), and the commitment (附件3) for every planned request.
-    ``qr``: the registration QR image (:func:`read_qr`); without it the notice names the
-    scheme's service line."""
-    folder.mkdir(parents=True, exist_ok=True)
-    names = safe_names([r.id for r in plan.requests])  # ids that clean up alike stay apart
-    out: list[Path] = []
-    papers = [r for r in plan.requests if r.status != "blocked"]
-    with stage("owner papers", total=len(papers)) as step:
-        for r in papers:
-            check_time()
-            _write_papers(plan, r, folder, names[r.id], qr, out)
-            step.advance()
-    return out
-
-
-def _write_papers(  # noqa: PLR0917 - one private step of write_notices
-    plan: Plan, r: RequestOutcome, folder: Path, name: str, qr: Any, out: list[Path]
-) -> None:
-    path = folder / f"{name}-notice.pdf"
-    write_notice(plan, r, path, qr=qr)
-    out.append(path)
-    if r.status == "planned":
-        path = folder / f"{name}-commitment.pdf"
-        write_commitment(plan, r, path)
-        out.append(path)
+    for page in text_layout(title, paragraphs, size=size, info=info, image=image is not None):
+        fig = _page(A4_PORTRAIT)
+        for item in page:
+            if isinstance(item, Picture):
+                side = item.side_mm
+                box = (item.x_mm / w_mm, 1 - (item.top_mm + side) / h_mm, side / w_mm, side / h_mm)
+                ax = fig.add_axes(box)
+                ax.imshow(image)
+                ax.set_axis_off()
+                continue
+            fig.text(
+                item.x_mm / w_mm,
+                1 - item.top_mm / h_mm,
+                item.text,
+                fontsize=item.size,
+                va="top",
+                ha="center" if item.centred else "left",
+                color=item.colour,
+            )
+        yield fig

@@ -23,6 +23,7 @@ from planner.errors import PlannerError
 from planner.findings import Reason, deciding_reason
 from planner.i18n import Lang, reason_text, t
 from planner.limits import Limits, current_limits
+from planner.papers import COMBINED
 from planner.placement import mount_faces
 from planner.plan import Plan, RequestOutcome
 from planner.project import project_of, project_property, site_collection
@@ -293,7 +294,7 @@ def export_files(plan: Plan, *, lang: Lang = "zh") -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     with tempfile.TemporaryDirectory(prefix="planner-") as tmp:
         out = Path(tmp)
-        write_outputs(plan, out, formats=FORMATS, notices=True, lang=lang)
+        write_outputs(plan, out, formats=FORMATS, notices=True, combined=True, lang=lang)
         package = io.BytesIO()  # the whole package as planner plan writes it, in one file
         with zipfile.ZipFile(package, "w", zipfile.ZIP_DEFLATED) as z:
             for path in sorted(p for p in out.rglob("*") if p.is_file()):
@@ -303,10 +304,14 @@ def export_files(plan: Plan, *, lang: Lang = "zh") -> dict[str, bytes]:
             if path.is_file():
                 files[path.name] = path.read_bytes()
         notices = out / "notices"
+        combined = notices / COMBINED
+        if combined.exists():  # what the property office prints
+            files[COMBINED] = combined.read_bytes()
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
             for path in sorted(notices.glob("*.pdf")) if notices.exists() else []:
-                z.write(path, arcname=path.name)
+                if path != combined:
+                    z.write(path, arcname=path.name)
         files["notices.zip"] = buffer.getvalue()
     return files
 

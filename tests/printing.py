@@ -34,6 +34,18 @@ def pdf_sizes(page: Any) -> list[tuple[str, float]]:
     return found
 
 
+def pdf_text(path: Any) -> str:
+    """The text layer of a whole PDF as a viewer reads it (PDFium, Chromium's engine):
+    pypdf misreads the CFF fonts fpdf2 embeds for the owner papers (pypdf issue 2295)."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(path))
+    try:
+        return "\n".join(page.get_textpage().get_text_range() for page in doc)
+    finally:
+        doc.close()
+
+
 def page_mm(page: Any) -> tuple[float, float]:
     box = page.mediabox
     return float(box.width) * MM_PER_PT, float(box.height) * MM_PER_PT

@@ -17,14 +17,14 @@ from planner.documents import (
     _checklist_pages,
     _cost_pages,
     _schedule_pages,
-    commitment_text,
     wrap,
     write_approval_pdf,
-    write_notices,
 )
+from planner.papers import commitment_text, write_notices
 from planner.plan import make_plan
 from planner.readers import parse_site, read_site
 from planner.samples import sample_path, sample_requests_path
+from tests.printing import pdf_text
 
 
 def _text(path: Path) -> str:
@@ -117,11 +117,11 @@ def test_owner_papers_for_every_applicant_not_blocked(tmp_path: Path) -> None:
         [f"{r.id}-notice.pdf" for r in open_] + [f"{r.id}-commitment.pdf" for r in planned]
     )
     deferred = next(r for r in plan.requests if r.status == "deferred")
-    assert "电动汽车自用桩安装使用告知书" in _text(
+    assert "电动汽车自用桩安装使用告知书" in pdf_text(
         tmp_path / "notices" / f"{deferred.id}-notice.pdf"
     )
     leased = next(r for r in planned if r.tenure == "leased")
-    text = _text(tmp_path / "notices" / f"{leased.id}-notice.pdf") + _text(
+    text = pdf_text(tmp_path / "notices" / f"{leased.id}-notice.pdf") + pdf_text(
         tmp_path / "notices" / f"{leased.id}-commitment.pdf"
     )
     for word in (
@@ -240,7 +240,7 @@ def test_the_commitment_keeps_the_schemes_paragraphs() -> None:
 
 
 def _signature_gaps(figs: list[Any]) -> list[float]:
-    from planner.documents import _SIGNATURE, SEAL_MM
+    from planner.papers import SEAL_MM, SIGNATURE
 
     gaps = []
     for fig in figs:
@@ -251,7 +251,7 @@ def _signature_gaps(figs: list[Any]) -> list[float]:
             if t.get_text().strip()
         )
         for (y, text), (y_next, _) in itertools.pairwise(ys):
-            if _SIGNATURE.search(text) and len(text) < 40:
+            if SIGNATURE.search(text) and len(text) < 40:
                 gaps.append(y_next - y)
     assert gaps
     assert SEAL_MM == 40
@@ -259,7 +259,8 @@ def _signature_gaps(figs: list[Any]) -> list[float]:
 
 
 def test_every_signature_has_room_for_a_40_mm_seal() -> None:
-    from planner.documents import _text_pages, notice_text
+    from planner.documents import _text_pages
+    from planner.papers import notice_text
 
     plan = _papers_plan(tenure="owned", community="阳光花园")
     body = commitment_text(plan, plan.requests[0]).splitlines()
@@ -272,23 +273,24 @@ def test_the_notice_names_the_service_line_unless_a_qr_code_is_given(tmp_path: P
     import numpy as np
     from matplotlib.image import AxesImage, imsave
 
-    from planner.documents import read_qr, write_notice
     from planner.errors import PlannerError
+    from planner.papers import read_qr, write_paper
 
     plan = _papers_plan(tenure="owned", community="阳光花园")
     (r,) = plan.requests
-    write_notice(plan, r, tmp_path / "plain.pdf")
-    text = _text(tmp_path / "plain.pdf")
+    write_paper(plan, r, tmp_path / "plain.pdf", kind="notice")
+    text = pdf_text(tmp_path / "plain.pdf")
     assert "0931-4607052" in text
     assert "二维码" not in text
     code = np.kron(np.random.default_rng(1).integers(0, 2, (25, 25)), np.ones((8, 8)))
     imsave(tmp_path / "qr.png", code, cmap="gray")
     image = read_qr(tmp_path / "qr.png")
-    write_notice(plan, r, tmp_path / "qr.pdf", qr=image)
-    text = _text(tmp_path / "qr.pdf")
+    write_paper(plan, r, tmp_path / "qr.pdf", kind="notice", qr=image)
+    text = pdf_text(tmp_path / "qr.pdf")
     assert "二维码" in text
     assert "0931-4607052" not in text
-    from planner.documents import _text_pages, notice_text
+    from planner.documents import _text_pages
+    from planner.papers import notice_text
 
     pages = list(_text_pages("t", notice_text(qr=True)[1:], image=image))
     assert sum(len(p.findobj(AxesImage)) for p in pages) == 1

@@ -25,7 +25,7 @@ def test_names_are_safe_bounded_and_distinct(ids: list[str]) -> None:
 
 
 def test_two_ids_that_clean_alike_get_two_files(tmp_path: Path) -> None:
-    from planner.documents import write_notices
+    from planner.papers import write_notices
     from planner.plan import make_plan
     from planner.synthetic import feature, simple_garage
     from tests.test_plan import _site

@@ -9,10 +9,10 @@ import re
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
 
 from planner.cli import main
 from planner.synthetic import feature, simple_garage
+from tests.printing import pdf_text
 
 MOBILE = "13912345678"
 ID_NUMBER = "62010219900307123X"
@@ -93,7 +93,7 @@ def test_no_personal_number_reaches_any_output(
         if not f.is_file():
             continue
         if f.suffix == ".pdf":
-            text = "\n".join(p.extract_text() for p in PdfReader(f).pages)
+            text = pdf_text(f)
         elif f.suffix == ".png":
             continue  # pixels; the same texts are checked in the SVG and PDF
         else:

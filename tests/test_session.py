@@ -11,6 +11,7 @@ import pytest
 
 from planner.errors import PlannerError
 from planner.limits import Limits
+from planner.papers import COMBINED
 from planner.plan import make_plan
 from planner.readers import read_site
 from planner.samples import sample_path
@@ -84,8 +85,9 @@ def test_export_files_hold_every_download() -> None:
     assert next(iter(files)) == "package.zip"  # the whole package first, as planner plan writes it
     with zipfile.ZipFile(io.BytesIO(files["package.zip"])) as z:
         names = set(z.namelist())
-    assert {n for n in files if n not in {"package.zip", "notices.zip"}} <= names
-    assert {f"notices/{n}" for n in expected} <= names
+    assert {n for n in files if n not in {"package.zip", "notices.zip", COMBINED}} <= names
+    assert {f"notices/{n}" for n in [*expected, COMBINED]} <= names
+    assert files[COMBINED].startswith(b"%PDF")  # all the papers in one, to print
 
 
 def test_request_rows_one_per_request() -> None:

@@ -49,6 +49,7 @@ def write_outputs(
     *,
     formats: Sequence[str] = FORMATS,
     notices: bool = False,
+    combined: bool = False,
     lang: Lang = "zh",
     paper: str = "A3",
     date: str | None = None,
@@ -60,11 +61,12 @@ def write_outputs(
     contents as they were, and files of an earlier run never mix with this one's. Heavy
     modules (matplotlib, geopandas, ezdxf) load only when asked for. ``project.geojson``
     (the inputs, to reopen the plan) is written always, like ``report.json``. ``qr``: the
-    registration QR image printed on the owner notices."""
+    registration QR image printed on the owner notices; ``combined``: the owner papers also in
+    one ``notices/owner-papers.pdf``."""
     check_out(out)
     qr_image = None
     if qr is not None and notices:
-        from planner.documents import read_qr
+        from planner.papers import read_qr
 
         qr_image = read_qr(qr)
     try:
@@ -81,6 +83,7 @@ def write_outputs(
             stage,
             formats=formats,
             notices=notices,
+            combined=combined,
             lang=lang,
             paper=paper,
             date=date,
@@ -123,6 +126,7 @@ def _write_all(
     *,
     formats: Sequence[str],
     notices: bool,
+    combined: bool,
     lang: Lang,
     paper: str,
     date: str | None,
@@ -153,8 +157,8 @@ def _write_all(
 
         done(write_schedule_csv(plan, out / "schedule.csv", lang=lang))
         done(write_bom_csv(plan, out / "bom.csv", lang=lang))
-    if {"pdf", "png", "svg"} & set(formats) or notices:
-        from planner.documents import write_approval_pdf, write_notices
+    if {"pdf", "png", "svg"} & set(formats):
+        from planner.documents import write_approval_pdf
         from planner.drawing import SheetOptions, render_sheets, save_sheet
 
         opts = SheetOptions(lang=lang, paper=paper, date=date)  # type: ignore[arg-type]
@@ -174,8 +178,11 @@ def _write_all(
         if "pdf" in formats:
             write_approval_pdf(plan, out / "approval.pdf", lang=lang, sheet=opts)
             done(out / "approval.pdf")
-        if notices:
-            written += write_notices(plan, out / "notices", qr=qr)  # checks the budget per owner
+    if notices:
+        from planner.papers import write_notices
+
+        # the time budget is checked per owner
+        written += write_notices(plan, out / "notices", qr=qr, combined=combined)
     return written
 
 

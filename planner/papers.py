@@ -1,0 +1,377 @@
+"""The owner papers: the notice (附件1) for every applicant not blocked and the four-party
+commitment (附件3) for every planned request, filled with what the plan knows.
+
+A garage of 5,000 applicants has 10,000 papers. Drawn as matplotlib figures each took a
+quarter of a second (every glyph a Type 3 procedure, the CJK subset embedded again per file),
+so they are typeset with fpdf2 instead: all papers go into one document, the font embedded
+once (as CFF, with a text layer that can be searched), each request a bookmark with its
+notice and commitment under it; pikepdf then copies each paper's pages into its own file.
+The one document is also what a property office prints (``owner-papers.pdf``, when asked).
+
+Where the lines go is decided once, by :func:`text_layout` (also used for the design notes
+in ``approval.pdf``): paragraphs wrap with the font's own advances, and a line asking for a
+signature or a seal keeps ``SEAL_MM`` of free paper below it.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pikepdf
+from fpdf import FPDF
+from fpdf.fonts import TTFFont
+from PIL import Image
+
+from planner.errors import PlannerError
+from planner.fonts import cjk_font_path, wrap
+from planner.limits import check_time
+from planner.names import safe_names
+from planner.plan import Cable, Plan, RequestOutcome
+from planner.progress import stage
+
+MM_PER_INCH = 25.4
+A4_PORTRAIT = (210.0, 297.0)
+MARGIN_MM = 18.0
+TITLE_PT = 14.0
+INFO_PT = 9.0
+BODY_PT = 9.5
+"""Owner papers and notes: at least 9 pt (3.2 mm)."""
+INFO_COLOUR = "#37474f"
+LINE_SPACING = 1.55
+COMBINED = "owner-papers.pdf"
+"""Every owner paper in one file (``notices/owner-papers.pdf``); no request's paper can be
+named so, as theirs end in ``-notice.pdf`` or ``-commitment.pdf``."""
+
+BLANK = "＿＿＿＿"
+
+SEAL_MM = 40.0
+"""Room left beside each signature for a seal (a round company seal is 40 mm across,
+国务院 国发〔1999〕25号 第十二条 [unconfirmed])."""
+SIGNATURE = re.compile(r"(盖章|公章|签字)")
+
+
+# ----------------------------------------------------------------------------- layout ---
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of text on a page: its left edge (or centre) and top, in mm from the
+    page's top-left corner."""
+
+    x_mm: float
+    top_mm: float
+    text: str
+    size: float
+    colour: str = "#000000"
+    centred: bool = False
+
+
+@dataclass(frozen=True)
+class Picture:
+    """The QR code: a square ``side_mm`` wide with its top-left corner here."""
+
+    x_mm: float
+    top_mm: float
+    side_mm: float
+
+
+Page = list[Line | Picture]
+
+
+def _line_mm(size: float) -> float:
+    return size * LINE_SPACING / 72 * MM_PER_INCH
+
+
+def text_layout(
+    title: str,
+    paragraphs: Sequence[str],
+    *,
+    size: float = BODY_PT,
+    info: Sequence[str] = (),
+    image: bool = False,
+) -> list[Page]:
+    """Paragraphs on A4 portrait pages, below ``title`` and the ``info`` lines. A line
+    asking for a signature or a seal keeps ``SEAL_MM`` of free paper below and beside it
+    and stays with the date under it; ``image`` leaves a ``SEAL_MM`` square for the QR code,
+    centred after the text."""
+    w_mm, h_mm = A4_PORTRAIT
+    line_mm = _line_mm(size)
+    width_pt = (w_mm - 2 * MARGIN_MM) / MM_PER_INCH * 72
+    page: Page = [Line(w_mm / 2, MARGIN_MM, title, TITLE_PT, centred=True)]
+    pages = [page]
+    y = MARGIN_MM + 14
+    for extra in info:
+        page.append(Line(MARGIN_MM, y, extra, INFO_PT, INFO_COLOUR))
+        y += line_mm
+    y += line_mm / 2
+    for p in paragraphs:
+        sign = bool(SIGNATURE.search(p)) and len(p) < 40
+        need = SEAL_MM + line_mm if sign else line_mm
+        keep = need + 3 * line_mm if sign else need  # the date under a seal stays with it
+        for line in wrap(p, width_pt, size) if p else [""]:
+            if y + keep > h_mm - MARGIN_MM:
+                page = []
+                pages.append(page)
+                y = MARGIN_MM
+            page.append(Line(MARGIN_MM, y, line, size))
+            y += need
+    if image:
+        if y + SEAL_MM > h_mm - MARGIN_MM:
+            page = []
+            pages.append(page)
+            y = MARGIN_MM
+        page.append(Picture((w_mm - SEAL_MM) / 2, y, SEAL_MM))
+    return pages
+
+
+# ------------------------------------------------------------------------------ texts ---
+
+
+def _template(name: str) -> str:
+    return resources.files("planner.templates").joinpath(name).read_text(encoding="utf-8")
+
+
+def commitment_text(plan: Plan, r: RequestOutcome) -> str:
+    """附件3 with what the plan knows filled in; blanks for the rest. 甲方's name and the
+    address stay blank for the owner to write (an alias never enters a contract), the
+    tenure phrase is filled only where the site states the space's tenure, and the
+    community is printed as the site names it."""
+    level = plan.site.level(r.level) if r.level else None
+    location = BLANK
+    if level is not None:
+        location = f"{level.name or level.id}（{r.level}）{r.compartment or ''}防火分区"
+    how = {"owned": "购买", "leased": "租赁"}.get(r.tenure or "", BLANK)
+    form = {"wall": "壁挂", "floor": "落地"}.get(r.charger_type or "", BLANK)
+    return _template("commitment_zh.txt").format(
+        owner=BLANK,
+        brand=r.car_brand or BLANK,
+        how=how,
+        community=plan.site.info.community or f"{BLANK}小区",
+        space=r.space,
+        form=form,
+        location=location,
+        removal=BLANK,
+        address="",
+    )
+
+
+QR_SENTENCE = "有接电意向住户可扫描告知书第三页二维码进行需求登记。"
+SERVICE_LINE = (
+    "有接电意向住户可拨打充电设施用电报装绿色通道服务专线（电话：0931-4607052）进行需求登记。"
+)
+"""附件1 第2条 points to a QR code; without one the scheme's public service line (方案
+二(一)2: 工作专班服务专线，电话：0931-4607052, an office number) takes its place."""
+
+
+def notice_text(*, qr: bool) -> list[str]:
+    """附件1's paragraphs; item 2 names the service line unless a QR image is supplied."""
+    lines = _template("notice_zh.txt").splitlines()
+    if not qr:
+        lines = [ln.replace(QR_SENTENCE, SERVICE_LINE) for ln in lines]
+    return lines
+
+
+class _Index:
+    """A request's cable and a compartment's box, looked up once per run (10,000 papers
+    must not scan every cable each)."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.cables: dict[str, Cable] = {}
+        for c in plan.cables:
+            self.cables.setdefault(c.request, c)
+        self.boxes: dict[str, str] = {}
+        for b in plan.boxes:
+            self.boxes.setdefault(b.compartment, b.id)
+
+
+def notice_facts(plan: Plan, r: RequestOutcome, *, index: _Index | None = None) -> list[str]:
+    """What the plan knows of one request, printed above the attachment's text."""
+    index = index or _Index(plan)
+    cable = index.cables.get(r.id)
+    box = index.boxes.get(r.compartment or "", BLANK)
+    return [
+        f"小区：{plan.site.info.community or BLANK}    车位：{r.space}    申请编号：{r.id}",
+        f"充电桩功率：{r.charger_kw:g} kW    形式："
+        + {"wall": "壁挂式", "floor": "落地式"}.get(r.charger_type or "", BLANK)
+        + f"    车辆品牌：{r.car_brand or BLANK}",
+        f"表箱：{box}    电缆路径长度："
+        + (
+            f"{cable.route_m:.1f} m（敷设长度 {cable.cable_m:.1f} m）    电缆：{cable.designation}"
+            if cable
+            else BLANK
+        ),
+    ]
+
+
+# ---------------------------------------------------------------------------- QR code ---
+
+
+def read_qr(path: Path | str) -> Any:
+    """The QR image of the registration channel (PNG or JPEG) as an array, or a
+    :class:`PlannerError` saying how to supply one."""
+    import matplotlib.image as mpimg  # noqa: PLC0415 - matplotlib only with a QR code
+
+    try:
+        image = mpimg.imread(str(path))
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise PlannerError(
+            f"--qr '{path}': not a readable PNG or JPEG image ({exc}). Fix: export the "
+            "registration QR code (附件1 第2条) as a PNG file."
+        ) from None
+    if getattr(image, "ndim", 0) not in (2, 3) or min(image.shape[:2]) < 21:
+        raise PlannerError(
+            f"--qr '{path}': the image is {getattr(image, 'shape', '?')}, too small for a QR "
+            "code (at least 21 x 21 pixels). Fix: export the QR code at full size."
+        )
+    return image
+
+
+def _pil(image: Any) -> Any:
+    """An image array (floats in 0-1 as matplotlib reads a PNG, or bytes) as a PIL image."""
+    arr = np.asarray(image)
+    if arr.dtype.kind == "f":
+        arr = np.round(np.clip(arr, 0, 1) * 255)
+    return Image.fromarray(arr.astype(np.uint8))
+
+
+# ---------------------------------------------------------------------------- writing ---
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One owner paper in the combined document: its file name and pages (1-based)."""
+
+    path: Path
+    title: str
+    first: int
+    last: int
+
+
+class _Typesetter:
+    """The one fpdf2 document every owner paper of a run goes into."""
+
+    def __init__(self, qr: Any) -> None:
+        pdf = FPDF(orientation="portrait", unit="mm", format="A4")
+        pdf.set_auto_page_break(auto=False)
+        pdf.set_creator("EV garage planner")
+        pdf.add_font("cjk", fname=str(cjk_font_path()))
+        pdf.set_font("cjk", size=BODY_PT)
+        self.pdf = pdf
+        font = pdf.current_font
+        assert isinstance(font, TTFFont)
+        self.ascent = font.desc.ascent / 1000  # of the em: fpdf2 places text by its baseline
+        self.qr = _pil(qr) if qr is not None else None
+
+    def add(self, pages: list[Page], *, bookmarks: Sequence[tuple[str, int]]) -> tuple[int, int]:
+        """Set ``pages``; the first carries the ``(title, level)`` bookmarks. Returns the
+        first and last page (from 1)."""
+        pdf = self.pdf
+        first = pdf.page_no() + 1
+        for k, page in enumerate(pages):
+            pdf.add_page()
+            for title, level in bookmarks if k == 0 else ():
+                pdf.start_section(title, level=level)
+            for item in page:
+                if isinstance(item, Picture):
+                    side = item.side_mm
+                    pdf.image(self.qr, x=item.x_mm, y=item.top_mm, w=side, h=side)
+                    continue
+                pdf.set_font_size(item.size)
+                pdf.set_text_color(item.colour)
+                x = item.x_mm
+                if item.centred:
+                    x -= pdf.get_string_width(item.text) / 2
+                pdf.text(x, item.top_mm + self.ascent * item.size / 72 * MM_PER_INCH, item.text)
+        return first, pdf.page_no()
+
+    def output(self) -> bytes:
+        return bytes(self.pdf.output())
+
+
+def _request_papers(
+    plan: Plan, r: RequestOutcome, *, qr: bool, index: _Index | None = None
+) -> list[tuple[str, str, list[Page]]]:
+    """The papers of one request: (kind, outline entry, pages)."""
+    facts = notice_facts(plan, r, index=index)
+    notice = notice_text(qr=qr)
+    out = [
+        (
+            "notice",
+            "告知书（附件1）",
+            text_layout(notice[0] + "（附件1）", notice[1:], info=facts, image=qr),
+        )
+    ]
+    if r.status == "planned":
+        lines = commitment_text(plan, r).splitlines()
+        out.append(
+            (
+                "commitment",
+                "承诺书（附件3）",
+                text_layout(lines[0] + "（附件3）", lines[1:], info=facts),
+            )
+        )
+    return out
+
+
+def write_notices(
+    plan: Plan, folder: Path, *, qr: Any = None, combined: bool = False
+) -> list[Path]:
+    """The owner papers (``<request>-notice.pdf`` and ``<request>-commitment.pdf``): the
+    notice (附件1) for every applicant who is not blocked (物业应向申请人发放, 方案 二(三)1(4)),
+    and the commitment (附件3) for every planned request. ``qr``: the registration QR image
+    (:func:`read_qr`); without it the notice names the scheme's service line.
+    ``combined``: also :data:`COMBINED`, all of them in one file with a bookmark per
+    request, to print."""
+    folder.mkdir(parents=True, exist_ok=True)
+    names = safe_names([r.id for r in plan.requests])  # ids that clean up alike stay apart
+    applicants = [r for r in plan.requests if r.status != "blocked"]
+    setter = _Typesetter(qr)
+    index = _Index(plan)
+    papers: list[Paper] = []
+    with stage("owner papers", total=len(applicants)) as step:
+        for r in applicants:
+            check_time()
+            title = f"{r.id} {r.space}"
+            marks = [(title, 0)]
+            for kind, entry, pages in _request_papers(plan, r, qr=qr is not None, index=index):
+                first, last = setter.add(pages, bookmarks=[*marks, (entry, 1)])
+                papers.append(Paper(folder / f"{names[r.id]}-{kind}.pdf", title, first, last))
+                marks = []
+            step.advance()
+    data = setter.output()
+    out: list[Path] = []
+    with pikepdf.open(io.BytesIO(data)) as src:
+        for paper in papers:
+            check_time()
+            with pikepdf.new() as dst:
+                dst.pages.extend(src.pages[paper.first - 1 : paper.last])
+                dst.docinfo["/Title"] = paper.title
+                dst.save(paper.path)
+            out.append(paper.path)
+    if combined:
+        path = folder / COMBINED
+        path.write_bytes(data)
+        out.append(path)
+    return out
+
+
+def write_paper(plan: Plan, r: RequestOutcome, path: Path, *, kind: str, qr: Any = None) -> int:
+    """One request's notice or commitment alone (``kind``), as :func:`write_notices` writes
+    it. Returns its pages."""
+    setter = _Typesetter(qr)
+    n = 0
+    for k, _entry, pages in _request_papers(plan, r, qr=qr is not None):
+        if k == kind:
+            first, last = setter.add(pages, bookmarks=[(f"{r.id} {r.space}", 0)])
+            n = last - first + 1
+    if not n:
+        raise ValueError(f"request {r.id} ({r.status}) has no {kind}")
+    path.write_bytes(setter.output())
+    return n

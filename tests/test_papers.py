@@ -1,0 +1,111 @@
+"""The owner papers typeset in one document and split per paper (planner.papers); their
+texts are checked in test_documents."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+from pypdf import PdfReader
+
+from planner.cli import main
+from planner.papers import COMBINED, SEAL_MM, SIGNATURE, Line, Picture, text_layout, write_notices
+from planner.plan import make_plan
+from planner.readers import read_site
+from planner.samples import sample_path
+from tests.printing import pdf_text
+
+
+def _pages(path: Path) -> list[str]:
+    doc = pdfium.PdfDocument(str(path))
+    try:
+        return [page.get_textpage().get_text_range() for page in doc]
+    finally:
+        doc.close()
+
+
+def test_one_document_splits_into_the_same_pages_and_a_bookmark_per_request(
+    tmp_path: Path,
+) -> None:
+    plan = make_plan(read_site(sample_path("a")))
+    paths = write_notices(plan, tmp_path, combined=True)
+    assert paths[-1] == tmp_path / COMBINED
+    applicants = [r for r in plan.requests if r.status != "blocked"]
+    planned = [r for r in applicants if r.status == "planned"]
+    assert 0 < len(planned) < len(applicants)  # both kinds of applicant are exercised
+    combined = _pages(tmp_path / COMBINED)
+    # the split files hold exactly the combined document's pages, in its order
+    split = [page for p in paths[:-1] for page in _pages(p)]
+    assert split == combined
+    # one bookmark per applicant, its papers under it, each pointing at its first page
+    reader = PdfReader(tmp_path / COMBINED)
+    outline = reader.outline
+    tops = [o for o in outline if not isinstance(o, list)]
+    assert [o.title for o in tops] == [f"{r.id} {r.space}" for r in applicants]
+    children = [o for o in outline if isinstance(o, list)]
+    kinds = [[c.title for c in group] for group in children]
+    assert kinds == [
+        ["告知书（附件1）", "承诺书（附件3）"] if r.status == "planned" else ["告知书（附件1）"]
+        for r in applicants
+    ]
+    for r, top, group in zip(applicants, tops, children, strict=True):
+        page = reader.get_destination_page_number(top)
+        assert page == reader.get_destination_page_number(group[0])
+        assert r.space in combined[page]
+        assert r.id in combined[page]
+        assert "电动汽车自用桩安装使用告知书" in combined[page]
+    # each file is titled by its request and holds nobody else's facts
+    for r in planned:
+        path = tmp_path / f"{r.id}-commitment.pdf"
+        assert PdfReader(path).metadata.title == f"{r.id} {r.space}"
+        assert "电动汽车自用桩安装承诺书" in pdf_text(path)
+        others = [q.id for q in applicants if q.id != r.id and not q.id.startswith(r.id)]
+        assert not any(f"申请编号：{q}" in pdf_text(path) for q in others)
+
+
+def test_the_font_is_embedded_once_in_the_combined_document(tmp_path: Path) -> None:
+    """Thousands of papers must not carry the CJK font thousands of times."""
+    plan = make_plan(read_site(sample_path("a")))
+    write_notices(plan, tmp_path, combined=True)
+    reader = PdfReader(tmp_path / COMBINED)
+    fonts = {
+        page["/Resources"]["/Font"][name].indirect_reference.idnum
+        for page in reader.pages
+        for name in page["/Resources"]["/Font"]
+    }
+    assert len(fonts) == 1
+    assert (tmp_path / COMBINED).stat().st_size < 2 * max(
+        p.stat().st_size for p in tmp_path.glob("*-notice.pdf")
+    ) + 40_000 * len(reader.pages)
+
+
+@pytest.mark.parametrize("qr", [False, True])
+def test_a_signature_keeps_room_for_a_seal_and_text_stays_on_the_paper(qr: bool) -> None:
+    paragraphs = ["甲方（签字）："] + ["很长的一段文字。" * 30] * 12 + ["乙方（盖章）：", "日期："]
+    pages = text_layout("标题", paragraphs, info=["小区：阳光花园"], image=qr)
+    lines = [item for page in pages for item in page if isinstance(item, Line)]
+    for page in pages:
+        tops = [item.top_mm for item in page]
+        assert all(18.0 <= y <= 297.0 - 18.0 for y in tops)
+        for a, b in itertools.pairwise(page):
+            if isinstance(a, Line) and SIGNATURE.search(a.text) and len(a.text) < 40:
+                assert b.top_mm - a.top_mm >= SEAL_MM
+    assert lines[0].centred
+    assert lines[0].text == "标题"
+    pictures = [item for page in pages for item in page if isinstance(item, Picture)]
+    assert len(pictures) == int(qr)
+    assert len(pages) >= 2
+
+
+def test_the_cli_writes_the_combined_papers_when_asked(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    site = str(sample_path("a"))
+    args = ["-q", "plan", site, "--formats", "csv"]
+    assert main([*args, "--out", str(out), "--combined-notices"]) == 0
+    assert (out / "notices" / COMBINED).exists()
+    assert len(list((out / "notices").glob("*-notice.pdf"))) > 0
+    out2 = tmp_path / "out2"
+    assert main([*args, "--out", str(out2), "--notices"]) == 0
+    assert not (out2 / "notices" / COMBINED).exists()
