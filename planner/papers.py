@@ -15,6 +15,7 @@ signature or a seal keeps ``SEAL_MM`` of free paper below it.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from collections.abc import Sequence
@@ -85,6 +86,12 @@ class Picture:
 Page = list[Line | Picture]
 
 
+@functools.lru_cache(maxsize=4096)
+def _wrapped(text: str, width_pt: float, size: float) -> tuple[str, ...]:
+    """:func:`wrap`, kept: most paragraphs are the same on every owner's paper."""
+    return tuple(wrap(text, width_pt, size))
+
+
 def _line_mm(size: float) -> float:
     return size * LINE_SPACING / 72 * MM_PER_INCH
 
@@ -115,7 +122,7 @@ def text_layout(
         sign = bool(SIGNATURE.search(p)) and len(p) < 40
         need = SEAL_MM + line_mm if sign else line_mm
         keep = need + 3 * line_mm if sign else need  # the date under a seal stays with it
-        for line in wrap(p, width_pt, size) if p else [""]:
+        for line in _wrapped(p, width_pt, size) if p else [""]:
             if y + keep > h_mm - MARGIN_MM:
                 page = []
                 pages.append(page)
@@ -351,7 +358,8 @@ def write_notices(
         for paper in papers:
             check_time()
             with pikepdf.new() as dst:
-                dst.pages.extend(src.pages[paper.first - 1 : paper.last])
+                for k in range(paper.first - 1, paper.last):  # a slice copies every page
+                    dst.pages.append(src.pages[k])
                 dst.docinfo["/Title"] = paper.title
                 dst.save(paper.path)
             out.append(paper.path)
