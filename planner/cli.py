@@ -11,6 +11,7 @@ import math
 import sys
 from collections import Counter
 from collections.abc import Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import get_args
 
@@ -152,6 +153,31 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--paper", choices=("A3", "A1"), default="A3", help="sheet size")
     _max_mb(plan)
     _source_options(plan)
+    batch = sub.add_parser(
+        "batch",
+        help="plan every community of a manifest, each into its own folder, and summarise",
+        parents=[quiet],
+    )
+    batch.add_argument(
+        "manifest",
+        help="CSV with the header community,site,requests,options (paths relative to it)",
+    )
+    batch.add_argument("--out", required=True, metavar="DIR", help="the city's output folder")
+    batch.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help="run on this Dask cluster (default: a local process pool)",
+    )
+    batch.add_argument(
+        "--workers", type=int, metavar="N", help="local processes (default: every core)"
+    )
+    batch.add_argument(
+        "--formats",
+        default=",".join(FORMATS),
+        help="comma-separated, per community: " + ",".join(FORMATS) + " (default all)",
+    )
+    batch.add_argument("--notices", action="store_true", help="owner papers per request")
+    _max_mb(batch)
     return parser
 
 
@@ -304,6 +330,31 @@ def summary(site: Site) -> str:
     return "\n".join(lines)
 
 
+def _batch(args: argparse.Namespace) -> int:
+    from planner.batch import run_batch, terminal_progress  # noqa: PLC0415 - batch only
+
+    if args.workers is not None and args.workers < 1:
+        raise PlannerError("--workers: at least 1. Fix: give a number of processes.")
+    result = run_batch(
+        Path(args.manifest),
+        Path(args.out),
+        formats=_formats(args.formats),
+        notices=args.notices,
+        scheduler=args.scheduler,
+        workers=args.workers,
+        limits=_limits(args),
+        progress=None if args.quiet else terminal_progress(),
+    )
+    n = len(result.rows)
+    print(
+        f"{n} communities: {len(result.ran)} planned now, {len(result.skipped)} unchanged "
+        f"(skipped), {len(result.failed)} failed; summary in {Path(args.out) / 'city_summary.csv'}"
+    )
+    for community, message in result.failed.items():
+        print(f"  failed {printable(community)}: {message}")
+    return EXIT_OK  # it ran: the failures are recorded, one bad community stops nothing
+
+
 def _validate(args: argparse.Namespace) -> int:
     site = _read(args, args.site)
     print(summary(site))
@@ -396,13 +447,12 @@ def _plan(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit status."""
     args = _parser().parse_args(argv)
-    commands = {"validate": _validate, "plan": _plan, "convert": _convert}
+    commands = {"validate": _validate, "plan": _plan, "convert": _convert, "batch": _batch}
     try:
         listener = None if args.quiet else terminal()
-        with (
-            Deadline.of(_limits(args)).active(),  # one time budget for the whole command
-            reporting(listener),
-        ):
+        # one time budget for the whole command; a batch gives each community its own
+        budget = Deadline.of(_limits(args)).active() if args.command != "batch" else nullcontext()
+        with budget, reporting(listener):
             return commands[args.command](args)
     except PlannerError as exc:
         print(f"planner: {printable(str(exc))}", file=sys.stderr)

@@ -30,6 +30,10 @@ STRIP_M = 2 * STALL_D_M + AISLE_M
 CROSS_AISLE_M = 6.0
 
 Feature = dict[str, Any]
+FIRE_SYSTEMS = dict.fromkeys(
+    ("fire_alarm", "smoke_exhaust", "sprinklers", "emergency_lighting", "evacuation_signs"), True
+)
+"""All five fire systems present (R1)."""
 
 
 def feature(kind: str, geom: BaseGeometry | None, **props: Any) -> Feature:
@@ -282,3 +286,57 @@ def simple_garage(
     ]
     site = feature("site", None, name="示例小区地下车库", community="示例小区")
     return [site, *level.features()]
+
+
+def community(
+    stalls: int,
+    *,
+    name: str,
+    share: float = 0.3,
+    capacity_kw: float = 200.0,
+    lonlat: tuple[float, float] | None = None,
+) -> list[Feature]:
+    """One community's basement of about ``stalls`` stalls in two strips per 6 bays,
+    compartments of at most 6 bays, a ``share`` of the stalls requesting (every k-th,
+    registered in order). With ``lonlat``, drawn in lon/lat around that point (EPSG:4326)
+    as a georeferenced survey would be; else in local metres."""
+    strips = 2 if stalls <= 120 else 4
+    bays = max(1, round(stalls / (strips * 6)))
+    block = Block(bays=bays, strips=strips)
+    level = LevelDrawing(
+        id="B1",
+        props={"name": "地下一层", "garage_type": "underground", "floor": -1, **FIRE_SYSTEMS},
+        blocks=[block],
+        stall_prefix="B1-",
+    )
+    cuts = [block.column_x(i) for i in range(6, bays, 6)]
+    level.compartments = [
+        (f"B1-FQ{n}", p, {"name": f"防火分区{n}", "capacity_kw": capacity_kw})
+        for n, p in enumerate(cut_compartments(level.outline, xs=cuts), start=1)
+    ]
+    feats = level.features()
+    spaces = [f["properties"]["id"] for f in feats if f["properties"]["kind"] == "space"]
+    step = max(1, round(1 / share)) if share > 0 else len(spaces) + 1
+    requests = [
+        feature(
+            "request",
+            None,
+            id=f"R{k + 1:04d}",
+            space=sid,
+            charger_kw=7,
+            registered=f"2024-03-01T08:{(k // 60) % 60:02d}:{k % 60:02d}",
+            documents=["id_document", "property_consent", "parking_certificate"],
+        )
+        for k, sid in enumerate(spaces[::step])
+    ]
+    site: dict[str, Any] = {"name": f"{name}地下车库", "community": name}
+    if lonlat is not None:
+        lon0, lat0 = lonlat
+        per_deg_lat = 111_320.0
+        per_deg_lon = per_deg_lat * float(np.cos(np.radians(lat0)))
+        feats = transform_features(
+            feats,
+            lambda x, y: (lon0 + np.asarray(x) / per_deg_lon, lat0 + np.asarray(y) / per_deg_lat),
+        )
+        site["crs"] = "EPSG:4326"
+    return [feature("site", None, **site), *feats, *requests]

@@ -92,7 +92,7 @@ def write_outputs(
         (stage / MARKER).write_text(
             "\n".join(str(p.relative_to(stage)) for p in written) + "\n", encoding="utf-8"
         )
-        _replace(stage, out)
+        replace_folder(stage, out)
     except OSError as exc:
         shutil.rmtree(stage, ignore_errors=True)
         raise PlannerError(
@@ -105,7 +105,7 @@ def write_outputs(
     return [out / p.relative_to(stage) for p in written]
 
 
-def _replace(stage: Path, out: Path) -> None:
+def replace_folder(stage: Path, out: Path) -> None:
     """Put the finished folder in place of ``out`` (two renames on one file system)."""
     if not out.exists():
         stage.rename(out)
