@@ -34,6 +34,7 @@ import tempfile
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -535,6 +536,12 @@ def _results(jobs: list[Job], *, scheduler: str | None, workers: int | None) -> 
         try:
             for future in concurrent.futures.as_completed(futures):
                 yield future.result()
+        except BrokenProcessPool:
+            raise PlannerError(
+                "a worker process died (killed, or out of memory) while planning; the "
+                "communities finished so far are kept. Fix: run the same command again to "
+                "resume, with fewer --workers if memory ran out."
+            ) from None
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
@@ -609,6 +616,8 @@ def _write_gpkg(path: Path, rows: list[dict[str, Any]], outlines: list[bytes | N
     )
     for c in ("build_out_fits", "failure", "status", "community"):
         gdf[c] = gdf[c].astype("string")
+    for c in _COUNTS:  # whole numbers stay whole beside a failed community's blanks
+        gdf[c] = gdf[c].astype("Int64")
     gdf.to_file(path, layer="communities", driver="GPKG")
 
 
@@ -701,6 +710,17 @@ def _write_overview(path: Path, rows: list[dict[str, Any]]) -> None:
         pdf.savefig(fig)
 
 
+_COUNTS = (
+    "levels",
+    "compartments",
+    "requests",
+    "planned",
+    "pending",
+    "deferred",
+    "blocked",
+    "spare_chargers",
+    "build_out_chargers",
+)
 _TOTALS = ("connected_kw", "demand_kw", "capacity_kw", "cable_m", "tray_m", "owners_cost_cny")
 
 

@@ -458,7 +458,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"planner: {printable(str(exc))}", file=sys.stderr)
         return EXIT_REFUSED
     except KeyboardInterrupt:  # outputs are staged, so nothing half-written is left
-        print("planner: interrupted; nothing was written", file=sys.stderr)
+        said = (
+            "the communities finished are kept; run the same command again to resume"
+            if args.command == "batch"
+            else "nothing was written"
+        )
+        print(f"planner: interrupted; {said}", file=sys.stderr)
         return EXIT_INTERRUPTED
 
 
