@@ -29,6 +29,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import city  # noqa: E402  (bench/city.py)
+
 from planner.synthetic import (  # noqa: E402
     STRIP_M,
     Block,
@@ -293,6 +295,17 @@ def desk_section(d: dict[str, float] | None) -> list[str]:
             f"| all files prepared | {d['files']:.2f} | < 10 |",
         ]
     return [*lines, "<!-- desk:end -->"]
+
+
+def _papers(repeats: int) -> list[str]:
+    """The owner papers of the 5k basement, and the plan alone for comparison."""
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp) / "site.geojson"
+        site.write_text(json.dumps(basement(5000)), encoding="utf-8")
+        plan_s = statistics.median(
+            _run_cli(site, Path(tmp) / f"o{k}")[0] for k in range(max(1, min(repeats, 3)))
+        )
+        return city.papers_section(city.measure_papers(site, max(1, min(repeats, 3))), plan_s)
 
 
 def _replace_section(name: str, lines: list[str]) -> None:
@@ -572,10 +585,11 @@ def main() -> None:
     parser.add_argument(
         "--only",
         nargs="+",
-        choices=["floor", "desk", "peer"],
+        choices=["floor", "desk", "peer", "city", "papers"],
         help="measure only these and rewrite their sections of RESULTS.md: floor (the plan "
         "against bench/floor.py, 20k, the stage breakdown), desk (Zurich in the app), "
-        "peer (extremitypathfinder)",
+        "peer (extremitypathfinder), city (planner batch on 200 communities), papers (the "
+        "owner papers of 5,000 stalls)",
     )
     parser.add_argument("--baseline", help="commit whose stage breakdown is 'before'")
     args = parser.parse_args()
@@ -584,6 +598,8 @@ def main() -> None:
             "floor": lambda: floor_section(args.repeats, args.baseline),
             "desk": lambda: desk_section(desk_zurich(args.repeats)),
             "peer": lambda: peer_section(versus_extremitypathfinder(args.repeats)),
+            "city": lambda: city.city_section(city.measure_city()),
+            "papers": lambda: _papers(args.repeats),
         }
         for name in args.only:
             _replace_section(name, make[name]())

@@ -1,0 +1,148 @@
+"""Benchmark: a city in one run (issue 16 item 8) and the owner papers (issue 15 item 4).
+
+``city``: 200 generated communities of 50-300 stalls (``planner.synthetic.community``, 40%
+of the stalls requesting) planned by ``planner batch`` as a fresh process, with 1 and with 2
+local workers; communities per minute and the projection for the city's 2,000.
+``papers``: the 5,000-stall basement planned with ``--combined-notices`` (10,000 owner papers
+and their combined PDF) as a fresh process; wall time and peak memory.
+Run from bench/run.py (``--only city papers``), which writes the sections of RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from planner.synthetic import collection, community  # noqa: E402
+
+SIZES = (50, 80, 120, 160, 200, 250, 300)
+CITY = 200
+FORMATS = "geojson,gpkg,dxf,csv"
+"""The package without drawings: a city run overnight makes the drawings of the communities
+the surveyors take up next (``planner plan`` per community)."""
+
+
+def make_city(folder: Path, n: int = CITY) -> Path:
+    """``n`` communities cycling through ``SIZES``, every fifth drawn in lon/lat."""
+    (folder / "sites").mkdir(parents=True, exist_ok=True)
+    rows = [["community", "site", "requests", "options"]]
+    for k in range(n):
+        lonlat = (103.7 + 0.002 * k, 36.05) if k % 5 == 0 else None
+        feats = community(SIZES[k % len(SIZES)], name=f"小区{k:04d}", lonlat=lonlat, share=0.4)
+        path = folder / "sites" / f"Q{k:04d}.geojson"
+        path.write_text(json.dumps(collection(feats), ensure_ascii=False), encoding="utf-8")
+        rows.append([f"Q{k:04d}", f"sites/{path.name}", "", ""])
+    manifest = folder / "manifest.csv"
+    with manifest.open("w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f).writerows(rows)
+    return manifest
+
+
+def _timed(args: list[str]) -> tuple[float, float]:
+    """Wall seconds of ``planner ARGS`` in a fresh process, and its own peak RSS in MB
+    (the batch's worker processes not included)."""
+    code = (
+        "import resource, sys; from planner.cli import main; rc = main(sys.argv[1:]);"
+        "print('BENCH', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,"
+        " file=sys.stderr); sys.exit(rc)"
+    )
+    start = time.perf_counter()
+    run = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    wall = time.perf_counter() - start
+    if run.returncode != 0:
+        raise SystemExit(
+            f"planner {' '.join(args)} failed:\n{run.stdout[-2000:]}\n{run.stderr[-2000:]}"
+        )
+    line = next(ln for ln in run.stderr.splitlines() if ln.startswith("BENCH"))
+    return wall, float(line.split()[1])
+
+
+def measure_city(n: int = CITY, workers: tuple[int, ...] = (1, 2)) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        manifest = make_city(Path(tmp), n)
+        stalls = sum(SIZES[k % len(SIZES)] for k in range(n))
+        out: dict[str, Any] = {"communities": n, "stalls": stalls, "runs": {}}
+        for w in workers:
+            target = Path(tmp) / f"out{w}"
+            cmd = ["-q", "batch", str(manifest)]
+            wall, _ = _timed(
+                [*cmd, "--out", str(target), "--formats", FORMATS, "--workers", str(w)]
+            )
+            again, _ = _timed(
+                [*cmd, "--out", str(target), "--formats", FORMATS, "--workers", str(w)]
+            )
+            out["runs"][w] = {"seconds": wall, "per_minute": n / wall * 60, "rerun_s": again}
+        return out
+
+
+def city_section(m: dict[str, Any]) -> list[str]:
+    lines = [
+        "<!-- city:start -->",
+        "## A city in one run (bench/city.py)",
+        "",
+        f"`planner batch` on {m['communities']} generated communities ({m['stalls']:,} stalls "
+        f"of 50-300 per community, 40% requesting), `--formats {FORMATS}`, a fresh process "
+        "per run, on this 2-core machine; the rerun finds every stamp matching and plans "
+        "nothing.",
+        "",
+        "| workers | seconds | communities per minute | 2,000 communities | rerun s |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    for w, r in m["runs"].items():
+        projection = 2000 / r["per_minute"]
+        lines.append(
+            f"| {w} | {r['seconds']:.1f} | {r['per_minute']:.0f} | {projection:.0f} min | "
+            f"{r['rerun_s']:.1f} |"
+        )
+    lines.append("<!-- city:end -->")
+    return lines
+
+
+def measure_papers(site: Path, repeats: int = 1) -> dict[str, Any]:
+    walls, peaks = [], []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory() as tmp:
+            cmd = ["-q", "plan", str(site), "--out", tmp]
+            wall, peak = _timed([*cmd, "--formats", "geojson", "--combined-notices"])
+            papers = len(list(Path(tmp, "notices").glob("*.pdf")))
+            combined = Path(tmp, "notices", "owner-papers.pdf").stat().st_size
+        walls.append(wall)
+        peaks.append(peak)
+    return {
+        "seconds": statistics.median(walls),
+        "rss_mb": max(peaks),
+        "files": papers,
+        "combined_mb": combined / 1e6,
+    }
+
+
+def papers_section(m: dict[str, Any], plan_s: float | None) -> list[str]:
+    lines = [
+        "<!-- papers:start -->",
+        "## The owner papers (bench/city.py)",
+        "",
+        "The 4,992-stall basement (every stall planned) by `planner plan SITE --formats geojson "
+        f"--combined-notices`, a fresh process: {m['seconds']:.1f} s wall, peak RSS "
+        f"{m['rss_mb']:.0f} MB, {m['files']:,} files in notices/ (a notice and a commitment "
+        f"per request, and owner-papers.pdf of {m['combined_mb']:.0f} MB with a bookmark per "
+        "request).",
+    ]
+    if plan_s is not None:
+        lines.append(
+            f"The plan alone takes {plan_s:.1f} s, so the papers take about "
+            f"{m['seconds'] - plan_s:.0f} s (matplotlib took about 0.25 s per paper: 40 min)."
+        )
+    lines.append("<!-- papers:end -->")
+    return lines
