@@ -12,7 +12,9 @@ Examples
 {'planned': 8, 'pending': 2, 'deferred': 4, 'blocked': 6}
 """
 
-from planner.errors import PlannerError, Problem, SiteError
+from importlib.metadata import PackageNotFoundError, version
+
+from planner.errors import PlannerError, Problem, SiteError, UnknownIdError, UnreadableInputError
 from planner.limits import Limits
 from planner.plan import Plan, PlanOptions, make_plan
 from planner.readers import read_site
@@ -28,7 +30,12 @@ __all__ = [
     "Rules",
     "Site",
     "SiteError",
+    "UnknownIdError",
+    "UnreadableInputError",
     "make_plan",
     "read_site",
 ]
-__version__ = "0.1.0"
+try:
+    __version__ = version("ev-garage-planner")
+except PackageNotFoundError:  # pragma: no cover - a source tree that was never installed
+    __version__ = "0+unknown"

@@ -710,17 +710,8 @@ def _write_overview(path: Path, rows: list[dict[str, Any]]) -> None:
         pdf.savefig(fig)
 
 
-_COUNTS = (
-    "levels",
-    "compartments",
-    "requests",
-    "planned",
-    "pending",
-    "deferred",
-    "blocked",
-    "spare_chargers",
-    "build_out_chargers",
-)
+_COUNTS = (*COLUMNS[2:9], "spare_chargers", "build_out_chargers")
+"""The whole-number columns (levels ... blocked, and two more)."""
 _TOTALS = ("connected_kw", "demand_kw", "capacity_kw", "cable_m", "tray_m", "owners_cost_cny")
 
 

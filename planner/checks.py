@@ -69,11 +69,6 @@ def level_reasons(level: Level, rules: Rules) -> list[Reason]:
     return out
 
 
-def level_blocks(level_reasons_: Sequence[Reason]) -> bool:
-    """True when a level's reasons block every request on it (no meter box there)."""
-    return any(r.effect == "blocked" for r in level_reasons_)
-
-
 def compartment_reasons(comp: Compartment, level: Level, rules: Rules) -> list[Reason]:
     """R3 (compartment area, sanity of the input) and R4 (fire unit, advisory)."""
     out: list[Reason] = []

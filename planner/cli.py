@@ -15,6 +15,7 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import get_args
 
+from planner import __version__
 from planner.costs import Prices
 from planner.errors import PlannerError, printable
 from planner.limits import Deadline, Limits
@@ -56,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
         help="no progress (a bar on a terminal, plain lines otherwise)",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help=quiet._actions[0].help)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     validate = sub.add_parser(
         "validate", help="read a site, check it, print a summary", parents=[quiet]

@@ -84,6 +84,20 @@ class SiteError(PlannerError):
         super().__init__("\n".join(lines))
 
 
+class UnknownIdError(KeyError):
+    """An id asked for that the site (or the samples) does not have; the message lists the
+    ids there are. A ``KeyError``, so ``except KeyError`` still catches it."""
+
+    def __init__(self, what: str, wanted: str, known: Iterable[str]) -> None:
+        ids = sorted(known)
+        shown = ", ".join(ids[:20]) + (f" ... ({len(ids)} in all)" if len(ids) > 20 else "")
+        self.wanted = wanted
+        super().__init__(f"no {what} '{wanted}'; the {what}s are: {shown or '(none)'}")
+
+    def __str__(self) -> str:  # KeyError would print the message quoted, as a repr
+        return str(self.args[0])
+
+
 class UnreadableInputError(PlannerError):
     """An input that is missing, not a regular file, or cannot be read."""
 

@@ -60,11 +60,6 @@ class Frame:
     crs: str | None = None
     centre: tuple[float, float] = (0.0, 0.0)
 
-    @property
-    def is_local(self) -> bool:
-        """True for a plain local plan (no CRS)."""
-        return self.crs is None
-
     @cached_property
     def source_crs(self) -> CRS | None:
         """The declared CRS as a pyproj object."""

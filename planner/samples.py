@@ -15,6 +15,7 @@ import numpy as np
 import shapely
 from shapely.geometry import LineString, Point, box
 
+from planner.errors import UnknownIdError
 from planner.projection import Frame
 from planner.synthetic import (
     Block,
@@ -61,7 +62,7 @@ def sample_path(key: str) -> Path:
     try:
         return SAMPLE_DIR / SAMPLES[key]
     except KeyError:
-        raise KeyError(f"no sample '{key}'; use one of {', '.join(SAMPLES)}") from None
+        raise UnknownIdError("sample", key, SAMPLES) from None
 
 
 def sample_requests_path(key: str) -> Path | None:

@@ -24,7 +24,7 @@ from pydantic import (
 from shapely.geometry import LineString, Point, Polygon, mapping
 from shapely.geometry.base import BaseGeometry
 
-from planner.errors import Problem
+from planner.errors import Problem, UnknownIdError
 from planner.projection import Frame, Units
 
 GarageType = Literal[
@@ -262,11 +262,12 @@ class Site(_Model):
     plan (a reprojection round trip moves points by 1e-9 m and breaks routing ties)."""
 
     def level(self, level_id: str) -> Level:
-        """The level with this id (``KeyError`` if none)."""
+        """The level with this id (:class:`~planner.errors.UnknownIdError`, a ``KeyError``,
+        listing the levels if none)."""
         for lv in self.levels:
             if lv.id == level_id:
                 return lv
-        raise KeyError(level_id)
+        raise UnknownIdError("level", level_id, (lv.id for lv in self.levels))
 
     def on_level(self, level_id: str) -> SiteLevelView:
         """Everything drawn on one level."""

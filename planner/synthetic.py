@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import shapely
-from shapely.geometry import Point, Polygon, box, mapping
+from shapely.geometry import Polygon, box, mapping
 from shapely.geometry.base import BaseGeometry
 
 BAY_M = 8.1
@@ -247,15 +247,6 @@ def rotation(
         return about[0] + c * dx - s * dy + shift[0], about[1] + s * dx + c * dy + shift[1]
 
     return fn
-
-
-def stall_centre(features: list[Feature], space_id: str) -> Point:
-    """Centre of a space drawn among ``features`` (for placing example requests)."""
-    for f in features:
-        p = f["properties"]
-        if p.get("kind") == "space" and p.get("id") == space_id:
-            return shapely.geometry.shape(f["geometry"]).centroid
-    raise KeyError(space_id)
 
 
 def simple_garage(

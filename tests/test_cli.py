@@ -15,6 +15,25 @@ from planner.samples import sample_path, sample_requests_path
 from tests.conftest import find, to_bytes
 
 
+def test_version_comes_from_the_package_metadata(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    import planner
+
+    assert planner.__version__ == version("ev-garage-planner")
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out.strip() == f"planner {planner.__version__}"
+
+
+def test_an_unknown_sample_lists_the_known_ones() -> None:
+    from planner.errors import UnknownIdError
+
+    with pytest.raises(UnknownIdError, match="the samples are: a, b, c, d"):
+        sample_path("z")
+
+
 def test_validate_prints_a_summary(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(sample_path("a"))]) == 0
     out = capsys.readouterr().out

@@ -52,7 +52,7 @@ def test_on_level_gathers_one_level(tiny: dict[str, Any]) -> None:
     assert [s.id for s in view.spaces] == ["S1", "S2"]
     assert len(view.obstacles) == 1
     assert len(view.trays) == 1
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError, match="no level 'B9'; the levels are: B1"):
         site.level("B9")
 
 
