@@ -12,6 +12,7 @@ Examples
 {'planned': 8, 'pending': 2, 'deferred': 4, 'blocked': 6}
 """
 
+import logging
 from importlib.metadata import PackageNotFoundError, version
 
 from planner.errors import PlannerError, Problem, SiteError, UnknownIdError, UnreadableInputError
@@ -35,6 +36,8 @@ __all__ = [
     "make_plan",
     "read_site",
 ]
+logging.getLogger("planner").addHandler(logging.NullHandler())  # silent unless configured
+
 try:
     __version__ = version("ev-garage-planner")
 except PackageNotFoundError:  # pragma: no cover - a source tree that was never installed

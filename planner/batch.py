@@ -48,13 +48,15 @@ from planner.errors import PlannerError, printable
 from planner.limits import Deadline, Limits
 from planner.names import safe_names
 from planner.plan import PlanOptions, make_plan
-from planner.privacy import mask_text
+from planner.privacy import get_logger, mask_text
 from planner.progress import reporting
 from planner.project import project_of
 from planner.rules import Rules
 from planner.session import load_upload
 from planner.writers import replace_folder, write_outputs
 from planner.writers.csv import write_csv
+
+log = get_logger(__name__)
 
 MANIFEST_COLUMNS = ("community", "site", "requests", "options")
 STAMP = ".planner-batch.json"
@@ -499,6 +501,13 @@ def run_batch(
             outlines[e.community] = bytes.fromhex(stamp["outline"]) if stamp["outline"] else None
             continue
         jobs.append(job)
+    log.info(
+        "%d communities: %d to plan, %d unchanged, %d unreadable",
+        len(entries),
+        len(jobs),
+        len(skipped),
+        len(outcomes),
+    )
     ran: list[str] = []
     start = time.monotonic()
     failed_now = sum(1 for o in outcomes.values() if o.error)
@@ -511,6 +520,10 @@ def run_batch(
             "seconds": round(outcome.seconds, 2),
         }
         outlines[outcome.community] = outcome.row.get("outline")
+        if outcome.error:
+            log.warning("community %s failed: %s", outcome.community, outcome.error)
+        else:
+            log.info("community %s planned in %.1f s", outcome.community, outcome.seconds)
         failed_now += outcome.error is not None
         if progress is not None:
             progress(done, failed_now, len(jobs) - done, time.monotonic() - start)

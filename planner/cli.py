@@ -7,11 +7,12 @@ Refused input prints one clear message on stderr and exits 2; a bug exits 1.
 from __future__ import annotations
 
 import argparse
+import logging
 import math
 import sys
 from collections import Counter
-from collections.abc import Sequence
-from contextlib import nullcontext
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import get_args
 
@@ -56,7 +57,16 @@ def _parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="no progress (a bar on a terminal, plain lines otherwise)",
     )
+    quiet.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=argparse.SUPPRESS,
+        help="log what was read, planned and written, with timings, on stderr (-vv: per "
+        "compartment too)",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help=quiet._actions[0].help)
+    parser.add_argument("-v", "--verbose", action="count", default=0, help=quiet._actions[1].help)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     validate = sub.add_parser(
@@ -332,6 +342,26 @@ def summary(site: Site) -> str:
     return "\n".join(lines)
 
 
+@contextmanager
+def _logging(verbose: int) -> Iterator[None]:
+    """The planner's logs on stderr for this command: none by default, INFO with -v,
+    DEBUG with -vv (personal numbers are masked where they are logged)."""
+    if not verbose:
+        yield
+        return
+    logger = logging.getLogger("planner")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("planner: %(levelname)s %(name)s: %(message)s"))
+    old = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG if verbose > 1 else logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old)
+
+
 def _batch(args: argparse.Namespace) -> int:
     from planner.batch import run_batch, terminal_progress  # noqa: PLC0415 - batch only
 
@@ -452,9 +482,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = {"validate": _validate, "plan": _plan, "convert": _convert, "batch": _batch}
     try:
         listener = None if args.quiet else terminal()
+        logs = _logging(args.verbose)
         # one time budget for the whole command; a batch gives each community its own
         budget = Deadline.of(_limits(args)).active() if args.command != "batch" else nullcontext()
-        with budget, reporting(listener):
+        with budget, reporting(listener), logs:
             return commands[args.command](args)
     except PlannerError as exc:
         print(f"planner: {printable(str(exc))}", file=sys.stderr)

@@ -10,6 +10,7 @@ once, with a status and the reasons for it.
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
@@ -37,11 +38,14 @@ from planner.placement import (
     min_cable_node,
     mount_faces,
 )
+from planner.privacy import get_logger
 from planner.progress import stage
 from planner.routing import Route, RouteCache, Router, RoutingMode
 from planner.rules import Rules
 from planner.site import Compartment, Level, Obstacle, Request, Site, SiteLevelView, Space
 from planner.trunk import TrayRun, tray_runs, tray_size
+
+log = get_logger(__name__)
 
 STRUCTURE_TYPES = ("column", "wall", "shaft", "room")
 DEFAULT_PRICES = Prices.default()
@@ -428,7 +432,15 @@ def _make_plan(
             group = by_comp.get(comp.id, [])
             check_time()
             view = indexes[comp.level].near(comp.polygon)
+            began = time.perf_counter()
             done = _plan_compartment(comp, group, site, view, rules, options, route_cache)
+            log.debug(
+                "compartment %s: %d requests, box %s, %.2f s",
+                comp.id,
+                len(group),
+                "placed" if done.box is not None else "none",
+                time.perf_counter() - began,
+            )
             findings.extend(done.findings)
             trays.extend(done.trays)
             if done.box is not None:
@@ -464,6 +476,14 @@ def _make_plan(
         )
         if counted:
             unassigned[level_id] = {s: counted.get(s, 0) for s in STATUSES}
+    log.info(
+        "planned %d compartments: %d boxes, %d cables, %d tray runs; requests %s",
+        len(site.compartments),
+        len(boxes),
+        len(cables),
+        len(trays),
+        ", ".join(f"{s} {n}" for s, n in Counter(o.status for o in outcomes).items()),
+    )
     return Plan(
         site=site,
         rules=rules,

@@ -12,6 +12,7 @@ dates and times are left alone.
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from typing import Any
@@ -105,3 +106,23 @@ def mask_properties(props: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         if hit or key_hit:
             hits.append(name)
     return out, hits
+
+
+class MaskingFilter(logging.Filter):
+    """Masks ID and mobile lookalikes in every record of the logger it is on (at the
+    source, whatever handler receives it)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text, masked = mask_text(record.getMessage())
+        if masked:
+            record.msg, record.args = text, None
+        return True
+
+
+def get_logger(name: str) -> logging.Logger:
+    """The module's logger, masking personal numbers in what it logs. The planner logs at
+    stage boundaries and is silent unless its caller configures logging (``planner -v``)."""
+    log = logging.getLogger(name)
+    if not any(isinstance(f, MaskingFilter) for f in log.filters):
+        log.addFilter(MaskingFilter())
+    return log

@@ -21,6 +21,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import IO, Any
 
+from planner.privacy import get_logger, mask_text
+
+log = get_logger(__name__)
+
 Listener = Callable[[str, int, int | None], None]
 """``listener(what, done, total)``: called when a stage starts (done 0; total None when
 its length is unknown), as it advances, and when it ends (done == total, a number)."""
@@ -46,12 +50,17 @@ class Stage:
 
 @contextmanager
 def stage(what: str, *, total: int | None = None) -> Iterator[Stage]:
-    """Count a stage of work (``total`` pieces, or unknown)."""
+    """Count a stage of work (``total`` pieces, or unknown); its start and end (with the
+    time it took) are logged at INFO."""
+    what = mask_text(what)[0]  # a stage may name an input file; no personal number is shown
     listener = _LISTENER.get()
     step = Stage(what, total, listener)
+    log.info("%s: started%s", what, "" if total is None else f" ({total})")
+    start = time.perf_counter()
     if listener is not None:
         listener(what, 0, total)
     yield step
+    log.info("%s: done in %.2f s", what, time.perf_counter() - start)
     if listener is not None and (total is None or step.done < total):
         end = total if total is not None else max(step.done, 1)
         listener(what, end, end)  # the end: done == total

@@ -132,3 +132,35 @@ def test_numbers_in_dxf_layers_and_texts_are_masked(
     text = out.read_text("utf-8")
     assert "masked" in captured.out + captured.err
     assert _leaks(text) == _leaks(captured.out) == _leaks(captured.err) == []
+
+
+def test_no_personal_number_reaches_the_logs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 17 item 5: what the planner logs (file names among it) is masked at the
+    source, whatever handler receives it: the CLI's -vv stream and the caller's own."""
+    caplog.set_level(logging.DEBUG, logger="planner")
+    feats = simple_garage(bays=3, strips=1, capacity_kw=100)
+    for how, number in WRITTEN.items():
+        path = tmp_path / f"site {number}.geojson"
+        path.write_text(json.dumps({"type": "FeatureCollection", "features": feats}), "utf-8")
+        out = tmp_path / f"out-{how}"
+        assert main(["-vv", "plan", str(path), "--out", str(out), "--formats", "geojson"]) == 0
+        err = capsys.readouterr().err
+        assert "planner: INFO planner.readers: read site" in err
+        assert "planner: DEBUG planner.plan: compartment" in err
+        assert _leaks(err) == [], how
+    assert "read site" in caplog.text
+    assert _leaks(caplog.text) == []
+
+
+def test_the_planner_is_silent_by_default(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "site.geojson"
+    feats = simple_garage(bays=3, strips=1, capacity_kw=100)
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": feats}), "utf-8")
+    assert (
+        main(["-q", "plan", str(path), "--out", str(tmp_path / "o"), "--formats", "geojson"]) == 0
+    )
+    assert capsys.readouterr().err == ""

@@ -12,12 +12,15 @@ from pathlib import Path
 
 from planner.errors import PlannerError, Problem
 from planner.limits import Limits
+from planner.privacy import get_logger
 from planner.readers.base import DEFAULT_MAX_BYTES, Source, read_bytes
 from planner.readers.conversion import Conversion
 from planner.readers.geojson import parse_site
 from planner.readers.geojson import read_site as read_site_geojson
 from planner.readers.layers import LayerMap
 from planner.site import Site
+
+log = get_logger(__name__)
 
 Kind = str
 
@@ -113,11 +116,17 @@ def read_site(
     if max_bytes is not None:
         lim = lim.model_copy(update={"max_bytes": max_bytes})
     if isinstance(source, bytes):
-        return read_site_geojson(source, requests=requests, max_bytes=lim.max_bytes, limits=lim)
+        return _read(
+            read_site_geojson(source, requests=requests, max_bytes=lim.max_bytes, limits=lim),
+            "a site GeoJSON in memory",
+        )
     path = Path(source)
     kind = kind_of(path.name, is_dir=path.is_dir())
     if kind == "geojson":
-        return read_site_geojson(path, requests=requests, max_bytes=lim.max_bytes, limits=lim)
+        return _read(
+            read_site_geojson(path, requests=requests, max_bytes=lim.max_bytes, limits=lim),
+            path.name,
+        )
     data: str | Path | bytes = path
     if not path.is_dir():
         data = read_bytes(
@@ -133,7 +142,21 @@ def read_site(
         if requests is None
         else read_bytes(requests, what="requests CSV", max_bytes=lim.max_bytes)
     )
-    return site_from_conversion(conv, requests_csv=csv, limits=lim)
+    return _read(site_from_conversion(conv, requests_csv=csv, limits=lim), f"{path.name} ({kind})")
+
+
+def _read(site: Site, what: str) -> Site:
+    log.info(
+        "read %s: %d levels, %d compartments, %d spaces, %d obstacles, %d requests, %d warnings",
+        what,
+        len(site.levels),
+        len(site.compartments),
+        len(site.spaces),
+        len(site.obstacles),
+        len(site.requests),
+        len(site.warnings),
+    )
+    return site
 
 
 __all__ = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -12,8 +13,11 @@ from planner.errors import PlannerError
 from planner.i18n import Lang
 from planner.limits import check_time
 from planner.plan import Plan
+from planner.privacy import get_logger
 from planner.progress import stage
 from planner.writers.geojson import plan_features, write_plan_geojson, write_report
+
+log = get_logger(__name__)
 
 FORMATS = ("geojson", "gpkg", "dxf", "csv", "pdf", "png", "svg")
 
@@ -77,6 +81,7 @@ def write_outputs(
             f"--out: cannot write beside '{out}' ({exc.strerror}). Fix: choose a folder "
             "you may write to."
         ) from None
+    began = time.perf_counter()
     try:
         written = _write_all(
             plan,
@@ -93,6 +98,7 @@ def write_outputs(
             "\n".join(str(p.relative_to(stage)) for p in written) + "\n", encoding="utf-8"
         )
         replace_folder(stage, out)
+        log.info("wrote %d files to %s in %.2f s", len(written), out, time.perf_counter() - began)
     except OSError as exc:
         shutil.rmtree(stage, ignore_errors=True)
         raise PlannerError(
