@@ -24,7 +24,7 @@ from planner.plan import Plan, PlanOptions, TrunkMode, check_box_positions, make
 from planner.progress import reporting
 from planner.readers import read_site
 from planner.readers.conversion import FIRE
-from planner.routing import RouteCache
+from planner.routing import RouteCache, RoutingMode
 from planner.rules import Rules
 from planner.samples import SAMPLES, sample_path, sample_requests_path
 from planner.session import (
@@ -56,6 +56,8 @@ from planner.session import (
     with_tables,
 )
 from planner.site import GarageType, Site
+
+DEFAULT_RULES = Rules()  # the widgets' defaults, from the rules themselves
 
 LIMITS = Limits()  # every run of the desk under the command line's limits
 # (no bare string here: Streamlit's "magic" would print it on the page)
@@ -166,7 +168,7 @@ def _sidebar(s: Any) -> tuple[Rules, PlanOptions, Lang]:
     sb.header(t("app_options", lang))
     routing = sb.radio(
         t("app_routing", lang),
-        ["rectilinear", "euclidean"],
+        list(get_args(RoutingMode)),
         key="routing",
         format_func=lambda k: t(f"app_{k}", lang),
     )
@@ -176,9 +178,15 @@ def _sidebar(s: Any) -> tuple[Rules, PlanOptions, Lang]:
         key="placement",
         format_func=lambda k: t(f"app_placement_{k}", lang),
     )
-    clearance = sb.number_input(t("app_clearance", lang), 0.0, 1.0, 0.1, 0.05, key="clearance")
-    slack = sb.number_input(t("app_slack", lang), 0.0, 30.0, 5.0, 1.0, key="slack")
-    vdrop = sb.number_input(t("app_vdrop", lang), 1.0, 10.0, 4.0, 0.5, key="vdrop")
+    clearance = sb.number_input(
+        t("app_clearance", lang), 0.0, 1.0, DEFAULT_RULES.clearance_m, 0.05, key="clearance"
+    )
+    slack = sb.number_input(
+        t("app_slack", lang), 0.0, 30.0, DEFAULT_RULES.slack * 100, 1.0, key="slack"
+    )
+    vdrop = sb.number_input(
+        t("app_vdrop", lang), 1.0, 10.0, DEFAULT_RULES.voltage_drop_limit_pct, 0.5, key="vdrop"
+    )
     managed = sb.checkbox(t("app_managed", lang), key="managed")
     trunk = sb.radio(
         t("app_trunk", lang),

@@ -41,12 +41,12 @@ from typing import Any
 
 import geopandas as gpd
 import shapely
-from pydantic import ValidationError
 from pyproj import Transformer
 
 from planner.errors import PlannerError, printable
 from planner.limits import Deadline, Limits
 from planner.names import safe_names
+from planner.overrides import with_overrides
 from planner.plan import PlanOptions, make_plan
 from planner.privacy import get_logger, mask_text
 from planner.progress import reporting
@@ -222,16 +222,14 @@ def _plan_package(job: Job) -> tuple[dict[str, bytes], dict[str, Any]]:
     saved, saved_rules = project_of(site)
     given, overrides = parse_options(job.options)
     rules = saved_rules.with_overrides(overrides)
-    try:
-        options = PlanOptions.model_validate({**saved.model_dump(), **given})
-    except ValidationError as exc:
-        keys = [str(e["loc"][0]) if e["loc"] else "?" for e in exc.errors()]
-        what = "; ".join(
-            f"{k}={given.get(k, '')}: {e['msg']}" for k, e in zip(keys, exc.errors(), strict=True)
-        )
-        raise PlannerError(
-            f"options: {what}. Fix: give a value the option takes (planner plan --help lists them)."
-        ) from None
+    options = with_overrides(
+        saved,
+        [f"{k}={v}" for k, v in given.items()],
+        flag="options",
+        noun="option",
+        example="routing=euclidean",
+        fix="give a value the option takes (planner plan --help lists them)",
+    )
     plan = make_plan(site, rules, options=options)
     with tempfile.TemporaryDirectory(prefix="planner-batch-") as tmp:
         out = Path(tmp) / "package"

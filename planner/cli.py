@@ -19,11 +19,13 @@ from typing import get_args
 from planner import __version__
 from planner.costs import Prices
 from planner.errors import PlannerError, printable
+from planner.i18n import Lang
 from planner.limits import Deadline, Limits
 from planner.placement import PlacementMode
-from planner.plan import Plan, TrunkMode, make_plan
+from planner.plan import Plan, PlanOptions, TrunkMode, make_plan
 from planner.progress import reporting, stage, terminal
 from planner.project import project_of
+from planner.projection import Units
 from planner.readers import (
     DEFAULT_MAX_BYTES,
     answers,
@@ -33,8 +35,14 @@ from planner.readers import (
     site_from_conversion,
 )
 from planner.readers.base import read_bytes
+from planner.routing import RoutingMode
+from planner.sheets import Paper, SheetOptions
 from planner.site import Site
 from planner.writers import FORMATS, check_out, write_outputs
+
+_DEFAULTS = PlanOptions()
+_SHEET = SheetOptions()
+"""The choices' defaults, from the option models themselves."""
 
 EXIT_OK = 0
 EXIT_BUG = 1
@@ -104,8 +112,8 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--out", required=True, metavar="DIR", help="output folder")
     plan.add_argument(
         "--routing",
-        choices=("rectilinear", "euclidean"),
-        help="rectilinear (default) or euclidean; a project file's choice where not given",
+        choices=get_args(RoutingMode),
+        help=f"{_DEFAULTS.routing} (default) or another; a project file's choice where not given",
     )
     plan.add_argument(
         "--placement",
@@ -161,8 +169,8 @@ def _parser() -> argparse.ArgumentParser:
         help="registration QR code (PNG/JPEG) for the owner notices (附件1 第2条); "
         "default: the notice names the scheme's service line",
     )
-    plan.add_argument("--lang", choices=("zh", "en"), default="zh")
-    plan.add_argument("--paper", choices=("A3", "A1"), default="A3", help="sheet size")
+    plan.add_argument("--lang", choices=get_args(Lang), default=_SHEET.lang)
+    plan.add_argument("--paper", choices=get_args(Paper), default=_SHEET.paper, help="sheet size")
     _max_mb(plan)
     _source_options(plan)
     batch = sub.add_parser(
@@ -249,7 +257,7 @@ def _limits(args: argparse.Namespace) -> Limits:
 def _source_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--layers", metavar="MAP.toml", help="layer map for DXF and DWG drawings")
     p.add_argument("--level", metavar="ID", help="IMDF: the level to read; DXF/DWG: its id")
-    p.add_argument("--units", choices=("mm", "cm", "m"), help="DXF/DWG units (else $INSUNITS)")
+    p.add_argument("--units", choices=get_args(Units), help="DXF/DWG units (else $INSUNITS)")
 
 
 def _read(args: argparse.Namespace, site: str) -> Site:

@@ -26,7 +26,7 @@ import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any, Literal
+from typing import Any
 
 import matplotlib as mpl
 import numpy as np
@@ -52,6 +52,7 @@ from planner.plan import Plan
 from planner.sheets import (
     PAPER_MM,
     Sheet,
+    SheetOptions,
     drawing_mm,
     frame_mm,
     panel_mm,
@@ -78,8 +79,6 @@ from planner.styles import (
     text_pt,
 )
 
-Paper = Literal["A3", "A1"]
-
 __all__ = [
     "COMPARTMENT_TINTS",
     "MM_PER_INCH",
@@ -98,15 +97,6 @@ __all__ = [
     "style",
     "title_block",
 ]
-
-
-@dataclass(frozen=True)
-class SheetOptions:
-    """How sheets are drawn."""
-
-    lang: Lang = "zh"
-    paper: Paper = "A3"
-    date: str | None = None
 
 
 def style() -> Any:

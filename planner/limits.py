@@ -7,15 +7,15 @@ message naming it, quickly and without reading the whole input into memory.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from planner.errors import InputLimitError, PlannerError
+from planner.overrides import with_overrides
 
 
 class Limits(BaseModel):
@@ -42,26 +42,14 @@ class Limits(BaseModel):
 
     def with_overrides(self, assignments: list[str]) -> Limits:
         """A copy with ``NAME=VALUE`` assignments applied."""
-        data = self.model_dump()
-        for text in assignments:
-            name, sep, raw = text.partition("=")
-            name = name.strip()
-            if not sep or name not in type(self).model_fields:
-                raise PlannerError(
-                    f"--limit '{text}' is not NAME=VALUE with a known limit. "
-                    "Fix: use one of " + ", ".join(type(self).model_fields) + "."
-                )
-            try:
-                data[name] = json.loads(raw)
-            except json.JSONDecodeError:
-                data[name] = raw
-        try:
-            return type(self).model_validate(data)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            raise PlannerError(
-                f"--limit {err['loc'][0]}: {err['msg']}. Fix: give a positive number."
-            ) from None
+        return with_overrides(
+            self,
+            assignments,
+            flag="--limit",
+            noun="limit",
+            example="time_budget_s=600",
+            fix="give a positive number",
+        )
 
 
 def over(limit: str, found: int | float, allowed: int | float, what: str, fix: str) -> None:

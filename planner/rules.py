@@ -10,13 +10,11 @@ holds a number of its own.
 
 from __future__ import annotations
 
-import difflib
-import json
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from planner.errors import PlannerError
+from planner.overrides import with_overrides
 from planner.site import GarageType
 from planner.tables import BOX_SIZES, SIZES_MM2, Insulation, Method
 
@@ -327,37 +325,14 @@ class Rules(BaseModel):
     def with_overrides(self, assignments: list[str]) -> Rules:
         """A copy with ``RULE=VALUE`` assignments applied (values parsed as JSON if they can
         be). Raises :class:`PlannerError` naming the rule and the allowed names or values."""
-        data = self.model_dump()
-        for text in assignments:
-            name, sep, raw = text.partition("=")
-            name = name.strip()
-            if not sep or not name:
-                raise PlannerError(
-                    f"--set '{text}' is not RULE=VALUE. Fix: write e.g. "
-                    "--set voltage_drop_limit_pct=5."
-                )
-            if name not in type(self).model_fields:
-                close = difflib.get_close_matches(name, type(self).model_fields, n=3)
-                hint = f" Did you mean {', '.join(close)}?" if close else ""
-                raise PlannerError(
-                    f"--set: there is no rule '{name}'.{hint} Fix: use one of "
-                    + ", ".join(type(self).model_fields)
-                    + "."
-                )
-            try:
-                value = json.loads(raw)
-            except json.JSONDecodeError:
-                value = raw
-            data[name] = value
-        try:
-            return type(self).model_validate(data)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            where = ".".join(str(p) for p in err["loc"]) or "rules"
-            raise PlannerError(
-                f"--set {where}: {err['msg']}. Fix: give a value the rule "
-                "accepts (see the rules table in the README)."
-            ) from None
+        return with_overrides(
+            self,
+            assignments,
+            flag="--set",
+            noun="rule",
+            example="voltage_drop_limit_pct=5",
+            fix="give a value the rule accepts (see the rules table in the README)",
+        )
 
     @classmethod
     def table(cls) -> list[tuple[str, str, Any, str]]:

@@ -21,6 +21,7 @@ from typing import Literal
 import shapely
 from shapely.geometry import box as rect
 
+from planner.i18n import Lang
 from planner.names import safe_names
 from planner.plan import Plan
 
@@ -45,6 +46,15 @@ PREFIX = "电施"
 """图号 prefix: 电气施工图."""
 
 SheetKind = Literal["plan", "key", "area", "diagram"]
+
+
+@dataclass(frozen=True)
+class SheetOptions:
+    """How sheets are drawn."""
+
+    lang: Lang = "zh"
+    paper: Paper = "A3"
+    date: str | None = None
 
 
 @dataclass(frozen=True)
