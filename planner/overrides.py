@@ -56,5 +56,7 @@ def with_overrides(
         return type(model).model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"]) or noun
+        # the field (and any key inside it), not pydantic's name of a union member
+        where = ".".join(str(p) for p in err["loc"] if str(p).isidentifier() or isinstance(p, int))
+        where = where or noun
         raise PlannerError(f"{flag} {where}: {err['msg']}. Fix: {fix}.") from None

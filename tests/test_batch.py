@@ -238,7 +238,7 @@ def test_the_cli_runs_a_city_and_says_what_failed(
     assert main([*args, "--formats", "geojson", "--workers", "1"]) == 0
     said = capsys.readouterr().out
     assert "1 failed" in said
-    assert "options reserve:" in said
+    assert "options reserve: Input should be" in said
     text = (tmp_path / "o" / SUMMARY).read_text(encoding="utf-8-sig")
     assert text.splitlines()[1].startswith("'=A1,planned")  # Excel shows it, never runs it
 
