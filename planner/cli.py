@@ -77,6 +77,17 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="count", default=0, help=quiet._actions[1].help)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
+    _validate_parser(sub, quiet)
+    _convert_parser(sub, quiet)
+    _plan_parser(sub, quiet)
+    _batch_parser(sub, quiet)
+    return parser
+
+
+def _validate_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], quiet: argparse.ArgumentParser
+) -> None:
+    """planner validate SITE."""
     validate = sub.add_parser(
         "validate", help="read a site, check it, print a summary", parents=[quiet]
     )
@@ -84,6 +95,12 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--requests", metavar="CSV", help="requests CSV to merge")
     _max_mb(validate)
     _source_options(validate)
+
+
+def _convert_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], quiet: argparse.ArgumentParser
+) -> None:
+    """planner convert FILE --to SITE."""
     conv = sub.add_parser(
         "convert",
         help="convert a DXF or DWG drawing or an IMDF map to a site file",
@@ -104,6 +121,12 @@ def _parser() -> argparse.ArgumentParser:
     conv.add_argument("--to", required=True, metavar="SITE.geojson", help="site file to write")
     _max_mb(conv)
     _source_options(conv)
+
+
+def _plan_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], quiet: argparse.ArgumentParser
+) -> None:
+    """planner plan SITE --out DIR and its options."""
     plan = sub.add_parser(
         "plan", help="plan boxes, cables and decisions; write the outputs", parents=[quiet]
     )
@@ -173,6 +196,12 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--paper", choices=get_args(Paper), default=_SHEET.paper, help="sheet size")
     _max_mb(plan)
     _source_options(plan)
+
+
+def _batch_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], quiet: argparse.ArgumentParser
+) -> None:
+    """planner batch MANIFEST --out DIR."""
     batch = sub.add_parser(
         "batch",
         help="plan every community of a manifest, each into its own folder, and summarise",
@@ -198,7 +227,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     batch.add_argument("--notices", action="store_true", help="owner papers per request")
     _max_mb(batch)
-    return parser
 
 
 def _max_mb(p: argparse.ArgumentParser) -> None:

@@ -341,6 +341,36 @@ def make_plan(
         )
 
 
+@dataclasses.dataclass(frozen=True)
+class _Context:
+    """What every stage of one plan reads."""
+
+    site: Site
+    rules: Rules
+    options: PlanOptions
+    route_cache: RouteCache | None
+    prices: Prices
+
+
+@dataclasses.dataclass(frozen=True)
+class _SiteChecks:
+    """The level and compartment rules' reasons, and their findings."""
+
+    levels: dict[str, list[Reason]]
+    compartments: dict[str, list[Reason]]
+    findings: list[Finding]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Compartments:
+    """What planning every compartment gave."""
+
+    boxes: list[MeterBox]
+    summaries: list[CompartmentSummary]
+    trays: list[TrayRun]
+    findings: list[Finding]
+
+
 def _make_plan(
     site: Site,
     rules: Rules,
@@ -348,6 +378,45 @@ def _make_plan(
     route_cache: RouteCache | None,
     prices: Prices,
 ) -> Plan:
+    """The plan as a pipeline: the input's findings, the site rules, each space's
+    compartment (R6), each request's application rules, each compartment's box, routes
+    and circuits, then each request's outcome. Findings keep that order."""
+    ctx = _Context(site, rules, options, route_cache, prices)
+    findings = _input_findings(site)
+    checked = _site_checks(ctx)
+    findings += checked.findings
+    assigned = _assign_spaces(site)
+    check_box_positions(site, options)
+    cases = _decide_requests(ctx, checked, assigned)
+    planned = _plan_compartments(ctx, cases)
+    findings += planned.findings
+    outcomes, cables, decided = _outcomes(cases, planned.trays, prices)
+    findings += decided
+    log.info(
+        "planned %d compartments: %d boxes, %d cables, %d tray runs; requests %s",
+        len(site.compartments),
+        len(planned.boxes),
+        len(cables),
+        len(planned.trays),
+        ", ".join(f"{s} {n}" for s, n in Counter(o.status for o in outcomes).items()),
+    )
+    return Plan(
+        site=site,
+        rules=rules,
+        options=options,
+        boxes=tuple(planned.boxes),
+        cables=tuple(cables),
+        requests=tuple(outcomes),
+        findings=tuple(findings),
+        compartments=tuple(planned.summaries),
+        unassigned=_unassigned(site, outcomes),
+        trays=tuple(planned.trays),
+        prices=prices,
+    )
+
+
+def _input_findings(site: Site) -> list[Finding]:
+    """The reader's warnings, and the supply's word (non-direct supply)."""
     findings: list[Finding] = []
     for w in site.warnings:
         if w.code in ("GARAGE_TYPE_ASSUMED", "PII_MASKED"):
@@ -362,7 +431,6 @@ def _make_plan(
                 subject=w.feature_id,
             )
         )
-    pii = {w.feature_id for w in site.warnings if w.code == "PII_MASKED" and w.kind == "request"}
     if site.info.supply == "non_direct":
         findings.append(
             Finding.of(
@@ -374,38 +442,55 @@ def _make_plan(
                 subject=site.info.name,
             )
         )
+    return findings
 
-    spaces = {s.id: s for s in site.spaces}
-    level_rs = {lv.id: checks.level_reasons(lv, rules) for lv in site.levels}
-    comp_rs: dict[str, list[Reason]] = {}
+
+def _site_checks(ctx: _Context) -> _SiteChecks:
+    """The rules of each level (R1, R2, R12) and each compartment (R3, R4)."""
+    site, findings = ctx.site, []
+    level_rs = {lv.id: checks.level_reasons(lv, ctx.rules) for lv in site.levels}
     for lv in site.levels:
         for r in level_rs[lv.id]:
             findings.append(Finding.of(r, subject=lv.id, level=lv.id, geometry=lv.outline))
+    comp_rs: dict[str, list[Reason]] = {}
     for comp in site.compartments:
-        comp_rs[comp.id] = checks.compartment_reasons(comp, site.level(comp.level), rules)
+        comp_rs[comp.id] = checks.compartment_reasons(comp, site.level(comp.level), ctx.rules)
         for r in comp_rs[comp.id]:
             findings.append(Finding.of(r, subject=comp.id, level=comp.level, geometry=comp.polygon))
+    return _SiteChecks(level_rs, comp_rs, findings)
+
+
+def _assign_spaces(site: Site) -> dict[str, Compartment | None]:
+    """R6: each space's compartment, every space of a level at once."""
     comps_by_level: dict[str, list[Compartment]] = defaultdict(list)
     for comp in site.compartments:
         comps_by_level[comp.level].append(comp)
-    assigned: dict[str, Compartment | None] = {}  # R6, every space of a level at once
+    assigned: dict[str, Compartment | None] = {}
     for lv in site.levels:
         on_level = [sp for sp in site.spaces if sp.level == lv.id]
         found = compartments_of(on_level, comps_by_level.get(lv.id, []))
         assigned.update(zip((sp.id for sp in on_level), found, strict=True))
+    return assigned
 
-    check_box_positions(site, options)
+
+def _decide_requests(
+    ctx: _Context, checked: _SiteChecks, assigned: dict[str, Compartment | None]
+) -> list[_Case]:
+    """Each request under the application rules, then R16 (one request per space)."""
+    site = ctx.site
+    spaces = {s.id: s for s in site.spaces}
+    pii = {w.feature_id for w in site.warnings if w.code == "PII_MASKED" and w.kind == "request"}
     cases = [_Case(req, n) for n, req in enumerate(site.requests)]
     for case in cases:
         _decide_application(
             case,
             site=site,
             spaces=spaces,
-            level_rs=level_rs,
+            level_rs=checked.levels,
             assigned=assigned,
-            comp_rs=comp_rs,
+            comp_rs=checked.compartments,
             pii=pii,
-            rules=rules,
+            rules=ctx.rules,
         )
     # R16: the earliest request of a space not blocked by the rules above holds it
     dupes = checks.duplicates(site.requests, {c.req.id for c in cases if c.blocked})
@@ -418,14 +503,17 @@ def _make_plan(
                     "earliest request for it that the application rules do not block",
                 )
             )
+    return cases
 
+
+def _plan_compartments(ctx: _Context, cases: list[_Case]) -> _Compartments:
+    """Each compartment's box, routes, tray and circuits, in the site's order."""
+    site = ctx.site
     by_comp: dict[str, list[_Case]] = defaultdict(list)
     for case in cases:
         if case.comp is not None:
             by_comp[case.comp.id].append(case)
-    boxes: list[MeterBox] = []
-    summaries: list[CompartmentSummary] = []
-    trays: list[TrayRun] = []
+    out = _Compartments([], [], [], [])
     indexes = {lv.id: _LevelIndex(site.on_level(lv.id)) for lv in site.levels}
     with stage("planning compartments", total=len(site.compartments)) as step:
         for comp in site.compartments:
@@ -433,7 +521,9 @@ def _make_plan(
             check_time()
             view = indexes[comp.level].near(comp.polygon)
             began = time.perf_counter()
-            done = _plan_compartment(comp, group, site, view, rules, options, route_cache)
+            done = _plan_compartment(
+                comp, group, site, view, ctx.rules, ctx.options, ctx.route_cache
+            )
             log.debug(
                 "compartment %s: %d requests, box %s, %.2f s",
                 comp.id,
@@ -441,15 +531,20 @@ def _make_plan(
                 "placed" if done.box is not None else "none",
                 time.perf_counter() - began,
             )
-            findings.extend(done.findings)
-            trays.extend(done.trays)
+            out.findings.extend(done.findings)
+            out.trays.extend(done.trays)
             if done.box is not None:
-                boxes.append(done.box)
-            summaries.append(_summary(comp, group, done, rules))
+                out.boxes.append(done.box)
+            out.summaries.append(_summary(comp, group, done, ctx.rules))
             step.advance()
+    return out
 
-    outcomes = []
-    cables = []
+
+def _outcomes(
+    cases: list[_Case], trays: list[TrayRun], prices: Prices
+) -> tuple[list[RequestOutcome], list[Cable], list[Finding]]:
+    """Each request's status and reasons, its priced cable, and its findings."""
+    outcomes, cables, findings = [], [], []
     on_trays: dict[str, list[tuple[str, float, int]]] = defaultdict(list)
     for run in trays:
         for rid in run.requests:
@@ -459,16 +554,14 @@ def _make_plan(
         if case.cable is not None and status != "blocked":
             cables.append(_priced(case.cable, on_trays[case.req.id], prices))
         outcomes.append(_outcome(case, status))
-        subject = case.req.space
+        level = case.level.id if case.level else None
         for r in case.reasons:
-            findings.append(
-                Finding.of(
-                    r,
-                    subject=subject,
-                    level=case.level.id if case.level else None,
-                    geometry=case.point,
-                )
-            )
+            findings.append(Finding.of(r, subject=case.req.space, level=level, geometry=case.point))
+    return outcomes, cables, findings
+
+
+def _unassigned(site: Site, outcomes: list[RequestOutcome]) -> dict[str, dict[str, int]]:
+    """Requests in no compartment, by level (``?``: on no level), by status."""
     unassigned: dict[str, dict[str, int]] = {}
     for level_id in [*(lv.id for lv in site.levels), "?"]:
         counted = Counter(
@@ -476,27 +569,7 @@ def _make_plan(
         )
         if counted:
             unassigned[level_id] = {s: counted.get(s, 0) for s in STATUSES}
-    log.info(
-        "planned %d compartments: %d boxes, %d cables, %d tray runs; requests %s",
-        len(site.compartments),
-        len(boxes),
-        len(cables),
-        len(trays),
-        ", ".join(f"{s} {n}" for s, n in Counter(o.status for o in outcomes).items()),
-    )
-    return Plan(
-        site=site,
-        rules=rules,
-        options=options,
-        boxes=tuple(boxes),
-        cables=tuple(cables),
-        requests=tuple(outcomes),
-        findings=tuple(findings),
-        compartments=tuple(summaries),
-        unassigned=unassigned,
-        trays=tuple(trays),
-        prices=prices,
-    )
+    return unassigned
 
 
 def _priced(cable: Cable, trays: list[tuple[str, float, int]], prices: Prices) -> Cable:
