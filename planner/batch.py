@@ -44,15 +44,18 @@ import shapely
 from pyproj import Transformer
 
 from planner.errors import PlannerError, printable
+from planner.i18n import t
 from planner.limits import Deadline, Limits
 from planner.names import safe_names
 from planner.overrides import with_overrides
+from planner.papers import INFO_COLOUR
 from planner.plan import PlanOptions, make_plan
 from planner.privacy import get_logger, mask_text
 from planner.progress import reporting
 from planner.project import project_of
 from planner.rules import Rules
 from planner.session import load_upload
+from planner.styles import STATUS_COLOURS
 from planner.writers import replace_folder, write_outputs
 from planner.writers.csv import write_csv
 
@@ -632,8 +635,11 @@ def _write_gpkg(path: Path, rows: list[dict[str, Any]], outlines: list[bytes | N
     gdf.to_file(path, layer="communities", driver="GPKG")
 
 
+_STATUSES = ("planned", "pending", "deferred", "blocked")
+
+
 def _write_overview(path: Path, rows: list[dict[str, Any]]) -> None:
-    """One A4 page: requests by status over the city, and the communities with the most
+    """One A4 page: the city's figures, requests by status, the communities with the most
     deferred or blocked requests, and the failures."""
     import matplotlib as mpl  # noqa: PLC0415 - matplotlib only for the overview
     from matplotlib.backends.backend_pdf import PdfPages  # noqa: PLC0415
@@ -641,84 +647,94 @@ def _write_overview(path: Path, rows: list[dict[str, Any]]) -> None:
 
     from planner.drawing import style  # noqa: PLC0415
 
-    statuses = ("planned", "pending", "deferred", "blocked")
-    totals = {s: sum(int(r.get(s) or 0) for r in rows) for s in statuses}
-    names = {"planned": "已规划", "pending": "待补充", "deferred": "暂缓", "blocked": "不予安装"}
-    colours = {
-        "planned": "#2e7d32",
-        "pending": "#f9a825",
-        "deferred": "#ef6c00",
-        "blocked": "#c62828",
-    }
-    ok = [r for r in rows if r.get("status") == "planned"]
-    worst = sorted(
-        ok,
-        key=lambda r: (-(int(r.get("deferred") or 0) + int(r.get("blocked") or 0)), r["community"]),
-    )
-    worst = [r for r in worst if int(r.get("deferred") or 0) + int(r.get("blocked") or 0)][:15]
-    failed = [r for r in rows if r.get("failure")]
     with mpl.rc_context(style()), PdfPages(path, metadata={"Title": "城市充电设施规划汇总"}) as pdf:
         fig = Figure(figsize=(210 / 25.4, 297 / 25.4))
-        fig.text(0.5, 0.95, "城市住宅小区充电设施规划汇总", ha="center", va="top", fontsize=16)
-        fig.text(
-            0.5,
-            0.92,
-            f"小区 {len(rows)} 个：已规划 {len(ok)}，未能规划 {len(failed)}；申请 "
-            f"{sum(totals.values())} 个    {datetime.date.today().isoformat()}",
-            ha="center",
-            va="top",
-            fontsize=10,
-        )
-        sums = {c: sum(float(r.get(c) or 0) for r in ok) for c in _TOTALS}
-        fig.text(
-            0.5,
-            0.895,
-            f"接入 {sums['connected_kw']:,.0f} kW，需用 {sums['demand_kw']:,.0f} kW，容量 "
-            f"{sums['capacity_kw']:,.0f} kW；电缆 {sums['cable_m']:,.0f} m，桥架 "
-            f"{sums['tray_m']:,.0f} m；业主费用估算 {sums['owners_cost_cny']:,.0f} 元",
-            ha="center",
-            va="top",
-            fontsize=9,
-            color="#37474f",
-        )
-        ax = fig.add_axes((0.2, 0.7, 0.7, 0.15))
-        ys = range(len(statuses))
-        ax.barh(list(ys), [totals[s] for s in statuses], color=[colours[s] for s in statuses])
-        ax.set_yticks(list(ys), [names[s] for s in statuses])
-        ax.invert_yaxis()
-        for k, s in zip(ys, statuses, strict=True):
-            ax.text(totals[s], k, f" {totals[s]}", va="center", fontsize=9)
-        ax.set_title("申请按状态", fontsize=11)
-        ax.spines[["top", "right"]].set_visible(False)
-        y = 0.64
-        fig.text(0.1, y, "暂缓或不予安装最多的小区", fontsize=11, va="top")
-        y -= 0.03
-        head = ("小区", "申请", "已规划", "暂缓", "不予安装")
-        xs = (0.1, 0.5, 0.62, 0.74, 0.86)
-        for x, h in zip(xs, head, strict=True):
-            fig.text(x, y, h, fontsize=9, va="top", color="#37474f")
-        for r in worst or [{"community": "（无）"}]:
-            y -= 0.022
-            vals = (
-                r["community"],
-                r.get("requests", ""),
-                r.get("planned", ""),
-                r.get("deferred", ""),
-                r.get("blocked", ""),
-            )
-            for x, v in zip(xs, vals, strict=True):
-                fig.text(x, y, str(v), fontsize=9, va="top")
-        if failed:
-            y -= 0.04
-            fig.text(
-                0.1, y, f"未能规划的小区（{len(failed)}，详见 {FAILURES}）", fontsize=11, va="top"
-            )
-            for r in failed[:10]:
-                y -= 0.022
-                first = str(r["failure"]).splitlines()[0]
-                first = first if len(first) <= 80 else first[:79] + "…"
-                fig.text(0.1, y, f"{r['community']}：{first}", fontsize=8, va="top")
+        _overview_head(fig, rows)
+        _overview_bars(fig, rows)
+        y = _overview_worst(fig, rows, top=0.64)
+        _overview_failures(fig, rows, top=y - 0.04)
         pdf.savefig(fig)
+
+
+def _held(row: dict[str, Any]) -> int:
+    return int(row.get("deferred") or 0) + int(row.get("blocked") or 0)
+
+
+def _overview_head(fig: Any, rows: list[dict[str, Any]]) -> None:
+    ok = [r for r in rows if r.get("status") == "planned"]
+    requests = sum(int(r.get(s) or 0) for r in rows for s in _STATUSES)
+    failed = sum(1 for r in rows if r.get("failure"))
+    fig.text(0.5, 0.95, "城市住宅小区充电设施规划汇总", ha="center", va="top", fontsize=16)
+    fig.text(
+        0.5,
+        0.92,
+        f"小区 {len(rows)} 个：已规划 {len(ok)}，未能规划 {failed}；申请 {requests} 个    "
+        f"{datetime.date.today().isoformat()}",
+        ha="center",
+        va="top",
+        fontsize=10,
+    )
+    sums = {c: sum(float(r.get(c) or 0) for r in ok) for c in _TOTALS}
+    fig.text(
+        0.5,
+        0.895,
+        f"接入 {sums['connected_kw']:,.0f} kW，需用 {sums['demand_kw']:,.0f} kW，容量 "
+        f"{sums['capacity_kw']:,.0f} kW；电缆 {sums['cable_m']:,.0f} m，桥架 "
+        f"{sums['tray_m']:,.0f} m；业主费用估算 {sums['owners_cost_cny']:,.0f} 元",
+        ha="center",
+        va="top",
+        fontsize=9,
+        color=INFO_COLOUR,
+    )
+
+
+def _overview_bars(fig: Any, rows: list[dict[str, Any]]) -> None:
+    """Requests by status over the city, in the drawings' status colours."""
+    totals = [sum(int(r.get(s) or 0) for r in rows) for s in _STATUSES]
+    ax = fig.add_axes((0.2, 0.7, 0.7, 0.15))
+    ys = list(range(len(_STATUSES)))
+    ax.barh(ys, totals, color=[STATUS_COLOURS[s] for s in _STATUSES])
+    ax.set_yticks(ys, [t(s, "zh") for s in _STATUSES])
+    ax.invert_yaxis()
+    for k, n in zip(ys, totals, strict=True):
+        ax.text(n, k, f" {n}", va="center", fontsize=9)
+    ax.set_title("申请按状态", fontsize=11)
+    ax.spines[["top", "right"]].set_visible(False)
+
+
+def _overview_worst(fig: Any, rows: list[dict[str, Any]], *, top: float) -> float:
+    """The 15 communities holding the most deferred or blocked requests; returns where
+    the table ends."""
+    ok = [r for r in rows if r.get("status") == "planned" and _held(r)]
+    worst = sorted(ok, key=lambda r: (-_held(r), r["community"]))[:15]
+    y = top
+    fig.text(0.1, y, "暂缓或不予安装最多的小区", fontsize=11, va="top")
+    y -= 0.03
+    xs = (0.1, 0.5, 0.62, 0.74, 0.86)
+    head = ("小区", "申请", t("planned", "zh"), t("deferred", "zh"), t("blocked", "zh"))
+    for x, h in zip(xs, head, strict=True):
+        fig.text(x, y, h, fontsize=9, va="top", color=INFO_COLOUR)
+    for r in worst or [{"community": "（无）"}]:
+        y -= 0.022
+        cells = [r["community"], r.get("requests", "")] + [
+            r.get(s, "") for s in ("planned", "deferred", "blocked")
+        ]
+        for x, v in zip(xs, cells, strict=True):
+            fig.text(x, y, str(v), fontsize=9, va="top")
+    return y
+
+
+def _overview_failures(fig: Any, rows: list[dict[str, Any]], *, top: float) -> None:
+    failed = [r for r in rows if r.get("failure")]
+    if not failed:
+        return
+    y = top
+    fig.text(0.1, y, f"未能规划的小区（{len(failed)}，详见 {FAILURES}）", fontsize=11, va="top")
+    for r in failed[:10]:
+        y -= 0.022
+        first = str(r["failure"]).splitlines()[0]
+        first = first if len(first) <= 80 else first[:79] + "…"
+        fig.text(0.1, y, f"{r['community']}：{first}", fontsize=8, va="top")
 
 
 _COUNTS = (*COLUMNS[2:9], "spare_chargers", "build_out_chargers")
