@@ -708,9 +708,9 @@ def _overview_worst(fig: Any, rows: list[dict[str, Any]], *, top: float) -> floa
     ok = [r for r in rows if r.get("status") == "planned" and _held(r)]
     worst = sorted(ok, key=lambda r: (-_held(r), r["community"]))[:15]
     y = top
-    fig.text(0.1, y, "暂缓或不予安装最多的小区", fontsize=11, va="top")
+    fig.text(0.1, y, "待排队或不可建设的申请最多的小区", fontsize=11, va="top")
     y -= 0.03
-    xs = (0.1, 0.5, 0.62, 0.74, 0.86)
+    xs = (0.1, 0.42, 0.52, 0.64, 0.8)
     head = ("小区", "申请", t("planned", "zh"), t("deferred", "zh"), t("blocked", "zh"))
     for x, h in zip(xs, head, strict=True):
         fig.text(x, y, h, fontsize=9, va="top", color=INFO_COLOUR)
