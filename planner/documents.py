@@ -265,13 +265,26 @@ class Part:
     paper: str = "A4"
 
 
-def package_parts(plan: Plan, opts: SheetOptions, sheets: list[Sheet]) -> list[Part]:
+SheetHook = Callable[[Sheet, Figure], None]
+"""Told of each layout sheet's figure as it is drawn for the package, before its page
+number is stamped (the PNG and SVG sheets are saved from the same figure)."""
+
+
+def package_parts(
+    plan: Plan, opts: SheetOptions, sheets: list[Sheet], *, hook: SheetHook | None = None
+) -> list[Part]:
     """The package after its cover, in order: each layout sheet, each system diagram, the
     design notes, the bill of materials, the schedule, the owners' costs, the checklist."""
     lang = opts.lang
 
+    def drawn(s: Sheet) -> Iterator[Figure]:
+        fig = render_sheet(plan, s, sheets=sheets, options=opts)
+        if hook is not None:
+            hook(s, fig)
+        yield fig
+
     def layout(s: Sheet) -> Callable[[], Iterator[Figure]]:
-        return lambda: iter([render_sheet(plan, s, sheets=sheets, options=opts)])
+        return lambda: drawn(s)
 
     def diagram(s: Sheet) -> Callable[[], Iterator[Figure]]:
         return lambda: diagram_pages(plan, options=opts, sheets=[s])
@@ -350,16 +363,22 @@ def _cover_pages(
 
 
 def write_approval_pdf(
-    plan: Plan, path: Path, *, lang: Lang = "zh", sheet: SheetOptions | None = None
+    plan: Plan,
+    path: Path,
+    *,
+    lang: Lang = "zh",
+    sheet: SheetOptions | None = None,
+    hook: SheetHook | None = None,
 ) -> int:
     """Write ``approval.pdf``: the cover with the drawing index, the layout sheets (plans,
     key plans and area plans), the system diagram of each meter box bank, the design
     notes, the BOM, the schedule, the owners' costs and the checklist; every page numbered
-    "x / y". Returns the number of pages."""
+    "x / y". Returns the number of pages. ``hook`` sees each layout sheet's figure (the
+    writer saves the PNG and SVG sheets from it: each sheet is drawn once)."""
     opts = sheet or SheetOptions(lang=lang)
     sheets = sheet_set(plan, opts.paper)
     with mpl.rc_context(style()):
-        parts = package_parts(plan, opts, sheets)
+        parts = package_parts(plan, opts, sheets, hook=hook)
         counts = [
             1 if p.number else sum(1 for _ in p.pages())  # tables are counted by laying out
             for p in parts

@@ -8,6 +8,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from planner.errors import PlannerError
 from planner.i18n import Lang
@@ -16,6 +17,11 @@ from planner.plan import Plan
 from planner.privacy import get_logger
 from planner.progress import stage
 from planner.writers.geojson import plan_features, write_plan_geojson, write_report
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from planner.sheets import Sheet
 
 log = get_logger(__name__)
 
@@ -169,21 +175,25 @@ def _write_all(
 
         opts = SheetOptions(lang=lang, paper=paper, date=date)  # type: ignore[arg-type]
         images = [fmt for fmt in ("png", "svg") if fmt in formats]
-        if images:
+
+        def save(sheet: Sheet, fig: Figure) -> None:
+            for fmt in images:  # sheet-<level>, and sheet-<level>-<n> for its areas
+                path = out / f"{sheet.file}.{fmt}"
+                save_sheet(fig, path)
+                done(path)
+
+        if "pdf" in formats:  # each layout sheet drawn once, for the PDF and the images
+            write_approval_pdf(plan, out / "approval.pdf", lang=lang, sheet=opts, hook=save)
+            done(out / "approval.pdf")
+        elif images:
             from planner.sheets import sheet_set
 
             sheets = sheet_set(plan, opts.paper)
             layouts = sum(s.kind != "diagram" for s in sheets)
             with stage("drawing sheets", total=layouts) as step:
                 for sheet, fig in render_sheets(plan, options=opts, sheets=sheets):
-                    for fmt in images:  # sheet-<level>, and sheet-<level>-<n> for its areas
-                        path = out / f"{sheet.file}.{fmt}"
-                        save_sheet(fig, path)
-                        done(path)
+                    save(sheet, fig)
                     step.advance()
-        if "pdf" in formats:
-            write_approval_pdf(plan, out / "approval.pdf", lang=lang, sheet=opts)
-            done(out / "approval.pdf")
     if notices:
         from planner.papers import write_notices
 
