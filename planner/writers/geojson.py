@@ -12,9 +12,11 @@ from typing import Any
 
 from shapely.geometry.base import BaseGeometry
 
-from planner.plan import Plan, circuit_ref, report
+from planner.findings import Finding
+from planner.plan import Cable, MeterBox, Plan, RequestOutcome, circuit_ref, report
 from planner.projection import Frame
 from planner.site import geojson_geometry
+from planner.trunk import TrayRun
 
 
 def _geom(frame: Frame, geom: BaseGeometry | None) -> dict[str, Any] | None:
@@ -28,141 +30,136 @@ def _r(value: float | None, digits: int = 3) -> float | None:
 
 
 def plan_features(plan: Plan) -> dict[str, Any]:
-    """The plan as a GeoJSON FeatureCollection (dict) in the input's units and CRS."""
+    """The plan as a GeoJSON FeatureCollection (dict) in the input's units and CRS: the
+    meter boxes, cables, tray runs, requests and findings, each kind's properties as the
+    contract (site-format.md section 2) names them."""
     frame = plan.site.frame
-    feats: list[dict[str, Any]] = []
-
-    def add(kind: str, geom: BaseGeometry | None, props: dict[str, Any]) -> None:
-        feats.append(
-            {
-                "type": "Feature",
-                "geometry": _geom(frame, geom),
-                "properties": {"kind": kind, **props},
-            }
-        )
-
-    for b in plan.boxes:
-        add(
-            "meter_box",
-            b.point,
-            {
-                "id": b.id,
-                "compartment": b.compartment,
-                "level": b.level,
-                "placement": b.placement,
-                "mount": b.mount,
-                "mount_type": b.mount_type,
-                "offset_m": _r(b.offset_m),
-                "meters": b.meters,
-                "boxes": b.boxes,
-                "box_sizes": list(b.box_sizes),
-                "circuits": list(b.circuits),
-                "phase_kw": {p: _r(v) for p, v in b.phase_kw.items()},
-                "phase_a": {p: _r(v, 2) for p, v in b.phase_a.items()},
-                "unbalance": _r(b.unbalance),
-                "connected_kw": _r(b.connected_kw),
-                "demand_kw": _r(b.demand_kw),
-                "capacity_kw": b.capacity_kw,
-                "spare_chargers": b.spare_chargers,
-                "incoming_breaker_a": b.incoming_breaker_a,
-                "incoming_cable": b.incoming_cable,
-                "phase_limit_kw": _r(b.phase_limit_kw),
-                "saving_m": _r(b.saving_m),
-            },
-        )
     circuits = {rid: circuit_ref(*bw) for rid, bw in plan.circuits().items()}
-    for c in plan.cables:
-        add(
-            "cable",
-            c.line,
-            {
-                "request": c.request,
-                "circuit": circuits.get(c.request),
-                "space": c.space,
-                "compartment": c.compartment,
-                "level": c.level,
-                "route_m": _r(c.route_m),
-                "cable_m": _r(c.cable_m),
-                "conductor_mm2": c.conductor_mm2,
-                "designation": c.designation,
-                "phase": c.phase,
-                "phase_provisional": c.phase_provisional,
-                "breaker": c.breaker,
-                "methods": list(c.methods),
-                "grouping": c.grouping,
-                "iz_a": _r(c.iz_a, 1),
-                "voltage_drop_pct": _r(c.voltage_drop_pct),
-                "short_circuit_reach_m": _r(c.short_circuit_reach_m, 1),
-                "tray_m": _r(c.tray_m),
-                "conduit_m": _r(c.conduit_m),
-                "cost_cny": _r(c.cost_cny, 2),
-                "cost": None
-                if c.cost is None
-                else {
-                    "cable_cny": c.cost.cable_cny,
-                    "conduit_cny": c.cost.conduit_cny,
-                    "tray_cny": c.cost.tray_cny,
-                },
-            },
-        )
-    for t in plan.trays:
-        add(
-            "tray_run",
-            t.line,
-            {
-                "compartment": t.compartment,
-                "level": t.level,
-                "cables": t.cables,
-                "reserve": t.reserve,
-                "size": t.size,
-                "fill": _r(t.fill),
-                "length_m": _r(t.length_m),
-                "branch": t.branch,
-                "layers": t.layers,
-            },
-        )
-    for r in plan.requests:
-        add(
-            "request",
-            r.point if r.level is not None else None,
-            {
-                "id": r.id,
-                "space": r.space,
-                "level": r.level,
-                "compartment": r.compartment,
-                "status": r.status,
-                "circuit": circuits.get(r.id),
-                "reasons": [x.model_dump(exclude={"effect"}) for x in r.reasons],
-                "charger_kw": r.charger_kw,
-                "registered": r.registered,
-                "applicant": r.applicant,
-                "queue": r.queue,
-                "phase": r.phase,
-                "phase_provisional": r.phase_provisional,
-                "guaranteed_kw": _r(r.guaranteed_kw, 2),
-                "overnight_kwh": _r(r.overnight_kwh, 1),
-            },
-        )
-    for f in plan.findings:
-        add(
-            "finding",
-            f.geometry,
-            {
-                "code": f.code,
-                "severity": f.severity,
-                "rule": f.rule,
-                "clause": f.clause,
-                "message": f.message,
-                "subject": f.subject,
-                "level": f.level,
-            },
-        )
+    rows: list[tuple[str, BaseGeometry | None, dict[str, Any]]] = [
+        *(("meter_box", b.point, _box_props(b)) for b in plan.boxes),
+        *(("cable", c.line, _cable_props(c, circuits)) for c in plan.cables),
+        *(("tray_run", t.line, _tray_props(t)) for t in plan.trays),
+        *(
+            ("request", r.point if r.level is not None else None, _request_props(r, circuits))
+            for r in plan.requests
+        ),
+        *(("finding", f.geometry, _finding_props(f)) for f in plan.findings),
+    ]
+    feats = [
+        {"type": "Feature", "geometry": _geom(frame, geom), "properties": {"kind": kind, **props}}
+        for kind, geom, props in rows
+    ]
     out: dict[str, Any] = {"type": "FeatureCollection", "features": feats}
     if frame.crs:
         out["crs_declared"] = frame.crs
     if frame.crs is None and frame.units != "m":
         out["units"] = frame.units
     return out
+
+
+def _box_props(b: MeterBox) -> dict[str, Any]:
+    return {
+        "id": b.id,
+        "compartment": b.compartment,
+        "level": b.level,
+        "placement": b.placement,
+        "mount": b.mount,
+        "mount_type": b.mount_type,
+        "offset_m": _r(b.offset_m),
+        "meters": b.meters,
+        "boxes": b.boxes,
+        "box_sizes": list(b.box_sizes),
+        "circuits": list(b.circuits),
+        "phase_kw": {p: _r(v) for p, v in b.phase_kw.items()},
+        "phase_a": {p: _r(v, 2) for p, v in b.phase_a.items()},
+        "unbalance": _r(b.unbalance),
+        "connected_kw": _r(b.connected_kw),
+        "demand_kw": _r(b.demand_kw),
+        "capacity_kw": b.capacity_kw,
+        "spare_chargers": b.spare_chargers,
+        "incoming_breaker_a": b.incoming_breaker_a,
+        "incoming_cable": b.incoming_cable,
+        "phase_limit_kw": _r(b.phase_limit_kw),
+        "saving_m": _r(b.saving_m),
+    }
+
+
+def _cable_props(c: Cable, circuits: dict[str, str]) -> dict[str, Any]:
+    return {
+        "request": c.request,
+        "circuit": circuits.get(c.request),
+        "space": c.space,
+        "compartment": c.compartment,
+        "level": c.level,
+        "route_m": _r(c.route_m),
+        "cable_m": _r(c.cable_m),
+        "conductor_mm2": c.conductor_mm2,
+        "designation": c.designation,
+        "phase": c.phase,
+        "phase_provisional": c.phase_provisional,
+        "breaker": c.breaker,
+        "methods": list(c.methods),
+        "grouping": c.grouping,
+        "iz_a": _r(c.iz_a, 1),
+        "voltage_drop_pct": _r(c.voltage_drop_pct),
+        "short_circuit_reach_m": _r(c.short_circuit_reach_m, 1),
+        "tray_m": _r(c.tray_m),
+        "conduit_m": _r(c.conduit_m),
+        "cost_cny": _r(c.cost_cny, 2),
+        "cost": None
+        if c.cost is None
+        else {
+            "cable_cny": c.cost.cable_cny,
+            "conduit_cny": c.cost.conduit_cny,
+            "tray_cny": c.cost.tray_cny,
+        },
+    }
+
+
+def _tray_props(t: TrayRun) -> dict[str, Any]:
+    return {
+        "compartment": t.compartment,
+        "level": t.level,
+        "cables": t.cables,
+        "reserve": t.reserve,
+        "size": t.size,
+        "fill": _r(t.fill),
+        "length_m": _r(t.length_m),
+        "branch": t.branch,
+        "layers": t.layers,
+    }
+
+
+def _request_props(r: RequestOutcome, circuits: dict[str, str]) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "space": r.space,
+        "level": r.level,
+        "compartment": r.compartment,
+        "status": r.status,
+        "circuit": circuits.get(r.id),
+        "reasons": [x.model_dump(exclude={"effect"}) for x in r.reasons],
+        "charger_kw": r.charger_kw,
+        "registered": r.registered,
+        "applicant": r.applicant,
+        "queue": r.queue,
+        "phase": r.phase,
+        "phase_provisional": r.phase_provisional,
+        "guaranteed_kw": _r(r.guaranteed_kw, 2),
+        "overnight_kwh": _r(r.overnight_kwh, 1),
+    }
+
+
+def _finding_props(f: Finding) -> dict[str, Any]:
+    return {
+        "code": f.code,
+        "severity": f.severity,
+        "rule": f.rule,
+        "clause": f.clause,
+        "message": f.message,
+        "subject": f.subject,
+        "level": f.level,
+    }
 
 
 def write_plan_geojson(plan: Plan, path: Path) -> Path:
