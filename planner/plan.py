@@ -748,32 +748,7 @@ def _plan_compartment(  # noqa: PLR0917 - one private step of make_plan
         return _Done(None, findings)
     level = site.level(comp.level)
     structures, neighbours = _structures(comp, level, view.obstacles, view.spaces)
-    need = [c for c in group if c.req.point is None and c.space and c.space.charger is None]
-    derived = dict(
-        zip(
-            (id(c) for c in need),
-            derived_chargers(
-                [c.space.polygon for c in need if c.space],
-                structures=structures,
-                neighbours=neighbours,
-                offset_m=rules.charger_edge_offset_m,
-            ),
-            strict=True,
-        )
-    )
-    for case in group:
-        assert case.space is not None
-        cp = charger_point(
-            case.space,
-            comp,
-            given=case.req.point,
-            structures=structures,
-            neighbours=neighbours,
-            offset_m=rules.charger_edge_offset_m,
-            derived=derived.get(id(case)),
-        )
-        case.point = cp.point
-        case.reasons.extend(cp.reasons)
+    _place_chargers(comp, group, structures, neighbours, rules)
     trays = [t.line for t in view.trays]
     router = Router(
         comp.polygon,
@@ -813,8 +788,82 @@ def _plan_compartment(  # noqa: PLR0917 - one private step of make_plan
         if route_cache is None
         else route_cache.routes(router, box_site.point, targets, share=share, extra=spare)
     )
-    routes = found[: len(live)]
     reserved = [r.line for r in found[len(live) :] if r is not None]
+    routed = _routed(comp, live, found[: len(live)], level, rules)
+    tray = _TrayLayout(comp, level, rules, trays, reserved)
+    _size_circuits(
+        routed,
+        trays,
+        rules,
+        planned_of=tray.planned_lines if share else None,
+        size_trays=tray.sized if share else None,
+    )
+    drawn = [c for c in routed if not c.blocked]
+    loads, phase_limit, spare_n = _capacity_and_phases(comp, drawn, rules, options)
+    if not drawn:
+        return _Done(None, findings)
+    for case in drawn:
+        case.cable = _cable(case, comp, rules)
+    runs = tray.sized(drawn) if share else []
+    findings += _tray_findings(comp, runs)
+    box, said = _meter_box(
+        comp, box_site, drawn, loads, phase_limit, spare_n, rules, reserve=len(reserved)
+    )
+    findings += said
+    build_out = (
+        _build_out(comp, drawn, len(reserved), runs, rules) if options.reserve_share() else None
+    )
+    if build_out is not None:
+        findings += _build_out_findings(comp, build_out)
+    return _Done(box, findings, runs, build_out)
+
+
+def _place_chargers(
+    comp: Compartment,
+    group: list[_Case],
+    structures: BaseGeometry,
+    neighbours: BaseGeometry,
+    rules: Rules,
+) -> None:
+    """R15: each request's charger point (given, drawn on its space, or derived: those
+    derived at once), with the reasons it gives."""
+    need = [c for c in group if c.req.point is None and c.space and c.space.charger is None]
+    derived = dict(
+        zip(
+            (id(c) for c in need),
+            derived_chargers(
+                [c.space.polygon for c in need if c.space],
+                structures=structures,
+                neighbours=neighbours,
+                offset_m=rules.charger_edge_offset_m,
+            ),
+            strict=True,
+        )
+    )
+    for case in group:
+        assert case.space is not None
+        cp = charger_point(
+            case.space,
+            comp,
+            given=case.req.point,
+            structures=structures,
+            neighbours=neighbours,
+            offset_m=rules.charger_edge_offset_m,
+            derived=derived.get(id(case)),
+        )
+        case.point = cp.point
+        case.reasons.extend(cp.reasons)
+
+
+def _routed(
+    comp: Compartment,
+    live: list[_Case],
+    routes: Sequence[Route | None],
+    level: Level,
+    rules: Rules,
+) -> list[_Case]:
+    """R8: the requests a route reaches, with their route and cable length; the others
+    get NO_ROUTE."""
     routed: list[_Case] = []
     for case, route in zip(live, routes, strict=True):
         if route is None:
@@ -834,55 +883,53 @@ def _plan_compartment(  # noqa: PLR0917 - one private step of make_plan
             charger_type=case.req.charger_type,
         )
         routed.append(case)
-    geometry: dict[tuple[tuple[str, ...], bool], list[TrayRun]] = {}
+    return routed
 
-    def runs_of(cases: list[_Case], with_reserve: bool) -> list[TrayRun]:
-        """The tray's runs (geometry and counts) for these cables, computed once."""
-        extra = list(reserved) if with_reserve else []
+
+class _TrayLayout:
+    """The shared tray of one compartment for a set of cables: its runs (geometry and
+    counts) and its sized runs, each computed once per set (circuit sizing asks again as
+    cables drop out)."""
+
+    def __init__(
+        self,
+        comp: Compartment,
+        level: Level,
+        rules: Rules,
+        existing: list[BaseGeometry],
+        reserved: list[LineString],
+    ) -> None:
+        self.comp, self.level, self.rules = comp, level, rules
+        self.existing, self.reserved = existing, reserved
+        self._runs: dict[tuple[tuple[str, ...], bool], list[TrayRun]] = {}
+        self._sized: dict[tuple[tuple[str, float], ...], list[TrayRun]] = {}
+
+    def runs(self, cases: list[_Case], with_reserve: bool) -> list[TrayRun]:
+        extra = list(self.reserved) if with_reserve else []
         key = (tuple(c.req.id for c in cases), bool(extra))
-        if key not in geometry:
+        if key not in self._runs:
             lines = [c.route.line for c in cases if c.route is not None]
-            geometry[key] = tray_runs(
+            self._runs[key] = tray_runs(
                 [*lines, *extra],
                 [False] * len(lines) + [True] * len(extra),
-                min_branch_m=rules.min_tray_branch_m,
-                existing=trays,
-                share_m=rules.share_distance_m,
+                min_branch_m=self.rules.min_tray_branch_m,
+                existing=self.existing,
+                share_m=self.rules.share_distance_m,
             )
-        return geometry[key]
+        return self._runs[key]
 
-    sized: dict[tuple[tuple[str, float], ...], list[TrayRun]] = {}
+    def planned_lines(self, cases: list[_Case]) -> list[LineString]:
+        """The planned tray's lines for these cables (the reserve left out)."""
+        return [r.line for r in self.runs(cases, False)]
 
-    def size_trays(kept: list[_Case]) -> list[TrayRun]:  # once per set of cables and sizes
+    def sized(self, kept: list[_Case]) -> list[TrayRun]:
+        """The runs for these cables and the reserve, sized for their conductors."""
         key = tuple((c.req.id, c.circuit.conductor_mm2 if c.circuit else 0.0) for c in kept)
-        if key not in sized:
-            sized[key] = _trays(comp, kept, runs_of(kept, True), reserved, level, rules)
-        return sized[key]
-
-    _size_circuits(
-        routed,
-        trays,
-        rules,
-        planned_of=(lambda cases: [r.line for r in runs_of(cases, False)]) if share else None,
-        size_trays=size_trays if share else None,
-    )
-    drawn = [c for c in routed if not c.blocked]
-    loads, phase_limit, spare_n = _capacity_and_phases(comp, drawn, rules, options)
-    if not drawn:
-        return _Done(None, findings)
-    for case in drawn:
-        case.cable = _cable(case, comp, rules)
-    runs = size_trays(drawn) if share else []
-    findings += _tray_findings(comp, runs)
-    box = _meter_box(
-        comp, box_site, drawn, loads, phase_limit, spare_n, rules, findings, reserve=len(reserved)
-    )
-    build_out = (
-        _build_out(comp, drawn, len(reserved), runs, rules) if options.reserve_share() else None
-    )
-    if build_out is not None:
-        findings += _build_out_findings(comp, build_out)
-    return _Done(box, findings, runs, build_out)
+        if key not in self._sized:
+            self._sized[key] = _trays(
+                self.comp, kept, self.runs(kept, True), self.reserved, self.level, self.rules
+            )
+        return self._sized[key]
 
 
 def _box_site(
@@ -1210,12 +1257,12 @@ def _meter_box(  # noqa: PLR0917 - one private step
     phase_limit: float | None,
     spare: int | None,
     rules: Rules,
-    findings: list[Finding],
     *,
     reserve: int = 0,
-) -> MeterBox:
+) -> tuple[MeterBox, list[Finding]]:
     """The bank (R5, with room for ``reserve`` build-out meters), its phase loads (E5) and
-    its incoming supply."""
+    its incoming supply; and what it finds of them."""
+    findings: list[Finding] = []
     joined = sorted((c for c in drawn if not c.provisional), key=lambda c: c.queue or 0)
     provisional = sorted((c for c in drawn if c.provisional), key=lambda c: c.queue or 0)
     circuits = [*joined, *provisional]
@@ -1268,7 +1315,7 @@ def _meter_box(  # noqa: PLR0917 - one private step
                 geometry=site.point,
             )
         )
-    return MeterBox(
+    box = MeterBox(
         id=box_id,
         compartment=comp.id,
         level=comp.level,
@@ -1294,6 +1341,7 @@ def _meter_box(  # noqa: PLR0917 - one private step
         incoming_cable=supply.cable,
         phase_limit_kw=phase_limit,
     )
+    return box, findings
 
 
 def _reserve_points(  # noqa: PLR0917 - one private step
