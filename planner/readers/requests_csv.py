@@ -52,7 +52,22 @@ def parse_requests_csv(
 ) -> list[RawRequest]:
     """Parse the CSV into raw requests, adding every problem found to ``out``; more rows
     than ``limits.max_csv_rows`` are refused before any is read into a request."""
-    max_rows = (limits or Limits()).max_csv_rows
+    rows = _rows(data, out, max_rows=(limits or Limits()).max_csv_rows)
+    header = _header(rows, out) if rows else None
+    if header is None:
+        return []
+    requests: list[RawRequest] = []
+    for number, row in enumerate(rows[1:], start=2):
+        if any(cell.strip() for cell in row):
+            request = _request(header, row, number, out)
+            if request is not None:
+                requests.append(request)
+    return requests
+
+
+def _rows(data: bytes, out: Collector, *, max_rows: int) -> list[list[str]]:
+    """The file's rows (header first), or none after saying why; over ``max_rows`` is
+    refused at once."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -92,7 +107,16 @@ def parse_requests_csv(
             "rows in the requests CSV (at least)",
             "split the registrations into several files",
         )
-    header = [mask_text(h.strip().lower())[0] for h in rows[0]]  # headers reach messages
+    return rows
+
+
+_KNOWN = set(REQUIRED + OPTIONAL + VOTE_COLUMNS)
+
+
+def _header(rows: list[list[str]], out: Collector) -> list[str] | None:
+    """The column names (masked: headers reach messages), or ``None`` when the required
+    ones are missing or one is given twice; unknown columns are ignored with a warning."""
+    header = [mask_text(h.strip().lower())[0] for h in rows[0]]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         out.add(
@@ -102,15 +126,14 @@ def parse_requests_csv(
             "add them to the first row (id, space, charger_kw are required).",
             source=SOURCE,
         )
-        return []
-    known = set(REQUIRED + OPTIONAL + VOTE_COLUMNS)
-    unknown = [h for h in header if h and h not in known]
+        return None
+    unknown = [h for h in header if h and h not in _KNOWN]
     if unknown:
         out.add(
             "warning",
             "CSV_COLUMN_IGNORED",
             f"column(s) {', '.join(unknown)} are not request fields and were ignored",
-            "rename them if they were meant as one of " + ", ".join(sorted(known)) + ".",
+            "rename them if they were meant as one of " + ", ".join(sorted(_KNOWN)) + ".",
             source=SOURCE,
         )
     dupes = sorted({h for h in header if h and header.count(h) > 1})
@@ -122,69 +145,75 @@ def parse_requests_csv(
             "keep one column of each name.",
             source=SOURCE,
         )
-        return []
-    requests: list[RawRequest] = []
-    for number, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
+        return None
+    return header
+
+
+def _request(header: list[str], row: list[str], number: int, out: Collector) -> RawRequest | None:
+    """One row as a raw request (its cells masked), or ``None`` when it cannot be one."""
+    if len(row) > len(header):
+        out.add(
+            "error",
+            "CSV_ROW_LENGTH",
+            f"the row has {len(row)} cells but the header only {len(header)}",
+            "quote cells that contain commas, or remove the extra cells.",
+            source=SOURCE,
+            index=number,
+        )
+        return None
+    cells: dict[str, str] = {}
+    masked_cols: list[str] = []
+    for name, raw in zip(header, row, strict=False):
+        if name not in _KNOWN:
             continue
-        if len(row) > len(header):
-            out.add(
-                "error",
-                "CSV_ROW_LENGTH",
-                f"the row has {len(row)} cells but the header only {len(header)}",
-                "quote cells that contain commas, or remove the extra cells.",
-                source=SOURCE,
-                index=number,
-            )
-            continue
-        cells: dict[str, str] = {}
-        masked_cols: list[str] = []
-        for name, raw in zip(header, row, strict=False):
-            if name not in known:
-                continue
-            value, hit = mask_text(raw.strip())
-            if hit:
-                masked_cols.append(name)
-            cells[name] = value
-        rid = cells.get("id") or None
-        if masked_cols:
-            out.add(
-                "warning",
-                "PII_MASKED",
-                f"column(s) {', '.join(masked_cols)} held what looks like an ID or phone "
-                "number; it was masked and will not appear in any output",
-                "keep ID and phone numbers out of the planner's files; use an alias.",
-                source=SOURCE,
-                kind="request",
-                feature_id=rid,
-                index=number,
-            )
-        props: dict[str, Any] = {k: v for k, v in cells.items() if k in REQUIRED + OPTIONAL and v}
-        if "charger_kw" in props:
-            props["charger_kw"] = _number(props["charger_kw"])
-        if "lease_months" in props:
-            months = _number(props["lease_months"])
-            whole = isinstance(months, float) and months.is_integer()
-            props["lease_months"] = int(months) if whole else months
-        if "documents" in props:
-            props["documents"] = [d.strip() for d in props["documents"].split(";") if d.strip()]
-        votes = {c: cells.get(c, "") for c in VOTE_COLUMNS}
-        given = [c for c, v in votes.items() if v]
-        if given and len(given) < len(VOTE_COLUMNS):
-            out.add(
-                "error",
-                "VOTE_INCOMPLETE",
-                "the vote columns are partly filled (" + ", ".join(given) + ")",
-                "fill all four vote_* columns for a common space, or none.",
-                source=SOURCE,
-                kind="request",
-                feature_id=rid,
-                index=number,
-            )
-        elif given:
-            props["vote"] = {c.removeprefix("vote_"): _number(v) for c, v in votes.items()}
-        requests.append(RawRequest(props=props, index=number, source=SOURCE))
-    return requests
+        value, hit = mask_text(raw.strip())
+        if hit:
+            masked_cols.append(name)
+        cells[name] = value
+    rid = cells.get("id") or None
+    if masked_cols:
+        out.add(
+            "warning",
+            "PII_MASKED",
+            f"column(s) {', '.join(masked_cols)} held what looks like an ID or phone "
+            "number; it was masked and will not appear in any output",
+            "keep ID and phone numbers out of the planner's files; use an alias.",
+            source=SOURCE,
+            kind="request",
+            feature_id=rid,
+            index=number,
+        )
+    props = _typed({k: v for k, v in cells.items() if k in REQUIRED + OPTIONAL and v})
+    votes = {c: cells.get(c, "") for c in VOTE_COLUMNS}
+    given = [c for c, v in votes.items() if v]
+    if given and len(given) < len(VOTE_COLUMNS):
+        out.add(
+            "error",
+            "VOTE_INCOMPLETE",
+            "the vote columns are partly filled (" + ", ".join(given) + ")",
+            "fill all four vote_* columns for a common space, or none.",
+            source=SOURCE,
+            kind="request",
+            feature_id=rid,
+            index=number,
+        )
+    elif given:
+        props["vote"] = {c.removeprefix("vote_"): _number(v) for c, v in votes.items()}
+    return RawRequest(props=props, index=number, source=SOURCE)
+
+
+def _typed(props: dict[str, Any]) -> dict[str, Any]:
+    """Numbers and lists where the contract has them (the text kept where it is not one,
+    for validation to refuse with its message)."""
+    if "charger_kw" in props:
+        props["charger_kw"] = _number(props["charger_kw"])
+    if "lease_months" in props:
+        months = _number(props["lease_months"])
+        whole = isinstance(months, float) and months.is_integer()
+        props["lease_months"] = int(months) if whole else months
+    if "documents" in props:
+        props["documents"] = [d.strip() for d in props["documents"].split(";") if d.strip()]
+    return props
 
 
 _DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
