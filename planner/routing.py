@@ -488,6 +488,48 @@ def _shared_graph_paths(graph: nx.Graph, pts: np.ndarray) -> list[_Path | None]:
     return [None if nodes is None else _as_path(graph, nodes) for nodes in found]
 
 
+def _tray_parts(free: BaseGeometry, trays: Sequence[BaseGeometry]) -> list[LineString]:
+    """The parts of the existing trays inside the free space (each an extra edge)."""
+    return [
+        g
+        for t in trays
+        for g in shapely.get_parts(free.intersection(t))
+        if g.geom_type == "LineString" and g.length > 0
+    ]
+
+
+@dataclass(frozen=True)
+class _Sight:
+    """The nodes of an any-angle search, for the lazy search and the eager graph alike:
+    the free points (terminals and tray vertices, in the caller's order), then the reflex
+    corners of the free space that are not one of them, with each node's ring neighbours
+    (a free point's are itself: no tangency to keep)."""
+
+    nodes: np.ndarray
+    constrained: np.ndarray
+    """True at corners: an edge through one must be tangent there."""
+    prev: np.ndarray
+    next: np.ndarray
+    corners: np.ndarray
+    """Every reflex corner, kept or not (a target on one is no sink)."""
+
+    @classmethod
+    def of(cls, free: BaseGeometry, free_pts: np.ndarray) -> _Sight:
+        corners, prevs, nexts = _reflex_corners(free)
+        # a terminal or tray vertex on a corner is free to end there: it wins over the corner
+        seen = {_key(p) for p in free_pts}
+        keep = np.asarray([_key(c) not in seen for c in corners], dtype=bool)
+        _bound_nodes(len(free_pts) + int(keep.sum()), "visibility graph")
+        n_free = len(free_pts)
+        return cls(
+            nodes=np.vstack([free_pts, corners[keep]]),
+            constrained=np.concatenate([np.zeros(n_free, bool), np.ones(int(keep.sum()), bool)]),
+            prev=np.vstack([free_pts, prevs[keep]]),
+            next=np.vstack([free_pts, nexts[keep]]),
+            corners=corners,
+        )
+
+
 def _visibility_search(
     free: BaseGeometry,
     terminals: np.ndarray,
@@ -503,27 +545,16 @@ def _visibility_search(
     test (the costly part) so runs on the few corners near each straight line instead of on
     every pair, and the result is the same exact shortest path as on the full graph.
     """
-    tray_parts = [
-        g
-        for t in trays
-        for g in shapely.get_parts(free.intersection(t))
-        if g.geom_type == "LineString" and g.length > 0
-    ]
-    tray_pts = [np.asarray(t.coords) for t in tray_parts]
-    corners, prevs, nexts = _reflex_corners(free)
+    tray_parts = _tray_parts(free, trays)
     index: dict[tuple[float, float], int] = {}
     pts: list[np.ndarray] = []
-    for p in [*terminals, *(q for t in tray_pts for q in t)]:
+    for p in [*terminals, *(q for t in tray_parts for q in np.asarray(t.coords))]:
         if _key(p) not in index:
             index[_key(p)] = len(pts)
             pts.append(np.asarray(p, dtype=float))
-    n_free = len(pts)
-    keep = [k for k, c in enumerate(corners) if _key(c) not in index]
-    _bound_nodes(n_free + len(keep), "visibility graph")
-    nodes = np.vstack([np.asarray(pts).reshape(-1, 2), corners[keep]])
-    constrained = np.concatenate([np.zeros(n_free, bool), np.ones(len(keep), bool)])
-    prev_all = np.vstack([nodes[:n_free], prevs[keep]])
-    next_all = np.vstack([nodes[:n_free], nexts[keep]])
+    sight = _Sight.of(free, np.asarray(pts).reshape(-1, 2))
+    nodes, constrained = sight.nodes, sight.constrained
+    prev_all, next_all, corners = sight.prev, sight.next, sight.corners
     n = len(nodes)
     target_idx = [index[_key(p)] for p in terminals[1:]]
     is_target = np.zeros(n, bool)
@@ -694,26 +725,12 @@ def _visibility_graph(
     side of the edge): a shortest path never turns into an obstacle, so the others can never
     be used, and the costly visibility test runs on a fraction of the pairs.
     """
-    tray_parts = [
-        g
-        for t in trays
-        for g in shapely.get_parts(free.intersection(t))
-        if g.geom_type == "LineString" and g.length > 0
-    ]
-    corners, prevs, nexts = _reflex_corners(free)
+    tray_parts = _tray_parts(free, trays)
     free_pts = np.vstack([terminals, *[np.asarray(t.coords) for t in tray_parts]])
-    # a terminal or tray vertex on a corner is free to end there: it wins over the corner
-    seen = {_key(p) for p in free_pts}
-    keep = np.asarray([_key(p) not in seen for p in corners], dtype=bool)
-    corners, prevs, nexts = corners[keep], prevs[keep], nexts[keep]
-    free_unique = np.unique(free_pts, axis=0)
-    nodes = np.vstack([free_unique, corners])
-    constrained = np.concatenate([np.zeros(len(free_unique), bool), np.ones(len(corners), bool)])
-    prev_all = np.vstack([free_unique, prevs])
-    next_all = np.vstack([free_unique, nexts])
+    sight = _Sight.of(free, np.unique(free_pts, axis=0))  # the graph's nodes in sorted order
+    nodes, constrained, prev_all, next_all = sight.nodes, sight.constrained, sight.prev, sight.next
     graph = nx.Graph()
     graph.add_nodes_from(_key(p) for p in nodes)
-    _bound_nodes(len(nodes), "visibility graph")
     n = len(nodes)
     for first in range(0, n - 1, _BLOCK):  # pairs (i, j > i) a block of rows at a time
         check_time()
@@ -807,12 +824,7 @@ def _track_graph(
 ) -> nx.Graph:
     """Rectilinear: maximal free horizontal and vertical segments through every corner and
     terminal; nodes where they cross; trays as extra edges at their own angle."""
-    tray_parts = [
-        g
-        for t in trays
-        for g in shapely.get_parts(free.intersection(t))
-        if g.geom_type == "LineString" and g.length > 0
-    ]
+    tray_parts = _tray_parts(free, trays)
     tray_pts = [np.asarray(t.coords) for t in tray_parts]
     seeds = np.vstack([terminals, _all_vertices(free), *tray_pts])
     xmin, ymin, xmax, ymax = free.bounds

@@ -205,3 +205,26 @@ def test_a_charger_on_a_reflex_corner_does_not_stop_the_way_to_others() -> None:
     for mode in ("rectilinear", "euclidean"):
         routes = Router(comp, [col], mode=mode, clearance_m=0.0).route_all(Point(0, 0.3), targets)
         assert [None if r is None else round(r.length_m, 3) for r in routes] == [0.6, 0.0, 0.301]
+
+
+@given(garages())
+def test_the_eager_visibility_graph_and_the_lazy_search_agree(
+    case: tuple[Polygon, list[Polygon], Point, list[Point], float],
+) -> None:
+    """Issue 17 item 3: min-cable placement's whole visibility graph (Router.graph) and
+    the routes' lazy search are built from one set-up; both give the same shortest
+    lengths from the first terminal, also where a column stands between them."""
+    import networkx as nx
+
+    comp, cols, box_pt, chargers, clearance = case
+    router = Router(comp, cols, mode="euclidean", clearance_m=clearance)
+    assume(router.free.covers(box_pt) and all(router.free.covers(p) for p in chargers))
+    routes = router.route_all(box_pt, chargers)
+    graph, nodes = router.graph([box_pt, *chargers])
+    far = nx.single_source_dijkstra_path_length(graph, tuple(nodes[0]), weight="length")
+    for node, route in zip(nodes[1:], routes, strict=True):
+        if route is None:
+            assert tuple(node) not in far
+            continue
+        # the route adds its stubs to the terminals as drawn (aligned within ALIGN_M)
+        assert far[tuple(node)] == pytest.approx(route.length_m, abs=2 * ALIGN_M + 1e-6)
