@@ -11,19 +11,24 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
-settings.register_profile(
-    "default",
-    max_examples=200,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
+# dev: the default loop (python3 dev.py test); ci: what .ci/run (CI=true) runs in full;
+# thorough: HYPOTHESIS_PROFILE=thorough, 10,000 examples per property, on demand
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or (
+    "ci" if os.environ.get("CI") == "true" else "dev"
 )
-settings.register_profile(
-    "thorough",
-    max_examples=10_000,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+for _name, _examples in (("dev", 40), ("ci", 200), ("default", 200), ("thorough", 10_000)):
+    settings.register_profile(
+        _name,
+        max_examples=_examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+settings.load_profile(PROFILE)
+
+
+def examples(n: int) -> int:
+    """A test's own number of examples: all of them in CI, a fifth in the dev loop."""
+    return max(5, n // 5) if PROFILE == "dev" else n
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -181,6 +181,7 @@ def test_two_sessions_see_only_their_own_uploads(server: str, tmp_path: Path) ->
             browser.close()
 
 
+@pytest.mark.slow
 def test_memory_stays_flat_over_rapid_changes(server_process: tuple[str, int]) -> None:
     """After 20 rapid parameter changes the server's RSS is within 100 MB of its RSS after
     3 (figures go to bench/RESULTS.md through PLANNER_RSS_REPORT)."""
@@ -260,6 +261,7 @@ def _pick(page: Any, where: Any, label: str, option: str) -> None:
     page.keyboard.press("Escape")
 
 
+@pytest.mark.slow
 @pytest.mark.realdata
 def test_a_dwg_is_completed_planned_saved_reopened_and_downloaded(
     server: str, tmp_path: Path, realdata: Path

@@ -11,6 +11,7 @@ from shapely.geometry import LineString, Point, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
 from planner.chargers import derived_charger, derived_chargers
+from tests.conftest import examples
 
 
 def _one_by_one(
@@ -50,7 +51,7 @@ stalls = st.lists(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(stalls, st.booleans(), st.booleans())
 def test_many_at_once_equal_one_by_one(
     specs: list[tuple[float, float, float, float, float]], walls: bool, rows: bool
@@ -77,7 +78,7 @@ def test_a_stall_against_a_wall_gets_its_charger_at_the_back() -> None:
     assert (round(p.x, 6), round(p.y, 6)) == (1.25, 4.6)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(stalls, st.integers(1, 4))
 def test_spaces_assigned_at_once_as_one_by_one(
     specs: list[tuple[float, float, float, float, float]], cuts: int

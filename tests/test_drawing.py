@@ -379,6 +379,7 @@ def _zurich_plan(realdata: Path) -> Plan:
     return make_plan(parse_site(json.dumps(doc).encode()))
 
 
+@pytest.mark.slow
 @pytest.mark.realdata
 def test_the_zurich_level_prints_with_its_holes_legibly(realdata: Path) -> None:
     """Issue 13 item 5: the wall rings keep their holes (what lies in a hole shows), no

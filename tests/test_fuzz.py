@@ -27,6 +27,7 @@ from planner.readers.dxf import convert_dxf
 from planner.readers.imdf import convert_imdf
 from planner.samples import sample_path
 from planner.site import Site
+from tests.conftest import examples
 
 CRASHES = Path(__file__).parent / "data" / "crashes"
 SMALL = Limits(time_budget_s=20.0)
@@ -233,7 +234,7 @@ class _HypothesisDraw:
         return self.data.draw(st.binary(max_size=max_size))
 
 
-@settings(max_examples=40)
+@settings(max_examples=examples(40))
 @given(st.data())
 def test_dxf_block_expansion_on_hostile_blocks(data: st.DataObject) -> None:
     """Self-, mutual and tree recursion, MINSERT arrays, degenerate scales (issue 11 item 8):
@@ -250,7 +251,7 @@ def test_dxf_block_expansion_on_hostile_blocks(data: st.DataObject) -> None:
     assert site.requests == ()
 
 
-@settings(max_examples=100)
+@settings(max_examples=examples(100))
 @given(st.data())
 def test_imdf_archive_checks_on_hostile_members(data: st.DataObject) -> None:
     """Duplicate names, a file in two folders, climbing paths, encryption flags, lying

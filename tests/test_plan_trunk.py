@@ -19,6 +19,7 @@ from planner.plan import Plan, PlanOptions, make_plan
 from planner.readers import parse_site
 from planner.site import Site
 from planner.synthetic import collection, feature, simple_garage
+from tests.conftest import examples
 
 FIRE = dict.fromkeys(
     ("fire_alarm", "smoke_exhaust", "sprinklers", "emergency_lighting", "evacuation_signs"), True
@@ -165,7 +166,7 @@ def test_reserve_lays_the_tray_for_the_build_out_without_changing_real_cables() 
 
 
 # ------------------------------------------------------------------------- properties
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(
     bays=st.integers(2, 5),
     strips=st.integers(1, 2),

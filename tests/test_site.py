@@ -12,7 +12,7 @@ from shapely.geometry import box
 
 from planner.readers import parse_site
 from planner.site import FIRE_SYSTEMS, Level, Request, SiteInfo, Space
-from tests.conftest import to_bytes
+from tests.conftest import examples, to_bytes
 
 
 def test_contract_defaults() -> None:
@@ -56,7 +56,7 @@ def test_on_level_gathers_one_level(tiny: dict[str, Any]) -> None:
         site.level("B9")
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 @given(st.lists(st.tuples(st.floats(-1e6, 1e6), st.floats(-1e6, 1e6)), min_size=4, max_size=30))
 def test_geojson_geometry_is_exactly_shapelys_mapping(xy: list[tuple[float, float]]) -> None:
     """The writers' fast GeoJSON geometry gives what shapely.geometry.mapping gives."""
