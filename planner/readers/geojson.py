@@ -176,6 +176,21 @@ _PLACEHOLDERS: dict[str, BaseGeometry] = {
 
 def _parse_features(data: bytes, reading: _Reading) -> bool:
     """Parse the collection's features; False when the file is not a collection at all."""
+    features = _collection(data, reading)
+    if features is None:
+        return False
+    ignored: dict[str, list[int]] = defaultdict(list)
+    tick = Ticker()
+    for index, feature in enumerate(features):
+        tick()
+        _feature(index, feature, reading, ignored)
+    _ignored_kinds(ignored, reading)
+    return True
+
+
+def _collection(data: bytes, reading: _Reading) -> list[Any] | None:
+    """The collection's list of features, or ``None`` after saying why the file is not
+    one; a file over the depth or feature limits is refused at once."""
     out = reading.out
     try:
         text = data.decode("utf-8-sig")
@@ -186,7 +201,7 @@ def _parse_features(data: bytes, reading: _Reading) -> bool:
             f"the file is not UTF-8 text (byte {exc.start} cannot be decoded)",
             "save the GeoJSON as UTF-8.",
         )
-        return False
+        return None
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -196,7 +211,7 @@ def _parse_features(data: bytes, reading: _Reading) -> bool:
             f"the file is not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
             "export the site as GeoJSON (a FeatureCollection).",
         )
-        return False
+        return None
     except RecursionError:
         doc = None
         over(
@@ -223,7 +238,7 @@ def _parse_features(data: bytes, reading: _Reading) -> bool:
             f"the file is JSON but not a GeoJSON FeatureCollection (found {found!r})",
             'wrap the features as {"type": "FeatureCollection", "features": [...]}.',
         )
-        return False
+        return None
     features = doc.get("features")
     if not isinstance(features, list):
         out.add(
@@ -232,7 +247,7 @@ def _parse_features(data: bytes, reading: _Reading) -> bool:
             "the FeatureCollection has no 'features' list",
             "put the features in a list under 'features'.",
         )
-        return False
+        return None
     if len(features) > reading.limits.max_features:
         over(
             "max_features",
@@ -241,73 +256,81 @@ def _parse_features(data: bytes, reading: _Reading) -> bool:
             "features in the site file",
             "split the site into one file per level",
         )
-    ignored: dict[str, list[int]] = defaultdict(list)
-    tick = Ticker()
-    for index, feature in enumerate(features):
-        tick()
-        if not isinstance(feature, dict) or feature.get("type") != "Feature":
-            out.add(
-                "error",
-                "NOT_A_FEATURE",
-                "is not a GeoJSON Feature",
-                'write it as {"type": "Feature", "geometry": ..., "properties": {...}}.',
-                index=index,
-            )
-            continue
-        props = feature.get("properties")
-        if props is None:
-            props = {}
-        if not isinstance(props, dict):
-            out.add(
-                "error",
-                "PROPERTIES_MALFORMED",
-                "its properties are not an object",
-                'write them as "properties": {"kind": ..., ...}.',
-                index=index,
-            )
-            continue
-        props, masked = mask_properties(props)
-        kind = props.get("kind")
-        fid = None if props.get("id") is None else str(props.get("id"))
-        if masked:
-            out.add(
-                "warning",
-                "PII_MASKED",
-                f"property {', '.join(masked)} held what looks like an ID or phone number; "
-                "it was masked and will not appear in any output",
-                "keep ID and phone numbers out of the site file; use an alias.",
-                kind=kind if isinstance(kind, str) else None,
-                feature_id=fid,
-                index=index,
-            )
-        if kind is None or kind == "":
-            out.add(
-                "error",
-                "KIND_MISSING",
-                "has no 'kind' property",
-                'add "kind": one of ' + ", ".join(KINDS) + ".",
-                feature_id=fid,
-                index=index,
-            )
-            continue
-        if not isinstance(kind, str) or kind not in GEOMETRY_RULES:
-            ignored[str(kind)].append(index)
-            continue
-        allowed, nullable = GEOMETRY_RULES[kind]
-        try:
-            geom = parse_geometry(
-                feature.get("geometry"),
-                allowed,
-                nullable=nullable,
-                max_vertices=reading.limits.max_vertices,
-            )
-        except GeometryError as exc:
-            out.add("error", exc.code, str(exc), exc.fix, kind=kind, feature_id=fid, index=index)
-            reading.features[kind].append(
-                _Raw(kind, index, props, _PLACEHOLDERS[allowed[0]], placeholder=True)
-            )
-            continue
-        reading.features[kind].append(_Raw(kind, index, props, geom))
+    return features
+
+
+def _feature(index: int, feature: Any, reading: _Reading, ignored: dict[str, list[int]]) -> None:
+    """Read one feature into ``reading`` (masked, its geometry checked), or say what is
+    wrong with it; a kind the contract does not know is noted in ``ignored``."""
+    out = reading.out
+    if not isinstance(feature, dict) or feature.get("type") != "Feature":
+        out.add(
+            "error",
+            "NOT_A_FEATURE",
+            "is not a GeoJSON Feature",
+            'write it as {"type": "Feature", "geometry": ..., "properties": {...}}.',
+            index=index,
+        )
+        return
+    props = feature.get("properties")
+    if props is None:
+        props = {}
+    if not isinstance(props, dict):
+        out.add(
+            "error",
+            "PROPERTIES_MALFORMED",
+            "its properties are not an object",
+            'write them as "properties": {"kind": ..., ...}.',
+            index=index,
+        )
+        return
+    props, masked = mask_properties(props)
+    kind = props.get("kind")
+    fid = None if props.get("id") is None else str(props.get("id"))
+    if masked:
+        out.add(
+            "warning",
+            "PII_MASKED",
+            f"property {', '.join(masked)} held what looks like an ID or phone number; "
+            "it was masked and will not appear in any output",
+            "keep ID and phone numbers out of the site file; use an alias.",
+            kind=kind if isinstance(kind, str) else None,
+            feature_id=fid,
+            index=index,
+        )
+    if kind is None or kind == "":
+        out.add(
+            "error",
+            "KIND_MISSING",
+            "has no 'kind' property",
+            'add "kind": one of ' + ", ".join(KINDS) + ".",
+            feature_id=fid,
+            index=index,
+        )
+        return
+    if not isinstance(kind, str) or kind not in GEOMETRY_RULES:
+        ignored[str(kind)].append(index)
+        return
+    allowed, nullable = GEOMETRY_RULES[kind]
+    try:
+        geom = parse_geometry(
+            feature.get("geometry"),
+            allowed,
+            nullable=nullable,
+            max_vertices=reading.limits.max_vertices,
+        )
+    except GeometryError as exc:
+        out.add("error", exc.code, str(exc), exc.fix, kind=kind, feature_id=fid, index=index)
+        reading.features[kind].append(
+            _Raw(kind, index, props, _PLACEHOLDERS[allowed[0]], placeholder=True)
+        )
+        return
+    reading.features[kind].append(_Raw(kind, index, props, geom))
+
+
+def _ignored_kinds(ignored: dict[str, list[int]], reading: _Reading) -> None:
+    """A plan file given as a site is refused; other unknown kinds are warned of."""
+    out = reading.out
     plan_kinds = sorted(PLAN_KINDS & set(ignored))
     if plan_kinds:
         raise PlannerError(
@@ -323,7 +346,6 @@ def _parse_features(data: bytes, reading: _Reading) -> bool:
             f"{len(indexes)} feature(s) of unknown kind '{kind}' were ignored ({shown})",
             "use one of " + ", ".join(KINDS) + " if they were meant to be used.",
         )
-    return True
 
 
 def _frame(reading: _Reading) -> tuple[Frame, SiteInfo | None]:
@@ -517,6 +539,8 @@ def _fields(model: type, r: _Raw, **extra: Any) -> dict[str, Any]:
 
 
 def _build_site(reading: _Reading) -> Site:
+    """The site model from the features read: each validated, then the site's own checks
+    (levels and compartments present, ids unique, levels known, compartments apart)."""
     out = reading.out
     frame, info = _frame(reading)
     _check_coordinates(reading, frame)
@@ -525,21 +549,57 @@ def _build_site(reading: _Reading) -> Site:
     f = reading.features
     if info is not None and f["site"] and f["site"][0].geometry is not None:
         info = info.model_copy(update={"boundary": f["site"][0].geometry})
+    levels = [_build(Level, r, out, outline=r.geometry) for r in f["level"]]
+    compartments = [_build(Compartment, r, out, polygon=r.geometry) for r in f["compartment"]]
+    spaces = _spaces(reading, frame)
+    obstacles = [_build(Obstacle, r, out, geometry=r.geometry) for r in f["obstacle"]]
+    trays = [_build(Tray, r, out, line=r.geometry) for r in f["tray"]]
+    axes = [_build(Axis, r, out, line=r.geometry) for r in f["axis"]]
+    requests = _requests(reading)
+    kept = {
+        "level": [lv for lv in levels if lv is not None],
+        "compartment": [c for c in compartments if c is not None],
+        "space": [s for s in spaces if s is not None],
+        "obstacle": [o for o in obstacles if o is not None],
+        "tray": [t for t in trays if t is not None],
+        "axis": [a for a in axes if a is not None],
+        "request": [q for q in requests if q is not None],
+    }
+    _check_site(out, kept)
+    out.raise_if_errors()
+    assert info is not None
+    return Site(
+        info=info,
+        levels=tuple(kept["level"]),
+        compartments=tuple(kept["compartment"]),
+        spaces=tuple(kept["space"]),
+        obstacles=tuple(kept["obstacle"]),
+        trays=tuple(kept["tray"]),
+        axes=tuple(kept["axis"]),
+        requests=tuple(kept["request"]),
+        warnings=tuple(out.warnings),
+        frame=frame,
+        sources=reading.sources,
+    )
 
-    def build(model: type, r: _Raw, **extra: Any) -> Any:
-        return build_model(
-            model,
-            _fields(model, r, index=r.index, **extra),
-            out,
-            kind=r.kind,
-            feature_id=r.fid,
-            index=r.index,
-        )
 
-    levels = [build(Level, r, outline=r.geometry) for r in f["level"]]
-    compartments = [build(Compartment, r, polygon=r.geometry) for r in f["compartment"]]
+def _build(model: type, r: _Raw, out: Collector, **extra: Any) -> Any:
+    """One feature as its model, or ``None`` with its problems added to ``out``."""
+    return build_model(
+        model,
+        _fields(model, r, index=r.index, **extra),
+        out,
+        kind=r.kind,
+        feature_id=r.fid,
+        index=r.index,
+    )
+
+
+def _spaces(reading: _Reading, frame: Frame) -> list[Space | None]:
+    """The spaces, each with its charger position where the file gives one."""
+    out = reading.out
     spaces = []
-    for r in f["space"]:
+    for r in reading.features["space"]:
         point = _charger_point(r, frame)
         if isinstance(point, Point) and not (frame.crs is None and frame.units == "m"):
             reading.sources[f"{r.index}:charger"] = list(r.props["charger"])
@@ -555,12 +615,15 @@ def _build_site(reading: _Reading) -> Site:
                 index=r.index,
             )
             point = None
-        spaces.append(build(Space, r, polygon=r.geometry, charger=point))
-    obstacles = [build(Obstacle, r, geometry=r.geometry) for r in f["obstacle"]]
-    trays = [build(Tray, r, line=r.geometry) for r in f["tray"]]
-    axes = [build(Axis, r, line=r.geometry) for r in f["axis"]]
+        spaces.append(_build(Space, r, out, polygon=r.geometry, charger=point))
+    return spaces
+
+
+def _requests(reading: _Reading) -> list[Request | None]:
+    """The requests of the site file and the CSV; a CSV row's problems name the CSV."""
+    out = reading.out
     requests = []
-    for r in f["request"]:
+    for r in reading.features["request"]:
         extra: dict[str, Any] = {
             "point": r.geometry,
             "source": "csv" if "CSV" in r.source else "site",
@@ -594,38 +657,31 @@ def _build_site(reading: _Reading) -> Site:
         for k in range(before, len(out.problems)):  # problems of CSV rows name the CSV
             out.problems[k] = out.problems[k].model_copy(update={"source": r.source})
         requests.append(req)
+    return requests
 
-    if not levels:
+
+def _check_site(out: Collector, kept: dict[str, list[Any]]) -> None:
+    """The checks of the site as a whole, on the features that validated."""
+    if not kept["level"]:
         out.add(
             "error",
             "LEVEL_MISSING",
             "the site has no level feature",
             "draw each floor's garage outline as a level Polygon with an id.",
         )
-    if not compartments:
+    if not kept["compartment"]:
         out.add(
             "error",
             "COMPARTMENT_MISSING",
             "the site has no fire compartment",
             "draw each fire compartment (防火分区) as a compartment Polygon with id and level.",
         )
-    kept_levels = [lv for lv in levels if lv is not None]
-    level_ids = {lv.id for lv in kept_levels}
-    _check_unique(out, "level", kept_levels)
-    _check_unique(out, "compartment", [c for c in compartments if c is not None])
-    _check_unique(out, "space", [s for s in spaces if s is not None])
-    _check_unique(out, "obstacle", [o for o in obstacles if o is not None and o.id is not None])
-    _check_unique(out, "tray", [t for t in trays if t is not None and t.id is not None])
-    _check_unique(out, "request", [q for q in requests if q is not None])
-    for kind, items in (
-        ("compartment", compartments),
-        ("space", spaces),
-        ("obstacle", obstacles),
-        ("tray", trays),
-        ("axis", axes),
-    ):
-        for item in items:
-            if item is not None and level_ids and item.level not in level_ids:
+    for kind in ("level", "compartment", "space", "obstacle", "tray", "request"):
+        _check_unique(out, kind, [x for x in kept[kind] if x.id is not None])
+    level_ids = {lv.id for lv in kept["level"]}
+    for kind in ("compartment", "space", "obstacle", "tray", "axis"):
+        for item in kept[kind]:
+            if level_ids and item.level not in level_ids:
                 out.add(
                     "error",
                     "LEVEL_UNKNOWN",
@@ -637,9 +693,9 @@ def _build_site(reading: _Reading) -> Site:
                     index=item.index,
                 )
     if not out.errors:  # overlaps are measured in metres: only once every geometry is there
-        _check_overlaps(out, [c for c in compartments if c is not None])
-        _check_inside_levels(out, [c for c in compartments if c is not None], kept_levels)
-    for lv in kept_levels:
+        _check_overlaps(out, kept["compartment"])
+        _check_inside_levels(out, kept["compartment"], kept["level"])
+    for lv in kept["level"]:
         if lv.garage_type is None:
             out.add(
                 "warning",
@@ -651,21 +707,6 @@ def _build_site(reading: _Reading) -> Site:
                 feature_id=lv.id,
                 index=lv.index,
             )
-    out.raise_if_errors()
-    assert info is not None
-    return Site(
-        info=info,
-        levels=tuple(kept_levels),
-        compartments=tuple(c for c in compartments if c is not None),
-        spaces=tuple(s for s in spaces if s is not None),
-        obstacles=tuple(o for o in obstacles if o is not None),
-        trays=tuple(t for t in trays if t is not None),
-        axes=tuple(a for a in axes if a is not None),
-        requests=tuple(q for q in requests if q is not None),
-        warnings=tuple(out.warnings),
-        frame=frame,
-        sources=reading.sources,
-    )
 
 
 def _check_unique(out: Collector, kind: str, items: list[Any]) -> None:
