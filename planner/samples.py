@@ -8,12 +8,13 @@ See ``sample_sites/README.md`` for what each site demonstrates.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import shapely
-from shapely.geometry import LineString, Point, box
+from shapely.geometry import LineString, Point, Polygon, box
 
 from planner.errors import UnknownIdError
 from planner.projection import Frame
@@ -108,6 +109,24 @@ def _request(
 
 def site_a() -> list[Feature]:
     """One basement level, three compartments, 20 requests covering every outcome."""
+    feats, geo = _site_a_drawing()
+    return feats + _site_a_requests(feats, geo)
+
+
+@dataclass(frozen=True)
+class _SiteA:
+    """Where site a's requests stand: its two blocks, the walled-in group and the
+    compartment line."""
+
+    main: Block
+    arm: Block
+    locked: Polygon
+    split: float
+
+
+def _site_a_drawing() -> tuple[list[Feature], _SiteA]:
+    """Site a's level: a 12-bay block with a core and a room, a 38-bay arm, a walled-in
+    group of stalls, a ramp, a stall across the compartment line."""
     main = Block(bays=12, strips=2, cores=((9, 1, 1),), rooms=((11, 0, 0),))
     arm = Block(bays=38, strips=1, origin=(0.0, main.height_m))
     split = main.column_x(6)
@@ -170,6 +189,13 @@ def site_a() -> list[Feature]:
         ),
         *level.features(),
     ]
+    return feats, _SiteA(main, arm, locked, split)
+
+
+def _site_a_requests(feats: list[Feature], geo: _SiteA) -> list[Feature]:
+    """The 20 requests, each chosen for the outcome it shows (the tenure of the common
+    and leased spaces set on the way)."""
+    main, arm, locked, split = geo.main, geo.arm, geo.locked, geo.split
     sp = _space_at
     y_lo = 2.65  # lower row of strip 0 in the main block
     y_hi = 13.95  # upper row of strip 0
@@ -192,7 +218,7 @@ def site_a() -> list[Feature]:
     far_left = sp(feats, arm.column_x(0) + 1.55, y_arm)
     mid_left = sp(feats, arm.column_x(6) + 1.55, y_arm)
     by_box = sp(feats, arm.column_x(18) + 1.55, y_arm)
-    requests = [
+    return [
         # FQ1: capacity 30 kW, first come first served
         _request("R01", sp(feats, x_fq1[0], y_lo), "2024-03-01T09:00", applicant="张先生"),
         _request(
@@ -247,7 +273,6 @@ def site_a() -> list[Feature]:
         _request("R19", mid_left, "2024-03-19", applicant="高女士"),
         _request("R20", by_box, "2024-03-20", applicant="林先生", charger_type="floor"),
     ]
-    return feats + requests
 
 
 def _two_level(
