@@ -759,15 +759,9 @@ def _plan_compartment(  # noqa: PLR0917 - one private step of make_plan
         tray_cost_factor=rules.tray_cost_factor,
         axis_deg=comp.axis_deg,
     )
-    mounts = mount_faces(
-        comp.polygon,
-        router.free,
-        view.obstacles,
-        touching([sp.polygon for sp in view.spaces], comp.polygon),
-        clearance_m=rules.clearance_m,
-        box_depth_m=rules.box_depth_m,
+    box_site = _box_site(
+        comp, router=router, mounts=_mounts(comp, router, view, rules), options=options, live=live
     )
-    box_site = _box_site(comp, router=router, mounts=mounts, options=options, live=live)
     if box_site is None:
         for case in live:
             case.reasons.append(
@@ -816,6 +810,18 @@ def _plan_compartment(  # noqa: PLR0917 - one private step of make_plan
     if build_out is not None:
         findings += _build_out_findings(comp, build_out)
     return _Done(box, findings, runs, build_out)
+
+
+def _mounts(comp: Compartment, router: Router, view: SiteLevelView, rules: Rules) -> Mounts:
+    """R5: the structure faces a box may hang on (walls, columns, stall ends)."""
+    return mount_faces(
+        comp.polygon,
+        router.free,
+        view.obstacles,
+        touching([sp.polygon for sp in view.spaces], comp.polygon),
+        clearance_m=rules.clearance_m,
+        box_depth_m=rules.box_depth_m,
+    )
 
 
 def _place_chargers(
@@ -1262,7 +1268,6 @@ def _meter_box(  # noqa: PLR0917 - one private step
 ) -> tuple[MeterBox, list[Finding]]:
     """The bank (R5, with room for ``reserve`` build-out meters), its phase loads (E5) and
     its incoming supply; and what it finds of them."""
-    findings: list[Finding] = []
     joined = sorted((c for c in drawn if not c.provisional), key=lambda c: c.queue or 0)
     provisional = sorted((c for c in drawn if c.provisional), key=lambda c: c.queue or 0)
     circuits = [*joined, *provisional]
@@ -1276,45 +1281,7 @@ def _meter_box(  # noqa: PLR0917 - one private step
         supply = electrical.incoming_supply(max(loads.kw.values()), kx=kx, rules=rules)
     box_id = f"{comp.id}-BX"
     amps = loads.amperes(rules)
-    findings.append(
-        Finding.of(
-            reason(
-                "PHASE_LOADS",
-                f"box {box_id}: "
-                + ", ".join(f"{p} {loads.kw[p]:g} kW / {amps[p]:.1f} A" for p in loads.kw)
-                + f"; unbalance {loads.unbalance(rules):.0%}",
-            ),
-            subject=comp.id,
-            level=comp.level,
-            geometry=site.point,
-        )
-    )
-    if supply.cable is None:
-        findings.append(
-            Finding.of(
-                reason(
-                    "BOX_SUPPLY_OVER_RANGE",
-                    f"box {box_id} needs {supply.ip_a:.0f} A per phase, over the 250 A a "
-                    "single incoming breaker covers here: split the bank",
-                ),
-                subject=comp.id,
-                level=comp.level,
-                geometry=site.point,
-            )
-        )
-    if phase_limit is not None:
-        findings.append(
-            Finding.of(
-                reason(
-                    "MANAGED_CHARGING",
-                    f"box {box_id} needs a load-management system (智能有序充电) limiting each "
-                    f"phase to {phase_limit:.2f} kW",
-                ),
-                subject=comp.id,
-                level=comp.level,
-                geometry=site.point,
-            )
-        )
+    findings = _box_findings(comp, box_id, site.point, loads, amps, supply, phase_limit, rules)
     box = MeterBox(
         id=box_id,
         compartment=comp.id,
@@ -1342,6 +1309,61 @@ def _meter_box(  # noqa: PLR0917 - one private step
         phase_limit_kw=phase_limit,
     )
     return box, findings
+
+
+def _box_findings(  # noqa: PLR0917 - one private step of _meter_box
+    comp: Compartment,
+    box_id: str,
+    point: Point,
+    loads: electrical.Phases,
+    amps: dict[str, float],
+    supply: electrical.Supply,
+    phase_limit: float | None,
+    rules: Rules,
+) -> list[Finding]:
+    """What the box's bank says: its phase loads (E5), a supply over one breaker's range,
+    and the load management a capped phase needs."""
+    findings: list[Finding] = []
+    findings.append(
+        Finding.of(
+            reason(
+                "PHASE_LOADS",
+                f"box {box_id}: "
+                + ", ".join(f"{p} {loads.kw[p]:g} kW / {amps[p]:.1f} A" for p in loads.kw)
+                + f"; unbalance {loads.unbalance(rules):.0%}",
+            ),
+            subject=comp.id,
+            level=comp.level,
+            geometry=point,
+        )
+    )
+    if supply.cable is None:
+        findings.append(
+            Finding.of(
+                reason(
+                    "BOX_SUPPLY_OVER_RANGE",
+                    f"box {box_id} needs {supply.ip_a:.0f} A per phase, over the 250 A a "
+                    "single incoming breaker covers here: split the bank",
+                ),
+                subject=comp.id,
+                level=comp.level,
+                geometry=point,
+            )
+        )
+    if phase_limit is not None:
+        findings.append(
+            Finding.of(
+                reason(
+                    "MANAGED_CHARGING",
+                    f"box {box_id} needs a load-management system (智能有序充电) limiting each "
+                    f"phase to {phase_limit:.2f} kW",
+                ),
+                subject=comp.id,
+                level=comp.level,
+                geometry=point,
+            )
+        )
+    return findings
 
 
 def _reserve_points(  # noqa: PLR0917 - one private step
