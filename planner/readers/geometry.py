@@ -114,12 +114,17 @@ def parse_geometry(
             f"the {gtype} has {count:,}+ positions, over the limit max_vertices = {max_vertices:,}",
             f"simplify it, or raise the limit with --limit max_vertices={count * 2}.",
         )
-    geom: BaseGeometry
+    geom = _built(gtype, coords)
+    _check_valid(geom, gtype)
+    return geom
+
+
+def _built(gtype: str, coords: Any) -> BaseGeometry:
+    """The shapely geometry of a Point, LineString or Polygon's coordinates."""
     try:
         if gtype == "Point":
-            arr = _positions([coords], "point")
-            geom = Point(arr[0])
-        elif gtype == "LineString":
+            return Point(_positions([coords], "point")[0])
+        if gtype == "LineString":
             arr = _positions(coords, "line")
             if len(arr) < 2:
                 raise GeometryError(
@@ -127,23 +132,26 @@ def parse_geometry(
                     "the line has fewer than 2 positions",
                     "draw the line with at least two positions.",
                 )
-            geom = LineString(arr)
-        else:  # Polygon
-            if not isinstance(coords, list) or not coords:
-                raise GeometryError(
-                    "GEOMETRY_MALFORMED",
-                    "the polygon has no rings",
-                    "write its outline as [[[x, y], ...]].",
-                )
-            shell = _ring(coords[0], "outer ring")
-            holes = [_ring(c, f"hole #{i + 1}") for i, c in enumerate(coords[1:])]
-            geom = Polygon(shell, holes)
+            return LineString(arr)
+        if not isinstance(coords, list) or not coords:  # Polygon
+            raise GeometryError(
+                "GEOMETRY_MALFORMED",
+                "the polygon has no rings",
+                "write its outline as [[[x, y], ...]].",
+            )
+        shell = _ring(coords[0], "outer ring")
+        holes = [_ring(c, f"hole #{i + 1}") for i, c in enumerate(coords[1:])]
+        return Polygon(shell, holes)
     except GeometryError:
         raise
     except (TypeError, ValueError, shapely.errors.ShapelyError) as exc:
         raise GeometryError(
             "GEOMETRY_MALFORMED", f"the {gtype} cannot be built ({exc})", "redraw it."
         ) from None
+
+
+def _check_valid(geom: BaseGeometry, gtype: str) -> None:
+    """Refuse an invalid geometry with where GEOS finds it invalid (never repaired)."""
     reason = shapely.is_valid_reason(geom)
     if reason != "Valid Geometry":
         match = _REASON.match(reason or "")
@@ -162,4 +170,3 @@ def parse_geometry(
         raise GeometryError(
             "GEOMETRY_INVALID", "the polygon has no area", "redraw it with a real area."
         )
-    return geom
