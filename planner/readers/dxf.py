@@ -274,60 +274,11 @@ def _convert(  # noqa: PLR0917 - the private body of convert_dxf
             "millimetres assumed; give --units if wrong"
         )
     scale = {"mm": 1000.0, "cm": 100.0, "m": 1.0}[unit]
-    buckets: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-    max_entities, max_depth = lim.max_dxf_entities, lim.max_block_depth
-    unreadable: Counter[str] = Counter()
-    masked = 0
-    unusable: Counter[str] = Counter()
-    tick = Ticker()
-    levels = _level_table(doc)
-    for e in _entities(doc.modelspace(), out, max_entities, max_depth):
-        try:
-            raw_layer = str(e.dxf.get("layer", "0"))
-        except _EZDXF_FAILURES:  # an entity of a kind that has no layer (a damaged file)
-            unreadable[f"{e.dxftype()} without a layer"] += 1
-            continue
-        kind = layer_map.kind_of(raw_layer)
-        layer, hit = mask_text(raw_layer)  # no personal number leaves the reader
-        layer = printable(layer)
-        masked += hit
-        tick()
-        if kind is None:
-            out.unmapped[layer] += 1
-            continue
-        if kind == "ignore":
-            out.ignored[f"layer {layer}"] += 1
-            continue
-        try:  # only entities of mapped layers are computed
-            with np.errstate(all="ignore"):  # absurd coordinates are judged just below
-                shape_kind, geom = _shape(e)
-        except (*_EZDXF_FAILURES, shapely.errors.ShapelyError) as exc:
-            unreadable[f"{e.dxftype()} on {layer} ({type(exc).__name__})"] += 1
-            continue
-        if geom is not None and not _sane(geom):
-            geom, shape_kind = None, "other"  # beyond any drawing: counted, not used
-        if geom is None:
-            if shape_kind == "other" and e.dxftype() not in ("POINT", "DIMENSION"):
-                unusable[f"{e.dxftype()} on {layer}"] += 1
-            continue
-        lvl = _level_of(raw_layer, levels) or level or "B1"
-        text = None
-        if shape_kind == "text":
-            text, hit = mask_text(e.plain_text() if e.dxftype() == "MTEXT" else e.dxf.text)
-            masked += hit
-        buckets[lvl][kind].append((shape_kind, geom, text, layer))
-    for what, n in unreadable.items():
-        out.notes.append(f"{n} malformed entit{'y' if n == 1 else 'ies'} left out: {what}")
-    for what, n in unusable.items():
-        out.notes.append(
-            f"{n} entit{'y' if n == 1 else 'ies'} of a mapped layer could not be used: {what}"
-        )
-    if masked:
-        out.notes.append(
-            f"{masked} layer name(s) or text(s) held what looks like an ID or phone number; "
-            "it was masked and appears in no output"
-        )
-    if not buckets:
+    sorting = _Sorting(layer_map, _level_table(doc), level or "B1")
+    for e in _entities(doc.modelspace(), out, lim.max_dxf_entities, lim.max_block_depth):
+        sorting.add(e, out)
+    sorting.report(out)
+    if not sorting.buckets:
         raise PlannerError(
             "no entity of the drawing maps to a site kind. Fix: give a layer map "
             "(--layers MAP.toml) naming the layers of stalls, columns, "
@@ -341,11 +292,74 @@ def _convert(  # noqa: PLR0917 - the private body of convert_dxf
         }
     )
     comp_missing = False
-    for level_id, kinds in buckets.items():
+    for level_id, kinds in sorting.buckets.items():
         check_time()
         comp_missing |= _level(out, level_id, kinds, scale)
-    complete_list(out, list(buckets), compartments_missing=comp_missing, floor_missing=True)
+    complete_list(out, list(sorting.buckets), compartments_missing=comp_missing, floor_missing=True)
     return out
+
+
+class _Sorting:
+    """The drawing's entities sorted by level and kind through the layer map (their
+    layer names and texts masked), and what could not be used, counted."""
+
+    def __init__(self, layer_map: LayerMap, levels: dict[str, str], default_level: str) -> None:
+        self.layer_map, self.levels, self.default_level = layer_map, levels, default_level
+        self.buckets: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+        self.unreadable: Counter[str] = Counter()
+        self.unusable: Counter[str] = Counter()
+        self.masked = 0
+        self.tick = Ticker()
+
+    def add(self, e: Any, out: Conversion) -> None:
+        try:
+            raw_layer = str(e.dxf.get("layer", "0"))
+        except _EZDXF_FAILURES:  # an entity of a kind that has no layer (a damaged file)
+            self.unreadable[f"{e.dxftype()} without a layer"] += 1
+            return
+        kind = self.layer_map.kind_of(raw_layer)
+        layer, hit = mask_text(raw_layer)  # no personal number leaves the reader
+        layer = printable(layer)
+        self.masked += hit
+        self.tick()
+        if kind is None:
+            out.unmapped[layer] += 1
+            return
+        if kind == "ignore":
+            out.ignored[f"layer {layer}"] += 1
+            return
+        try:  # only entities of mapped layers are computed
+            with np.errstate(all="ignore"):  # absurd coordinates are judged just below
+                shape_kind, geom = _shape(e)
+        except (*_EZDXF_FAILURES, shapely.errors.ShapelyError) as exc:
+            self.unreadable[f"{e.dxftype()} on {layer} ({type(exc).__name__})"] += 1
+            return
+        if geom is not None and not _sane(geom):
+            geom, shape_kind = None, "other"  # beyond any drawing: counted, not used
+        if geom is None:
+            if shape_kind == "other" and e.dxftype() not in ("POINT", "DIMENSION"):
+                self.unusable[f"{e.dxftype()} on {layer}"] += 1
+            return
+        lvl = _level_of(raw_layer, self.levels) or self.default_level
+        text = None
+        if shape_kind == "text":
+            text, hit = mask_text(e.plain_text() if e.dxftype() == "MTEXT" else e.dxf.text)
+            self.masked += hit
+        self.buckets[lvl][kind].append((shape_kind, geom, text, layer))
+
+    def report(self, out: Conversion) -> None:
+        """What was left out and why, in the conversion's notes."""
+        for what, n in self.unreadable.items():
+            out.notes.append(f"{n} malformed entit{'y' if n == 1 else 'ies'} left out: {what}")
+        for what, n in self.unusable.items():
+            out.notes.append(
+                f"{n} entit{'y' if n == 1 else 'ies'} of a mapped layer could not be used: {what}"
+            )
+        if self.masked:
+            out.notes.append(
+                f"{self.masked} layer name(s) or text(s) held what looks like an ID or phone "
+                "number; it was masked and appears in no output"
+            )
 
 
 def _level_table(doc: Any) -> dict[str, str]:
@@ -386,23 +400,54 @@ def _lines(items: list[Any]) -> list[BaseGeometry]:
 
 def _level(out: Conversion, level_id: str, kinds: dict[str, list[Any]], scale: float) -> bool:
     """Add one level's features; True when it had no compartments."""
-    every = [g for items in kinds.values() for _, g, _, _ in items]
+    outline = _outline(out, level_id, kinds, scale)
+    out.add("level", outline, **level_props(level_id, floor=None))
+    missing = _compartments(out, level_id, kinds, outline, scale)
+    _spaces(out, level_id, kinds, scale)
+    for kind, items in kinds.items():
+        if not kind.startswith("obstacle:"):
+            continue
+        otype = kind.split(":", 1)[1]
+        for sk, g, _, _ in items:
+            if sk in ("area", "circle", "line"):
+                geom = box(*g.bounds) if sk == "circle" else g  # round columns as squares
+                out.add("obstacle", geom, level=level_id, type=otype)
+    for g in _lines(kinds.get("tray", [])):
+        out.add("tray", g, level=level_id)
+    return missing
+
+
+def _outline(
+    out: Conversion, level_id: str, kinds: dict[str, list[Any]], scale: float
+) -> BaseGeometry:
+    """The level's outline: its outline layer's largest piece, else the drawing's extent
+    (said in what to complete)."""
     outlines = _areas(kinds.get("level", []))
+    outline = None
     if outlines:
         merged = shapely.union_all(outlines)
         outline = largest(merged)
         if outline is not None and len(list(shapely.get_parts(merged))) > 1:
             out.notes.append(f"level {level_id}: outline pieces merged; the largest is used")
-    else:
-        outline = None
     if outline is None:
+        every = [g for items in kinds.values() for _, g, _, _ in items]
         outline = shapely.union_all(every).envelope.buffer(1.0 * scale, join_style="mitre")
         out.to_complete.append(
             f"level {level_id}: no outline layer; the drawing's extent is "
             "used as the garage outline"
         )
-    out.add("level", outline, **level_props(level_id, floor=None))
-    # compartments: closed areas, else open boundary lines polygonized with walls and outline
+    return outline
+
+
+def _compartments(
+    out: Conversion,
+    level_id: str,
+    kinds: dict[str, list[Any]],
+    outline: BaseGeometry,
+    scale: float,
+) -> bool:
+    """The fire compartments: closed areas, else open boundary lines polygonized with the
+    walls and the outline; the whole level when there are none (True then)."""
     comps = [c.intersection(outline) for c in _areas(kinds.get("compartment", []))]
     comps = [largest(c) for c in comps if not c.is_empty]
     comp_lines = _lines(kinds.get("compartment", []))
@@ -431,7 +476,12 @@ def _level(out: Conversion, level_id: str, kinds: dict[str, list[Any]], scale: f
             "compartment", c, id=f"{level_id}-FQ{n}", level=level_id, name=None, capacity_kw=None
         )
     _compartment_ids(out, level_id, kinds.get("compartment", []), comps)
-    # spaces with their numbers
+    return missing
+
+
+def _spaces(out: Conversion, level_id: str, kinds: dict[str, list[Any]], scale: float) -> None:
+    """The stalls with their numbers (the first text inside each, unless the same text
+    stands in several) and their charger symbols (within 1 m)."""
     texts = [
         (g, t)
         for items in kinds.values()
@@ -477,17 +527,6 @@ def _level(out: Conversion, level_id: str, kinds: dict[str, list[Any]], scale: f
             f"level {level_id}: {len(chargers) - len(charger_of)} charger "
             "symbol(s) not within 1 m of a stall were left out"
         )
-    for kind, items in kinds.items():
-        if not kind.startswith("obstacle:"):
-            continue
-        otype = kind.split(":", 1)[1]
-        for sk, g, _, _ in items:
-            if sk in ("area", "circle", "line"):
-                geom = box(*g.bounds) if sk == "circle" else g  # round columns as squares
-                out.add("obstacle", geom, level=level_id, type=otype)
-    for g in _lines(kinds.get("tray", [])):
-        out.add("tray", g, level=level_id)
-    return missing
 
 
 def _compartment_ids(
