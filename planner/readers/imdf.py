@@ -343,83 +343,103 @@ def _level(
         raise PlannerError(
             f"IMDF level {level_id} has no readable polygon. Fix: export the IMDF again."
         )
-    assert outline_ll is not None
-    outline = frame.to_local(outline_ll)
     out.add(
         "level",
         outline_ll,
         **level_props(level_id, floor=floor, name=_text(props.get("name")) or level_id),
     )
     lid = str(lv.get("id"))
-    skipped: Counter[str] = Counter()
-    car_parks: list[Polygon] = []
-    n_space = 0
-
-    def add_space(poly_local: Polygon) -> None:
-        nonlocal n_space
-        n_space += 1
-        out.add(
-            "space", frame.to_source(poly_local), id=f"{level_id}-{n_space:04d}", level=level_id
-        )
-
+    features = _LevelFeatures(out, level_id, frame)
     tick = Ticker()
     for role in ("unit", "fixture"):
         for f in found[role]:
             tick()
-            p = _props(f)
-            if str(p.get("level_id")) != lid:
-                continue
-            raw_geom = _geom(f)
-            if raw_geom is None:
-                skipped[f"{role} with unreadable geometry"] += 1
-                continue
-            cat = str(p.get("category") or "")
-            fname = (_text(p.get("name")) or "").lower()
-            polys = [frame.to_local(g) for g in _polygons(raw_geom, out)]
-            if cat == "parking" and any(w in fname for w in ("bike", "scooter", "motorcycle")):
-                skipped[f"{role} parking ({fname})"] += 1
-                continue
-            if cat == "parking":
-                for poly in polys:
-                    if poly.area > CAR_PARK_M2:
-                        car_parks.append(poly)
-                    else:
-                        add_space(poly)
-            elif cat == "parking way":
-                for poly in polys:
-                    for stall in _cut(poly):
-                        add_space(stall)
-            elif cat == "column":
-                for poly in polys:
-                    out.add("obstacle", frame.to_source(poly), level=level_id, type="column")
-            elif cat == "parking way-walls":
-                skipped[f"{role} {cat} (painted outlines of parking blocks)"] += 1
-            elif cat == "wall" or cat.endswith("-walls"):
-                for poly in polys:
-                    out.add("obstacle", frame.to_source(poly), level=level_id, type="wall")
-            elif cat in SHAFTS:
-                for poly in polys:
-                    out.add("obstacle", frame.to_source(poly), level=level_id, type="shaft")
-            elif cat == "ramp":
-                for poly in polys:
-                    out.add("obstacle", frame.to_source(poly), level=level_id, type="ramp")
-            elif cat == "non-public":
-                for poly in polys:
-                    out.add("obstacle", frame.to_source(poly), level=level_id, type="room")
-            else:
-                skipped[f"{role} {cat or '(no category)'}"] += 1
+            if str(_props(f).get("level_id")) == lid:
+                features.add(role, f)
     for f in found["opening"]:
         if str(_props(f).get("level_id")) == lid:
-            skipped["opening (doors are not obstacles)"] += 1
-    out.ignored.update(skipped)
+            features.skipped["opening (doors are not obstacles)"] += 1
+    out.ignored.update(features.skipped)
     if out.repaired:
         out.notes.append(
             f"level {level_id}: {out.repaired} invalid IMDF geometries (rings "
             "touching themselves) were repaired with make_valid"
         )
+    _compartment(out, level_id, features.car_parks, outline_ll, frame)
+    return True
+
+
+def _obstacle_type(cat: str) -> str | None:
+    """The obstacle an IMDF category is, if any (painted block outlines are none)."""
+    if cat == "column":
+        return "column"
+    if cat == "parking way-walls":
+        return None
+    if cat == "wall" or cat.endswith("-walls"):
+        return "wall"
+    if cat in SHAFTS:
+        return "shaft"
+    return {"ramp": "ramp", "non-public": "room"}.get(cat)
+
+
+class _LevelFeatures:
+    """A level's units and fixtures as stalls, car parks and obstacles; what is left out,
+    counted by why."""
+
+    def __init__(self, out: Conversion, level_id: str, frame: Frame) -> None:
+        self.out, self.level_id, self.frame = out, level_id, frame
+        self.skipped: Counter[str] = Counter()
+        self.car_parks: list[Polygon] = []
+        self.spaces = 0
+
+    def add(self, role: str, f: dict[str, Any]) -> None:
+        raw_geom = _geom(f)
+        if raw_geom is None:
+            self.skipped[f"{role} with unreadable geometry"] += 1
+            return
+        p = _props(f)
+        cat = str(p.get("category") or "")
+        fname = (_text(p.get("name")) or "").lower()
+        polys = [self.frame.to_local(g) for g in _polygons(raw_geom, self.out)]
+        if cat == "parking" and any(w in fname for w in ("bike", "scooter", "motorcycle")):
+            self.skipped[f"{role} parking ({fname})"] += 1
+        elif cat == "parking":
+            for poly in polys:
+                if poly.area > CAR_PARK_M2:
+                    self.car_parks.append(poly)
+                else:
+                    self._space(poly)
+        elif cat == "parking way":
+            for poly in polys:
+                for stall in _cut(poly):
+                    self._space(stall)
+        elif (otype := _obstacle_type(cat)) is not None:
+            for poly in polys:
+                self.out.add(
+                    "obstacle", self.frame.to_source(poly), level=self.level_id, type=otype
+                )
+        elif cat == "parking way-walls":
+            self.skipped[f"{role} {cat} (painted outlines of parking blocks)"] += 1
+        else:
+            self.skipped[f"{role} {cat or '(no category)'}"] += 1
+
+    def _space(self, poly_local: Polygon) -> None:
+        self.spaces += 1
+        self.out.add(
+            "space",
+            self.frame.to_source(poly_local),
+            id=f"{self.level_id}-{self.spaces:04d}",
+            level=self.level_id,
+        )
+
+
+def _compartment(
+    out: Conversion, level_id: str, car_parks: list[Polygon], outline_ll: Any, frame: Frame
+) -> None:
+    """IMDF has no fire compartments: the car park area is taken as one, else the level."""
     if car_parks:
-        area = shapely.union_all(car_parks).intersection(outline)
-        comp = largest(area) or outline
+        area = shapely.union_all(car_parks).intersection(frame.to_local(outline_ll))
+        comp = largest(area) or frame.to_local(outline_ll)
         out.add(
             "compartment",
             frame.to_source(comp),
@@ -432,11 +452,10 @@ def _level(
             f"level {level_id}: IMDF has no fire compartments; the car park "
             f"area ({comp.area:,.0f} m²) is taken as one compartment"
         )
-        return True
+        return
     out.add(
         "compartment", outline_ll, id=f"{level_id}-FQ1", level=level_id, name=None, capacity_kw=None
     )
     out.notes.append(
         f"level {level_id}: IMDF has no fire compartments; the whole level is one compartment"
     )
-    return True
