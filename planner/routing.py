@@ -553,15 +553,13 @@ def _visibility_search(
             index[_key(p)] = len(pts)
             pts.append(np.asarray(p, dtype=float))
     sight = _Sight.of(free, np.asarray(pts).reshape(-1, 2))
-    nodes, constrained = sight.nodes, sight.constrained
-    prev_all, next_all, corners = sight.prev, sight.next, sight.corners
-    n = len(nodes)
+    nodes, n = sight.nodes, len(sight.nodes)
     target_idx = [index[_key(p)] for p in terminals[1:]]
     is_target = np.zeros(n, bool)
     is_target[target_idx] = True
     is_target[0] = False
     # a target on a reflex corner may be where the way to others bends: it is no sink
-    on_corner = {_key(c) for c in corners}
+    on_corner = {_key(c) for c in sight.corners}
     sink = is_target.copy()
     for k in target_idx:
         if _key(nodes[k]) in on_corner:
@@ -573,71 +571,94 @@ def _visibility_search(
             ia, ib = index[_key(a)], index[_key(b)]
             tray_adj[ia].append((ib, math.dist(a, b)))
             tray_adj[ib].append((ia, math.dist(a, b)))
-    dist = np.full(n, np.inf)
-    length = np.full(n, np.inf)
-    tray_len = np.zeros(n)
-    pred = np.full(n, -1)
-    settled = np.zeros(n, bool)
-    dist[0] = length[0] = 0.0
-    heap: list[tuple[float, int]] = [(0.0, 0)]
+    search = _Search(free, sight, tray_adj, tray_cost)
     remaining = int(is_target.sum())
-    while heap and remaining:
-        d, u = heapq.heappop(heap)
-        if settled[u]:
+    while search.heap and remaining:
+        d, u = heapq.heappop(search.heap)
+        if search.settled[u]:
             continue
-        settled[u] = True
+        search.settled[u] = True
         check_time()
         if is_target[u]:
             remaining -= 1
             if sink[u] or not remaining:
                 continue
+        search.relax(u, d)
+    return [search.path(index[_key(p)]) for p in terminals[1:]]
+
+
+class _Search:
+    """Dijkstra's state over the any-angle nodes from node 0: cost, length and tray length
+    so far, predecessor and settled flags, and the heap."""
+
+    def __init__(
+        self,
+        free: BaseGeometry,
+        sight: _Sight,
+        tray_adj: dict[int, list[tuple[int, float]]],
+        tray_cost: float,
+    ) -> None:
+        n = len(sight.nodes)
+        self.free, self.sight, self.tray_adj, self.tray_cost = free, sight, tray_adj, tray_cost
+        self.dist = np.full(n, np.inf)
+        self.length = np.full(n, np.inf)
+        self.tray_len = np.zeros(n)
+        self.pred = np.full(n, -1)
+        self.settled = np.zeros(n, bool)
+        self.dist[0] = self.length[0] = 0.0
+        self.heap: list[tuple[float, int]] = [(0.0, 0)]
+
+    def relax(self, u: int, d: float) -> None:
+        """Reach on from ``u`` (settled at cost ``d``): along every sight line that could
+        bring a node closer and is tangent at its corners, then along the trays."""
+        nodes, sight = self.sight.nodes, self.sight
+        n = len(nodes)
         delta = nodes - nodes[u]
         reach = np.hypot(delta[:, 0], delta[:, 1])
-        cand = ~settled & (d + reach < dist - 1e-12)
-        if constrained[u]:
+        cand = ~self.settled & (d + reach < self.dist - 1e-12)
+        if sight.constrained[u]:
             here = np.broadcast_to(nodes[u], nodes.shape)
             cand &= _tangent(
                 delta,
                 here,
-                np.broadcast_to(prev_all[u], nodes.shape),
-                np.broadcast_to(next_all[u], nodes.shape),
+                np.broadcast_to(sight.prev[u], nodes.shape),
+                np.broadcast_to(sight.next[u], nodes.shape),
                 np.ones(n, bool),
             )
-        cand &= _tangent(-delta, nodes, prev_all, next_all, constrained)
+        cand &= _tangent(-delta, nodes, sight.prev, sight.next, sight.constrained)
         idx = np.flatnonzero(cand)
         if idx.size:
             segs = shapely.linestrings(
                 np.stack([np.broadcast_to(nodes[u], (idx.size, 2)), nodes[idx]], axis=1)
             )
-            for v in idx[shapely.covers(free, segs)]:
-                dist[v] = d + reach[v]
-                length[v] = length[u] + reach[v]
-                tray_len[v] = tray_len[u]
-                pred[v] = u
-                heapq.heappush(heap, (float(dist[v]), int(v)))
-        for v, seg in tray_adj.get(u, []):
-            if not settled[v] and d + seg * tray_cost < dist[v] - 1e-12:
-                dist[v] = d + seg * tray_cost
-                length[v] = length[u] + seg
-                tray_len[v] = tray_len[u] + seg
-                pred[v] = u
-                heapq.heappush(heap, (float(dist[v]), v))
-    out: list[_Path | None] = []
-    for p in terminals[1:]:
-        v = index[_key(p)]
-        if not np.isfinite(dist[v]):
-            out.append(None)
-            continue
+            for v in idx[shapely.covers(self.free, segs)]:
+                self._set(int(v), u, d + reach[v], reach[v], 0.0)
+        for v, seg in self.tray_adj.get(u, []):
+            if not self.settled[v] and d + seg * self.tray_cost < self.dist[v] - 1e-12:
+                self._set(v, u, d + seg * self.tray_cost, seg, seg)
+
+    def _set(self, v: int, u: int, cost: float, step: float, on_tray: float) -> None:
+        self.dist[v] = cost
+        self.length[v] = self.length[u] + step
+        self.tray_len[v] = self.tray_len[u] + on_tray
+        self.pred[v] = u
+        heapq.heappush(self.heap, (float(self.dist[v]), v))
+
+    def path(self, v: int) -> _Path | None:
+        """The path found to node ``v``, or ``None`` when it was not reached."""
+        if not np.isfinite(self.dist[v]):
+            return None
         chain = [v]
         while chain[-1] != 0:
-            chain.append(int(pred[chain[-1]]))
+            chain.append(int(self.pred[chain[-1]]))
+        nodes = self.sight.nodes
         coords = [(float(nodes[k][0]), float(nodes[k][1])) for k in reversed(chain)]
-        out.append(
-            _Path(
-                coords=coords, cost=float(dist[v]), length=float(length[v]), tray=float(tray_len[v])
-            )
+        return _Path(
+            coords=coords,
+            cost=float(self.dist[v]),
+            length=float(self.length[v]),
+            tray=float(self.tray_len[v]),
         )
-    return out
 
 
 def _clusters(geom: BaseGeometry) -> tuple[np.ndarray, np.ndarray]:
@@ -858,26 +879,7 @@ def _track_graph(
     # horizontal tracks: (y, x0, x1); vertical tracks: (x, y0, y1), only those holding a seed
     htracks = _tracks(_pieces(free, hlines), ys, seeds_by_y, axis=0)
     vtracks = _tracks(_pieces(free, vlines), xs, seeds_by_x, axis=1)
-    on_h: list[list[float]] = [[] for _ in htracks]
-    on_v: list[list[float]] = [[] for _ in vtracks]
-    if htracks and vtracks:
-        v = np.asarray(vtracks)
-        order = np.argsort(v[:, 0])
-        v = v[order]
-        allowed, crossings = current_limits().max_route_nodes, 0
-        for hi, (y, x0, x1) in enumerate(htracks):
-            if hi % _BLOCK == 0:
-                check_time()
-            lo, hi_ = np.searchsorted(v[:, 0], [x0 - _EPS, x1 + _EPS])
-            cand = v[lo:hi_]
-            hit = np.flatnonzero((cand[:, 1] <= y + _EPS) & (cand[:, 2] >= y - _EPS))
-            crossings += hit.size
-            if crossings > allowed:
-                _bound_nodes(crossings, "track graph (where its tracks cross)")
-            for k in hit:
-                x = float(cand[k, 0])
-                on_h[hi].append(x)
-                on_v[int(order[lo + k])].append(y)
+    on_h, on_v = _crossings(htracks, vtracks)
     extra_nodes = _tray_crossings(tray_parts, htracks, vtracks, on_h, on_v)
     graph = nx.Graph()
     for (y, x0, x1), found in zip(htracks, on_h, strict=True):
@@ -899,6 +901,35 @@ def _track_graph(
     for p in terminals:
         graph.add_node(_key(p))
     return graph
+
+
+def _crossings(
+    htracks: list[tuple[float, float, float]], vtracks: list[tuple[float, float, float]]
+) -> tuple[list[list[float]], list[list[float]]]:
+    """Where the tracks cross: for each horizontal track the x of every vertical one it
+    meets, and for each vertical track the y of every horizontal one (bounded by
+    ``max_route_nodes`` as they are found)."""
+    on_h: list[list[float]] = [[] for _ in htracks]
+    on_v: list[list[float]] = [[] for _ in vtracks]
+    if not (htracks and vtracks):
+        return on_h, on_v
+    v = np.asarray(vtracks)
+    order = np.argsort(v[:, 0])
+    v = v[order]
+    allowed, crossings = current_limits().max_route_nodes, 0
+    for hi, (y, x0, x1) in enumerate(htracks):
+        if hi % _BLOCK == 0:
+            check_time()
+        lo, hi_ = np.searchsorted(v[:, 0], [x0 - _EPS, x1 + _EPS])
+        cand = v[lo:hi_]
+        hit = np.flatnonzero((cand[:, 1] <= y + _EPS) & (cand[:, 2] >= y - _EPS))
+        crossings += hit.size
+        if crossings > allowed:
+            _bound_nodes(crossings, "track graph (where its tracks cross)")
+        for k in hit:
+            on_h[hi].append(float(cand[k, 0]))
+            on_v[int(order[lo + k])].append(y)
+    return on_h, on_v
 
 
 def _tracks(
