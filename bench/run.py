@@ -577,7 +577,7 @@ def _commit() -> str:
     return run.stdout.strip() or "unknown"
 
 
-def main() -> None:
+def main() -> None:  # noqa: C901, PLR0912, PLR0915 - one optional section after another
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )

@@ -263,7 +263,7 @@ def _pick(page: Any, where: Any, label: str, option: str) -> None:
 
 @pytest.mark.slow
 @pytest.mark.realdata
-def test_a_dwg_is_completed_planned_saved_reopened_and_downloaded(
+def test_a_dwg_is_completed_planned_saved_reopened_and_downloaded(  # noqa: PLR0915 - one walk, step by step
     server: str, tmp_path: Path, realdata: Path
 ) -> None:
     """Issue 14 item 9: a real DWG upload; the level completed (the answers file) and a

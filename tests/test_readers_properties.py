@@ -102,7 +102,7 @@ REQUIRED = {
 
 
 @st.composite
-def corruptions(draw: st.DrawFn) -> tuple[bytes, int | None]:
+def corruptions(draw: st.DrawFn) -> tuple[bytes, int | None]:  # noqa: PLR0912 - one branch per corruption
     """A garage with one thing broken, and the index of the feature it broke (if any)."""
     feats = simple_garage(bays=draw(st.integers(1, 3)), strips=1, cuts=[])
     spaces = [f["properties"]["id"] for f in feats if f["properties"]["kind"] == "space"]

@@ -403,25 +403,31 @@ class _LevelFeatures:
         polys = [self.frame.to_local(g) for g in _polygons(raw_geom, self.out)]
         if cat == "parking" and any(w in fname for w in ("bike", "scooter", "motorcycle")):
             self.skipped[f"{role} parking ({fname})"] += 1
-        elif cat == "parking":
-            for poly in polys:
-                if poly.area > CAR_PARK_M2:
-                    self.car_parks.append(poly)
-                else:
-                    self._space(poly)
-        elif cat == "parking way":
-            for poly in polys:
-                for stall in _cut(poly):
-                    self._space(stall)
-        elif (otype := _obstacle_type(cat)) is not None:
-            for poly in polys:
+            return
+        take = {"parking": self._parking, "parking way": self._parking_way}.get(cat)
+        otype = _obstacle_type(cat)
+        for poly in polys if take is not None or otype is not None else ():
+            if take is not None:
+                take(poly)
+            else:
                 self.out.add(
                     "obstacle", self.frame.to_source(poly), level=self.level_id, type=otype
                 )
-        elif cat == "parking way-walls":
-            self.skipped[f"{role} {cat} (painted outlines of parking blocks)"] += 1
+        if take is None and otype is None:
+            why = " (painted outlines of parking blocks)" if cat == "parking way-walls" else ""
+            self.skipped[f"{role} {cat or '(no category)'}{why}"] += 1
+
+    def _parking(self, poly: Polygon) -> None:
+        """A parking unit: one stall, or a car park (an area of stalls not drawn)."""
+        if poly.area > CAR_PARK_M2:
+            self.car_parks.append(poly)
         else:
-            self.skipped[f"{role} {cat or '(no category)'}"] += 1
+            self._space(poly)
+
+    def _parking_way(self, poly: Polygon) -> None:
+        """A parking block: cut into stalls."""
+        for stall in _cut(poly):
+            self._space(stall)
 
     def _space(self, poly_local: Polygon) -> None:
         self.spaces += 1
