@@ -16,6 +16,7 @@ matplotlib is imported here only, lazily by callers.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -32,6 +33,7 @@ from planner.drawing import (
 )
 from planner.i18n import Lang, t
 from planner.plan import Cable, MeterBox, Plan, RequestOutcome, circuit_number
+from planner.rules import Rules
 from planner.sheets import CIRCUITS_PER_SHEET, Sheet, drawing_mm, sheet_set
 from planner.styles import CJK_PT, HEAVY, LATIN_PT, MEDIUM, THIN
 
@@ -238,69 +240,91 @@ def design_notes(plan: Plan, lang: Lang) -> list[str]:
     """设计说明: the basis, the cable, how it is laid, the limits, protection, who lays it,
     and which numbers are unconfirmed; every figure read from the plan's rules."""
     r = plan.rules
-    unconfirmed = [name for _, name, _, desc in type(r).table() if "[unconfirmed" in desc]
-    cable = "ZR-YJV-0.6/1kV-3×S" if r.insulation == "xlpe" else "ZR-VV-0.6/1kV-3×S"
-    sizes = "、".join(f"{s:g}" for s in r.conductor_sizes_mm2)
-    diversity_zh = (
-        "不计同时系数（IEC 60364-7-722.311：无负荷管理时每个充电点按满负荷计）"
-        if r.diversity == "none"
-        else "按18D705-2需用系数（厂商引用值，未经核实）"
+    facts = _NoteFacts(
+        r=r,
+        unconfirmed=[name for _, name, _, desc in type(r).table() if "[unconfirmed" in desc],
+        cable="ZR-YJV-0.6/1kV-3×S" if r.insulation == "xlpe" else "ZR-VV-0.6/1kV-3×S",
+        sizes="、".join(f"{s:g}" for s in r.conductor_sizes_mm2),
+        managed=plan.options.managed,
     )
+    return _notes_en(facts) if lang == "en" else _notes_zh(facts)
+
+
+@dataclass(frozen=True)
+class _NoteFacts:
+    """What the design notes read from the plan."""
+
+    r: Rules
+    unconfirmed: list[str]
+    cable: str
+    sizes: str
+    managed: bool
+
+
+def _notes_en(f: _NoteFacts) -> list[str]:
+    r, cable, sizes, managed, unconfirmed = f.r, f.cable, f.sizes, f.managed, f.unconfirmed
     diversity_en = (
         "no diversity (IEC 60364-7-722.311: every charging point at full load without load "
         "management)"
         if r.diversity == "none"
         else "demand factors of 18D705-2 as quoted by vendors [unconfirmed]"
     )
-    managed = plan.options.managed
-    if lang == "en":
-        return [
-            "1 Basis: Lanzhou scheme 二(三)1(1) (one meter box at the centre of each fire "
-            "compartment; the owner lays the cable after the box; chargers should not exceed "
-            f"{r.charger_cap_kw:g} kW); GB/T 51313-2018; IEC 60364-7-722, 5-52, 4-43, 5-54 "
-            "(GB/T 16895); GB 50054-2011; JGJ 16-2008; drawings after GB/T 4728, GB/T 50786, "
-            "GB/T 50001.",
-            "2 Supply: each box (bank) is fed three-phase 380/220 V; its incoming breaker and "
-            "cable ZR-YJV-0.6/1kV-4×S+1×SPE are sized from the heaviest phase (XLPE, method E, "
-            "IEC 60364-5-52 B.52.12; PE after IEC 60364-5-54 table 54.2). The feeder to the box "
-            "is the utility's design.",
-            f"3 Circuits: one per charger, {r.supply_voltage_v:g} V single phase: meter "
-            f"5(60)A, RCBO C{r.breaker_a:g}/2P 30 mA type {r.rcd_type} (type A where the charger "
-            "detects 6 mA DC, GB/T 18487.1; else type B); Ib <= In <= Iz (IEC 60364-7-722.433, "
-            "722.531.2). Meters go to phases A, B, C, each to the least-loaded one.",
-            f"4 Cable: {cable}, copper, flame-retardant, S = {sizes} mm²; length = (route + rise "
-            f"at the box + rise at the charger) x {1 + r.slack:g}, the box and wall chargers at "
-            f"{r.mount_height_m:g} m, floor chargers fed at {r.floor_feed_height_m:g} m.",
-            "5 Installation: on the ceiling, in conduit (method "
-            f"{r.off_tray_method}) or on a tray (method E) where the route follows an existing "
-            f"tray or more than {r.tray_from_cables} cables share a run (within "
-            f"{r.share_distance_m:g} m for {r.share_min_length_m:g} m or more); grouping "
-            "factors of IEC 60364-5-52 table B.52.17 (row 1 bunched, row 4 one layer on a "
-            f"perforated tray), temperature factor of table B.52.14 at {r.ambient_c:g} °C; the "
-            "worst segment of each cable decides its ampacity.",
-            f"6 Limits: voltage drop at most {r.voltage_drop_limit_pct:g} % from the box "
-            f"(rho {r.resistivity_ohm_mm2_per_m:g} ohm·mm²/m, x {r.reactance_ohm_per_m:g} ohm/m, "
-            "IEC 60364-5-52 Annex G); the breaker must trip magnetically on a fault at the "
-            f"charger: cable <= {r.short_circuit_factor:g} U S / (2 rho Ia), Ia = "
-            f"{r.magnetic_trip_multiple:g} In. A cable that cannot meet them at any size is "
-            "refused: a second box nearer the space is the remedy.",
-            f"7 Demand: {diversity_en}; the compartment's demand is 3 x the heaviest phase; "
-            "requests join first come, first served while it stays within the capacity."
-            + (
-                " Managed charging: a load-management system limits each phase to capacity/3; "
-                "each charger is guaranteed at least 1.32 kW (6 A, IEC 61851-1)."
-                if managed
-                else ""
-            ),
-            "8 Installation work: the cable after the box is laid by the owner's qualified "
-            "installer at the owner's cost (表箱后线缆由用户自行敷设); supports, conduit and "
-            "trays of non-combustible material; fire-stop every wall or slab crossed; the "
-            f"box hangs on a column or wall face at {r.mount_height_m:g} m, never toward a "
-            "parking space.",
-            "9 Unconfirmed figures (quoted, not read from the standard): "
-            + ", ".join(unconfirmed)
-            + "; and the tables of planner.tables marked so.",
-        ]
+    return [
+        "1 Basis: Lanzhou scheme 二(三)1(1) (one meter box at the centre of each fire "
+        "compartment; the owner lays the cable after the box; chargers should not exceed "
+        f"{r.charger_cap_kw:g} kW); GB/T 51313-2018; IEC 60364-7-722, 5-52, 4-43, 5-54 "
+        "(GB/T 16895); GB 50054-2011; JGJ 16-2008; drawings after GB/T 4728, GB/T 50786, "
+        "GB/T 50001.",
+        "2 Supply: each box (bank) is fed three-phase 380/220 V; its incoming breaker and "
+        "cable ZR-YJV-0.6/1kV-4×S+1×SPE are sized from the heaviest phase (XLPE, method E, "
+        "IEC 60364-5-52 B.52.12; PE after IEC 60364-5-54 table 54.2). The feeder to the box "
+        "is the utility's design.",
+        f"3 Circuits: one per charger, {r.supply_voltage_v:g} V single phase: meter "
+        f"5(60)A, RCBO C{r.breaker_a:g}/2P 30 mA type {r.rcd_type} (type A where the charger "
+        "detects 6 mA DC, GB/T 18487.1; else type B); Ib <= In <= Iz (IEC 60364-7-722.433, "
+        "722.531.2). Meters go to phases A, B, C, each to the least-loaded one.",
+        f"4 Cable: {cable}, copper, flame-retardant, S = {sizes} mm²; length = (route + rise "
+        f"at the box + rise at the charger) x {1 + r.slack:g}, the box and wall chargers at "
+        f"{r.mount_height_m:g} m, floor chargers fed at {r.floor_feed_height_m:g} m.",
+        "5 Installation: on the ceiling, in conduit (method "
+        f"{r.off_tray_method}) or on a tray (method E) where the route follows an existing "
+        f"tray or more than {r.tray_from_cables} cables share a run (within "
+        f"{r.share_distance_m:g} m for {r.share_min_length_m:g} m or more); grouping "
+        "factors of IEC 60364-5-52 table B.52.17 (row 1 bunched, row 4 one layer on a "
+        f"perforated tray), temperature factor of table B.52.14 at {r.ambient_c:g} °C; the "
+        "worst segment of each cable decides its ampacity.",
+        f"6 Limits: voltage drop at most {r.voltage_drop_limit_pct:g} % from the box "
+        f"(rho {r.resistivity_ohm_mm2_per_m:g} ohm·mm²/m, x {r.reactance_ohm_per_m:g} ohm/m, "
+        "IEC 60364-5-52 Annex G); the breaker must trip magnetically on a fault at the "
+        f"charger: cable <= {r.short_circuit_factor:g} U S / (2 rho Ia), Ia = "
+        f"{r.magnetic_trip_multiple:g} In. A cable that cannot meet them at any size is "
+        "refused: a second box nearer the space is the remedy.",
+        f"7 Demand: {diversity_en}; the compartment's demand is 3 x the heaviest phase; "
+        "requests join first come, first served while it stays within the capacity."
+        + (
+            " Managed charging: a load-management system limits each phase to capacity/3; "
+            "each charger is guaranteed at least 1.32 kW (6 A, IEC 61851-1)."
+            if managed
+            else ""
+        ),
+        "8 Installation work: the cable after the box is laid by the owner's qualified "
+        "installer at the owner's cost (表箱后线缆由用户自行敷设); supports, conduit and "
+        "trays of non-combustible material; fire-stop every wall or slab crossed; the "
+        f"box hangs on a column or wall face at {r.mount_height_m:g} m, never toward a "
+        "parking space.",
+        "9 Unconfirmed figures (quoted, not read from the standard): "
+        + ", ".join(unconfirmed)
+        + "; and the tables of planner.tables marked so.",
+    ]
+
+
+def _notes_zh(f: _NoteFacts) -> list[str]:
+    r, cable, sizes, managed, unconfirmed = f.r, f.cable, f.sizes, f.managed, f.unconfirmed
+    diversity_zh = (
+        "不计同时系数（IEC 60364-7-722.311：无负荷管理时每个充电点按满负荷计）"
+        if r.diversity == "none"
+        else "按18D705-2需用系数（厂商引用值，未经核实）"
+    )
     return [
         "1．设计依据：《兰州市既有居民小区电动汽车充电设施建设方案》二(三)1(1)（以防火分区为界，"
         "在每个防火分区中心位置装设表箱，表箱后线缆由用户自行敷设，充电桩容量不宜超过"
