@@ -361,6 +361,8 @@ class _Sheet:
             self.ax.add_collection(PathCollection(keep, facecolors=faces, **kw))
 
     def _geometry(self) -> None:
+        """Compartments tinted, stalls by status, structures, compartment lines, the
+        outline, and the trays (existing and planned), bottom up."""
         v = self.site_view
         comps = list(v.compartments)
         self._polys(
@@ -388,6 +390,26 @@ class _Sheet:
             linewidths=THIN * 0.7,
             zorder=2,
         )
+        self._obstacles()
+        self.ax.add_collection(
+            LineCollection(
+                [r for c in comps for r in _lines(c.polygon)],
+                colors=COMPARTMENT_EDGE,
+                linewidths=MEDIUM,
+                linestyles=DASH_DOT,
+                zorder=6,
+            )
+        )
+        self.ax.add_collection(
+            LineCollection(
+                _lines(v.level.outline), colors="black", linewidths=HEAVY * 0.7, zorder=6
+            )
+        )
+        self._trays()
+
+    def _obstacles(self) -> None:
+        """The structures in the window, each kind in its colour and hatch."""
+        v = self.site_view
         obstacles = [
             o
             for o, hit in zip(
@@ -414,20 +436,11 @@ class _Sheet:
                 self.ax.add_collection(
                     LineCollection(lines, colors=colour, linewidths=MEDIUM, zorder=3)
                 )
-        self.ax.add_collection(
-            LineCollection(
-                [r for c in comps for r in _lines(c.polygon)],
-                colors=COMPARTMENT_EDGE,
-                linewidths=MEDIUM,
-                linestyles=DASH_DOT,
-                zorder=6,
-            )
-        )
-        self.ax.add_collection(
-            LineCollection(
-                _lines(v.level.outline), colors="black", linewidths=HEAVY * 0.7, zorder=6
-            )
-        )
+
+    def _trays(self) -> None:
+        """The existing trays and the planned shared tray (one band, the owners' cables
+        along it)."""
+        v = self.site_view
         if v.trays:
             self.ax.add_collection(
                 LineCollection(
@@ -1312,8 +1325,21 @@ def title_block(
             (t("revision", lang), info.revision or ""),
         ),
     ]
-    y = bh
-    label_w = 18.0
+    y = _title_rows(ax, rows, top=bh, width=w)
+    y = _title_pairs(ax, pairs, top=y, width=w)
+    y = _title_roles(ax, info.surveyor or "", lang, top=y, width=w)
+    _countersign(ax, lang, top=y, width=w)
+    return bh
+
+
+_LABEL_W = 18.0
+"""Width of the title block's label column, mm."""
+
+
+def _title_rows(ax: Axes, rows: list[tuple[str, str]], *, top: float, width: float) -> float:
+    """What the drawing is: a label and a value of up to two lines per row. Returns the
+    height reached."""
+    y, w, label_w = top, width, _LABEL_W
     for label, value in rows:  # top: what the drawing is
         parts = wrap(value, (w - label_w - 3) * PT_PER_MM, CJK_PT)[:2] or [""]
         row_h = 6.5 if len(parts) == 1 else 10.5
@@ -1329,6 +1355,14 @@ def title_block(
         ax.plot([label_w, label_w], [y - row_h, y], color="black", lw=THIN)
         y -= row_h
         ax.plot([0, w], [y, y], color="black", lw=THIN)
+    return y
+
+
+def _title_pairs(
+    ax: Axes, pairs: list[tuple[tuple[str, str], tuple[str, str]]], *, top: float, width: float
+) -> float:
+    """Two label-value pairs a row (number and scale, date and revision)."""
+    y, w, label_w = top, width, _LABEL_W
     for (la, va_), (lb, vb) in pairs:
         ax.text(1.5, y - 3.25, la, fontsize=CJK_PT, va="center")
         ax.text(label_w + 1.5, y - 3.25, va_, fontsize=text_pt(va_), va="center")
@@ -1338,17 +1372,28 @@ def title_block(
             ax.plot([xx, xx], [y - 6.5, y], color="black", lw=THIN)
         y -= 6.5
         ax.plot([0, w], [y, y], color="black", lw=THIN)
+    return y
+
+
+def _title_roles(ax: Axes, designer: str, lang: Lang, *, top: float, width: float) -> float:
+    """设计 校对 审核 审定: a name (the surveyor as designer) and room to sign."""
+    y, w, label_w = top, width, _LABEL_W
     roles = ("designer", "checker", "reviewer", "approver")
     for role in roles:  # 设计 校对 审核 审定: name, signature
         ax.text(1.5, y - 3.25, t(role, lang), fontsize=CJK_PT, va="center")
-        name = (info.surveyor or "") if role == "designer" else ""
+        name = designer if role == "designer" else ""
         ax.text(label_w + 1.5, y - 3.25, name, fontsize=text_pt(name or "x"), va="center")
         ax.text(w * 0.68 + 1.5, y - 3.25, t("signature", lang), fontsize=CJK_PT, va="center")
         for xx in (label_w, w * 0.68):
             ax.plot([xx, xx], [y - 6.5, y], color="black", lw=THIN)
         y -= 6.5
         ax.plot([0, w], [y, y], color="black", lw=THIN)
-    # 会签: the utility and the property office, each with room for a 40 mm seal
+    return y
+
+
+def _countersign(ax: Axes, lang: Lang, *, top: float, width: float) -> None:
+    """会签: the utility and the property office, each with room for a 40 mm seal."""
+    y, w = top, width
     ax.text(
         1.5,
         y / 2,
@@ -1363,7 +1408,6 @@ def title_block(
     ax.text(9.5, y - 3, t("sign_utility", lang), fontsize=CJK_PT, va="center")
     ax.text(half + 1.5, y - 3, t("seal", lang), fontsize=CJK_PT, va="center")
     assert y >= 40.0 + 6, y  # the seal's room under the cell's heading
-    return bh
 
 
 def save_sheet(fig: Figure, path: Any, *, fmt: str | None = None) -> None:
