@@ -108,8 +108,35 @@ def _draw(  # noqa: PLR0917 - one private drawing step
     rows = max(len(circuit_ids), 1)
     bottom = top - rows * row
     ax.text(4, h - 6, f"{t('diagram', lang)}  {box.id}", fontsize=CJK_PT * 1.4, va="top")
-    # incoming supply
-    y_in = top - row / 2
+    _incoming(ax, box, lang, y_in=top - row / 2, bus=(bus_x, bottom, top))
+    # headings
+    heads = [
+        (bus_x + 2, t("phase", lang)),
+        (bus_x + 12, t("circuit", lang)),
+        (bus_x + 30, t("breaker", lang)),
+        (bus_x + 62, t("meter_short", lang)),
+        (bus_x + 80, t("designation", lang)),
+        (bus_x + 142, t("length", lang)),
+        (bus_x + 168, t("space", lang)),
+        (bus_x + 188, t("request", lang)),
+    ]
+    for x, text in heads:
+        ax.text(x, top + 6, text, fontsize=CJK_PT, va="bottom", color="#bf360c")
+    ax.plot([bus_x, w - 4], [top + 4.5, top + 4.5], color="black", lw=THIN)
+    for i, rid in enumerate(circuit_ids):
+        y = top - (i + 0.5) * row
+        _circuit(ax, bus_x, y, first + i, rid, cables.get(rid), reqs.get(rid), lang)
+    _bank_outlines(ax, box, first, len(circuit_ids), top=top, row=row, bus_x=bus_x)
+    legend = t("diagram_legend", lang)
+    ax.text(4, 6, legend, fontsize=CJK_PT, va="bottom")
+    ax.text(w - 4, 2, f"{sheet[0]} / {sheet[1]}", fontsize=LATIN_PT, ha="right", va="bottom")
+
+
+def _incoming(
+    ax: Axes, box: MeterBox, lang: Lang, *, y_in: float, bus: tuple[float, float, float]
+) -> None:
+    """The bus bar and the incoming supply: breaker, cable and the bank's loads."""
+    bus_x, bottom, top = bus
     ax.plot([bus_x, bus_x], [bottom, top + 4], color="black", lw=HEAVY)
     ax.plot([6, bus_x], [y_in, y_in], color="black", lw=MEDIUM)
     _breaker(ax, 30, y_in, rcd=False)
@@ -132,27 +159,17 @@ def _draw(  # noqa: PLR0917 - one private drawing step
         va="top",
     )
     ax.text(6, y_in - 19, f"3~ 380/220V  {box.demand_kw:g}kW", fontsize=LATIN_PT, va="top")
-    # headings
-    heads = [
-        (bus_x + 2, t("phase", lang)),
-        (bus_x + 12, t("circuit", lang)),
-        (bus_x + 30, t("breaker", lang)),
-        (bus_x + 62, t("meter_short", lang)),
-        (bus_x + 80, t("designation", lang)),
-        (bus_x + 142, t("length", lang)),
-        (bus_x + 168, t("space", lang)),
-        (bus_x + 188, t("request", lang)),
-    ]
-    for x, text in heads:
-        ax.text(x, top + 6, text, fontsize=CJK_PT, va="bottom", color="#bf360c")
-    ax.plot([bus_x, w - 4], [top + 4.5, top + 4.5], color="black", lw=THIN)
-    for i, rid in enumerate(circuit_ids):
-        y = top - (i + 0.5) * row
-        _circuit(ax, bus_x, y, first + i, rid, cables.get(rid), reqs.get(rid), lang)
-    # the boxes of the bank
+
+
+def _bank_outlines(
+    ax: Axes, box: MeterBox, first: int, count: int, *, top: float, row: float, bus_x: float
+) -> None:
+    """Each box of the bank around the circuits of this sheet it holds (dashed), named
+    AW<n> with its size."""
+    w = ax.get_xlim()[1]
     start = 0
     for n, size in enumerate(box.box_sizes):
-        lo, hi = max(start, first), min(start + size, first + len(circuit_ids))
+        lo, hi = max(start, first), min(start + size, first + count)
         if lo < hi:
             y0 = top - (hi - first) * row
             y1 = top - (lo - first) * row
@@ -175,9 +192,6 @@ def _draw(  # noqa: PLR0917 - one private drawing step
                 va="top",
             )
         start += size
-    legend = t("diagram_legend", lang)
-    ax.text(4, 6, legend, fontsize=CJK_PT, va="bottom")
-    ax.text(w - 4, 2, f"{sheet[0]} / {sheet[1]}", fontsize=LATIN_PT, ha="right", va="bottom")
 
 
 def _circuit(  # noqa: PLR0917 - one private drawing step
