@@ -117,6 +117,15 @@ TRANSLATED = ("source", "routing", "placement", "trunk", "reserve", "move_how")
 
 
 def _sidebar(s: Any) -> tuple[Rules, PlanOptions, Lang]:
+    """The sidebar: the language, the site (a sample or an upload) and the options."""
+    lang = _language(s)
+    _site_source(s, lang)
+    rules, options = _options(s, lang)
+    return rules, options, lang
+
+
+def _language(s: Any) -> Lang:
+    sb = st.sidebar
     sb = st.sidebar
     lang: Lang = (
         "en"
@@ -129,6 +138,11 @@ def _sidebar(s: Any) -> tuple[Rules, PlanOptions, Lang]:
             if key in s:
                 s[key] = s[key]
     s.shown_lang = lang
+    return lang
+
+
+def _site_source(s: Any, lang: Lang) -> None:
+    sb = st.sidebar
     sb.header(t("app_site", lang))
     source = sb.radio(
         t("app_source", lang),
@@ -165,6 +179,10 @@ def _sidebar(s: Any) -> tuple[Rules, PlanOptions, Lang]:
                 s.csv_key = csv_key
             except PlannerError as exc:
                 st.error(error_text(exc, lang))
+
+
+def _options(s: Any, lang: Lang) -> tuple[Rules, PlanOptions]:
+    sb = st.sidebar
     sb.header(t("app_options", lang))
     routing = sb.radio(
         t("app_routing", lang),
@@ -216,7 +234,7 @@ def _sidebar(s: Any) -> tuple[Rules, PlanOptions, Lang]:
         reserve="none" if reserve == 0 else ("all" if reserve == 1 else reserve),
         box_positions=dict(s.box_positions),
     )
-    return rules, options, lang
+    return rules, options
 
 
 def _plan_view(s: Any, plan: Plan, lang: Lang) -> None:
@@ -347,65 +365,8 @@ def _complete(s: Any, lang: Lang) -> None:
     if todo:  # what the upload still lacks, always in view
         st.warning(t("to_complete", lang) + "\n\n" + "\n".join(f"- {item}" for item in todo))
     with st.expander(t("complete_site", lang), expanded=bool(todo)):
-        tables = site_tables(site)
-        cc = st.column_config
-        label = functools.partial(field_label, lang=lang)
-        columns: dict[str, Any] = {
-            **{k: label(k) for k in FIELD_WORDS},
-            **{k: cc.CheckboxColumn(label(k)) for k in FIRE},
-            "garage_type": cc.SelectboxColumn(
-                label("garage_type"), options=list(get_args(GarageType))
-            ),
-            "supply": cc.SelectboxColumn(label("supply"), options=["direct", "non_direct"]),
-            "floor": cc.NumberColumn(label("floor"), step=1),
-            "ceiling_height_m": cc.NumberColumn(label("ceiling_height_m"), min_value=0.1),
-            "capacity_kw": cc.NumberColumn(label("capacity_kw"), min_value=0.0),
-        }
-        edited = {
-            kind: st.data_editor(
-                rows, hide_index=True, key=f"edit_{kind}", disabled=["id"], column_config=columns
-            )
-            for kind, rows in tables.items()
-        }
-        if st.button(t("apply", lang), key="apply_tables"):
-            _replace_site(s, lambda: with_tables(site, edited), lang)
-        answers = st.file_uploader(t("answers_file", lang), type=["toml"], key="answers_file")
-        if answers is not None and st.button(t("use_answers", lang), key="use_answers"):
-            _replace_site(s, lambda: with_answers(site, answers.name, answers.getvalue()), lang)
-        st.markdown(t("draw_compartment", lang))
-        c1, c2, c3 = st.columns(3)
-        level = _select(c1, t("level", lang), [lv.id for lv in site.levels], key="new_level")
-        ident = c2.text_input(field_label("id", lang), key="new_comp_id")
-        cap = c3.number_input(t("capacity", lang) + " kW", 0.0, 5000.0, 0.0, key="new_comp_cap")
-        corners = st.text_input(t("corners", lang), key="new_comp_corners")
-        replace = st.multiselect(
-            t("replace", lang),
-            [c.id for c in site.compartments],
-            key="new_comp_replace",
-            placeholder=t("choose", lang),
-        )
-        layer = st.file_uploader(
-            t("compartment_layer", lang), type=["geojson", "json", "dxf", "dwg"], key="fq_layer"
-        )
-        if layer is not None and st.button(t("use_layer", lang), key="use_layer"):
-            _replace_site(
-                s,
-                lambda: with_compartment_layer(site, layer.name, layer.getvalue(), level=level),
-                lang,
-            )
-        if st.button(t("add_compartment", lang), key="add_compartment"):
-            _replace_site(
-                s,
-                lambda: with_compartment(
-                    site,
-                    level=level,
-                    ident=ident.strip(),
-                    corners=parse_corners(corners),
-                    capacity_kw=cap or None,
-                    replace=tuple(replace),
-                ),
-                lang,
-            )
+        _site_editors(s, site, lang)
+        _compartment_editor(s, site, lang)
     with st.expander(t("edit_requests", lang)):
         rows = st.data_editor(
             request_table(site),
@@ -419,6 +380,71 @@ def _complete(s: Any, lang: Lang) -> None:
             _replace_site(s, lambda: with_requests(site, rows), lang)
         b.download_button(
             "requests.csv", requests_csv(rows), file_name="requests.csv", key="dl_requests"
+        )
+
+
+def _site_editors(s: Any, site: Site, lang: Lang) -> None:
+    """The site's tables (levels, compartments ...) to edit, and an answers file."""
+    tables = site_tables(site)
+    cc = st.column_config
+    label = functools.partial(field_label, lang=lang)
+    columns: dict[str, Any] = {
+        **{k: label(k) for k in FIELD_WORDS},
+        **{k: cc.CheckboxColumn(label(k)) for k in FIRE},
+        "garage_type": cc.SelectboxColumn(label("garage_type"), options=list(get_args(GarageType))),
+        "supply": cc.SelectboxColumn(label("supply"), options=["direct", "non_direct"]),
+        "floor": cc.NumberColumn(label("floor"), step=1),
+        "ceiling_height_m": cc.NumberColumn(label("ceiling_height_m"), min_value=0.1),
+        "capacity_kw": cc.NumberColumn(label("capacity_kw"), min_value=0.0),
+    }
+    edited = {
+        kind: st.data_editor(
+            rows, hide_index=True, key=f"edit_{kind}", disabled=["id"], column_config=columns
+        )
+        for kind, rows in tables.items()
+    }
+    if st.button(t("apply", lang), key="apply_tables"):
+        _replace_site(s, lambda: with_tables(site, edited), lang)
+    answers = st.file_uploader(t("answers_file", lang), type=["toml"], key="answers_file")
+    if answers is not None and st.button(t("use_answers", lang), key="use_answers"):
+        _replace_site(s, lambda: with_answers(site, answers.name, answers.getvalue()), lang)
+
+
+def _compartment_editor(s: Any, site: Site, lang: Lang) -> None:
+    """A compartment drawn by typed corners, or a layer of them from a file."""
+    st.markdown(t("draw_compartment", lang))
+    c1, c2, c3 = st.columns(3)
+    level = _select(c1, t("level", lang), [lv.id for lv in site.levels], key="new_level")
+    ident = c2.text_input(field_label("id", lang), key="new_comp_id")
+    cap = c3.number_input(t("capacity", lang) + " kW", 0.0, 5000.0, 0.0, key="new_comp_cap")
+    corners = st.text_input(t("corners", lang), key="new_comp_corners")
+    replace = st.multiselect(
+        t("replace", lang),
+        [c.id for c in site.compartments],
+        key="new_comp_replace",
+        placeholder=t("choose", lang),
+    )
+    layer = st.file_uploader(
+        t("compartment_layer", lang), type=["geojson", "json", "dxf", "dwg"], key="fq_layer"
+    )
+    if layer is not None and st.button(t("use_layer", lang), key="use_layer"):
+        _replace_site(
+            s,
+            lambda: with_compartment_layer(site, layer.name, layer.getvalue(), level=level),
+            lang,
+        )
+    if st.button(t("add_compartment", lang), key="add_compartment"):
+        _replace_site(
+            s,
+            lambda: with_compartment(
+                site,
+                level=level,
+                ident=ident.strip(),
+                corners=parse_corners(corners),
+                capacity_kw=cap or None,
+                replace=tuple(replace),
+            ),
+            lang,
         )
 
 
