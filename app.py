@@ -11,7 +11,7 @@ import hashlib
 import json
 from typing import Any, get_args
 
-import pandas  # noqa: F401 - loaded whole before the first widget: a rerun that interrupts
+import pandas  # type: ignore[import-untyped]  # noqa: F401 - loaded whole before the first widget: a rerun that interrupts
 import streamlit as st  # plotly's lazy import of pandas left it half-initialised
 
 from planner.desk import session_closed
@@ -152,9 +152,14 @@ def _site_source(s: Any, lang: Lang) -> None:
         format_func=lambda k: t(f"app_{k}", lang),
     )
     if source == "sample":
+        names: list[str] = list(SAMPLES)
         key = sb.selectbox(
-            t("app_sample_site", lang), list(SAMPLES), format_func=SAMPLE_NAMES.get, key="sample"
+            t("app_sample_site", lang),
+            names,
+            format_func=lambda k: SAMPLE_NAMES.get(k, k),
+            key="sample",
         )
+        key = key or names[0]  # a select box always holds one of its options here
         _use_site(s, f"sample:{key}", sample_site(key), lang)
     else:
         site_file = sb.file_uploader(
