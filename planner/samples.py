@@ -192,6 +192,12 @@ def _site_a_drawing() -> tuple[list[Feature], _SiteA]:
     return feats, _SiteA(main, arm, locked, split)
 
 
+def _set_tenure(feats: list[Feature], tenure: dict[str, str]) -> None:
+    for f in feats:
+        if f["properties"].get("id") in tenure:
+            f["properties"]["tenure"] = tenure[f["properties"]["id"]]
+
+
 def _site_a_requests(feats: list[Feature], geo: _SiteA) -> list[Feature]:
     """The 20 requests, each chosen for the outcome it shows (the tenure of the common
     and leased spaces set on the way)."""
@@ -205,13 +211,8 @@ def _site_a_requests(feats: list[Feature], geo: _SiteA) -> list[Feature]:
     common1 = sp(feats, x_fq1[4], y_hi)
     common2 = sp(feats, x_fq2[5], y_hi)
     common3 = sp(feats, x_fq2[7], y_hi)
-    for f in feats:
-        if f["properties"].get("id") in (common1, common2, common3):
-            f["properties"]["tenure"] = "common"
     leased = sp(feats, x_fq1[2], y_lo)
-    for f in feats:
-        if f["properties"].get("id") == leased:
-            f["properties"]["tenure"] = "leased"
+    _set_tenure(feats, {common1: "common", common2: "common", common3: "common", leased: "leased"})
     edge_space = sp(feats, main.column_x(5) + 0.3 + 6.25, y_lo)
     locked_space = sp(feats, locked.centroid.x, locked.centroid.y)
     near = sp(feats, x_fq1[6], y_lo)
