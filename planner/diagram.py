@@ -35,7 +35,7 @@ from planner.i18n import Lang, t
 from planner.plan import Cable, MeterBox, Plan, RequestOutcome, circuit_number
 from planner.rules import Rules
 from planner.sheets import CIRCUITS_PER_SHEET, Sheet, drawing_mm, sheet_set
-from planner.styles import CJK_PT, HEAVY, LATIN_PT, MEDIUM, THIN
+from planner.styles import CJK_PT, HEAD_COLOUR, HEAVY, LATIN_PT, MEDIUM, THIN
 
 
 def diagram_pages(
@@ -121,7 +121,7 @@ def _draw(  # noqa: PLR0917 - one private drawing step
         (bus_x + 188, t("request", lang)),
     ]
     for x, text in heads:
-        ax.text(x, top + 6, text, fontsize=CJK_PT, va="bottom", color="#bf360c")
+        ax.text(x, top + 6, text, fontsize=CJK_PT, va="bottom", color=HEAD_COLOUR)
     ax.plot([bus_x, w - 4], [top + 4.5, top + 4.5], color="black", lw=THIN)
     for i, rid in enumerate(circuit_ids):
         y = top - (i + 0.5) * row

@@ -14,7 +14,14 @@ from shapely.geometry.base import BaseGeometry
 from planner.i18n import Lang, reason_text, t
 from planner.plan import Cable, MeterBox, Plan, RequestOutcome
 from planner.site import SiteLevelView
-from planner.styles import COMPARTMENT_TINTS, PLANNED_TRAY, STATUS_COLOURS
+from planner.styles import (
+    COMPARTMENT_EDGE,
+    COMPARTMENT_TINTS,
+    EXISTING_TRAY,
+    OBSTACLE_STYLE,
+    PLANNED_TRAY,
+    STATUS_COLOURS,
+)
 from planner.trunk import TrayRun
 
 
@@ -111,7 +118,9 @@ def _area_traces(plan: Plan, view: SiteLevelView, level_id: str, lang: Lang) -> 
     """Compartments, stalls by status and the structures, as filled areas."""
     out: list[go.Scatter] = []
     for i, c in enumerate(view.compartments):
-        out += _fill([c.polygon], f"{c.id} {c.name or ''}", COMPARTMENT_TINTS[i % 8], "#d84315")
+        out += _fill(
+            [c.polygon], f"{c.id} {c.name or ''}", COMPARTMENT_TINTS[i % 8], COMPARTMENT_EDGE
+        )
     by_status: dict[str, list[BaseGeometry]] = {}
     status_of: dict[str, str] = dict(plan.space_status(level_id))
     for s in view.spaces:
@@ -142,8 +151,8 @@ def _line_traces(view: SiteLevelView, lang: Lang) -> list[go.Scatter]:
         if o.type == "wall" or o.geometry.geom_type not in ("Polygon", "MultiPolygon")
     ]
     return [
-        *_lines(walls, t("wall", lang), "#616161", 2),
-        *_lines([tr.line for tr in view.trays], t("tray", lang), "#81d4fa", 6),
+        *_lines(walls, t("wall", lang), OBSTACLE_STYLE["wall"][0], 2),
+        *_lines([tr.line for tr in view.trays], t("tray", lang), EXISTING_TRAY, 6),
     ]
 
 
