@@ -31,7 +31,7 @@ from planner.readers import (
     convert,
     kind_of,
     parse_site,
-    site_from_conversion,
+    read_site_bytes,
 )
 from planner.readers.answers import COMPLETE_CHECKS, check_answers, refresh
 from planner.readers.answers import EXAMPLE as ANSWERS_EXAMPLE
@@ -71,11 +71,7 @@ def load_upload(
         if requests_csv is None
         else read_bytes(requests_csv, what="requests CSV", max_bytes=max_bytes)
     )
-    kind = kind_of(name)
-    if kind == "geojson":
-        return parse_site(site_bytes, requests_csv=csv_bytes, limits=lim)
-    conv = convert(site_bytes, name=name, kind=kind, layers=layers, limits=lim)
-    return site_from_conversion(conv, requests_csv=csv_bytes, limits=lim)
+    return read_site_bytes(name, site_bytes, requests_csv=csv_bytes, layers=layers, limits=lim)
 
 
 def with_capacities(site: Site, capacities: dict[str, float | None]) -> Site:

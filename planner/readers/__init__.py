@@ -127,22 +127,49 @@ def read_site(
             read_site_geojson(path, requests=requests, max_bytes=lim.max_bytes, limits=lim),
             path.name,
         )
-    data: str | Path | bytes = path
-    if not path.is_dir():
-        data = read_bytes(
-            path,
-            what="drawing" if kind in ("dxf", "dwg") else "IMDF archive",
-            max_bytes=lim.max_bytes,
-        )
-    conv = convert(
-        data, name=path.name, kind=kind, layers=layers, units=units, level=level, limits=lim
-    )
     csv = (
         None
         if requests is None
         else read_bytes(requests, what="requests CSV", max_bytes=lim.max_bytes)
     )
-    return _read(site_from_conversion(conv, requests_csv=csv, limits=lim), f"{path.name} ({kind})")
+    if path.is_dir():  # an IMDF folder: converted where it lies
+        conv = convert(
+            path, name=path.name, kind=kind, layers=layers, units=units, level=level, limits=lim
+        )
+        return _read(
+            site_from_conversion(conv, requests_csv=csv, limits=lim), f"{path.name} ({kind})"
+        )
+    data = read_bytes(
+        path,
+        what="drawing" if kind in ("dxf", "dwg") else "IMDF archive",
+        max_bytes=lim.max_bytes,
+    )
+    return read_site_bytes(
+        path.name, data, requests_csv=csv, layers=layers, units=units, level=level, limits=lim
+    )
+
+
+def read_site_bytes(
+    name: str,
+    data: bytes,
+    *,
+    requests_csv: bytes | None = None,
+    layers: str | Path | None = None,
+    units: str | None = None,
+    level: str | None = None,
+    limits: Limits | None = None,
+) -> Site:
+    """Read a site GeoJSON, a DXF or DWG drawing or an IMDF zip from its bytes, its kind
+    told by ``name``: the one loader behind :func:`read_site` (the CLI) and the desk's
+    uploads, nothing written to disk."""
+    lim = limits or Limits()
+    kind = kind_of(name)
+    if kind == "geojson":
+        return _read(parse_site(data, requests_csv=requests_csv, limits=lim), name)
+    conv = convert(data, name=name, kind=kind, layers=layers, units=units, level=level, limits=lim)
+    return _read(
+        site_from_conversion(conv, requests_csv=requests_csv, limits=lim), f"{name} ({kind})"
+    )
 
 
 def _read(site: Site, what: str) -> Site:
@@ -166,5 +193,6 @@ __all__ = [
     "kind_of",
     "parse_site",
     "read_site",
+    "read_site_bytes",
     "site_from_conversion",
 ]
