@@ -53,6 +53,7 @@ from planner.plan import PlanOptions, make_plan
 from planner.privacy import get_logger, mask_text
 from planner.progress import reporting
 from planner.project import project_of
+from planner.projection import transform_xy
 from planner.rules import Rules
 from planner.session import load_upload
 from planner.styles import STATUS_COLOURS
@@ -320,7 +321,7 @@ def _outline_wkb(site: Any) -> bytes | None:
     outline = shapely.union_all([lv.outline for lv in site.levels])
     drawn = site.frame.to_source(outline)
     to_wgs = Transformer.from_crs(site.frame.source_crs, "EPSG:4326", always_xy=True)
-    return shapely.to_wkb(shapely.transform(drawn, to_wgs.transform, interleaved=False))
+    return bytes(shapely.to_wkb(transform_xy(drawn, to_wgs.transform)))
 
 
 # --------------------------------------------------------------------- the batch run ---
@@ -569,7 +570,7 @@ def _dask_results(jobs: list[Job], scheduler: str) -> Iterator[Outcome]:
             "--scheduler needs dask.distributed. Fix: pip install 'dask[distributed]'."
         ) from None
     try:
-        client = Client(scheduler, timeout="20s")
+        client = Client(scheduler, timeout="20s")  # type: ignore[no-untyped-call]
     except OSError as exc:
         raise PlannerError(
             f"--scheduler '{scheduler}': no Dask scheduler answers there ({exc}). Fix: start "
@@ -581,10 +582,10 @@ def _dask_results(jobs: list[Job], scheduler: str) -> Iterator[Outcome]:
             client.submit(run_job, job, key=f"planner-{job.stamp[:20]}", pure=False) for job in jobs
         ]
         try:
-            for future in as_completed(futures):
+            for future in as_completed(futures):  # type: ignore[no-untyped-call]
                 yield future.result()
         finally:
-            client.cancel(futures)
+            client.cancel(futures)  # type: ignore[no-untyped-call]
 
 
 # ------------------------------------------------------------------- the city files ---

@@ -1032,7 +1032,7 @@ class _Sheet:
 
 def _is_vertical(line: LineString) -> bool:
     x0, y0, x1, y1 = line.bounds
-    return (y1 - y0) > (x1 - x0)
+    return bool((y1 - y0) > (x1 - x0))
 
 
 def _extend(line: LineString, by: float) -> LineString:

@@ -46,7 +46,7 @@ def advance_pt(ch: str, size: float) -> float:
     renderer = _renderer(FigureCanvasAgg, Figure)
     prop = FontProperties(family=cjk_family(), size=size)
     w, _, _ = renderer.get_text_width_height_descent(ch, prop, ismath=False)
-    return float(w) * 72 / renderer.dpi
+    return float(w) * 72 / float(renderer.dpi)
 
 
 _RENDERER: list[Any] = []

@@ -134,7 +134,8 @@ def _shared_counts(  # noqa: PLR0917 - a private kernel of cable_segments
     np.add.at(marks, (starts[keep], cols_s[keep]), 1)
     np.add.at(marks, (ends[keep], cols_e[keep]), -1)
     shared = np.cumsum(marks, axis=0)[:k] > 0
-    return 1 + shared.sum(axis=1)
+    counts: np.ndarray = 1 + shared.sum(axis=1)
+    return counts
 
 
 def _merge(  # noqa: PLR0917 - a private kernel of cable_segments

@@ -25,6 +25,7 @@ from shapely.geometry import Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from planner.site import Obstacle
+from planner.trunk import Node
 
 Placement = Literal["centre", "centroid", "interior_point", "column", "wall", "min_cable", "manual"]
 PlacementMode = Literal["centre", "centroid", "column", "min-cable"]
@@ -126,7 +127,7 @@ def centroid_site(compartment: Polygon, free: BaseGeometry) -> BoxSite | None:
 
 
 def min_cable_node(
-    graph: nx.Graph,
+    graph: nx.Graph[Node],
     sources: Sequence[tuple[float, float]],
     *,
     prefer: tuple[float, float] = (0.0, 0.0),

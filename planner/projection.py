@@ -12,9 +12,10 @@ stall edge stays 10 m) whatever the input's projection.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal, TypeVar, cast
 
 import numpy as np
 import shapely
@@ -39,6 +40,18 @@ def parse_crs(text: str) -> CRS:
     if not (crs.is_geographic or crs.is_projected):
         raise ValueError(f"crs '{text}' is neither geographic (lon/lat) nor projected")
     return crs
+
+
+XYFunction = Callable[[Any, Any], tuple[Any, Any]]
+"""A coordinate function taking and returning separate x and y arrays."""
+G = TypeVar("G")
+
+
+def transform_xy(geom: G, fn: XYFunction) -> G:
+    """``shapely.transform`` with separate x and y arrays (``interleaved=False``), for a
+    geometry or an array of them (typed here once: types-shapely knows only the
+    interleaved form)."""
+    return cast(G, shapely.transform(geom, fn, interleaved=False))
 
 
 @dataclass(frozen=True)
@@ -112,13 +125,13 @@ class Frame:
         """A geometry as drawn -> the same geometry in local metres."""
         if self.crs is None and self.units == "m":
             return geom
-        return shapely.transform(geom, self._local_fn, interleaved=False)
+        return transform_xy(geom, self._local_fn)
 
     def to_source(self, geom: BaseGeometry) -> BaseGeometry:
         """A geometry in local metres -> the input's units and CRS."""
         if self.crs is None and self.units == "m":
             return geom
-        return shapely.transform(geom, self._source_fn, interleaved=False)
+        return transform_xy(geom, self._source_fn)
 
     def _local_fn(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return self.to_local_xy(x, y)

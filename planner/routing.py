@@ -43,6 +43,8 @@ from shapely.geometry.polygon import orient
 
 from planner import trunk
 from planner.limits import check_time, current_limits, over
+from planner.projection import transform_xy
+from planner.trunk import Node
 
 RoutingMode = Literal["rectilinear", "euclidean"]
 
@@ -270,7 +272,7 @@ class Router:
             pts.append(r.coords[0])
         return free_axis, trays_axis, np.asarray(pts, dtype=float).reshape(-1, 2)
 
-    def graph(self, terminals: Sequence[Point]) -> tuple[nx.Graph, np.ndarray]:
+    def graph(self, terminals: Sequence[Point]) -> tuple[nx.Graph[Node], np.ndarray]:
         """The whole routing graph (in the axis frame) holding the given free terminals,
         and the terminals' node coordinates in that frame."""
         free_axis, trays_axis, arr = self._prepare(terminals)
@@ -450,7 +452,7 @@ class _Path:
     tray: float
 
 
-def _graph_paths(graph: nx.Graph, pts: np.ndarray) -> list[_Path | None]:
+def _graph_paths(graph: nx.Graph[Node], pts: np.ndarray) -> list[_Path | None]:
     """One Dijkstra from ``pts[0]``; the path to each of ``pts[1:]``.
 
     Only the predecessors are kept (the first of equal ones, which is the path networkx's
@@ -472,7 +474,7 @@ def _graph_paths(graph: nx.Graph, pts: np.ndarray) -> list[_Path | None]:
     return out
 
 
-def _as_path(graph: nx.Graph, nodes: list[tuple[float, float]]) -> _Path:
+def _as_path(graph: nx.Graph[Node], nodes: list[tuple[float, float]]) -> _Path:
     edges = [graph.edges[a, b] for a, b in itertools.pairwise(nodes)]
     return _Path(
         coords=list(nodes),
@@ -482,7 +484,7 @@ def _as_path(graph: nx.Graph, nodes: list[tuple[float, float]]) -> _Path:
     )
 
 
-def _shared_graph_paths(graph: nx.Graph, pts: np.ndarray) -> list[_Path | None]:
+def _shared_graph_paths(graph: nx.Graph[Node], pts: np.ndarray) -> list[_Path | None]:
     """Optimal paths from ``pts[0]`` chosen to share (:func:`planner.trunk.shared_paths`)."""
     found = trunk.shared_paths(graph, _key(pts[0]), [_key(p) for p in pts[1:]])
     return [None if nodes is None else _as_path(graph, nodes) for nodes in found]
@@ -696,7 +698,7 @@ def _align(geom: BaseGeometry, xs: np.ndarray, ys: np.ndarray) -> BaseGeometry:
     def fn(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return (xs[np.searchsorted(xs[:, 0], x), 1], ys[np.searchsorted(ys[:, 0], y), 1])
 
-    out = shapely.transform(geom, fn, interleaved=False)
+    out = transform_xy(geom, fn)
     if not out.is_valid:
         fixed = shapely.make_valid(out)
         out = shapely.union_all(
@@ -720,7 +722,7 @@ def _key(xy: Iterable[float]) -> tuple[float, float]:
 
 
 def _add_edge(
-    graph: nx.Graph,
+    graph: nx.Graph[Node],
     a: tuple[float, float],
     b: tuple[float, float],
     *,
@@ -738,7 +740,7 @@ def _add_edge(
 
 def _visibility_graph(
     free: BaseGeometry, terminals: np.ndarray, trays: Sequence[BaseGeometry], tray_cost: float
-) -> nx.Graph:
+) -> nx.Graph[Node]:
     """Any-angle: nodes are reflex corners, terminals and tray vertices; an edge joins every
     pair that sees each other through the (closed) free space.
 
@@ -750,7 +752,7 @@ def _visibility_graph(
     free_pts = np.vstack([terminals, *[np.asarray(t.coords) for t in tray_parts]])
     sight = _Sight.of(free, np.unique(free_pts, axis=0))  # the graph's nodes in sorted order
     nodes, constrained, prev_all, next_all = sight.nodes, sight.constrained, sight.prev, sight.next
-    graph = nx.Graph()
+    graph: nx.Graph[Node] = nx.Graph()
     graph.add_nodes_from(_key(p) for p in nodes)
     n = len(nodes)
     for first in range(0, n - 1, _BLOCK):  # pairs (i, j > i) a block of rows at a time
@@ -781,7 +783,10 @@ def _tangent(
     s1 = d[:, 0] * (prev[:, 1] - at[:, 1]) - d[:, 1] * (prev[:, 0] - at[:, 0])
     s2 = d[:, 0] * (nxt[:, 1] - at[:, 1]) - d[:, 1] * (nxt[:, 0] - at[:, 0])
     scale = np.hypot(d[:, 0], d[:, 1]) * 1e-12
-    return ~constrained | (s1 * s2 >= -(scale**2)) | (np.abs(s1) <= scale) | (np.abs(s2) <= scale)
+    ok: np.ndarray = (
+        ~constrained | (s1 * s2 >= -(scale**2)) | (np.abs(s1) <= scale) | (np.abs(s2) <= scale)
+    )
+    return ok
 
 
 _BLOCK = 256
@@ -842,7 +847,7 @@ def _near_holes(free: BaseGeometry, block: np.ndarray) -> BaseGeometry:
 
 def _track_graph(
     free: BaseGeometry, terminals: np.ndarray, trays: Sequence[BaseGeometry], tray_cost: float
-) -> nx.Graph:
+) -> nx.Graph[Node]:
     """Rectilinear: maximal free horizontal and vertical segments through every corner and
     terminal; nodes where they cross; trays as extra edges at their own angle."""
     tray_parts = _tray_parts(free, trays)
@@ -881,7 +886,7 @@ def _track_graph(
     vtracks = _tracks(_pieces(free, vlines), xs, seeds_by_x, axis=1)
     on_h, on_v = _crossings(htracks, vtracks)
     extra_nodes = _tray_crossings(tray_parts, htracks, vtracks, on_h, on_v)
-    graph = nx.Graph()
+    graph: nx.Graph[Node] = nx.Graph()
     for (y, x0, x1), found in zip(htracks, on_h, strict=True):
         stops = sorted({x0, x1, *found})
         for a, b in itertools.pairwise(stops):

@@ -21,6 +21,8 @@ import shapely
 from shapely.geometry import Polygon, box, mapping
 from shapely.geometry.base import BaseGeometry
 
+from planner.projection import transform_xy
+
 BAY_M = 8.1
 STALL_W_M = 2.5
 STALL_D_M = 5.3
@@ -218,7 +220,7 @@ def transform_features(
         g = f["geometry"]
         props = dict(f["properties"])
         if g is not None:
-            geom = shapely.transform(shapely.geometry.shape(g), fn, interleaved=False)
+            geom = transform_xy(shapely.geometry.shape(g), fn)
             g = mapping(geom)
         if "charger" in props:
             x, y = fn(np.asarray([props["charger"][0]]), np.asarray([props["charger"][1]]))

@@ -49,19 +49,21 @@ def _direction(a: Node, b: Node) -> int:
     return 2
 
 
-def _added(graph: nx.Graph, u: Node, v: Node) -> float:
+def _added(graph: nx.Graph[Node], u: Node, v: Node) -> float:
     """New tray an edge needs: its length, or nothing along an existing tray."""
     data = graph.adj[u][v]
     return 0.0 if data.get("tray") else float(data["length"])
 
 
-def tree_length(graph: nx.Graph, paths: Sequence[Sequence[Node] | None]) -> float:
+def tree_length(graph: nx.Graph[Node], paths: Sequence[Sequence[Node] | None]) -> float:
     """New tray in the union of ``paths`` (each edge once; existing trays add nothing)."""
     edges = {frozenset(e) for p in paths if p for e in itertools.pairwise(p)}
     return sum(_added(graph, *tuple(e)) for e in edges)
 
 
-def shared_paths(graph: nx.Graph, source: Node, targets: Sequence[Node]) -> list[list[Node] | None]:
+def shared_paths(
+    graph: nx.Graph[Node], source: Node, targets: Sequence[Node]
+) -> list[list[Node] | None]:
     """A path from ``source`` to each target (``None`` where none), each of the least cost
     (edge attribute ``cost``), chosen so that they share (see the module's docstring)."""
     preds, dist = nx.dijkstra_predecessor_and_distance(graph, source, weight="cost")
@@ -76,7 +78,7 @@ def shared_paths(graph: nx.Graph, source: Node, targets: Sequence[Node]) -> list
 
 
 def extend(
-    graph: nx.Graph,
+    graph: nx.Graph[Node],
     source: Node,
     paths: Sequence[Sequence[Node] | None],
     extra: Sequence[Node],
@@ -98,7 +100,7 @@ def extend(
     return [_walk_tree(parent, t) if t in dist else None for t in extra]
 
 
-def _follow(graph: nx.Graph, a: Node, b: Node) -> list[Node]:
+def _follow(graph: nx.Graph[Node], a: Node, b: Node) -> list[Node]:
     """The nodes of ``graph`` along the straight run from ``a`` to ``b``."""
     nodes = [a]
     while nodes[-1] != b:
@@ -120,7 +122,7 @@ def _follow(graph: nx.Graph, a: Node, b: Node) -> list[Node]:
 
 
 def _join(
-    graph: nx.Graph,
+    graph: nx.Graph[Node],
     target: Node,
     parent: dict[Node, Node | None],
     dist: dict[Node, float],
@@ -159,7 +161,7 @@ def _join(
 
 
 def _merge_tree(
-    graph: nx.Graph, source: Node, targets: Sequence[Node], dist: dict[Node, float]
+    graph: nx.Graph[Node], source: Node, targets: Sequence[Node], dist: dict[Node, float]
 ) -> dict[Node, Node | None]:
     """The rectilinear Steiner arborescence heuristic of Rao, Sadayappan, Hwang and Shor
     (1992), on the DAG of optimal paths: repeatedly merge the two chargers (or merge points)

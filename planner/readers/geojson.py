@@ -21,7 +21,7 @@ from shapely.geometry.base import BaseGeometry
 from planner.errors import PlannerError
 from planner.limits import Limits, Ticker, check_time, over, running
 from planner.privacy import mask_properties
-from planner.projection import METRES_PER_UNIT, Frame, parse_crs
+from planner.projection import METRES_PER_UNIT, Frame, parse_crs, transform_xy
 from planner.readers.base import (
     DEFAULT_MAX_BYTES,
     Collector,
@@ -476,7 +476,7 @@ def _to_local(reading: _Reading, frame: Frame) -> None:
     if raws and not (frame.crs is None and frame.units == "m"):
         reading.sources.update({str(r.index): r.geometry for r in raws if not r.placeholder})
         arr = np.asarray([r.geometry for r in raws], dtype=object)
-        local = shapely.transform(arr, frame.to_local_xy, interleaved=False)
+        local = transform_xy(arr, frame.to_local_xy)
         for r, g in zip(raws, local, strict=True):
             r.geometry = g
     out = reading.out
