@@ -11,7 +11,7 @@ import hashlib
 import json
 from typing import Any, get_args
 
-import pandas  # type: ignore[import-untyped]  # noqa: F401 - loaded whole before the first widget: a rerun that interrupts
+import pandas  # noqa: F401 - loaded whole before the first widget: a rerun that interrupts
 import streamlit as st  # plotly's lazy import of pandas left it half-initialised
 
 from planner.desk import session_closed

@@ -49,6 +49,7 @@ from planner.findings import deciding_reason
 from planner.fonts import cjk_family, text_width_pt, wrap
 from planner.i18n import Lang, reason_text, t
 from planner.plan import Plan
+from planner.projection import Geom
 from planner.sheets import (
     PAPER_MM,
     Sheet,
@@ -124,7 +125,7 @@ def geometry_path(geom: BaseGeometry) -> MplPath | None:
     verts: list[np.ndarray] = []
     codes: list[np.ndarray] = []
     for p in polys:
-        if p.geom_type != "Polygon" or p.is_empty:
+        if not isinstance(p, Polygon) or p.is_empty:
             continue
         ccw = orient(p, 1.0)
         for ring in (ccw.exterior, *ccw.interiors):
@@ -145,7 +146,7 @@ def _lines(geom: BaseGeometry) -> list[np.ndarray]:
         return []
     if geom.geom_type in ("LineString", "LinearRing"):
         return [np.asarray(geom.coords)[:, :2]]
-    if geom.geom_type == "Polygon":
+    if isinstance(geom, Polygon):
         return [np.asarray(r.coords)[:, :2] for r in (geom.exterior, *geom.interiors)]
     return [a for g in getattr(geom, "geoms", []) for a in _lines(g)]
 
@@ -167,7 +168,7 @@ class _View:
         wx0, wy0 = self.sheet.window[:2]
         return self.area[0] + (x - wx0) * self.mm_per_m, self.area[1] + (y - wy0) * self.mm_per_m
 
-    def geom_mm(self, geom: BaseGeometry) -> BaseGeometry:
+    def geom_mm(self, geom: Geom) -> Geom:
         wx0, wy0 = self.sheet.window[:2]
         k = self.mm_per_m
         return shapely.transform(geom, lambda xy: (xy - (wx0, wy0)) * k + self.area[:2])
@@ -202,9 +203,9 @@ class _Labeller:
     """Keeps labels apart in paper millimetres: a label is placed only where it touches no
     label, symbol or cable placed before it (a grid index of footprints, a tree of lines)."""
 
-    lines: list[BaseGeometry] = field(default_factory=list)
+    lines: Sequence[BaseGeometry] = field(default_factory=list)
     cell: float = 12.0
-    grid: dict[tuple[int, int], list[Polygon]] = field(default_factory=dict)
+    grid: dict[tuple[int, int], list[BaseGeometry]] = field(default_factory=dict)
     dropped: int = 0
 
     def __post_init__(self) -> None:
@@ -584,7 +585,7 @@ class _Sheet:
                 x, y = ax_ + dx + shift, ay_ + dy
                 b = label_box(text, size, x, y, 0.0, "center")
                 line = LineString(
-                    [(ax_, ay_), b.exterior.interpolate(b.exterior.project(Point(ax_, ay_)))]
+                    [Point(ax_, ay_), b.exterior.interpolate(b.exterior.project(Point(ax_, ay_)))]
                 )
                 reach = line.difference(Point(ax_, ay_).buffer(3.5)).buffer(0.15)  # off its symbol
                 if (
@@ -650,7 +651,7 @@ class _Sheet:
             biggest = max(shapely.get_parts(open_floor), key=lambda g: g.area, default=part)
             p = (
                 shapely.ops.polylabel(biggest, tolerance=0.5)
-                if biggest.geom_type == "Polygon"
+                if isinstance(biggest, Polygon)
                 else part.representative_point()
             )
             x, y = self.view.to_mm(p.x, p.y)
@@ -679,7 +680,7 @@ class _Sheet:
             poly = self.view.geom_mm(s.polygon)
             mrr = poly.minimum_rotated_rectangle
             coords = (
-                np.asarray(mrr.exterior.coords) if mrr.geom_type == "Polygon" else np.zeros((3, 2))
+                np.asarray(mrr.exterior.coords) if isinstance(mrr, Polygon) else np.zeros((3, 2))
             )
             e = np.diff(coords[:3], axis=0)
             lens = np.hypot(e[:, 0], e[:, 1])
@@ -772,8 +773,8 @@ class _Sheet:
                 continue
             self.labels.claim(box)
             self.labels.claim(line.buffer(0.2))
-            seg = [line.coords[0], line.coords[1]]
-            ticks = []
+            seg: list[tuple[float, ...]] = [line.coords[0], line.coords[1]]
+            ticks: list[list[tuple[float, ...]]] = []
             for px, py in seg:  # 45° ticks (GB/T 50001 11.1.3)
                 ticks.append([(px - 1, py - 1), (px + 1, py + 1)])
             ext = [[(x0, y0), seg[0]], [(x1, y1), seg[1]]]

@@ -4,11 +4,12 @@ level of thousands of stalls stays light in the browser."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
+from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
 from planner.i18n import Lang, reason_text, t
@@ -36,9 +37,7 @@ def _joined(geoms: Iterable[BaseGeometry]) -> tuple[list[float | None], list[flo
             else list(getattr(g, "geoms", []))
         )
         for part in parts:
-            coords = np.asarray(
-                part.exterior.coords if part.geom_type == "Polygon" else part.coords
-            )
+            coords = np.asarray(part.exterior.coords if isinstance(part, Polygon) else part.coords)
             xs += [*coords[:, 0].tolist(), None]
             ys += [*coords[:, 1].tolist(), None]
     return xs, ys
@@ -98,7 +97,7 @@ def _fill(
     ]
 
 
-def _lines(geoms: list[BaseGeometry], name: str, colour: str, width: float) -> list[go.Scatter]:
+def _lines(geoms: Sequence[BaseGeometry], name: str, colour: str, width: float) -> list[go.Scatter]:
     if not geoms:
         return []
     xs, ys = _joined(geoms)

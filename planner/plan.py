@@ -40,6 +40,7 @@ from planner.placement import (
 )
 from planner.privacy import get_logger
 from planner.progress import stage
+from planner.projection import Geom
 from planner.routing import Route, RouteCache, Router, RoutingMode
 from planner.rules import Rules
 from planner.site import Compartment, Level, Obstacle, Request, Site, SiteLevelView, Space
@@ -649,7 +650,7 @@ def _structures(
     return shapely.GeometryCollection(parts), shapely.GeometryCollection(stalls)
 
 
-def touching(geoms: Sequence[BaseGeometry], area: BaseGeometry) -> list[BaseGeometry]:
+def touching(geoms: Sequence[Geom], area: BaseGeometry) -> list[Geom]:
     """The ``geoms`` that intersect ``area``, in their order (one vectorised test: a
     level's stalls and obstacles are tested against each of its compartments)."""
     if not geoms:
@@ -776,7 +777,7 @@ def _plan_compartment(  # noqa: PLR0917 - one private step of make_plan
     spare = _reserve_points(
         comp, site, view.spaces, box_site.point, structures, neighbours, rules, options
     )
-    targets = [c.point for c in live]  # the reserve joins their tree, changing none of them
+    targets = _chargers(live)  # the reserve joins their tree, changing none of them
     found = (
         router.route_all(box_site.point, targets, share=share, extra=spare)
         if route_cache is None
@@ -822,6 +823,13 @@ def _mounts(comp: Compartment, router: Router, view: SiteLevelView, rules: Rules
         clearance_m=rules.clearance_m,
         box_depth_m=rules.box_depth_m,
     )
+
+
+def _chargers(cases: Sequence[_Case]) -> list[Point]:
+    """The charger points of requests placed by R15 (every live request has one)."""
+    points = [c.point for c in cases]
+    assert all(p is not None for p in points)
+    return [p for p in points if p is not None]
 
 
 def _place_chargers(
@@ -902,7 +910,7 @@ class _TrayLayout:
         comp: Compartment,
         level: Level,
         rules: Rules,
-        existing: list[BaseGeometry],
+        existing: Sequence[LineString],
         reserved: list[LineString],
     ) -> None:
         self.comp, self.level, self.rules = comp, level, rules
@@ -995,7 +1003,7 @@ def _min_cable(
     comp: Compartment, router: Router, policy: BoxSite, mounts: Mounts, live: list[_Case]
 ) -> BoxSite:
     """R5 option: the mountable graph node minimising the total route length."""
-    targets = [c.point for c in live]
+    targets = _chargers(live)
     snapped = [router.snap(p) for p in targets if p is not None]
     free_pts = [s[0] for s in snapped if s is not None]
     graph, pts = router.graph([policy.point, *free_pts])
@@ -1004,7 +1012,7 @@ def _min_cable(
     if nodes and not mounts.lines.is_empty:
         world = router._from_axis_xy(np.asarray(nodes, dtype=float))
         near = shapely.dwithin(shapely.points(world), mounts.lines, 2e-3)
-        allowed = {n for n, ok in zip(nodes, near, strict=True) if ok}
+        allowed = {n for n, ok in zip(nodes, np.asarray(near), strict=True) if ok}
     best = min_cable_node(
         graph,
         [(float(x), float(y)) for x, y in pts[1:]],
@@ -1014,9 +1022,9 @@ def _min_cable(
     if best is None:
         return policy
     node, _ = best
-    policy_total = sum(r.length_m for r in router.route_all(policy.point, targets) if r)
+    policy_total = sum((r.length_m for r in router.route_all(policy.point, targets) if r), 0.0)
     point = router.to_world(node)
-    best_total = sum(r.length_m for r in router.route_all(point, targets) if r)
+    best_total = sum((r.length_m for r in router.route_all(point, targets) if r), 0.0)
     if best_total >= policy_total - 1e-6:  # the mounted centre is already as short
         return dataclasses.replace(policy, placement="min_cable", saving_m=0.0)
     _, name, kind = min(mounts.structures, key=lambda s: s[0].distance(point))

@@ -45,13 +45,15 @@ def parse_crs(text: str) -> CRS:
 XYFunction = Callable[[Any, Any], tuple[Any, Any]]
 """A coordinate function taking and returning separate x and y arrays."""
 G = TypeVar("G")
+Geom = TypeVar("Geom", bound=BaseGeometry)
+"""A geometry of one type: a point comes back a point."""
 
 
 def transform_xy(geom: G, fn: XYFunction) -> G:
     """``shapely.transform`` with separate x and y arrays (``interleaved=False``), for a
     geometry or an array of them (typed here once: types-shapely knows only the
     interleaved form)."""
-    return cast(G, shapely.transform(geom, fn, interleaved=False))
+    return cast(G, shapely.transform(geom, fn, interleaved=False))  # type: ignore[call-overload]
 
 
 @dataclass(frozen=True)
@@ -121,13 +123,13 @@ class Frame:
         xx, yy = self._inverse.transform(np.asarray(x), np.asarray(y))
         return np.asarray(xx), np.asarray(yy)
 
-    def to_local(self, geom: BaseGeometry) -> BaseGeometry:
+    def to_local(self, geom: Geom) -> Geom:
         """A geometry as drawn -> the same geometry in local metres."""
         if self.crs is None and self.units == "m":
             return geom
         return transform_xy(geom, self._local_fn)
 
-    def to_source(self, geom: BaseGeometry) -> BaseGeometry:
+    def to_source(self, geom: Geom) -> Geom:
         """A geometry in local metres -> the input's units and CRS."""
         if self.crs is None and self.units == "m":
             return geom

@@ -43,7 +43,7 @@ from shapely.geometry.polygon import orient
 
 from planner import trunk
 from planner.limits import check_time, current_limits, over
-from planner.projection import transform_xy
+from planner.projection import Geom, transform_xy
 from planner.trunk import Node
 
 RoutingMode = Literal["rectilinear", "euclidean"]
@@ -73,7 +73,7 @@ def axis_of(polygon: Polygon) -> float:
     """Default routing axis (degrees, in [0, 180)): the direction of the longest edge of the
     polygon's minimum rotated rectangle."""
     rect = polygon.minimum_rotated_rectangle
-    coords = np.asarray(rect.exterior.coords)
+    coords = shapely.get_coordinates(rect)  # a line for a degenerate polygon
     if len(coords) < 3:
         return 0.0
     edges = np.diff(coords, axis=0)
@@ -86,7 +86,7 @@ def free_space(
 ) -> BaseGeometry:
     """The region routes may use: compartment shrunk by, and obstacles grown by, the
     clearance (mitred, so rectangles stay rectangles)."""
-    grown = []
+    grown: list[BaseGeometry] = []
     for ob in obstacles:
         if ob.geom_type in ("LineString", "MultiLineString"):
             grown.append(
@@ -200,12 +200,12 @@ class Router:
         self.origin = (0.0, 0.0)  # the world origin: a plan on a mm grid stays on it at 0°
 
     # -- frames ---------------------------------------------------------------------------
-    def _to_axis(self, geom: BaseGeometry) -> BaseGeometry:
+    def _to_axis(self, geom: Geom) -> Geom:
         if not self.angle:
             return geom
         return shapely.affinity.rotate(geom, -self.angle, origin=self.origin)
 
-    def _from_axis(self, geom: BaseGeometry) -> BaseGeometry:
+    def _from_axis(self, geom: Geom) -> Geom:
         if not self.angle:
             return geom
         return shapely.affinity.rotate(geom, self.angle, origin=self.origin)
@@ -247,7 +247,7 @@ class Router:
     # -- search ---------------------------------------------------------------------------
     def _prepare(
         self, terminals: Sequence[Point]
-    ) -> tuple[BaseGeometry, list[BaseGeometry], np.ndarray]:
+    ) -> tuple[BaseGeometry, list[LineString], np.ndarray]:
         """Free space and trays in the axis frame, and the terminals' node coordinates.
 
         In the axis frame, corner coordinates that differ by less than ``ALIGN_M`` (what
@@ -882,8 +882,8 @@ def _track_graph(
         seeds_by_y[float(y)].append(float(x))
         seeds_by_x[float(x)].append(float(y))
     # horizontal tracks: (y, x0, x1); vertical tracks: (x, y0, y1), only those holding a seed
-    htracks = _tracks(_pieces(free, hlines), ys, seeds_by_y, axis=0)
-    vtracks = _tracks(_pieces(free, vlines), xs, seeds_by_x, axis=1)
+    htracks = _tracks(_pieces(free, np.asarray(hlines)), ys, seeds_by_y, axis=0)
+    vtracks = _tracks(_pieces(free, np.asarray(vlines)), xs, seeds_by_x, axis=1)
     on_h, on_v = _crossings(htracks, vtracks)
     extra_nodes = _tray_crossings(tray_parts, htracks, vtracks, on_h, on_v)
     graph: nx.Graph[Node] = nx.Graph()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import shapely
@@ -381,7 +381,7 @@ def site_c() -> list[Feature]:
         blocks=[bottom, left, right, east],
         stall_prefix="B1-",
     )
-    u_shape = shapely.union_all([bottom.outline, left.outline, right.outline])
+    u_shape = cast(Polygon, shapely.union_all([bottom.outline, left.outline, right.outline]))
     level.compartments = [
         ("FQ1", u_shape, {"name": "防火分区一（U形）", "capacity_kw": 80}),
         ("FQ2", east.outline, {"name": "防火分区二", "capacity_kw": 50}),

@@ -216,7 +216,7 @@ def _hatch(e: Any) -> tuple[str, BaseGeometry | None]:
 
 def _poly_or_line(pts: list[tuple[float, float]], closed: bool) -> tuple[str, BaseGeometry | None]:
     if len(pts) >= 3 and (closed or pts[0] == pts[-1]):
-        poly = Polygon(pts)
+        poly: BaseGeometry = Polygon(pts)
         if not poly.is_valid:
             poly = shapely.make_valid(poly)
             poly = largest(poly) or poly
@@ -417,9 +417,7 @@ def _level(out: Conversion, level_id: str, kinds: dict[str, list[Any]], scale: f
     return missing
 
 
-def _outline(
-    out: Conversion, level_id: str, kinds: dict[str, list[Any]], scale: float
-) -> BaseGeometry:
+def _outline(out: Conversion, level_id: str, kinds: dict[str, list[Any]], scale: float) -> Polygon:
     """The level's outline: its outline layer's largest piece, else the drawing's extent
     (said in what to complete)."""
     outlines = _areas(kinds.get("level", []))
@@ -443,13 +441,13 @@ def _compartments(
     out: Conversion,
     level_id: str,
     kinds: dict[str, list[Any]],
-    outline: BaseGeometry,
+    outline: Polygon,
     scale: float,
 ) -> bool:
     """The fire compartments: closed areas, else open boundary lines polygonized with the
     walls and the outline; the whole level when there are none (True then)."""
-    comps = [c.intersection(outline) for c in _areas(kinds.get("compartment", []))]
-    comps = [largest(c) for c in comps if not c.is_empty]
+    cut = [c.intersection(outline) for c in _areas(kinds.get("compartment", []))]
+    found = [largest(c) for c in cut if not c.is_empty]
     comp_lines = _lines(kinds.get("compartment", []))
     if comp_lines:
         walls = _lines(kinds.get("obstacle:wall", []))
@@ -462,8 +460,8 @@ def _compartments(
                 inside.area > 1.0 * scale * scale
                 and f.boundary.intersection(edges.buffer(0.001 * scale)).length > 0
             ):
-                comps.append(largest(inside))
-    comps = [c for c in comps if c is not None]
+                found.append(largest(inside))
+    comps: list[BaseGeometry] = [c for c in found if c is not None]
     missing = not comps
     if missing:
         comps = [outline]

@@ -23,7 +23,7 @@ import zipfile
 import zlib
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import shapely
@@ -237,7 +237,7 @@ def _grid(depth: float, width: float) -> tuple[int, int, float]:
 def _cut(block: Polygon) -> list[Polygon]:
     """A parking block cut into stalls: rows of about 2.5 m stalls along one side, one row
     or two back to back along the other, whichever the block's depth fits better."""
-    rect = block.minimum_rotated_rectangle
+    rect = cast(Polygon, block.minimum_rotated_rectangle)  # a block has an area
     c = np.asarray(rect.exterior.coords)
     e1, e2 = c[1] - c[0], c[2] - c[1]
     long_v = e1 if np.hypot(*e1) >= np.hypot(*e2) else e2
