@@ -744,9 +744,11 @@ _TOTALS = ("connected_kw", "demand_kw", "capacity_kw", "cable_m", "tray_m", "own
 
 
 def terminal_progress(stream: Any = None) -> Progress:
-    """The CLI's progress: a line per community, done, failed, remaining and the time left
-    at the pace so far."""
+    """The CLI's progress: on a terminal a bar (done of all, the failed, the time left at
+    the pace so far); otherwise, as in a night's log, a line per community with the same."""
     out = stream or sys.stderr
+    if getattr(out, "isatty", lambda: False)():
+        return _bar(out)
 
     def report(done: int, failed: int, remaining: int, spent: float) -> None:
         left = spent / done * remaining if done else 0.0
@@ -756,6 +758,23 @@ def terminal_progress(stream: Any = None) -> Progress:
             file=out,
             flush=True,
         )
+
+    return report
+
+
+def _bar(out: Any) -> Progress:
+    from tqdm import tqdm  # noqa: PLC0415 - only on a terminal
+
+    bars: list[Any] = []
+
+    def report(done: int, failed: int, remaining: int, spent: float) -> None:
+        if not bars:
+            bars.append(tqdm(total=done + remaining, desc="communities", file=out, unit="c"))
+        bar = bars[0]
+        bar.update(done - bar.n)
+        bar.set_postfix(failed=failed, refresh=True)
+        if not remaining:
+            bar.close()
 
     return report
 

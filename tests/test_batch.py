@@ -265,3 +265,20 @@ def test_a_killed_local_worker_stops_cleanly_and_a_rerun_resumes(
     resumed = run_batch(city, out, formats=["geojson"], workers=2)
     assert sorted(resumed.skipped) == kept  # finished work is not redone
     assert sorted(resumed.ran + resumed.skipped) == sorted(f"C{k:02d}" for k in range(12) if k != 9)
+
+
+def test_progress_says_done_failed_remaining_and_the_time_left() -> None:
+    import io
+
+    from planner.batch import terminal_progress
+
+    out = io.StringIO()
+    report = terminal_progress(out)
+    report(1, 0, 3, 10.0)
+    report(2, 1, 2, 20.0)
+    report(4, 1, 0, 40.0)
+    assert out.getvalue().splitlines() == [
+        "planner batch: 1 done, 0 failed, 3 remaining, about 0:00:30 left",
+        "planner batch: 2 done, 1 failed, 2 remaining, about 0:00:20 left",
+        "planner batch: 4 done, 1 failed, 0 remaining, about 0:00:00 left",
+    ]
