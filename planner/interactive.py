@@ -79,38 +79,22 @@ def plan_figure(
 def _fill(
     geoms: list[BaseGeometry], name: str, colour: str, line: str, opacity: float = 1.0
 ) -> list[go.Scatter]:
-    if not geoms:
-        return []
-    xs, ys = _joined(geoms)
-    return [
-        go.Scatter(
-            x=xs,
-            y=ys,
-            fill="toself",
-            fillcolor=colour,
-            mode="lines",
-            line={"color": line, "width": 0.6},
-            name=name,
-            opacity=opacity,
-            hoverinfo="skip",
-        )
-    ]
+    """Areas filled in ``colour`` with a thin ``line`` edge."""
+    style = {"fill": "toself", "fillcolor": colour, "opacity": opacity}
+    return _trace(geoms, name, line={"color": line, "width": 0.6}, **style)
 
 
 def _lines(geoms: Sequence[BaseGeometry], name: str, colour: str, width: float) -> list[go.Scatter]:
+    """Lines (or outlines) in ``colour``, ``width`` px wide."""
+    return _trace(geoms, name, line={"color": colour, "width": width})
+
+
+def _trace(geoms: Sequence[BaseGeometry], name: str, **style: Any) -> list[go.Scatter]:
+    """One trace of many geometries (none when there are none), no hover."""
     if not geoms:
         return []
     xs, ys = _joined(geoms)
-    return [
-        go.Scatter(
-            x=xs,
-            y=ys,
-            mode="lines",
-            name=name,
-            hoverinfo="skip",
-            line={"color": colour, "width": width},
-        )
-    ]
+    return [go.Scatter(x=xs, y=ys, mode="lines", name=name, hoverinfo="skip", **style)]
 
 
 def _area_traces(plan: Plan, view: SiteLevelView, level_id: str, lang: Lang) -> list[go.Scatter]:
