@@ -268,6 +268,7 @@ class _Typesetter:
         pdf = FPDF(orientation="portrait", unit="mm", format="A4")
         pdf.set_auto_page_break(auto=False)
         pdf.set_creator("EV garage planner")
+        pdf.set_title("电动汽车自用桩安装告知书及承诺书")  # the combined file's; each paper its own
         pdf.add_font("cjk", fname=str(cjk_font_path()))
         pdf.set_font("cjk", size=BODY_PT)
         self.pdf = pdf
