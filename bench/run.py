@@ -23,15 +23,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))  # bench/city.py, also when a test imports this file
 
-import city  # noqa: E402  (bench/city.py)
-
+from bench import city  # noqa: E402
 from planner.synthetic import (  # noqa: E402
     STRIP_M,
     Block,
@@ -171,7 +170,8 @@ def breakdown(site: Path, out: Path, *, code: Path = ROOT) -> dict[str, float]:
     )
     if run.returncode != 0:
         raise SystemExit(f"bench/stages.py failed:\n{run.stdout}\n{run.stderr}")
-    return json.loads(run.stdout.strip().splitlines()[-1])
+    stages: dict[str, float] = json.loads(run.stdout.strip().splitlines()[-1])
+    return stages
 
 
 FLOOR_SIZES = {  # name: (stalls, basement() options)
@@ -372,7 +372,9 @@ def versus_extremitypathfinder(repeats: int = 5, min_routes: int = 1000) -> dict
         cases.append((comp, box, points, obstacles))
         if sum(len(c[2]) for c in cases) >= min_routes:
             break
-    ours_runs, theirs_runs, diffs = [], [], []
+    ours_runs: list[float] = []
+    theirs_runs: list[float] = []
+    diffs: list[float] = []
     for _ in range(repeats):
         t_ours = t_theirs = 0.0
         for comp, box, points, obstacles in cases:
@@ -595,7 +597,7 @@ def main() -> None:  # noqa: C901, PLR0912, PLR0915 - one optional section after
     parser.add_argument("--baseline", help="commit whose stage breakdown is 'before'")
     args = parser.parse_args()
     if args.only:
-        make = {
+        make: dict[str, Callable[[], list[str]]] = {
             "floor": lambda: floor_section(args.repeats, args.baseline),
             "desk": lambda: desk_section(desk_zurich(args.repeats)),
             "peer": lambda: peer_section(versus_extremitypathfinder(args.repeats)),

@@ -51,7 +51,7 @@ stack: list[list[Any]] = []  # [stage, started, time spent in inner stages]
 def _timed(name: str, fn: Any) -> Any:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        frame = [name, time.perf_counter(), 0.0]
+        frame: list[Any] = [name, time.perf_counter(), 0.0]
         stack.append(frame)
         try:
             return fn(*args, **kwargs)

@@ -69,11 +69,11 @@ def _site(n: int, seed: int = 7):  # type: ignore[no-untyped-def]
 def _lower_bound(points: np.ndarray) -> float:
     lo, hi = points.min(axis=0), points.max(axis=0)
     half_perimeter = float((hi - lo).sum())
-    graph = nx.Graph()
+    graph: nx.Graph[int] = nx.Graph()
     for i in range(len(points)):
         for j in range(i + 1, len(points)):
             graph.add_edge(i, j, weight=float(np.abs(points[i] - points[j]).sum()))
-    rmst = sum(d["weight"] for *_, d in nx.minimum_spanning_edges(graph, data=True))
+    rmst = float(sum(d["weight"] for *_, d in nx.minimum_spanning_edges(graph, data=True)))
     return max(half_perimeter, rmst / 1.5)
 
 

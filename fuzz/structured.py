@@ -13,6 +13,7 @@ interface each adapts to.
 
 from __future__ import annotations
 
+import builtins
 import io
 import json
 import warnings
@@ -29,9 +30,9 @@ class Draw(Protocol):
     """Choices drawn from the fuzzer."""
 
     def int(self, lo: int, hi: int) -> int: ...
-    def float(self, lo: float, hi: float) -> float: ...
-    def text(self, max_size: int) -> str: ...
-    def bytes(self, max_size: int) -> bytes: ...
+    def float(self, lo: builtins.float, hi: builtins.float) -> builtins.float: ...
+    def text(self, max_size: builtins.int) -> str: ...
+    def bytes(self, max_size: builtins.int) -> builtins.bytes: ...
 
 
 def pick(draw: Draw, options: Sequence[T]) -> T:
@@ -48,13 +49,13 @@ class AtherisDraw:
     def int(self, lo: int, hi: int) -> int:
         return int(self.fdp.ConsumeIntInRange(lo, hi))
 
-    def float(self, lo: float, hi: float) -> float:
+    def float(self, lo: builtins.float, hi: builtins.float) -> builtins.float:
         return float(self.fdp.ConsumeFloatInRange(lo, hi))
 
-    def text(self, max_size: int) -> str:
+    def text(self, max_size: builtins.int) -> str:
         return str(self.fdp.ConsumeUnicodeNoSurrogates(max_size))
 
-    def bytes(self, max_size: int) -> bytes:
+    def bytes(self, max_size: builtins.int) -> builtins.bytes:
         return bytes(self.fdp.ConsumeBytes(max_size))
 
 

@@ -169,5 +169,6 @@ def find(doc: dict[str, Any], kind: str, fid: str | None = None) -> dict[str, An
     for f in doc["features"]:
         p = f["properties"]
         if p.get("kind") == kind and (fid is None or p.get("id") == fid):
-            return f
+            found: dict[str, Any] = f
+            return found
     raise KeyError((kind, fid))

@@ -55,20 +55,30 @@ def texts(fig: Any) -> list[Text]:
     return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
 
 
+def drawn(fig: Any) -> tuple[FigureCanvasAgg, np.ndarray]:
+    """``fig`` drawn on an Agg canvas, and its pixels as an RGB array of ints."""
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()  # type: ignore[no-untyped-call]  # matplotlib's Agg canvas is unannotated
+    rgba = canvas.buffer_rgba()  # type: ignore[no-untyped-call]
+    return canvas, np.asarray(rgba)[..., :3].astype(int)
+
+
 def text_polygon(t: Text, renderer: Any) -> Polygon:
     """The paper footprint of a text in display pixels, turned with the text (a rotated
     label's axis-aligned box would cover far more than the label)."""
     angle = t.get_rotation() % 180
     if min(angle, 180 - angle) < 0.01 or abs(angle - 90) < 0.01:
         b = t.get_window_extent(renderer)
-        return shapely.box(b.x0, b.y0, b.x1, b.y1)
+        upright: Polygon = shapely.box(b.x0, b.y0, b.x1, b.y1)
+        return upright
     rotation = t.get_rotation()
     t.set_rotation(0)
     b = t.get_window_extent(renderer)
     t.set_rotation(rotation)
     x, y = t.get_transform().transform(t.get_position())
     box = shapely.box(b.x0, b.y0, b.x1, b.y1)
-    return shapely.affinity.rotate(box, rotation, origin=(x, y))
+    turned: Polygon = shapely.affinity.rotate(box, rotation, origin=(x, y))
+    return turned
 
 
 def cable_lines(fig: Any) -> list[LineString]:
@@ -88,9 +98,8 @@ def cable_lines(fig: Any) -> list[LineString]:
 def overlaps(fig: Any, *, shrink_px: float = 0.5) -> list[tuple[str, str]]:
     """Pairs of texts on the drawing (the plan's axes) that overlap, and texts that touch
     a cable: ``(text, other text or "cable")``."""
-    canvas = FigureCanvasAgg(fig)
-    canvas.draw()
-    renderer = canvas.get_renderer()
+    canvas, _ = drawn(fig)
+    renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]
     plan_axes = fig.axes[0]
     mine = [t for t in texts(fig) if t.axes is plan_axes]
     polys = [(t.get_text(), text_polygon(t, renderer).buffer(-shrink_px)) for t in mine]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
+from streamlit.runtime import Runtime
 from streamlit.testing.v1 import AppTest
 
 from planner.samples import sample_path
@@ -17,6 +19,11 @@ def _app() -> AppTest:
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def _downloads(at: AppTest) -> list[Any]:
+    """The download buttons (AppTest has no typed element class for them)."""
+    return [cast(Any, b) for b in at.get("download_button")]
 
 
 def _metrics(at: AppTest) -> dict[str, str]:
@@ -161,8 +168,8 @@ def test_downloads_of_the_current_plan() -> None:
     at = _app()
     at.sidebar.selectbox(key="sample").set_value("d").run()
     at.button(key="prepare").click().run()
-    labels = {b.label.split("（")[0] for b in at.get("download_button")}
-    sized = [b.label for b in at.get("download_button") if b.label.startswith("approval.pdf")]
+    labels = {b.label.split("（")[0] for b in _downloads(at)}
+    sized = [b.label for b in _downloads(at) if b.label.startswith("approval.pdf")]
     assert sized[0].endswith("MB）") or sized[0].endswith("kB）")  # every file with its size
     assert {
         "approval.pdf",
@@ -175,7 +182,7 @@ def test_downloads_of_the_current_plan() -> None:
         "sheet-B1.svg",
     } <= labels
     at.sidebar.checkbox(key="managed").check().run()
-    left = sorted(b.label for b in at.get("download_button"))  # stale files are not offered
+    left = sorted(b.label for b in _downloads(at))  # stale files are not offered
     assert len(left) == 2
     assert left[0] == "requests.csv"  # the inputs, always current
     assert left[1].startswith("项目文件 project.geojson")
@@ -281,8 +288,8 @@ def test_session_closed_asks_the_server(monkeypatch: pytest.MonkeyPatch) -> None
         session_id = "s1"
 
     monkeypatch.setattr(planner.desk, "get_script_run_ctx", lambda **_: Ctx())
-    monkeypatch.setattr(planner.desk.Runtime, "exists", classmethod(lambda cls: True))
-    monkeypatch.setattr(planner.desk.Runtime, "instance", classmethod(lambda cls: server))
+    monkeypatch.setattr(Runtime, "exists", classmethod(lambda cls: True))  # desk's Runtime
+    monkeypatch.setattr(Runtime, "instance", classmethod(lambda cls: server))
     closed = planner.desk.session_closed()
     assert closed() is False
     server.open = False

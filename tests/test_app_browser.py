@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from shapely.geometry import Polygon
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_ARGS = [
@@ -278,6 +279,7 @@ def test_a_dwg_is_completed_planned_saved_reopened_and_downloaded(  # noqa: PLR0
 
     dwg = realdata / "dwg/banpo/banpo-zumen.dwg"
     drawn = read_site(dwg).compartments[0].polygon.simplify(0.05)
+    assert isinstance(drawn, Polygon)
     corners = "; ".join(
         f"{x:.0f},{y:.0f}"
         for x, y in (to_source(read_site(dwg), *xy) for xy in drawn.exterior.coords[:-1])

@@ -182,7 +182,7 @@ def test_a_killed_worker_leaves_every_package_written_once_and_complete(
 ) -> None:
     from distributed import Client
 
-    with Client(cluster.scheduler_address) as client:
+    with Client(cluster.scheduler_address) as client:  # type: ignore[no-untyped-call]
         pids = list(client.run(os.getpid).values())
     killed: list[int] = []
 

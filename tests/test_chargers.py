@@ -18,7 +18,7 @@ def _one_by_one(
     space: Polygon, structures: BaseGeometry, neighbours: BaseGeometry, offset_m: float
 ) -> Point:
     """R15 as first written, one stall at a time: the reference."""
-    c = np.asarray(space.minimum_rotated_rectangle.exterior.coords)[:4]
+    c = shapely.get_coordinates(space.minimum_rotated_rectangle)[:4]  # its exterior ring
     edges = [(c[i], c[(i + 1) % 4]) for i in range(4)]
     lengths = [float(np.hypot(*(b - a))) for a, b in edges]
     short = sorted(range(4), key=lambda i: lengths[i])[:2]

@@ -27,7 +27,7 @@ ALL_FIVE = dict.fromkeys(
 
 
 def _level(**kw: object) -> Level:
-    return Level(id="B1", outline=box(0, 0, 10, 10), **kw)  # type: ignore[arg-type]
+    return Level(id="B1", outline=box(0, 0, 10, 10), **kw)
 
 
 def _codes(rs: list) -> list[str]:  # type: ignore[type-arg]
@@ -143,7 +143,7 @@ def test_compartment_area_and_fire_unit(
     ],
 )
 def test_required_documents(tenure: str, urban: bool, docs: tuple[str, ...]) -> None:
-    space = Space(id="S", level="B1", polygon=box(0, 0, 2.5, 5.3), tenure=tenure)  # type: ignore[arg-type]
+    space = Space(id="S", level="B1", polygon=box(0, 0, 2.5, 5.3), tenure=tenure)
     assert required_documents(space, SiteInfo(name="x", urban=urban)) == docs
 
 
@@ -157,7 +157,7 @@ def test_required_documents(tenure: str, urban: bool, docs: tuple[str, ...]) -> 
 )
 def test_required_documents_non_direct(tenure: str, docs: tuple[str, ...]) -> None:
     """附件1 第3条: 身份证、充电设施报装申请、车位证明; no property consent."""
-    space = Space(id="S", level="B1", polygon=box(0, 0, 2.5, 5.3), tenure=tenure)  # type: ignore[arg-type]
+    space = Space(id="S", level="B1", polygon=box(0, 0, 2.5, 5.3), tenure=tenure)
     assert required_documents(space, SiteInfo(name="x", supply="non_direct")) == docs
 
 

@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from planner.diagram import CIRCUITS_PER_SHEET, design_notes
+from planner.diagram import design_notes
 from planner.documents import write_approval_pdf
 from planner.plan import make_plan
 from planner.readers import read_site
 from planner.samples import sample_path
+from planner.sheets import CIRCUITS_PER_SHEET
 
 MM_PER_PT = 25.4 / 72
 

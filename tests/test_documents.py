@@ -17,9 +17,9 @@ from planner.documents import (
     _checklist_pages,
     _cost_pages,
     _schedule_pages,
-    wrap,
     write_approval_pdf,
 )
+from planner.fonts import wrap
 from planner.papers import commitment_text, write_notices
 from planner.plan import make_plan
 from planner.readers import parse_site, read_site

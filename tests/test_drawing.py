@@ -11,7 +11,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from pypdf import PdfReader
 
 from planner.drawing import (
@@ -28,7 +27,7 @@ from planner.readers import parse_site, read_site
 from planner.samples import sample_path, sample_requests_path
 from planner.sheets import BINDING_MM, MARGIN_MM, PLAN_SCALES, sheet_set
 from planner.synthetic import feature, simple_garage
-from tests.printing import cjk, overlaps, page_mm, pdf_sizes, texts
+from tests.printing import cjk, drawn, overlaps, page_mm, pdf_sizes, texts
 
 A3 = (420.0, 297.0)
 WALL_RGB = np.array([0x61, 0x61, 0x61])
@@ -162,7 +161,7 @@ def _box(window: tuple[float, float, float, float]) -> Any:
 
 
 def _in(window: tuple[float, float, float, float], p: Any) -> bool:
-    return window[0] <= p.x <= window[2] and window[1] <= p.y <= window[3]
+    return bool(window[0] <= p.x <= window[2] and window[1] <= p.y <= window[3])
 
 
 def test_the_frame_has_its_binding_edge() -> None:
@@ -262,9 +261,7 @@ def test_polygons_keep_their_holes() -> None:
     feats.append(feature("obstacle", ring, level="B1", type="wall"))
     plan = make_plan(_site_of(feats))
     fig = render_level(plan, "B1")
-    canvas = FigureCanvasAgg(fig)
-    canvas.draw()
-    img = np.asarray(canvas.buffer_rgba())[..., :3].astype(int)
+    _, img = drawn(fig)
     ax = fig.axes[0]
     inside = outline.buffer(-2.0)
     rng = np.random.default_rng(3)
@@ -345,7 +342,7 @@ def _figure_sizes_ok(fig: Any, where: str) -> None:
     w, h = (v * 25.4 for v in fig.get_size_inches())
     assert (round(w), round(h)) in ((420, 297), (841, 594)), where
     for t in texts(fig):
-        mm = t.get_fontsize() * 25.4 / 72
+        mm = float(t.get_fontsize()) * 25.4 / 72
         assert mm >= (3.5 if cjk(t.get_text()) else 2.5) - 0.01, (where, t.get_text(), mm)
 
 
@@ -400,13 +397,11 @@ def test_the_zurich_level_prints_with_its_holes_legibly(realdata: Path) -> None:
         assert overlaps(fig) == [], sheet.number
         if sheet is not key and sheet.part % 7:
             continue
-        canvas = FigureCanvasAgg(fig)
-        canvas.draw()
-        img = np.asarray(canvas.buffer_rgba())[..., :3].astype(int)
+        _, img = drawn(fig)
         ax = fig.axes[0]
         x0, y0, x1, y1 = (int(v) for v in ax.bbox.extents)
-        drawn = img[img.shape[0] - y1 : img.shape[0] - y0, x0:x1]
-        dark = (drawn.sum(axis=2) < 3 * 60).mean()
+        plot_px = img[img.shape[0] - y1 : img.shape[0] - y0, x0:x1]
+        dark = (plot_px.sum(axis=2) < 3 * 60).mean()
         assert dark <= 0.5, (sheet.number, dark)
         if sheet is key:
             import shapely
@@ -418,8 +413,11 @@ def test_the_zurich_level_prints_with_its_holes_legibly(realdata: Path) -> None:
                     inner = shapely.Polygon(hole).buffer(-0.3)
                     if inner.is_empty:
                         continue
-                    pts = shapely.points(
-                        rng.uniform(*inner.bounds[::2], 400), rng.uniform(*inner.bounds[1::2], 400)
+                    pts = np.asarray(
+                        shapely.points(
+                            rng.uniform(*inner.bounds[::2], 400),
+                            rng.uniform(*inner.bounds[1::2], 400),
+                        )
                     )
                     for p in pts[shapely.contains(inner, pts)]:
                         px, py = ax.transData.transform((p.x, p.y))

@@ -6,6 +6,7 @@ and are replayed here."""
 
 from __future__ import annotations
 
+import builtins
 import copy
 import io
 import json
@@ -224,13 +225,13 @@ class _HypothesisDraw:
     def int(self, lo: int, hi: int) -> int:
         return self.data.draw(st.integers(lo, hi))
 
-    def float(self, lo: float, hi: float) -> float:
+    def float(self, lo: builtins.float, hi: builtins.float) -> builtins.float:
         return self.data.draw(st.floats(lo, hi, allow_nan=False))
 
-    def text(self, max_size: int) -> str:
+    def text(self, max_size: builtins.int) -> str:
         return self.data.draw(st.text(max_size=max_size))
 
-    def bytes(self, max_size: int) -> bytes:
+    def bytes(self, max_size: builtins.int) -> builtins.bytes:
         return self.data.draw(st.binary(max_size=max_size))
 
 

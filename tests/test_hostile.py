@@ -379,10 +379,10 @@ def test_an_out_that_cannot_be_written_is_refused(
 
     site = str(sample_path("d"))
     plan = ["plan", site, "--formats", "geojson,csv", "--out"]
-    for out, words in [("/", "replaces"), ("/proc/x", "cannot write")]:
-        assert main([*plan, out]) == 2
-        (err,) = _messages(capsys.readouterr().err)
-        assert words in err
+    for bad, words in [("/", "replaces"), ("/proc/x", "cannot write")]:
+        assert main([*plan, bad]) == 2
+        (message,) = _messages(capsys.readouterr().err)
+        assert words in message
     out = tmp_path / "out"
     assert main([*plan, str(out)]) == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}

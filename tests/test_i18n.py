@@ -112,7 +112,7 @@ def test_a_planned_file_uploaded_as_a_site_says_so_in_chinese(tmp_path: Path) ->
 
 def test_a_file_s_problems_are_listed_in_chinese_one_per_line() -> None:
     site = read_site(sample_path("a"))
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"id": "Q1", "space": site.spaces[0].id, "charger_kw": "abc"},
         {"id": "Q2", "space": site.spaces[1].id, "charger_kw": 7, "registered": "someday"},
     ]

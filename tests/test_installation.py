@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from shapely.geometry import LineString
 
@@ -11,7 +13,7 @@ from planner.rules import Rules
 RULES = Rules()
 
 
-def _laid(segs: list) -> list[tuple[float, str, int]]:
+def _laid(segs: list[Any]) -> list[tuple[float, str, int]]:
     return [(round(s.length_m, 2), s.method, s.cables) for s in segs]
 
 

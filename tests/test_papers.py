@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
+from typing import Any
 
 import pypdfium2 as pdfium
 import pytest
 from pypdf import PdfReader
+from pypdf.generic import Destination
 
 from planner.cli import main
 from planner.papers import COMBINED, SEAL_MM, SIGNATURE, Line, Picture, text_layout, write_notices
@@ -41,8 +43,8 @@ def test_one_document_splits_into_the_same_pages_and_a_bookmark_per_request(
     assert split == combined
     # one bookmark per applicant, its papers under it, each pointing at its first page
     reader = PdfReader(tmp_path / COMBINED)
-    outline = reader.outline
-    tops = [o for o in outline if not isinstance(o, list)]
+    outline: list[Any] = reader.outline  # bookmarks, each request's papers in a list after it
+    tops = [o for o in outline if isinstance(o, Destination)]
     assert [o.title for o in tops] == [f"{r.id} {r.space}" for r in applicants]
     children = [o for o in outline if isinstance(o, list)]
     kinds = [[c.title for c in group] for group in children]
@@ -52,6 +54,7 @@ def test_one_document_splits_into_the_same_pages_and_a_bookmark_per_request(
     ]
     for r, top, group in zip(applicants, tops, children, strict=True):
         page = reader.get_destination_page_number(top)
+        assert page is not None
         assert page == reader.get_destination_page_number(group[0])
         assert r.space in combined[page]
         assert r.id in combined[page]
@@ -59,7 +62,9 @@ def test_one_document_splits_into_the_same_pages_and_a_bookmark_per_request(
     # each file is titled by its request and holds nobody else's facts
     for r in planned:
         path = tmp_path / f"{r.id}-commitment.pdf"
-        assert PdfReader(path).metadata.title == f"{r.id} {r.space}"
+        meta = PdfReader(path).metadata
+        assert meta is not None
+        assert meta.title == f"{r.id} {r.space}"
         assert "电动汽车自用桩安装承诺书" in pdf_text(path)
         others = [q.id for q in applicants if q.id != r.id and not q.id.startswith(r.id)]
         assert not any(f"申请编号：{q}" in pdf_text(path) for q in others)
@@ -70,10 +75,9 @@ def test_the_font_is_embedded_once_in_the_combined_document(tmp_path: Path) -> N
     plan = make_plan(read_site(sample_path("a")))
     write_notices(plan, tmp_path, combined=True)
     reader = PdfReader(tmp_path / COMBINED)
+    resources: list[Any] = [page["/Resources"] for page in reader.pages]
     fonts = {
-        page["/Resources"]["/Font"][name].indirect_reference.idnum
-        for page in reader.pages
-        for name in page["/Resources"]["/Font"]
+        res["/Font"][name].indirect_reference.idnum for res in resources for name in res["/Font"]
     }
     assert len(fonts) == 1
     assert (tmp_path / COMBINED).stat().st_size < 2 * max(

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import pytest
 import shapely
-from shapely.geometry import Point, box
+from shapely.geometry import Point, Polygon, box
 
 from planner.placement import centre_site, centroid_site, mount_faces
 from planner.routing import free_space
 from planner.site import Obstacle
 
-L_SHAPE = shapely.union_all([box(0, 0, 40, 20), box(0, 20, 12, 60)])
+
+def _l_shape() -> Polygon:
+    shape = shapely.union_all([box(0, 0, 40, 20), box(0, 20, 12, 60)])
+    assert isinstance(shape, Polygon)
+    return shape
+
+
+L_SHAPE = _l_shape()
 
 
 def test_example_7_l_shape_centroid_outside() -> None:

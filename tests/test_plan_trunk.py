@@ -190,8 +190,8 @@ def test_generated_garages(bays: int, strips: int, pick: list[int], routing: str
             )
         )
     site = parse_site(json.dumps(collection(feats)).encode())
-    shared = make_plan(site, options=PlanOptions(routing=routing))  # type: ignore[arg-type]
-    alone = make_plan(site, options=PlanOptions(routing=routing, trunk="none"))  # type: ignore[arg-type]
+    shared = make_plan(site, options=PlanOptions(routing=routing))
+    alone = make_plan(site, options=PlanOptions(routing=routing, trunk="none"))
     _same_cables(shared, alone)
     comps = {c.id: c.polygon for c in site.compartments}
     per_comp: dict[str, list[LineString]] = defaultdict(list)
@@ -199,7 +199,7 @@ def test_generated_garages(bays: int, strips: int, pick: list[int], routing: str
         assert comps[r.compartment].buffer(1e-6).covers(r.line)
         per_comp[r.compartment].append(r.line)
     for comp, lines in per_comp.items():
-        graph = nx.Graph()
+        graph: nx.Graph[tuple[float, ...]] = nx.Graph()
         for line in lines:
             for a, b in zip(line.coords, line.coords[1:], strict=False):
                 graph.add_edge(tuple(round(v, 6) for v in a), tuple(round(v, 6) for v in b))

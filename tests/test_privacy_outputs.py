@@ -49,8 +49,8 @@ def test_no_personal_number_reaches_any_output(
     site["name"] = f"小区 {WRITTEN['spaced']}"
     site["community"] = f"社区 {WRITTEN['dashed']}"
     site["surveyor"] = f"勘察 {WRITTEN['id_spaced']}"
-    for f in feats:
-        p = f["properties"]
+    for feat in feats:
+        p = feat["properties"]
         if p["kind"] == "level":
             p["name"] = f"B1 {WRITTEN['dotted']}"
         if p["kind"] == "compartment":
@@ -83,7 +83,7 @@ def test_no_personal_number_reaches_any_output(
         main(["plan", str(path), "--requests", str(csv_path), "--out", str(out), "--notices"]) == 0
     )
     captured = capsys.readouterr()
-    leaks = {
+    leaks: dict[str, list[str]] = {
         "stdout": _leaks(captured.out),
         "stderr": _leaks(captured.err),
         "log": _leaks(caplog.text),

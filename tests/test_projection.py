@@ -11,7 +11,7 @@ import pytest
 import shapely
 from shapely.geometry import Polygon, box
 
-from planner.projection import Frame, parse_crs
+from planner.projection import Frame, parse_crs, transform_xy
 from planner.readers import parse_site
 from tests.conftest import find, to_bytes
 
@@ -97,7 +97,7 @@ def test_projected_crs_is_measured_on_the_ground(tiny: dict[str, Any]) -> None:
     from pyproj import Transformer
 
     to_utm = Transformer.from_crs("EPSG:4326", "EPSG:32648", always_xy=True)
-    sq_utm = shapely.transform(sq, to_utm.transform, interleaved=False)
+    sq_utm = transform_xy(sq, to_utm.transform)
     assert sq_utm.area == pytest.approx(10_000 * 0.9996**2, rel=1e-4)
     c = sq_utm.centroid
     local = Frame(crs="EPSG:32648", centre=(c.x, c.y)).to_local(sq_utm)

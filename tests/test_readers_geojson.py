@@ -60,7 +60,7 @@ def test_reads_from_path_and_bytes_alike(tiny: dict[str, Any], tmp_path: Path) -
 def test_models_are_frozen(tiny: dict[str, Any]) -> None:
     site = _read(tiny)
     with pytest.raises(ValueError, match="frozen"):
-        site.levels[0].floor = -2  # type: ignore[misc]
+        site.levels[0].floor = -2
 
 
 def test_not_utf8() -> None:

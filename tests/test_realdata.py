@@ -26,7 +26,7 @@ def _temasek_site(realdata: Path, *, as_polygons: bool) -> tuple[dict[str, Any],
         )
     )
     stalls = src["features"]
-    geoms = [shapely.geometry.shape(f["geometry"]) for f in stalls]
+    geoms: list[Any] = [shapely.geometry.shape(f["geometry"]) for f in stalls]  # MultiPolygons
     hull = shapely.union_all(geoms).envelope.buffer(5, join_style="mitre")
     feats: list[dict[str, Any]] = [
         {
@@ -74,7 +74,8 @@ def test_temasek_stalls_in_svy21_read_with_ground_areas(realdata: Path) -> None:
     expected = np.array([f["properties"]["area_m2"] for f in stalls])
     assert np.allclose(areas, expected, rtol=2e-3, atol=2e-3)
     back = site.frame.to_source(site.spaces[0].polygon)
-    original = shapely.geometry.shape(stalls[0]["geometry"]).geoms[0]
+    stall: Any = shapely.geometry.shape(stalls[0]["geometry"])  # a MultiPolygon
+    original = stall.geoms[0]
     assert back.equals_exact(original, tolerance=1e-3)
 
 

@@ -101,7 +101,7 @@ def test_walled_in_target_has_no_route() -> None:
 # -- the extremitypathfinder fixtures (MIT, read from ../shared/realdata) ---------------------
 def _fixture_free(env: dict[str, Any]) -> Any:
     b = env.get("boundary_derived", env.get("boundary"))
-    holes = env.get("holes_derived", env.get("holes"))
+    holes = env["holes_derived"] if "holes_derived" in env else env["holes"]
     return Polygon(b).difference(shapely.union_all([Polygon(h) for h in holes]))
 
 

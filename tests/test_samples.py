@@ -29,6 +29,7 @@ def test_every_sample_reads_and_is_drawn_like_a_chinese_basement(key: str) -> No
         if s.id.endswith("X01"):
             continue
         r = s.polygon.minimum_rotated_rectangle
+        assert isinstance(r, shapely.Polygon)
         edges = sorted(
             {
                 round(shapely.length(shapely.LineString(pair)), 2)
@@ -71,6 +72,7 @@ def test_c_is_rotated_with_awkward_centroids() -> None:
     shafts = [o.geometry for o in site.obstacles if o.type == "shaft"]
     assert any(s.contains(fq2.polygon.centroid) for s in shafts)
     r = fq2.polygon.minimum_rotated_rectangle
+    assert isinstance(r, shapely.Polygon)
     (x0, y0), (x1, y1) = list(r.exterior.coords)[:2]
     deg = math.degrees(math.atan2(y1 - y0, x1 - x0)) % 90
     assert deg == pytest.approx(30.0, abs=1e-3) or deg == pytest.approx(60.0, abs=1e-3)

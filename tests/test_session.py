@@ -215,7 +215,7 @@ def test_compartments_come_from_a_separate_layer(tmp_path: Path) -> None:
 
     site = _converted_dxf(tmp_path)
     lv = site.levels[0].id
-    layer = {
+    layer: dict[str, Any] = {
         "type": "FeatureCollection",
         "features": [
             {

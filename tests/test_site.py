@@ -62,13 +62,13 @@ def test_geojson_geometry_is_exactly_shapelys_mapping(xy: list[tuple[float, floa
     """The writers' fast GeoJSON geometry gives what shapely.geometry.mapping gives."""
     import shapely
     import shapely.affinity
-    from shapely.geometry import LineString, MultiPolygon, Point, mapping
+    from shapely.geometry import LineString, MultiPolygon, Point, Polygon, mapping
 
     from planner.site import geojson_geometry
 
     hull = shapely.MultiPoint(xy).convex_hull
     shapes = [Point(xy[0]), LineString(xy), hull, shapely.MultiLineString([xy[:2], xy[2:]])]
-    if hull.geom_type == "Polygon":
+    if isinstance(hull, Polygon):
         hole = shapely.affinity.scale(hull, 0.3, 0.3)
         shapes += [hull.difference(hole), MultiPolygon([hull])]
     for g in shapes:

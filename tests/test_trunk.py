@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import shapely
 from shapely.geometry import LineString, box
+from shapely.geometry.base import BaseGeometry
 
 from planner import trunk
 from planner.routing import _key, _track_graph
@@ -18,7 +19,7 @@ from planner.routing import _key, _track_graph
 Node = tuple[float, float]
 
 
-def optimal_tree_length(graph: nx.Graph, source: Node, targets: list[Node]) -> float:
+def optimal_tree_length(graph: nx.Graph[Node], source: Node, targets: list[Node]) -> float:
     """The shortest arborescence whose every path is optimal, by the Dreyfus-Wagner
     programme over subsets of the targets on the DAG of optimal paths."""
     dist = nx.single_source_dijkstra_path_length(graph, source, weight="cost")
@@ -49,9 +50,9 @@ def optimal_tree_length(graph: nx.Graph, source: Node, targets: list[Node]) -> f
     return float(cost[(1 << k) - 1, index[source]])
 
 
-def _instance(seed: int, n_targets: int) -> tuple[nx.Graph, Node, list[Node]]:
+def _instance(seed: int, n_targets: int) -> tuple[nx.Graph[Node], Node, list[Node]]:
     rng = random.Random(seed)
-    free = box(0, 0, 30, 20)
+    free: BaseGeometry = box(0, 0, 30, 20)
     for _ in range(rng.randint(0, 4)):  # columns
         x, y = rng.uniform(2, 26), rng.uniform(2, 16)
         free = free.difference(box(x, y, x + rng.uniform(0.5, 3), y + rng.uniform(0.5, 3)))
@@ -65,7 +66,7 @@ def _instance(seed: int, n_targets: int) -> tuple[nx.Graph, Node, list[Node]]:
     return graph, _key(arr[0]), [_key(p) for p in arr[1:]]
 
 
-def _check(graph: nx.Graph, source: Node, targets: list[Node]) -> tuple[float, float, float]:
+def _check(graph: nx.Graph[Node], source: Node, targets: list[Node]) -> tuple[float, float, float]:
     dist = nx.single_source_dijkstra_path_length(graph, source, weight="cost")
     paths = trunk.shared_paths(graph, source, targets)
     for t, path in zip(targets, paths, strict=True):
@@ -74,9 +75,10 @@ def _check(graph: nx.Graph, source: Node, targets: list[Node]) -> tuple[float, f
         cost = sum(graph.edges[a, b]["cost"] for a, b in itertools.pairwise(path))
         assert cost == pytest.approx(dist[t], abs=1e-6)  # no owner's cable gets longer
     edges = {frozenset(e) for p in paths if p for e in itertools.pairwise(p)}
-    tree = nx.Graph([tuple(e) for e in edges])
+    tree: nx.Graph[Node] = nx.Graph()
+    tree.add_edges_from((a, b) for a, b in edges)
     assert nx.is_tree(tree)
-    _, plain_paths = nx.single_source_dijkstra(graph, source, weight="cost")
+    plain_paths = nx.single_source_dijkstra_path(graph, source, weight="cost")
     plain = trunk.tree_length(graph, [plain_paths[t] for t in targets])
     return trunk.tree_length(graph, paths), plain, optimal_tree_length(graph, source, targets)
 
@@ -132,4 +134,6 @@ def test_extra_targets_join_without_changing_the_others(seed: int) -> None:
         cost = sum(graph.edges[a, b]["cost"] for a, b in itertools.pairwise(path))
         assert cost == pytest.approx(dist[t], abs=1e-6)
         edges |= {frozenset(e) for e in itertools.pairwise(path)}
-    assert nx.is_tree(nx.Graph([tuple(e) for e in edges]))
+    tree: nx.Graph[Node] = nx.Graph()
+    tree.add_edges_from((a, b) for a, b in edges)
+    assert nx.is_tree(tree)

@@ -11,6 +11,7 @@ from pathlib import Path
 import ezdxf
 import pyogrio
 import pytest
+from ezdxf.entities import Insert, LWPolyline
 
 from planner.errors import PlannerError
 from planner.plan import make_plan
@@ -96,7 +97,9 @@ def test_dxf_audits_clean_with_layers_per_level_and_kind(key: str, tmp_path: Pat
         assert counts[(f"{pre}space", "LWPOLYLINE")] == len(spaces)
         texts = {e.dxf.text for e in msp.query(f'TEXT[layer=="{pre}space"]')}
         assert texts == {s.id for s in spaces}
-    boxes = [e for e in msp.query("INSERT") if e.dxf.name == "EV_METER_BOX"]
+    boxes = [
+        e for e in msp.query("INSERT") if isinstance(e, Insert) and e.dxf.name == "EV_METER_BOX"
+    ]
     assert sorted(e.get_attrib_text("ID") for e in boxes) == sorted(
         f"{b.id} AW" for b in plan.boxes
     )
@@ -183,7 +186,8 @@ def test_a_lonlat_site_carries_geodata_placing_it_on_the_survey(tmp_path: Path) 
 def test_dxf_of_a_lonlat_site_is_in_local_metres(tmp_path: Path) -> None:
     plan = _plan("d")
     doc = ezdxf.readfile(write_dxf(plan, tmp_path / "plan.dxf"))
-    xs = [v[0] for e in doc.modelspace().query("LWPOLYLINE") for v in e.get_points("xy")]
+    polylines = [e for e in doc.modelspace().query("LWPOLYLINE") if isinstance(e, LWPolyline)]
+    xs = [v[0] for e in polylines for v in e.get_points("xy")]
     assert max(abs(x) for x in xs) < 200  # metres around the site centre, not degrees
 
 

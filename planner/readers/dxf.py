@@ -37,7 +37,7 @@ from planner.readers.layers import LEVEL_PROPERTY, LayerMap
 
 INSUNITS = {4: "mm", 5: "cm", 6: "m"}
 _EZDXF_FAILURES = (
-    ezdxf.DXFError,  # type: ignore[attr-defined]  # re-exported by ezdxf without __all__
+    ezdxf.DXFError,
     DXFStructureError,
     OSError,
     ValueError,

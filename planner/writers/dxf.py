@@ -123,7 +123,7 @@ def write_dxf(plan: Plan, path: Path) -> Path:
     """Write the plan as DXF (R2013, units set, passing ezdxf's audit)."""
     to_out, unit = _transformer(plan)
     k = 1000.0 if unit == "mm" else (100.0 if unit == "cm" else 1.0)
-    doc = ezdxf.new("R2013", setup=False)  # type: ignore[attr-defined]  # ezdxf re-exports it
+    doc = ezdxf.new("R2013", setup=False)
     doc.units = UNIT_CODES[unit]
     doc.header["$MEASUREMENT"] = 1
     doc.styles.add(STYLE, font="simsun.ttc")
