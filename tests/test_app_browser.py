@@ -154,6 +154,7 @@ def _rss_mb(pid: int) -> float:
     raise AssertionError("no VmRSS")
 
 
+@pytest.mark.slow  # 19 s; CI runs it
 def test_two_sessions_see_only_their_own_uploads(server: str, tmp_path: Path) -> None:
     chromium = _chromium()
     from playwright.sync_api import expect, sync_playwright

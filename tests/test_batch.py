@@ -243,6 +243,7 @@ def test_the_cli_runs_a_city_and_says_what_failed(
     assert text.splitlines()[1].startswith("'=A1,planned")  # Excel shows it, never runs it
 
 
+@pytest.mark.slow  # 19 s; CI runs it
 def test_a_killed_local_worker_stops_cleanly_and_a_rerun_resumes(
     city: Path, tmp_path: Path
 ) -> None:
