@@ -418,27 +418,24 @@ def _site_editors(s: Any, site: Site, lang: Lang) -> None:
 def _compartment_editor(s: Any, site: Site, lang: Lang) -> None:
     """A compartment drawn by typed corners, or a layer of them from a file."""
     st.markdown(t("draw_compartment", lang))
-    c1, c2, c3 = st.columns(3)
+    c1, _ = st.columns([1, 2])
     level = _select(c1, t("level", lang), [lv.id for lv in site.levels], key="new_level")
-    ident = c2.text_input(field_label("id", lang), key="new_comp_id")
-    cap = c3.number_input(t("capacity", lang) + " kW", 0.0, 5000.0, 0.0, key="new_comp_cap")
-    corners = st.text_input(t("corners", lang), key="new_comp_corners")
-    replace = st.multiselect(
-        t("replace", lang),
-        [c.id for c in site.compartments],
-        key="new_comp_replace",
-        placeholder=t("choose", lang),
-    )
-    layer = st.file_uploader(
-        t("compartment_layer", lang), type=["geojson", "json", "dxf", "dwg"], key="fq_layer"
-    )
-    if layer is not None and st.button(t("use_layer", lang), key="use_layer"):
-        _replace_site(
-            s,
-            lambda: with_compartment_layer(site, layer.name, layer.getvalue(), level=level),
-            lang,
+    # a form: typing the corners re-plans nothing until the compartment is added (and a
+    # click cannot land on a rerun started by the last keystroke); the level, shared with
+    # the layer below, stays outside it
+    with st.form("new_compartment", enter_to_submit=False, border=False):
+        c2, c3 = st.columns(2)
+        ident = c2.text_input(field_label("id", lang), key="new_comp_id")
+        cap = c3.number_input(t("capacity", lang) + " kW", 0.0, 5000.0, 0.0, key="new_comp_cap")
+        corners = st.text_input(t("corners", lang), key="new_comp_corners")
+        replace = st.multiselect(
+            t("replace", lang),
+            [c.id for c in site.compartments],
+            key="new_comp_replace",
+            placeholder=t("choose", lang),
         )
-    if st.button(t("add_compartment", lang), key="add_compartment"):
+        add = st.form_submit_button(t("add_compartment", lang), key="add_compartment")
+    if add:
         _replace_site(
             s,
             lambda: with_compartment(
@@ -449,6 +446,15 @@ def _compartment_editor(s: Any, site: Site, lang: Lang) -> None:
                 capacity_kw=cap or None,
                 replace=tuple(replace),
             ),
+            lang,
+        )
+    layer = st.file_uploader(
+        t("compartment_layer", lang), type=["geojson", "json", "dxf", "dwg"], key="fq_layer"
+    )
+    if layer is not None and st.button(t("use_layer", lang), key="use_layer"):
+        _replace_site(
+            s,
+            lambda: with_compartment_layer(site, layer.name, layer.getvalue(), level=level),
             lang,
         )
 
@@ -466,7 +472,12 @@ def _replace_site(s: Any, edit: Any, lang: Lang) -> None:
 
 
 def _downloads(s: Any, plan: Plan, lang: Lang) -> None:
-    with st.expander(t("app_downloads", lang), expanded="downloads" in s):
+    # the open state is the session's (keyed, on_change="rerun"): a rerun that redraws the
+    # page above cannot close it, and nothing is serialised while it is closed
+    box = st.expander(t("app_downloads", lang), key="downloads_open", on_change="rerun")
+    if not box.open:
+        return
+    with box:
         signature = (
             s.site_key,
             plan.options.model_dump_json(),

@@ -167,6 +167,9 @@ def test_a_box_typed_into_a_stall_is_refused_and_the_plan_stays() -> None:
 def test_downloads_of_the_current_plan() -> None:
     at = _app()
     at.sidebar.selectbox(key="sample").set_value("d").run()
+    assert [b.key for b in _downloads(at)] == ["dl_requests"]  # closed: nothing serialised
+    at.session_state["downloads_open"] = True  # the surveyor opens the downloads
+    at.run()
     at.button(key="prepare").click().run()
     labels = {b.label.split("（")[0] for b in _downloads(at)}
     sized = [b.label for b in _downloads(at) if b.label.startswith("approval.pdf")]
