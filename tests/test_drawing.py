@@ -295,6 +295,21 @@ def test_svg_has_a_group_per_meter_box(tmp_path: Path) -> None:
     assert {b.id for b in plan.boxes} <= ids
 
 
+def test_svg_texts_are_text_in_the_cjk_font(tmp_path: Path) -> None:
+    """The SVG's labels are words a search finds and an editor changes, not glyph outlines:
+    every meter box's label and the sheets' Chinese titles are <text> in Noto Sans CJK SC."""
+    plan = make_plan(read_site(sample_path("c")))
+    texts = []
+    for n, (_s, fig) in enumerate(render_sheets(plan, sheets=sheet_set(plan))):
+        save_sheet(fig, tmp_path / f"s{n}.svg")
+        root = ET.parse(tmp_path / f"s{n}.svg").getroot()
+        texts += [el for el in root.iter() if el.tag.endswith("}text")]
+    words = {"".join(el.itertext()).strip() for el in texts}
+    assert {f"{b.id} AW" for b in plan.boxes} <= words
+    assert "地下一层（B1）索引图" in words
+    assert all("Noto Sans CJK SC" in (el.get("style") or "") for el in texts)
+
+
 def test_a1_sheet_is_a1_and_holds_more_than_a3() -> None:
     plan = make_plan(read_site(sample_path("a")))
     fig = render_level(plan, "B1", options=SheetOptions(paper="A1"))
