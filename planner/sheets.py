@@ -18,8 +18,10 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
 import shapely
 from shapely.geometry import box as rect
+from shapely.geometry.base import BaseGeometry
 
 from planner.i18n import Lang
 from planner.names import safe_names
@@ -129,12 +131,14 @@ def level_sheets(plan: Plan, level_id: str, paper: str, file: str) -> list[Sheet
     cols, rows = math.ceil((extent[0]) / tw), math.ceil((extent[1]) / th)
     x0 = cx - cols * tw / 2
     y1 = cy + rows * th / 2
-    tiles = []
-    for j in range(rows):  # reading order: top row first, left to right
-        for i in range(cols):
-            w = (x0 + i * tw, y1 - (j + 1) * th, x0 + (i + 1) * tw, y1 - j * th)
-            if outline.intersection(rect(*w)).area > 0:
-                tiles.append(w)
+    grid = [
+        (x0 + i * tw, y1 - (j + 1) * th, x0 + (i + 1) * tw, y1 - j * th)
+        for j in range(rows)  # reading order: top row first, left to right
+        for i in range(cols)
+    ]
+    tiles = [
+        w for w, used in zip(grid, _holds_something(plan, level_id, grid), strict=True) if used
+    ]
     key_scale = fit_scale(extent, area)
     key_window = _window(cx, cy, key_scale, area)
     return [
@@ -144,6 +148,25 @@ def level_sheets(plan: Plan, level_id: str, paper: str, file: str) -> list[Sheet
             for n, w in enumerate(tiles, start=1)
         ),
     ]
+
+
+def _holds_something(
+    plan: Plan, level_id: str, windows: list[tuple[float, float, float, float]]
+) -> list[bool]:
+    """Whether each window shows a stall, a cable or a meter box of the level: a tile of
+    bare floor (a corner of a large outline) gets no area sheet; the key plan still shows
+    the whole level. A level with none of them is tiled over its outline."""
+    shown: list[BaseGeometry] = [s.polygon for s in plan.site.spaces if s.level == level_id]
+    shown += [c.line for c in plan.cables if c.level == level_id]
+    shown += [b.point for b in plan.boxes if b.level == level_id]
+    if not shown:
+        outline = plan.site.level(level_id).outline
+        return [outline.intersection(rect(*w)).area > 0 for w in windows]
+    boxes = shapely.box(*np.asarray(windows, dtype=float).T)
+    hit = shapely.STRtree(shown).query(boxes, predicate="intersects")[0]
+    used = np.zeros(len(windows), dtype=bool)
+    used[hit] = True
+    return [bool(u) for u in used]
 
 
 def sheet_set(plan: Plan, paper: str = "A3") -> list[Sheet]:
