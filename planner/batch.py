@@ -48,7 +48,6 @@ from planner.i18n import t
 from planner.limits import Deadline, Limits
 from planner.names import safe_names
 from planner.overrides import with_overrides
-from planner.papers import INFO_COLOUR
 from planner.plan import PlanOptions, make_plan
 from planner.privacy import get_logger, mask_text
 from planner.progress import reporting
@@ -56,7 +55,7 @@ from planner.project import project_of
 from planner.projection import transform_xy
 from planner.rules import Rules
 from planner.session import load_upload
-from planner.styles import STATUS_COLOURS
+from planner.styles import INFO_COLOUR, STATUS_COLOURS
 from planner.writers import replace_folder, write_outputs
 from planner.writers.csv import write_csv
 

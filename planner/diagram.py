@@ -35,7 +35,7 @@ from planner.i18n import Lang, t
 from planner.plan import Cable, MeterBox, Plan, RequestOutcome, circuit_number
 from planner.rules import Rules
 from planner.sheets import CIRCUITS_PER_SHEET, Sheet, drawing_mm, sheet_set
-from planner.styles import CJK_PT, HEAD_COLOUR, HEAVY, LATIN_PT, MEDIUM, THIN
+from planner.styles import CJK_PT, HEAD_COLOUR, HEAVY, LATIN_PT, MEDIUM, STATUS_NOTE_COLOUR, THIN
 
 
 def diagram_pages(
@@ -234,7 +234,7 @@ def _circuit(  # noqa: PLR0917 - one private drawing step
             y - 1.0,
             f"({t(req.status, lang)})",
             fontsize=size,
-            color="#555555",
+            color=STATUS_NOTE_COLOUR,
             va="top",
         )
 

@@ -112,7 +112,7 @@ def _table_pages(
                 "\n".join(wrap(col.head, (col.width_mm - 2) / MM_PER_INCH * 72, font)),
                 fontsize=font,
                 va="top",
-                color="#bf360c",
+                color=HEAD_COLOUR,
                 linespacing=1.35,
             )
             x += col.width_mm

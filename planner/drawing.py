@@ -67,15 +67,19 @@ from planner.styles import (
     COMPARTMENT_TINTS,
     CONDUIT,
     DASH_DOT,
+    DIMENSION_COLOUR,
     EXISTING_TRAY,
     HEAD_COLOUR,
     HEAVY,
+    INFO_COLOUR,
     LATIN_PT,
     MEDIUM,
     MM_PER_INCH,
+    OBSTACLE_EDGE,
     OBSTACLE_STYLE,
     PLANNED_TRAY,
     PT_PER_MM,
+    STALL_EDGE,
     STATUS_COLOURS,
     THIN,
     text_pt,
@@ -391,7 +395,7 @@ class _Sheet:
         self._polys(
             [s.polygon for s in spaces],
             facecolors=faces,
-            edgecolors="#757575",
+            edgecolors=STALL_EDGE,
             linewidths=THIN * 0.7,
             zorder=2,
         )
@@ -432,7 +436,7 @@ class _Sheet:
                 self._polys(
                     polys,
                     facecolors=colour,
-                    edgecolors="#424242",
+                    edgecolors=OBSTACLE_EDGE,
                     linewidths=THIN,
                     hatch=hatch,
                     zorder=3,
@@ -730,7 +734,7 @@ class _Sheet:
                 nx, ny = -math.sin(math.radians(angle)), math.cos(math.radians(angle))
                 for off in (3.2, -3.2, 5.0, -5.0):
                     cands.append((p.x + nx * off, p.y + ny * off, angle))
-            self._place(text, (0, 0), cands, colour="#e65100", leader=False)
+            self._place(text, (0, 0), cands, colour=DIMENSION_COLOUR, leader=False)
 
     def _dimensions(self) -> None:
         """Each box located from the nearest grid lines, or without a grid from the
@@ -797,7 +801,7 @@ class _Sheet:
             xy = np.asarray(line.coords)[:, :2]
             self.ax.add_collection(
                 LineCollection(
-                    [xy], colors="#424242", linewidths=THIN, linestyles=DASH_DOT, zorder=2
+                    [xy], colors=OBSTACLE_EDGE, linewidths=THIN, linestyles=DASH_DOT, zorder=2
                 )
             )
             for end in (xy[0], xy[-1]):
@@ -819,7 +823,9 @@ class _Sheet:
             box = self.view.geom_mm(rect(*s.window))
             xy = [self.view.to_world(*p) for p in box.exterior.coords]
             self.ax.add_line(
-                Line2D(*zip(*xy, strict=True), color="#37474f", lw=MEDIUM, ls=(0, (6, 3)), zorder=7)
+                Line2D(
+                    *zip(*xy, strict=True), color=INFO_COLOUR, lw=MEDIUM, ls=(0, (6, 3)), zorder=7
+                )
             )
             c = box.centroid
             text = s.number  # the legend says the dashed frames are area plans
@@ -829,7 +835,7 @@ class _Sheet:
                 for fy in (0.5, 0.3, 0.7, 0.15, 0.85)
                 for fx in (0.5, 0.3, 0.7)
             ]
-            self._place(text, (c.x, c.y), cands, colour="#37474f", size=CJK_PT * 1.2)
+            self._place(text, (c.x, c.y), cands, colour=INFO_COLOUR, size=CJK_PT * 1.2)
 
     def _area_box(self) -> tuple[float, float, float, float]:
         x, y, w, h = self.view.area
@@ -1027,11 +1033,11 @@ class _Sheet:
         if any(r.level == self.sheet.level for r in self.plan.trays):
             items.append((t("tray_run", lang), {"line": PLANNED_TRAY, "lw": HEAVY * 1.2}))
         if self.site_view.axes:
-            items.append((t("grid_line", lang), {"line": "#424242", "ls": DASH_DOT}))
+            items.append((t("grid_line", lang), {"line": OBSTACLE_EDGE, "ls": DASH_DOT}))
         if self.sheet.kind == "area":
             items.append((t("match_line", lang), {"line": "black", "ls": DASH_DOT, "lw": HEAVY}))
         if self.sheet.kind == "key":
-            items.append((t("area_plan", lang), {"line": "#37474f", "ls": (0, (6, 3))}))
+            items.append((t("area_plan", lang), {"line": INFO_COLOUR, "ls": (0, (6, 3))}))
         return items
 
 
@@ -1184,7 +1190,7 @@ def _legend(
                     8,
                     3,
                     facecolor=how["patch"],
-                    edgecolor="#424242",
+                    edgecolor=OBSTACLE_EDGE,
                     lw=THIN,
                     hatch=how.get("hatch"),
                 )

@@ -21,6 +21,9 @@ from planner.styles import (
     EXISTING_TRAY,
     OBSTACLE_STYLE,
     PLANNED_TRAY,
+    SCREEN_OBSTACLE_EDGE,
+    SCREEN_OBSTACLE_FILL,
+    SCREEN_STALL_EDGE,
     STATUS_COLOURS,
 )
 from planner.trunk import TrayRun
@@ -108,9 +111,20 @@ def _area_traces(plan: Plan, view: SiteLevelView, level_id: str, lang: Lang) -> 
     status_of: dict[str, str] = dict(plan.space_status(level_id))
     for s in view.spaces:
         by_status.setdefault(status_of.get(s.id, "unrequested"), []).append(s.polygon)
-    out += _fill(by_status.get("unrequested", []), t("unrequested", lang), "white", "#9e9e9e")
+    out += _fill(
+        by_status.get("unrequested", []),
+        t("unrequested", lang),
+        "white",
+        SCREEN_STALL_EDGE["unrequested"],
+    )
     for st in ("planned", "pending", "deferred", "blocked"):
-        out += _fill(by_status.get(st, []), t(st, lang), STATUS_COLOURS[st], "#616161", 0.6)
+        out += _fill(
+            by_status.get(st, []),
+            t(st, lang),
+            STATUS_COLOURS[st],
+            SCREEN_STALL_EDGE["requested"],
+            0.6,
+        )
     for kind in ("column", "shaft", "ramp", "room", "other"):
         out += _fill(
             [
@@ -119,8 +133,8 @@ def _area_traces(plan: Plan, view: SiteLevelView, level_id: str, lang: Lang) -> 
                 if o.type == kind and o.geometry.geom_type == "Polygon"
             ],
             t(kind, lang),
-            "#424242" if kind == "column" else "#bdbdbd",
-            "#212121",
+            SCREEN_OBSTACLE_FILL["column" if kind == "column" else "other"],
+            SCREEN_OBSTACLE_EDGE,
         )
     return out
 

@@ -36,15 +36,13 @@ from planner.limits import check_time
 from planner.names import safe_names
 from planner.plan import Cable, Plan, RequestOutcome
 from planner.progress import stage
+from planner.styles import INFO_COLOUR, MM_PER_INCH, TITLE_PT
 
-MM_PER_INCH = 25.4
 A4_PORTRAIT = (210.0, 297.0)
 MARGIN_MM = 18.0
-TITLE_PT = 14.0
 INFO_PT = 9.0
 BODY_PT = 9.5
 """Owner papers and notes: at least 9 pt (3.2 mm)."""
-INFO_COLOUR = "#37474f"
 LINE_SPACING = 1.55
 COMBINED = "owner-papers.pdf"
 """Every owner paper in one file (``notices/owner-papers.pdf``); no request's paper can be

@@ -65,6 +65,23 @@ OBSTACLE_STYLE = {
 }
 """Face colour and hatch of each obstacle type. Walls and columns are mid grey, not black:
 a garage drawn in black walls prints as a black shape."""
+OBSTACLE_EDGE = "#424242"
+"""Edges of the structures, grid lines and the legend's swatches on the sheets."""
+STALL_EDGE = "#757575"
+"""Edges of the parking stalls on the sheets."""
+DIMENSION_COLOUR = "#e65100"
+"""The box's dimensions to the grid or a column."""
+INFO_COLOUR = "#37474f"
+"""Grey-blue for what informs rather than instructs: the area plans' outlines and numbers
+on a key plan, the owner papers' facts."""
+STATUS_NOTE_COLOUR = "#555555"
+"""A circuit's status beside it on the system diagram."""
+SCREEN_OBSTACLE_FILL = {"column": "#424242", "other": "#bdbdbd"}
+"""The app's plot (plotly, no hatches): columns dark so they stand out on screen, the other
+structures a light grey; their edges ``SCREEN_OBSTACLE_EDGE``."""
+SCREEN_OBSTACLE_EDGE = "#212121"
+SCREEN_STALL_EDGE = {"unrequested": "#9e9e9e", "requested": "#616161"}
+"""Stall outlines in the app's plot: unrequested ones lighter than those with a request."""
 PLANNED_TRAY = "#ffb74d"
 """Colour of the planned shared tray on sheets and in the app."""
 EXISTING_TRAY = "#81d4fa"
