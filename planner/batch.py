@@ -374,31 +374,30 @@ def _job(
         requests = entry.requests.read_bytes() if entry.requests else None
     except OSError as exc:
         missing = exc.filename or entry.site
-        return Outcome(
-            entry.community,
-            "",
-            row=_failure_row(entry.community),
-            error=_clean(
-                f"manifest line {entry.line}: '{missing}' cannot be read "
-                f"({exc.strerror or 'no such file'}). Fix: give a path relative to the manifest."
-            ),
+        error = _clean(
+            f"manifest line {entry.line}: '{missing}' cannot be read "
+            f"({exc.strerror or 'no such file'}). Fix: give a path relative to the manifest."
         )
-    h = hashlib.sha256()
-    for part in (
-        entry.community.encode(),
-        name.encode(),
-        site,
-        requests or b"",
-        entry.options.encode(),
-        ",".join(formats).encode(),
-        str(notices).encode(),
-        limits.model_dump_json().encode(),
-        code.encode(),
-    ):
-        h.update(hashlib.sha256(part).digest())  # each part hashed alone: no ambiguity
+        # stamped by what was tried and why it failed: a rerun with the file still
+        # missing changes nothing, one with the file back plans it
+        stamp = _digest((entry.community.encode(), b"unreadable", error.encode(), code.encode()))
+        return Outcome(entry.community, stamp, row=_failure_row(entry.community), error=error)
+    stamp = _digest(
+        (
+            entry.community.encode(),
+            name.encode(),
+            site,
+            requests or b"",
+            entry.options.encode(),
+            ",".join(formats).encode(),
+            str(notices).encode(),
+            limits.model_dump_json().encode(),
+            code.encode(),
+        )
+    )
     return Job(
         entry.community,
-        h.hexdigest(),
+        stamp,
         name,
         site,
         requests,
@@ -407,6 +406,14 @@ def _job(
         notices,
         limits,
     )
+
+
+def _digest(parts: Iterable[bytes]) -> str:
+    """One hash over ``parts``, each hashed alone first (no ambiguity where one ends)."""
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(hashlib.sha256(part).digest())
+    return h.hexdigest()
 
 
 def _read_stamp(folder: Path) -> dict[str, Any] | None:
@@ -491,11 +498,13 @@ def run_batch(
     skipped: list[str] = []
     for e in entries:
         job = _job(e, formats=fmts, notices=notices, limits=limits, code=code)
-        if isinstance(job, Outcome):
-            outcomes[e.community] = job  # unreadable input: recorded, not written
-            rows[e.community] = {**job.row, "failure": job.error}
-            continue
         stamp = _read_stamp(out / folders[e.community])
+        if isinstance(job, Outcome):  # unreadable input: its folder holds only the failure,
+            outcomes[e.community] = job  # never an earlier run's package for another input
+            rows[e.community] = {**job.row, "failure": job.error}
+            if stamp is None or stamp.get("stamp") != job.stamp:
+                _write_package(out, folders[e.community], job)
+            continue
         if stamp is not None and stamp.get("stamp") == job.stamp:
             skipped.append(e.community)
             rows[e.community] = {**stamp["row"], "failure": stamp.get("error")}

@@ -93,6 +93,33 @@ def local(city: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, A
     return out, result
 
 
+def test_a_community_whose_input_goes_missing_keeps_no_stale_package(tmp_path: Path) -> None:
+    """An earlier run's package is replaced by the failure when its site file is gone (the
+    summary says failed; the folder must not still offer the old plan); the file back, the
+    rerun plans it again; still gone, the rerun changes nothing."""
+    site = tmp_path / "in" / "a.geojson"
+    site.parent.mkdir()
+    site.write_text(json.dumps(collection(community(60, name="甲", share=0.4))), "utf-8")
+    manifest = tmp_path / "in" / "manifest.csv"
+    manifest.write_text("community,site,requests,options\nA,a.geojson,,\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_batch(manifest, out, formats=["geojson"], workers=1).ran == ["A"]
+    planned = (out / "A" / "plan.geojson").read_bytes()
+    hidden = site.rename(site.with_suffix(".bak"))
+    first = run_batch(manifest, out, formats=["geojson"], workers=1)
+    assert "a.geojson" in first.failed["A"]
+    assert [p.name for p in (out / "A").iterdir()] == [STAMP]
+    stamp = (out / "A" / STAMP).read_bytes()
+    again = run_batch(manifest, out, formats=["geojson"], workers=1)
+    assert set(again.failed) == {"A"}
+    assert (out / "A" / STAMP).read_bytes() == stamp  # unchanged: not rewritten
+    hidden.rename(site)
+    back = run_batch(manifest, out, formats=["geojson"], workers=1)
+    assert back.ran == ["A"]
+    assert not back.failed
+    assert (out / "A" / "plan.geojson").read_bytes() == planned
+
+
 def test_every_community_is_planned_or_recorded(
     city: Path, local: tuple[Path, Any], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -107,7 +134,8 @@ def test_every_community_is_planned_or_recorded(
     assert "C09.geojson" in result.failed["C09"]
     for cid in ok:
         assert _complete(out, cid)
-    assert not (out / "C09").exists()
+    assert [p.name for p in (out / "C09").iterdir()] == [STAMP]  # the failure, nothing else
+    assert "C09.geojson" in json.loads((out / "C09" / STAMP).read_text(encoding="utf-8"))["error"]
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
     rows = {r["community"]: r for r in _summary(out)}
     assert list(rows) == [f"C{k:02d}" for k in range(12)]  # manifest order
@@ -162,6 +190,9 @@ def cluster() -> Any:
         processes=True,
         host="127.0.0.1",
         dashboard_address=None,
+        # no dashboard, and the scheduler's HTTP routes on a free port: its default 8787
+        # is taken when both xdist workers start a cluster for this module
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
         silence_logs=40,
     ) as c:
         yield c
@@ -260,8 +291,8 @@ def test_a_killed_local_worker_stops_cleanly_and_a_rerun_resumes(
 
     with pytest.raises(PlannerError, match="run the same command again"):
         run_batch(city, out, formats=["geojson"], workers=2, progress=kill_a_worker)
-    kept = sorted(p.parent.name for p in out.glob(f"*/{STAMP}"))
-    assert len(kept) >= 2
+    kept = sorted(p.parent.name for p in out.glob(f"*/{STAMP}") if p.parent.name != "C09")
+    assert len(kept) >= 2  # C09, whose file is missing, holds its failure from the start
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # nothing half-written
     resumed = run_batch(city, out, formats=["geojson"], workers=2)
     assert sorted(resumed.skipped) == kept  # finished work is not redone
