@@ -887,14 +887,19 @@ def _track_graph(
     on_h, on_v = _crossings(htracks, vtracks)
     extra_nodes = _tray_crossings(tray_parts, htracks, vtracks, on_h, on_v)
     graph: nx.Graph[Node] = nx.Graph()
-    for (y, x0, x1), found in zip(htracks, on_h, strict=True):
-        stops = sorted({x0, x1, *found})
-        for a, b in itertools.pairwise(stops):
-            _add_edge(graph, (a, y), (b, y))
-    for (x, y0, y1), found in zip(vtracks, on_v, strict=True):
-        stops = sorted({y0, y1, *found})
-        for a, b in itertools.pairwise(stops):
-            _add_edge(graph, (x, a), (x, b))
+    # the tracks' edges in one call, in the order _add_edge took them (the adjacency order
+    # breaks Dijkstra's ties): distinct, since each line's pieces are merged into disjoint
+    # spans with distinct stops, and an axis-parallel length is the coordinates' difference
+    graph.add_edges_from(
+        ((a, y), (b, y), {"length": b - a, "cost": b - a, "tray": False})
+        for (y, x0, x1), found in zip(htracks, on_h, strict=True)
+        for a, b in itertools.pairwise(sorted({x0, x1, *found}))
+    )
+    graph.add_edges_from(
+        ((x, a), (x, b), {"length": b - a, "cost": b - a, "tray": False})
+        for (x, y0, y1), found in zip(vtracks, on_v, strict=True)
+        for a, b in itertools.pairwise(sorted({y0, y1, *found}))
+    )
     for part, cuts in zip(tray_parts, extra_nodes, strict=True):
         c = np.asarray(part.coords)
         for start, end, inner in zip(c, c[1:], cuts, strict=False):
