@@ -319,7 +319,11 @@ def _changes(s: Any, plan: Plan, lang: Lang) -> None:
         if new != {cid: s.capacities.get(cid, cap) for cid, cap in base.items()}:
             s.capacities = {k: v for k, v in new.items() if v != base[k]}
             st.rerun()
-    with st.expander(t("app_move_box", lang)):
+    # its faces are searched only while it is open (0.25 s a run on a large compartment)
+    mover = st.expander(t("app_move_box", lang), key="move_open", on_change="rerun")
+    if not mover.open:
+        return
+    with mover:
         comp = _select(
             st, t("compartment", lang), [b.compartment for b in plan.boxes], key="move_comp"
         )

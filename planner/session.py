@@ -297,8 +297,8 @@ def export_files(plan: Plan, *, lang: Lang = "zh") -> dict[str, bytes]:
                 z.write(path, arcname=path.relative_to(out).as_posix())
         files["package.zip"] = package.getvalue()
         for path in sorted(out.iterdir()):
-            if path.is_file():
-                files[path.name] = path.read_bytes()
+            if path.is_file() and not path.name.startswith("."):  # the package's own marker
+                files[path.name] = path.read_bytes()  # travels in the zip only
         notices = out / "notices"
         combined = notices / COMBINED
         if combined.exists():  # what the property office prints

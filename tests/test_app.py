@@ -41,6 +41,12 @@ def _select(at: AppTest, key: str):  # type: ignore[no-untyped-def]
     return next(w for w in at.selectbox if (w.key or "").startswith(f"{key}:"))
 
 
+def _open(at: AppTest, key: str) -> None:
+    """Open the expander of ``key`` as a click on its heading does (its state is kept)."""
+    at.session_state[key] = True
+    at.run()
+
+
 def _upload(at: AppTest, name: str, data: bytes) -> None:
     at.sidebar.radio(key="source").set_value("upload").run()
     at.sidebar.file_uploader(key="site_file").upload(name, data, "application/json")
@@ -131,6 +137,7 @@ def test_bad_uploads_say_what_is_wrong(name: str, data: bytes, message: str) -> 
 
 def test_move_a_box_to_a_column_and_by_coordinates() -> None:
     at = _app()
+    _open(at, "move_open")
     _select(at, "move_comp").set_value("FQ1").run()
     at.button(key="move_apply").click().run()
     boxes = _frame(at, "布置方式")
@@ -154,6 +161,7 @@ def test_a_box_typed_into_a_stall_is_refused_and_the_plan_stays() -> None:
 
     stall = next(sp for sp in read_site(sample_path("a")).spaces if sp.id == "B1-004")
     at = _app()
+    _open(at, "move_open")
     _select(at, "move_comp").set_value("FQ1").run()
     at.radio(key="move_how").set_value("xy").run()
     at.number_input(key="move_x").set_value(stall.polygon.centroid.x).run()
@@ -168,8 +176,7 @@ def test_downloads_of_the_current_plan() -> None:
     at = _app()
     at.sidebar.selectbox(key="sample").set_value("d").run()
     assert [b.key for b in _downloads(at)] == ["dl_requests"]  # closed: nothing serialised
-    at.session_state["downloads_open"] = True  # the surveyor opens the downloads
-    at.run()
+    _open(at, "downloads_open")
     at.button(key="prepare").click().run()
     labels = {b.label.split("（")[0] for b in _downloads(at)}
     sized = [b.label for b in _downloads(at) if b.label.startswith("approval.pdf")]
@@ -184,6 +191,7 @@ def test_downloads_of_the_current_plan() -> None:
         "sheet-B1.png",
         "sheet-B1.svg",
     } <= labels
+    assert not [name for name in labels if name.startswith(".")]  # no internal marker
     at.sidebar.checkbox(key="managed").check().run()
     left = sorted(b.label for b in _downloads(at))  # stale files are not offered
     assert len(left) == 2
@@ -200,6 +208,7 @@ def test_a_saved_project_reopens_with_its_options_and_moved_box() -> None:
     at.sidebar.checkbox(key="managed").check().run()
     at.sidebar.radio(key="trunk").set_value("none").run()
     at.sidebar.number_input(key="slack").set_value(8.0).run()
+    _open(at, "move_open")
     _select(at, "move_comp").set_value("FQ3").run()
     at.radio(key="move_how").set_value("face").run()
     faces = _select(at, "move_face").options

@@ -87,6 +87,8 @@ def test_export_files_hold_every_download() -> None:
         names = set(z.namelist())
     assert {n for n in files if n not in {"package.zip", "notices.zip", COMBINED}} <= names
     assert {f"notices/{n}" for n in [*expected, COMBINED]} <= names
+    assert ".planner-output" in names  # the package's marker, in the zip only
+    assert not [n for n in files if n.startswith(".")]
     assert files[COMBINED].startswith(b"%PDF")  # all the papers in one, to print
 
 
