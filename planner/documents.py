@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,6 +67,30 @@ def _page(size_mm: tuple[float, float]) -> Figure:
     return fig
 
 
+@dataclass(frozen=True)
+class Pages:
+    """Pages whose number is known before any is drawn: iterating draws them one figure at
+    a time (the drawing index needs every part's page count, and drawing a table's pages
+    just to count them took as long as drawing them for the PDF)."""
+
+    count: int
+    draw: Callable[[], Iterator[Figure]]
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[Figure]:
+        return self.draw()
+
+    def __add__(self, other: Pages) -> Pages:
+        return Pages(self.count + other.count, lambda: itertools.chain(self, other))
+
+    @staticmethod
+    def joined(parts: Iterable[Pages]) -> Pages:
+        """The pages of ``parts``, one after another."""
+        return sum(parts, Pages(0, lambda: iter(())))
+
+
 def _table_pages(
     title: str,
     header_lines: Sequence[str],
@@ -76,7 +100,7 @@ def _table_pages(
     footer: str,
     size_mm: tuple[float, float] = A4_LANDSCAPE,
     font: float = TABLE_PT,
-) -> Iterator[Figure]:
+) -> Pages:
     """A table over as many pages as it needs, heading repeated, rows never split."""
     w_mm, h_mm = size_mm
     margin = 12.0
@@ -94,9 +118,13 @@ def _table_pages(
         + 2
     )
     top0 = h_mm - margin - 8 - len(header_lines) * 5
-    i = 0
-    page = 1
-    while i < len(rows) or (i == 0 and not rows):
+    spans = _row_spans(heights, top=top0 - head_h, bottom=margin + 6)
+
+    def draw() -> Iterator[Figure]:
+        for page, (first, end) in enumerate(spans, start=1):
+            yield _table_page(page, rows=range(first, end))
+
+    def _table_page(page: int, rows: range) -> Figure:
         fig = _page(size_mm)
         fig.text(margin / w_mm, 1 - margin / h_mm, title, fontsize=13, va="top")
         for k, line in enumerate(header_lines):
@@ -119,7 +147,7 @@ def _table_pages(
         _hline(fig, margin, w_mm - margin, y, size_mm=size_mm, lw=0.8)
         y -= head_h
         _hline(fig, margin, w_mm - margin, y, size_mm=size_mm, lw=0.6)
-        while i < len(rows) and y - heights[i] > margin + 6:
+        for i in rows:
             x = margin
             for cells, col in zip(wrapped[i], columns, strict=True):
                 fig.text(
@@ -133,12 +161,29 @@ def _table_pages(
                 x += col.width_mm
             y -= heights[i]
             _hline(fig, margin, w_mm - margin, y, size_mm=size_mm, lw=0.2)
-            i += 1
         fig.text(margin / w_mm, margin / 2 / h_mm, f"{footer}  {page}", fontsize=TABLE_PT)
-        page += 1
-        yield fig
-        if not rows:
+        return fig
+
+    return Pages(len(spans), draw)
+
+
+def _row_spans(heights: Sequence[float], *, top: float, bottom: float) -> list[tuple[int, int]]:
+    """The rows of each page, ``(first, end)``: as many as fit between ``top`` and
+    ``bottom`` (mm from the foot of the page), at least one page even with no rows, and a
+    row taller than a page kept whole on a page of its own after the first."""
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(heights) or not spans:
+        first, y = i, top
+        while i < len(heights) and y - heights[i] > bottom:
+            y -= heights[i]
+            i += 1
+        if i == first and i < len(heights):  # too tall for any page: alone, overflowing
+            i += 1
+        spans.append((first, i))
+        if not heights:
             break
+    return spans
 
 
 def _hline(
@@ -152,30 +197,30 @@ def _hline(
     )
 
 
-def _schedule_pages(plan: Plan, lang: Lang, sheets: list[Sheet] | None = None) -> Iterator[Figure]:
+def _schedule_pages(plan: Plan, lang: Lang, sheets: list[Sheet] | None = None) -> Pages:
     """The schedule on A3 landscape at 9 pt, then its totals per box and per designation."""
     info = plan.site.info
     head = [f"{t('community', lang)}: {info.community or ''}    {t('site', lang)}: {info.name}"]
     widths = [c.width_mm for c in COLUMNS if c.width_mm is not None]
     header, rows = schedule_table(plan, lang, sheets=sheets, pdf=True)
     cols = [Column(h, w) for h, w in zip(header, widths, strict=True)]
-    yield from _table_pages(
+    schedule = _table_pages(
         t("schedule", lang), head, cols, rows, footer=t("schedule", lang), size_mm=A3_LANDSCAPE
     )
     header, rows = totals(plan, lang)
     cols = [Column(h, w) for h, w in zip(header, (40, 90, 30, 40, 40), strict=True)]
-    yield from _table_pages(
+    return schedule + _table_pages(
         f"{t('schedule', lang)} — {t('totals', lang)}", head, cols, rows, footer=t("schedule", lang)
     )
 
 
-def _bom_pages(plan: Plan, lang: Lang) -> Iterator[Figure]:
+def _bom_pages(plan: Plan, lang: Lang) -> Pages:
     header, rows = bom_table(plan, lang)
     widths = (30, 70, 90, 25, 30)
     cols = [Column(h, w) for h, w in zip(header, widths, strict=True)]
     info = plan.site.info
     head = [f"{t('community', lang)}: {info.community or ''}    {t('site', lang)}: {info.name}"]
-    yield from _table_pages(t("bom", lang), head, cols, rows, footer=t("bom", lang))
+    return _table_pages(t("bom", lang), head, cols, rows, footer=t("bom", lang))
 
 
 def cost_rows(plan: Plan, compartment: str, lang: Lang = "zh") -> list[list[str]]:
@@ -204,21 +249,23 @@ def cost_rows(plan: Plan, compartment: str, lang: Lang = "zh") -> list[list[str]
     return rows
 
 
-def _cost_pages(plan: Plan, lang: Lang) -> Iterator[Figure]:
+def _cost_pages(plan: Plan, lang: Lang) -> Pages:
     keys = ("request", "space", "designation", "cable_m")
     cols = [Column(t(k, lang), w) for k, w in zip(keys, (22, 22, 45, 20), strict=True)]
     cols += [Column(t("tray_m", lang), 20), Column(t("conduit_m", lang), 20)]
     cols += [
         Column(t(k, lang), 28) for k in ("cost_cable", "cost_conduit", "cost_tray", "cost_total")
     ]
+    tables = []
     for comp in plan.site.compartments:
         rows = cost_rows(plan, comp.id, lang)
         if not rows:
             continue
         head = [f"{t('compartment', lang)} {comp.id}    {t('cost_note', lang)}"]
-        yield from _table_pages(
-            f"{t('costs', lang)} {comp.id}", head, cols, rows, footer=t("costs", lang)
+        tables.append(
+            _table_pages(f"{t('costs', lang)} {comp.id}", head, cols, rows, footer=t("costs", lang))
         )
+    return Pages.joined(tables)
 
 
 def checklist_rows(plan: Plan, lang: Lang) -> list[list[str]]:
@@ -241,7 +288,7 @@ def checklist_rows(plan: Plan, lang: Lang) -> list[list[str]]:
     return rows
 
 
-def _checklist_pages(plan: Plan, lang: Lang) -> Iterator[Figure]:
+def _checklist_pages(plan: Plan, lang: Lang) -> Pages:
     keys = ("rule", "rule_name", "outcome", "subjects", "found", "clause")
     widths = (14, 45, 20, 80, 55, 59)
     cols = [Column(t(k, lang), w) for k, w in zip(keys, widths, strict=True)]
@@ -250,7 +297,7 @@ def _checklist_pages(plan: Plan, lang: Lang) -> Iterator[Figure]:
         f"{t('community', lang)}: {info.community or ''}    {t('site', lang)}: {info.name}"
         f"    {t('rules_version', lang)}: {plan.rules.rules_version}"
     ]
-    yield from _table_pages(
+    return _table_pages(
         t("checklist", lang), head, cols, checklist_rows(plan, lang), footer=t("checklist", lang)
     )
 
@@ -260,7 +307,7 @@ class Part:
     """A part of the package: its name in the drawing index, and its pages."""
 
     title: str
-    pages: Callable[[], Iterator[Figure]]
+    pages: Callable[[], Pages]
     number: str = ""
     paper: str = "A4"
 
@@ -283,11 +330,11 @@ def package_parts(
             hook(s, fig)
         yield fig
 
-    def layout(s: Sheet) -> Callable[[], Iterator[Figure]]:
-        return lambda: drawn(s)
+    def layout(s: Sheet) -> Callable[[], Pages]:
+        return lambda: Pages(1, lambda: drawn(s))
 
-    def diagram(s: Sheet) -> Callable[[], Iterator[Figure]]:
-        return lambda: diagram_pages(plan, options=opts, sheets=[s])
+    def diagram(s: Sheet) -> Callable[[], Pages]:  # a diagram sheet is one page
+        return lambda: Pages(1, lambda: diagram_pages(plan, options=opts, sheets=[s]))
 
     parts = [
         Part(sheet_title(plan, s, lang), layout(s), s.number, opts.paper)
@@ -379,10 +426,8 @@ def write_approval_pdf(
     sheets = sheet_set(plan, opts.paper)
     with mpl.rc_context(style()):
         parts = package_parts(plan, opts, sheets, hook=hook)
-        counts = [
-            1 if p.number else sum(1 for _ in p.pages())  # tables are counted by laying out
-            for p in parts
-        ]
+        made = [p.pages() for p in parts]  # laid out, counted, not yet drawn
+        counts = [len(m) for m in made]
         cover = max(1, math.ceil(len(parts) / COVER_ROWS))
         index, first = [], cover + 1
         for p, n in zip(parts, counts, strict=True):
@@ -401,9 +446,7 @@ def write_approval_pdf(
             ) as pdf,
             stage("approval.pdf pages", total=total) as step,
         ):
-            for fig in itertools.chain(
-                _cover_pages(plan, opts, index), *(p.pages() for p in parts)
-            ):
+            for fig in itertools.chain(_cover_pages(plan, opts, index), *made):
                 check_time()
                 page += 1
                 size = tuple(v * MM_PER_INCH for v in fig.get_size_inches())
@@ -421,12 +464,18 @@ def _text_pages(
     size: float = 9.5,
     info: Sequence[str] = (),
     image: Any = None,
-) -> Iterator[Figure]:
+) -> Pages:
     """Paragraphs on A4 portrait figures, placed by :func:`planner.papers.text_layout`
     (the design notes; the owner papers are typeset from the same layout by fpdf2).
     ``image`` (an RGB(A) array) goes in the layout's picture square."""
+    layout = list(text_layout(title, paragraphs, size=size, info=info, image=image is not None))
+    return Pages(len(layout), lambda: _text_figures(layout, image))
+
+
+def _text_figures(layout: Sequence[Sequence[Any]], image: Any) -> Iterator[Figure]:
+    """The figures of a text layout (see :func:`_text_pages`)."""
     w_mm, h_mm = A4_PORTRAIT
-    for page in text_layout(title, paragraphs, size=size, info=info, image=image is not None):
+    for page in layout:
         fig = _page(A4_PORTRAIT)
         for item in page:
             if isinstance(item, Picture):

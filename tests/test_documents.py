@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from planner.checklist import RULES, checklist
@@ -24,6 +26,7 @@ from planner.papers import commitment_text, write_notices
 from planner.plan import make_plan
 from planner.readers import parse_site, read_site
 from planner.samples import sample_path, sample_requests_path
+from tests.conftest import examples
 from tests.printing import pdf_text
 
 
@@ -297,3 +300,45 @@ def test_the_notice_names_the_service_line_unless_a_qr_code_is_given(tmp_path: P
     (tmp_path / "bad.png").write_bytes(b"not an image")
     with pytest.raises(PlannerError, match="--qr"):
         read_qr(tmp_path / "bad.png")
+
+
+@settings(max_examples=examples(200))
+@given(
+    st.lists(st.floats(0.5, 300.0), max_size=60),
+    st.floats(20.0, 280.0),
+)
+def test_row_spans_put_every_row_on_one_page_in_order(heights: list[float], top: float) -> None:
+    """Pagination of a table: every row once, in order, pages never empty (but the one of
+    an empty table), each page's rows fitting above its foot unless one row alone is
+    taller than the page."""
+    from planner.documents import _row_spans
+
+    bottom = 18.0
+    spans = _row_spans(heights, top=top, bottom=bottom)
+    assert [i for first, end in spans for i in range(first, end)] == list(range(len(heights)))
+    assert len(spans) >= 1
+    for first, end in spans:
+        assert end > first or not heights
+        used = sum(heights[first:end])
+        assert top - used > bottom or end - first == 1
+
+
+def test_table_pages_are_counted_without_drawing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The drawing index counts each part's pages from its layout; no figure is made until
+    the pages are drawn, and as many are drawn as were counted."""
+    from planner import documents
+
+    plan = make_plan(read_site(sample_path("a"), requests=sample_requests_path("a")))
+    made: list[object] = []
+    real = documents._page
+
+    def counted(size: tuple[float, float]) -> Any:
+        made.append(size)
+        return real(size)
+
+    monkeypatch.setattr(documents, "_page", counted)
+    for build in (_bom_pages, _schedule_pages, _cost_pages, _checklist_pages):
+        pages = build(plan, "zh")
+        assert made == []
+        assert len(pages) == sum(1 for _ in pages) == len(made) >= 1
+        made.clear()
