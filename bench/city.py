@@ -128,6 +128,68 @@ def measure_papers(site: Path, repeats: int = 1) -> dict[str, Any]:
     }
 
 
+def measure_package(site: Path) -> dict[str, Any]:
+    """The whole package of ``site`` (every format, the owner papers and their combined
+    PDF) in a fresh process: wall seconds, peak RSS, the approval PDF's pages, the files,
+    and each progress stage's seconds from the planner's own log (``-v``)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = ["-v", "plan", str(site), "--out", tmp, "--notices", "--combined-notices"]
+        code = (
+            "import resource, sys; from planner.cli import main; rc = main(sys.argv[1:]);"
+            "print('BENCH', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,"
+            " file=sys.stderr); sys.exit(rc)"
+        )
+        start = time.perf_counter()
+        run = subprocess.run(
+            [sys.executable, "-c", code, *cmd],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=False,
+        )
+        wall = time.perf_counter() - start
+        if run.returncode != 0:
+            raise SystemExit(f"the package failed:\n{run.stderr[-3000:]}")
+        import pikepdf
+
+        with pikepdf.open(Path(tmp, "approval.pdf")) as pdf:
+            pages = len(pdf.pages)
+        files = sum(1 for p in Path(tmp).rglob("*") if p.is_file())
+        size_mb = sum(p.stat().st_size for p in Path(tmp).rglob("*") if p.is_file()) / 1e6
+    stages: dict[str, float] = {}
+    for line in run.stderr.splitlines():
+        if ": done in " in line and line.rstrip().endswith(" s"):
+            what, _, spent = line.rpartition(": done in ")
+            name = what.split("planner.progress: ", 1)[-1].strip()
+            stages[name] = stages.get(name, 0.0) + float(spent.split()[0])
+    rss = next(float(ln.split()[1]) for ln in run.stderr.splitlines() if ln.startswith("BENCH"))
+    return {
+        "seconds": wall,
+        "rss_mb": rss,
+        "pages": pages,
+        "files": files,
+        "size_mb": size_mb,
+        "stages": stages,
+    }
+
+
+def package_section(m: dict[str, Any]) -> list[str]:
+    return [
+        "<!-- package:start -->",
+        "## The whole package at 5,000 stalls (bench/city.py)",
+        "",
+        "The 4,992-stall basement by `planner plan SITE --notices --combined-notices` (every "
+        f"format), a fresh process: {m['seconds']:.0f} s wall (target 60 s), peak RSS "
+        f"{m['rss_mb']:.0f} MB (target 1 GB); approval.pdf of {m['pages']:,} pages, "
+        f"{m['files']:,} files, {m['size_mb']:.0f} MB.",
+        "",
+        "| stage (the planner's log) | seconds |",
+        "|---|---:|",
+        *(f"| {name} | {s:.1f} |" for name, s in m["stages"].items()),
+        "<!-- package:end -->",
+    ]
+
+
 def papers_section(m: dict[str, Any], plan_s: float | None) -> list[str]:
     lines = [
         "<!-- papers:start -->",

@@ -309,6 +309,14 @@ def _papers(repeats: int) -> list[str]:
         return city.papers_section(city.measure_papers(site, max(1, min(repeats, 3))), plan_s)
 
 
+def _package() -> list[str]:
+    """The whole package of the 5k basement, once (it takes minutes)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp) / "site.geojson"
+        site.write_text(json.dumps(basement(5000)), encoding="utf-8")
+        return city.package_section(city.measure_package(site))
+
+
 def _replace_section(name: str, lines: list[str]) -> None:
     """Write one marked section of bench/RESULTS.md, the rest kept."""
     results = ROOT / "bench" / "RESULTS.md"
@@ -590,7 +598,7 @@ def main() -> None:  # noqa: C901, PLR0912, PLR0915 - one optional section after
     parser.add_argument(
         "--only",
         nargs="+",
-        choices=["floor", "desk", "peer", "city", "papers"],
+        choices=["floor", "desk", "peer", "city", "papers", "package"],
         help="measure only these and rewrite their sections of RESULTS.md: floor (the plan "
         "against bench/floor.py, 20k, the stage breakdown), desk (Zurich in the app), "
         "peer (extremitypathfinder), city (planner batch on 200 communities), papers (the "
@@ -605,6 +613,7 @@ def main() -> None:  # noqa: C901, PLR0912, PLR0915 - one optional section after
             "peer": lambda: peer_section(versus_extremitypathfinder(args.repeats)),
             "city": lambda: city.city_section(city.measure_city()),
             "papers": lambda: _papers(args.repeats),
+            "package": _package,
         }
         for name in args.only:
             _replace_section(name, make[name]())
