@@ -336,14 +336,18 @@ def _changes(s: Any, plan: Plan, lang: Lang) -> None:
                 key="move_how",
                 format_func=lambda k: t(f"app_{k}", lang),
             )
+            # the face or the coordinates in one slot: the buttons below keep their place in
+            # the page when the choice changes (else, mid-rerun, the old button and the new
+            # one both show)
+            spot = st.container()
             if how == "face" and options:
-                label = _select(st, t("app_face", lang), [o[0] for o in options], key="move_face")
+                label = _select(spot, t("app_face", lang), [o[0] for o in options], key="move_face")
                 target = dict(options)[label]
             else:
                 box = next(b for b in plan.boxes if b.compartment == comp)
                 x0, y0 = to_source(site, box.point.x, box.point.y)
-                x = st.number_input("x", value=float(x0), format="%.6f", key="move_x")
-                y = st.number_input("y", value=float(y0), format="%.6f", key="move_y")
+                x = spot.number_input("x", value=float(x0), format="%.6f", key="move_x")
+                y = spot.number_input("y", value=float(y0), format="%.6f", key="move_y")
                 target = to_local(site, x, y)
             a, b = st.columns(2)
             if a.button(t("app_move", lang), key="move_apply"):

@@ -358,6 +358,7 @@ def test_a_dwg_is_completed_planned_saved_reopened_and_downloaded(  # noqa: PLR0
             page.get_by_test_id("stRadio").filter(has_text="坐标").get_by_text(
                 "柱/墙", exact=True
             ).click()
+            _idle(page)
             page.get_by_role("button", name="移动并重新布线").click()
             boxes = page.get_by_test_id("stDataFrame").nth(1)
             expect(boxes).to_contain_text("手动", timeout=30_000)
@@ -383,14 +384,21 @@ def test_a_dwg_is_completed_planned_saved_reopened_and_downloaded(  # noqa: PLR0
                 "stFileChipDeleteBtn"
             ).locator("button").click()
             expect(sidebar.get_by_text("requests.csv")).to_have_count(0, timeout=30_000)
+            _idle(page)
+            expect(planned).not_to_contain_text("1", timeout=60_000)  # no request without it
             uploads.nth(0).set_input_files(str(saved))
             expect(page.get_by_text("project.geojson").first).to_be_visible(timeout=60_000)
+            _idle(page)
             expect(planned).to_contain_text("1", timeout=60_000)
             expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
             mover = page.get_by_test_id("stExpander").filter(has_text="移动表箱")
             boxes = page.get_by_test_id("stDataFrame").nth(1)
             expect(boxes).to_contain_text("手动", timeout=30_000)  # the moved box came back
-            after = [m.inner_text() for m in page.get_by_test_id("stMetric").all()]
+            for _ in range(60):  # the last rerun's metrics (a stale one may still show)
+                after = [m.inner_text() for m in page.get_by_test_id("stMetric").all()]
+                if after == before:
+                    break
+                page.wait_for_timeout(500)
             assert after == before
             _shot(page, tmp_path, "6-project-reopened")
 
