@@ -51,6 +51,12 @@ def make_city(folder: Path, n: int = CITY) -> Path:
 def _timed(args: list[str]) -> tuple[float, float]:
     """Wall seconds of ``planner ARGS`` in a fresh process, and its own peak RSS in MB
     (the batch's worker processes not included)."""
+    wall, rss, _ = _timed_run(args)
+    return wall, rss
+
+
+def _timed_run(args: list[str]) -> tuple[float, float, str]:
+    """As :func:`_timed`, with the run's stderr (the planner's log under ``-v``)."""
     code = (
         "import resource, sys; from planner.cli import main; rc = main(sys.argv[1:]);"
         "print('BENCH', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,"
@@ -66,7 +72,7 @@ def _timed(args: list[str]) -> tuple[float, float]:
             f"planner {' '.join(args)} failed:\n{run.stdout[-2000:]}\n{run.stderr[-2000:]}"
         )
     line = next(ln for ln in run.stderr.splitlines() if ln.startswith("BENCH"))
-    return wall, float(line.split()[1])
+    return wall, float(line.split()[1]), run.stderr
 
 
 def measure_city(n: int = CITY, workers: tuple[int, ...] = (1, 2)) -> dict[str, Any]:
@@ -135,22 +141,7 @@ def measure_package(site: Path) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         cmd = ["-v", "plan", str(site), "--out", tmp, "--notices", "--combined-notices"]
         cmd += ["--limit", "time_budget_s=3600"]  # the default 300 s stops it (see RESULTS)
-        code = (
-            "import resource, sys; from planner.cli import main; rc = main(sys.argv[1:]);"
-            "print('BENCH', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,"
-            " file=sys.stderr); sys.exit(rc)"
-        )
-        start = time.perf_counter()
-        run = subprocess.run(
-            [sys.executable, "-c", code, *cmd],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            check=False,
-        )
-        wall = time.perf_counter() - start
-        if run.returncode != 0:
-            raise SystemExit(f"the package failed:\n{run.stderr[-3000:]}")
+        wall, rss, log = _timed_run(cmd)
         import pikepdf
 
         with pikepdf.open(Path(tmp, "approval.pdf")) as pdf:
@@ -158,12 +149,11 @@ def measure_package(site: Path) -> dict[str, Any]:
         files = sum(1 for p in Path(tmp).rglob("*") if p.is_file())
         size_mb = sum(p.stat().st_size for p in Path(tmp).rglob("*") if p.is_file()) / 1e6
     stages: dict[str, float] = {}
-    for line in run.stderr.splitlines():
+    for line in log.splitlines():
         if ": done in " in line and line.rstrip().endswith(" s"):
             what, _, spent = line.rpartition(": done in ")
             name = what.split("planner.progress: ", 1)[-1].strip()
             stages[name] = stages.get(name, 0.0) + float(spent.split()[0])
-    rss = next(float(ln.split()[1]) for ln in run.stderr.splitlines() if ln.startswith("BENCH"))
     return {
         "seconds": wall,
         "rss_mb": rss,

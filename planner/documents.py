@@ -122,9 +122,9 @@ def _table_pages(
 
     def draw() -> Iterator[Figure]:
         for page, (first, end) in enumerate(spans, start=1):
-            yield _table_page(page, rows=range(first, end))
+            yield page_figure(page, rows=range(first, end))
 
-    def _table_page(page: int, rows: range) -> Figure:
+    def page_figure(page: int, rows: range) -> Figure:
         fig = _page(size_mm)
         fig.text(margin / w_mm, 1 - margin / h_mm, title, fontsize=13, va="top")
         for k, line in enumerate(header_lines):
