@@ -2,13 +2,18 @@
 diagrams, the design notes, the bill of materials, the request schedule, the owners' costs
 and the rule checklist. The owner papers are :mod:`planner.papers`.
 
-Pages are matplotlib figures written with ``PdfPages``; text is embedded as Type 3 glyphs
-with a text layer that can be searched and copied. Chinese wraps at any character, Latin text
-at spaces, measured with the font's own advances.
+The drawn pages (cover, layout sheets, system diagrams) are matplotlib figures written with
+``PdfPages``, the CJK font as Type 3 glyphs; the text pages (notes, tables) are typeset with
+fpdf2 (:mod:`planner.typeset`: a table page in milliseconds, not half a second); pikepdf
+joins them in order. Both keep a text layer that can be searched and copied. Chinese wraps
+at any character, Latin text at spaces, measured with the font's own advances.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import io
 import itertools
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -17,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib as mpl
+import pikepdf
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
@@ -39,12 +45,14 @@ from planner.drawing import (
 from planner.fonts import wrap
 from planner.i18n import Lang, code_title, rule_title, t
 from planner.limits import check_time
-from planner.papers import A4_PORTRAIT, Picture, text_layout
+from planner.papers import Page as TextPage
+from planner.papers import set_page, text_layout
 from planner.plan import Plan
 from planner.progress import stage
 from planner.schedule import COLUMNS, schedule_table, totals
 from planner.sheets import PREFIX, Sheet, drawing_mm, sheet_set
 from planner.styles import HEAD_COLOUR, THIN, TITLE_PT, text_pt
+from planner.typeset import PT_MM, Typesetter
 
 A4_LANDSCAPE = (297.0, 210.0)
 A3_LANDSCAPE = (420.0, 297.0)
@@ -67,19 +75,28 @@ def _page(size_mm: tuple[float, float]) -> Figure:
     return fig
 
 
+Typeset = Callable[[Typesetter, tuple[int, int]], None]
+"""A page typeset with fpdf2 (:mod:`planner.typeset`): given the document, it adds itself
+with its "x / y" number."""
+
+Page = Figure | Typeset
+"""A page of the package: a drawn figure (sheets, diagrams, the cover) or a typeset one
+(text and tables)."""
+
+
 @dataclass(frozen=True)
 class Pages:
-    """Pages whose number is known before any is drawn: iterating draws them one figure at
-    a time (the drawing index needs every part's page count, and drawing a table's pages
-    just to count them took as long as drawing them for the PDF)."""
+    """Pages whose number is known before any is made: iterating makes them one at a time
+    (the drawing index needs every part's page count, and drawing a table's pages just to
+    count them took as long as drawing them for the PDF)."""
 
     count: int
-    draw: Callable[[], Iterator[Figure]]
+    draw: Callable[[], Iterator[Page]]
 
     def __len__(self) -> int:
         return self.count
 
-    def __iter__(self) -> Iterator[Figure]:
+    def __iter__(self) -> Iterator[Page]:
         return self.draw()
 
     def __add__(self, other: Pages) -> Pages:
@@ -119,50 +136,36 @@ def _table_pages(
     )
     top0 = h_mm - margin - 8 - len(header_lines) * 5
     spans = _row_spans(heights, top=top0 - head_h, bottom=margin + 6)
+    heads = [wrap(c.head, (c.width_mm - 2) / MM_PER_INCH * 72, font) for c in columns]
 
-    def draw() -> Iterator[Figure]:
+    def draw() -> Iterator[Typeset]:
         for page, (first, end) in enumerate(spans, start=1):
-            yield page_figure(page, rows=range(first, end))
+            yield functools.partial(typeset, page=page, rows=range(first, end))
 
-    def page_figure(page: int, rows: range) -> Figure:
-        fig = _page(size_mm)
-        fig.text(margin / w_mm, 1 - margin / h_mm, title, fontsize=13, va="top")
+    def typeset(setter: Typesetter, number: tuple[int, int], *, page: int, rows: range) -> None:
+        setter.page(size_mm)
+        setter.text(margin, margin, title, size=13)
         for k, line in enumerate(header_lines):
-            fig.text(
-                margin / w_mm, 1 - (margin + 8 + k * 5) / h_mm, line, fontsize=TABLE_PT, va="top"
-            )
-        y = top0
+            setter.text(margin, margin + 8 + k * 5, line, size=TABLE_PT)
+        y = h_mm - top0  # from the top of the page from here on
         x = margin
-        for col in columns:  # heading
-            fig.text(
-                (x + 1) / w_mm,
-                (y - 1) / h_mm,
-                "\n".join(wrap(col.head, (col.width_mm - 2) / MM_PER_INCH * 72, font)),
-                fontsize=font,
-                va="top",
-                color=HEAD_COLOUR,
-                linespacing=1.35,
-            )
+        for col, head in zip(columns, heads, strict=True):
+            setter.lines(x + 1, y + 1, head, size=font, step_mm=line_mm, colour=HEAD_COLOUR)
             x += col.width_mm
-        _hline(fig, margin, w_mm - margin, y, size_mm=size_mm, lw=0.8)
-        y -= head_h
-        _hline(fig, margin, w_mm - margin, y, size_mm=size_mm, lw=0.6)
+        setter.rule(margin, w_mm - margin, y, width_pt=0.8)
+        y += head_h
+        setter.rule(margin, w_mm - margin, y, width_pt=0.6)
         for i in rows:
             x = margin
             for cells, col in zip(wrapped[i], columns, strict=True):
-                fig.text(
-                    (x + 1) / w_mm,
-                    (y - 0.8) / h_mm,
-                    "\n".join(cells),
-                    fontsize=font,
-                    va="top",
-                    linespacing=1.35,
-                )
+                setter.lines(x + 1, y + 0.8, cells, size=font, step_mm=line_mm)
                 x += col.width_mm
-            y -= heights[i]
-            _hline(fig, margin, w_mm - margin, y, size_mm=size_mm, lw=0.2)
-        fig.text(margin / w_mm, margin / 2 / h_mm, f"{footer}  {page}", fontsize=TABLE_PT)
-        return fig
+            y += heights[i]
+            setter.rule(margin, w_mm - margin, y, width_pt=0.2)
+        setter.text(
+            margin, h_mm - margin / 2 - TABLE_PT * PT_MM, f"{footer}  {page}", size=TABLE_PT
+        )
+        setter.number(number)
 
     return Pages(len(spans), draw)
 
@@ -184,17 +187,6 @@ def _row_spans(heights: Sequence[float], *, top: float, bottom: float) -> list[t
         if not heights:
             break
     return spans
-
-
-def _hline(
-    fig: Figure, x0: float, x1: float, y: float, *, size_mm: tuple[float, float], lw: float
-) -> None:
-    w, h = size_mm
-    fig.add_artist(
-        mpl.lines.Line2D(
-            [x0 / w, x1 / w], [y / h, y / h], lw=lw, color="black", transform=fig.transFigure
-        )
-    )
 
 
 def _schedule_pages(plan: Plan, lang: Lang, sheets: list[Sheet] | None = None) -> Pages:
@@ -435,26 +427,47 @@ def write_approval_pdf(
             index.append((p.number, p.title, p.paper, pages))
             first += n
         total = first - 1
-        page = 0
+        title = f"{plan.site.info.name} {t('title', lang)}"
+        drawn = io.BytesIO()
+        order: list[tuple[bool, int]] = []  # (typeset?, its page in that document)
         with (
-            PdfPages(
-                path,
-                metadata={
-                    "Title": f"{plan.site.info.name} {t('title', lang)}",
-                    "Creator": "planner",
-                },
-            ) as pdf,
+            Typesetter(title=title) as setter,
+            PdfPages(drawn, metadata={"Title": title, "Creator": "planner"}) as pdf,
             stage("approval.pdf pages", total=total) as step,
         ):
-            for fig in itertools.chain(_cover_pages(plan, opts, index), *made):
+            for item in itertools.chain(_cover_pages(plan, opts, index), *made):
                 check_time()
-                page += 1
-                size = tuple(v * MM_PER_INCH for v in fig.get_size_inches())
-                page_number(fig, (size[0], size[1]), (page, total))
-                pdf.savefig(fig)
+                number = (len(order) + 1, total)
+                if isinstance(item, Figure):
+                    size = tuple(v * MM_PER_INCH for v in item.get_size_inches())
+                    page_number(item, (size[0], size[1]), number)
+                    pdf.savefig(item)
+                    order.append((False, pdf.get_pagecount() - 1))
+                else:
+                    item(setter, number)
+                    order.append((True, setter.pages - 1))
                 step.advance()
+            typeset = setter.output() if setter.pages else None
+        _join(path, drawn.getvalue(), typeset, order)
+    page = len(order)
     assert page == total, (page, total)
     return total
+
+
+def _join(path: Path, drawn: bytes, typeset: bytes | None, order: list[tuple[bool, int]]) -> None:
+    """The drawn pages (matplotlib's PDF) and the typeset ones (fpdf2's) in one file, in
+    ``order``, with the drawn document's information (title, creator, dates: the same on
+    every run under ``SOURCE_DATE_EPOCH``, as is the file's id)."""
+    with contextlib.ExitStack() as stack:
+        docs = [stack.enter_context(pikepdf.open(io.BytesIO(drawn)))]
+        if typeset is not None:
+            docs.append(stack.enter_context(pikepdf.open(io.BytesIO(typeset))))
+        out = stack.enter_context(pikepdf.new())
+        for typed, k in order:
+            out.pages.append(docs[typed].pages[k])
+        for key, value in docs[0].docinfo.items():
+            out.docinfo[key] = value
+        out.save(path, deterministic_id=True)
 
 
 def _text_pages(
@@ -465,33 +478,13 @@ def _text_pages(
     info: Sequence[str] = (),
     image: Any = None,
 ) -> Pages:
-    """Paragraphs on A4 portrait figures, placed by :func:`planner.papers.text_layout`
-    (the design notes; the owner papers are typeset from the same layout by fpdf2).
-    ``image`` (an RGB(A) array) goes in the layout's picture square."""
-    layout = list(text_layout(title, paragraphs, size=size, info=info, image=image is not None))
-    return Pages(len(layout), lambda: _text_figures(layout, image))
+    """Paragraphs on A4 portrait pages, placed by :func:`planner.papers.text_layout` and
+    typeset as the owner papers are (the design notes). ``image`` (an RGB(A) array) goes in
+    the layout's picture square."""
+    layout = text_layout(title, paragraphs, size=size, info=info, image=image is not None)
 
+    def typeset(setter: Typesetter, number: tuple[int, int], *, page: TextPage) -> None:
+        set_page(setter, page, image)
+        setter.number(number)
 
-def _text_figures(layout: Sequence[Sequence[Any]], image: Any) -> Iterator[Figure]:
-    """The figures of a text layout (see :func:`_text_pages`)."""
-    w_mm, h_mm = A4_PORTRAIT
-    for page in layout:
-        fig = _page(A4_PORTRAIT)
-        for item in page:
-            if isinstance(item, Picture):
-                side = item.side_mm
-                box = (item.x_mm / w_mm, 1 - (item.top_mm + side) / h_mm, side / w_mm, side / h_mm)
-                ax = fig.add_axes(box)
-                ax.imshow(image)
-                ax.set_axis_off()
-                continue
-            fig.text(
-                item.x_mm / w_mm,
-                1 - item.top_mm / h_mm,
-                item.text,
-                fontsize=item.size,
-                va="top",
-                ha="center" if item.centred else "left",
-                color=item.colour,
-            )
-        yield fig
+    return Pages(len(layout), lambda: (functools.partial(typeset, page=p) for p in layout))

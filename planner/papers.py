@@ -24,19 +24,16 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pikepdf
-from fpdf import FPDF
-from fpdf.fonts import TTFFont
-from PIL import Image
 
 from planner.errors import PlannerError
-from planner.fonts import cjk_font_path, wrap
+from planner.fonts import wrap
 from planner.limits import check_time
 from planner.names import safe_names
 from planner.plan import Cable, Plan, RequestOutcome
 from planner.progress import stage
 from planner.styles import INFO_COLOUR, MM_PER_INCH, TITLE_PT
+from planner.typeset import Typesetter
 
 A4_PORTRAIT = (210.0, 297.0)
 MARGIN_MM = 18.0
@@ -238,14 +235,6 @@ def read_qr(path: Path | str) -> Any:
     return image
 
 
-def _pil(image: Any) -> Any:
-    """An image array (floats in 0-1 as matplotlib reads a PNG, or bytes) as a PIL image."""
-    arr = np.asarray(image)
-    if arr.dtype.kind == "f":
-        arr = np.round(np.clip(arr, 0, 1) * 255)
-    return Image.fromarray(arr.astype(np.uint8))
-
-
 # ---------------------------------------------------------------------------- writing ---
 
 
@@ -259,46 +248,41 @@ class Paper:
     last: int
 
 
+def set_page(setter: Typesetter, page: Page, image: Any = None) -> None:
+    """One page of a :func:`text_layout` on a new page of ``setter``; ``image`` (an RGB(A)
+    array) in its picture square."""
+    setter.page(A4_PORTRAIT)
+    for item in page:
+        if isinstance(item, Picture):
+            setter.image(image, item.x_mm, item.top_mm, item.side_mm)
+            continue
+        align = "centre" if item.centred else "left"
+        setter.text(
+            item.x_mm, item.top_mm, item.text, size=item.size, colour=item.colour, align=align
+        )
+
+
 class _Typesetter:
     """The one fpdf2 document every owner paper of a run goes into."""
 
     def __init__(self, qr: Any) -> None:
-        pdf = FPDF(orientation="portrait", unit="mm", format="A4")
-        pdf.set_auto_page_break(auto=False)
-        pdf.set_creator("EV garage planner")
-        pdf.set_title("电动汽车自用桩安装告知书及承诺书")  # the combined file's; each paper its own
-        pdf.add_font("cjk", fname=str(cjk_font_path()))
-        pdf.set_font("cjk", size=BODY_PT)
-        self.pdf = pdf
-        font = pdf.current_font
-        assert isinstance(font, TTFFont)
-        self.ascent = font.desc.ascent / 1000  # of the em: fpdf2 places text by its baseline
-        self.qr = _pil(qr) if qr is not None else None
+        # the combined file's title; each paper gets its own
+        self.setter = Typesetter(title="电动汽车自用桩安装告知书及承诺书", size_mm=A4_PORTRAIT)
+        self.qr = qr
 
     def add(self, pages: list[Page], *, bookmarks: Sequence[tuple[str, int]]) -> tuple[int, int]:
         """Set ``pages``; the first carries the ``(title, level)`` bookmarks. Returns the
         first and last page (from 1)."""
-        pdf = self.pdf
-        first = pdf.page_no() + 1
+        setter = self.setter
+        first = setter.pages + 1
         for k, page in enumerate(pages):
-            pdf.add_page()
+            set_page(setter, page, self.qr)
             for title, level in bookmarks if k == 0 else ():
-                pdf.start_section(title, level=level)
-            for item in page:
-                if isinstance(item, Picture):
-                    side = item.side_mm
-                    pdf.image(self.qr, x=item.x_mm, y=item.top_mm, w=side, h=side)
-                    continue
-                pdf.set_font_size(item.size)
-                pdf.set_text_color(item.colour)
-                x = item.x_mm
-                if item.centred:
-                    x -= pdf.get_string_width(item.text) / 2
-                pdf.text(x, item.top_mm + self.ascent * item.size / 72 * MM_PER_INCH, item.text)
-        return first, pdf.page_no()
+                setter.section(title, level)
+        return first, setter.pages
 
     def output(self) -> bytes:
-        return bytes(self.pdf.output())
+        return self.setter.output()
 
 
 def _request_papers(

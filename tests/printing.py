@@ -4,6 +4,8 @@ footprints of a figure's texts and cables on the paper."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -12,6 +14,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.text import Text
 from shapely.geometry import LineString, Polygon
+
+from planner.typeset import Typesetter
 
 MM_PER_PT = 25.4 / 72
 
@@ -36,12 +40,17 @@ def pdf_sizes(page: Any) -> list[tuple[str, float]]:
 
 def pdf_text(path: Any) -> str:
     """The text layer of a whole PDF as a viewer reads it (PDFium, Chromium's engine):
-    pypdf misreads the CFF fonts fpdf2 embeds for the owner papers (pypdf issue 2295)."""
+    pypdf misreads the CFF fonts fpdf2 embeds for the typeset pages (pypdf issue 2295)."""
+    return "\n".join(pdf_page_texts(path))
+
+
+def pdf_page_texts(path: Any) -> list[str]:
+    """The text layer of each page, read as :func:`pdf_text` reads it."""
     import pypdfium2 as pdfium
 
     doc = pdfium.PdfDocument(str(path))
     try:
-        return "\n".join(page.get_textpage().get_text_range() for page in doc)
+        return [page.get_textpage().get_text_range() for page in doc]
     finally:
         doc.close()
 
@@ -123,3 +132,49 @@ def overlaps(fig: Any, *, shrink_px: float = 0.5) -> list[tuple[str, str]]:
         ltree = shapely.STRtree(lines)
         bad += [(text, "cable") for text, p in polys if len(ltree.query(p, predicate="intersects"))]
     return bad
+
+
+@dataclass(frozen=True)
+class Set:
+    """A text as a typeset page sets it: mm from the page's top-left corner."""
+
+    text: str
+    x_mm: float
+    top_mm: float
+    size: float
+    colour: str
+
+
+class Recording(Typesetter):
+    """A typesetter that also keeps what each page sets, page by page."""
+
+    def __init__(self) -> None:
+        super().__init__(title="test")
+        self.seen: list[list[Set]] = []
+
+    def page(self, size_mm: tuple[float, float] | None = None) -> None:
+        super().page(size_mm)
+        self.seen.append([])
+
+    def text(
+        self,
+        x_mm: float,
+        top_mm: float,
+        text: str,
+        *,
+        size: float,
+        colour: str = "#000000",
+        align: str = "left",
+    ) -> None:
+        self.seen[-1].append(Set(text, x_mm, top_mm, size, colour))
+        super().text(x_mm, top_mm, text, size=size, colour=colour, align=align)
+
+
+def typeset(pages: Iterable[Any]) -> Recording:
+    """Typeset pages (:data:`planner.documents.Typeset`) set on a :class:`Recording`."""
+    setter = Recording()
+    made = list(pages)
+    for k, page in enumerate(made, start=1):
+        page(setter, (k, len(made)))
+    setter.output()  # finished: its font file closed
+    return setter

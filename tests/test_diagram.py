@@ -14,6 +14,7 @@ from planner.plan import make_plan
 from planner.readers import read_site
 from planner.samples import sample_path
 from planner.sheets import CIRCUITS_PER_SHEET
+from tests.printing import pdf_page_texts
 
 MM_PER_PT = 25.4 / 72
 
@@ -40,12 +41,13 @@ def test_one_sheet_per_bank_legible_at_a3(tmp_path: Path, lang: str) -> None:
     path = tmp_path / "approval.pdf"
     write_approval_pdf(plan, path, lang=lang)  # type: ignore[arg-type]
     pages = PdfReader(path).pages
+    page_texts = pdf_page_texts(path)
     from planner.sheets import sheet_set
 
     layouts = 1 + sum(1 for s in sheet_set(plan) if s.kind != "diagram")  # cover, sheets
     diagrams = pages[layouts : layouts + len(plan.boxes)]
-    for box, page in zip(plan.boxes, diagrams, strict=True):
-        text = page.extract_text()
+    for k, (box, page) in enumerate(zip(plan.boxes, diagrams, strict=True)):
+        text = page_texts[layouts + k]
         assert box.id in text
         for rid in box.circuits:
             assert rid in text
@@ -54,7 +56,7 @@ def test_one_sheet_per_bank_legible_at_a3(tmp_path: Path, lang: str) -> None:
         for s, mm in sizes:
             assert mm >= (3.5 if _cjk(s) else 2.5) - 0.01, (s, mm)
         assert (box.incoming_cable or "—").replace("×", "") in text.replace("×", "")
-    notes = pages[layouts + len(plan.boxes)].extract_text()
+    notes = page_texts[layouts + len(plan.boxes)]
     assert ("设计说明" if lang == "zh" else "Design notes") in notes
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 from pathlib import Path
 from typing import Any
 
+import pikepdf
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -27,11 +29,11 @@ from planner.plan import make_plan
 from planner.readers import parse_site, read_site
 from planner.samples import sample_path, sample_requests_path
 from tests.conftest import examples
-from tests.printing import pdf_text
+from tests.printing import pdf_text, typeset
 
 
 def _text(path: Path) -> str:
-    return "\n".join(p.extract_text() for p in PdfReader(path).pages)
+    return pdf_text(path)
 
 
 @pytest.mark.parametrize("key", ["a", "b"])
@@ -180,8 +182,8 @@ def test_the_chinese_checklist_reads_in_one_language_and_every_column_has_a_head
     for rule, title, outcome, _subjects, what, source in checklist_rows(plan, "zh"):
         assert not re.search(r"[A-Z]{2,}_[A-Z_]+", what), (rule, what)
         assert not re.search(r"[a-z]{4,}", title + outcome + what + source), (rule, source)
-    page = next(iter(_checklist_pages(plan, "zh")))
-    heads = [t.get_text() for t in page.texts if t.get_color() == "#bf360c"]
+    page = typeset(_checklist_pages(plan, "zh")).seen[0]
+    heads = [t.text for t in page if t.colour == "#bf360c"]
     assert heads == ["规则", "规则名称", "结论", "涉及对象", "核查发现", "依据"]
 
 
@@ -242,17 +244,13 @@ def test_the_commitment_keeps_the_schemes_paragraphs() -> None:
         assert not ln or ln[-1] in "。：:　 ＿）" or ln.endswith(("承诺", "承诺书")), ln
 
 
-def _signature_gaps(figs: list[Any]) -> list[float]:
+def _signature_gaps(pages: Any) -> list[float]:
+    """The paper below each line asking for a signature or a seal, as typeset."""
     from planner.papers import SEAL_MM, SIGNATURE
 
     gaps = []
-    for fig in figs:
-        h_mm = fig.get_figheight() * 25.4
-        ys = sorted(
-            ((1 - t.get_position()[1]) * h_mm, t.get_text())
-            for t in fig.texts
-            if t.get_text().strip()
-        )
+    for page in typeset(pages).seen:
+        ys = sorted((t.top_mm, t.text) for t in page if t.text.strip() and "/" not in t.text)
         for (y, text), (y_next, _) in itertools.pairwise(ys):
             if SIGNATURE.search(text) and len(text) < 40:
                 gaps.append(y_next - y)
@@ -267,14 +265,14 @@ def test_every_signature_has_room_for_a_40_mm_seal() -> None:
 
     plan = _papers_plan(tenure="owned", community="阳光花园")
     body = commitment_text(plan, plan.requests[0]).splitlines()
-    assert min(_signature_gaps(list(_text_pages(body[0], body[1:])))) >= 40
+    assert min(_signature_gaps(_text_pages(body[0], body[1:]))) >= 40
     notice = notice_text(qr=False)
-    assert min(_signature_gaps(list(_text_pages(notice[0], notice[1:])))) >= 40
+    assert min(_signature_gaps(_text_pages(notice[0], notice[1:]))) >= 40
 
 
 def test_the_notice_names_the_service_line_unless_a_qr_code_is_given(tmp_path: Path) -> None:
     import numpy as np
-    from matplotlib.image import AxesImage, imsave
+    from matplotlib.image import imsave
 
     from planner.errors import PlannerError
     from planner.papers import read_qr, write_paper
@@ -295,8 +293,9 @@ def test_the_notice_names_the_service_line_unless_a_qr_code_is_given(tmp_path: P
     from planner.documents import _text_pages
     from planner.papers import notice_text
 
-    pages = list(_text_pages("t", notice_text(qr=True)[1:], image=image))
-    assert sum(len(p.findobj(AxesImage)) for p in pages) == 1
+    setter = typeset(_text_pages("t", notice_text(qr=True)[1:], image=image))
+    with pikepdf.open(io.BytesIO(setter.output())) as pdf:
+        assert sum(len(p.get_images()) for p in pdf.pages) == 1
     (tmp_path / "bad.png").write_bytes(b"not an image")
     with pytest.raises(PlannerError, match="--qr"):
         read_qr(tmp_path / "bad.png")
@@ -323,22 +322,13 @@ def test_row_spans_put_every_row_on_one_page_in_order(heights: list[float], top:
         assert top - used > bottom or end - first == 1
 
 
-def test_table_pages_are_counted_without_drawing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The drawing index counts each part's pages from its layout; no figure is made until
-    the pages are drawn, and as many are drawn as were counted."""
-    from planner import documents
-
+def test_table_pages_are_counted_before_they_are_set() -> None:
+    """The drawing index counts each part's pages from its layout, before any is set; as
+    many are set as were counted, each numbered "x / y"."""
     plan = make_plan(read_site(sample_path("a"), requests=sample_requests_path("a")))
-    made: list[object] = []
-    real = documents._page
-
-    def counted(size: tuple[float, float]) -> Any:
-        made.append(size)
-        return real(size)
-
-    monkeypatch.setattr(documents, "_page", counted)
     for build in (_bom_pages, _schedule_pages, _cost_pages, _checklist_pages):
         pages = build(plan, "zh")
-        assert made == []
-        assert len(pages) == sum(1 for _ in pages) == len(made) >= 1
-        made.clear()
+        setter = typeset(pages)
+        assert len(pages) == len(setter.seen) == setter.pages >= 1
+        for k, page in enumerate(setter.seen, start=1):
+            assert page[-1].text == f"{k} / {len(pages)}"
