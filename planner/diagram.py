@@ -10,32 +10,23 @@ rectangle marked Wh), line weights the three grades of GB/T 50786 (busbar 1.0 mm
 0.5 mm, frames 0.25 mm). Text is at least 3.5 mm high (Chinese) and 2.5 mm (digits and Latin)
 at A3 (GB/T 50001): 10 pt and 7.5 pt.
 
-matplotlib is imported here only, lazily by callers.
+The sheets are typeset (:mod:`planner.canvas`): they go into ``approval.pdf`` only.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.patches import Ellipse, Rectangle
-
-from planner.drawing import (
-    MM_PER_INCH,
-    PAPER_MM,
-    SheetOptions,
-    frame,
-    panel_axes,
-    title_block,
-)
+from planner.canvas import Canvas, PageCanvas
+from planner.drawing import PAPER_MM, SheetOptions, draw_title_block, frame_rects
 from planner.i18n import Lang, t
 from planner.plan import Cable, MeterBox, Plan, RequestOutcome, circuit_number
 from planner.rules import Rules
-from planner.sheets import CIRCUITS_PER_SHEET, Sheet, drawing_mm, sheet_set
+from planner.sheets import CIRCUITS_PER_SHEET, Sheet, drawing_mm, panel_mm, sheet_set
 from planner.styles import CJK_PT, HEAD_COLOUR, HEAVY, LATIN_PT, MEDIUM, STATUS_NOTE_COLOUR, THIN
+from planner.typeset import Typeset, Typesetter
 
 
 def diagram_pages(
@@ -43,9 +34,10 @@ def diagram_pages(
     *,
     options: SheetOptions | None = None,
     sheets: list[Sheet] | None = None,
-) -> Iterator[Figure]:
+) -> Iterator[Typeset]:
     """Every system diagram sheet of the plan, bank by bank (``CIRCUITS_PER_SHEET`` circuits
-    a sheet), under the drawing numbers of :func:`planner.sheets.sheet_set`."""
+    a sheet), under the drawing numbers of :func:`planner.sheets.sheet_set`: each a page to
+    typeset, given its page number in the package."""
     opts = options or SheetOptions()
     sheets = sheets if sheets is not None else sheet_set(plan, opts.paper)
     boxes = {b.id: b for b in plan.boxes}
@@ -54,45 +46,66 @@ def diagram_pages(
             continue
         box = boxes[s.box]
         chunk = list(box.circuits[s.first : s.first + CIRCUITS_PER_SHEET])
-        yield render_diagram(plan, box, chunk, sheet=s, options=opts)
+        yield functools.partial(
+            set_diagram, plan=plan, box=box, circuit_ids=chunk, sheet=s, options=opts
+        )
 
 
-def render_diagram(
+def set_diagram(
+    setter: Typesetter,
+    number: tuple[int, int],
+    *,
     plan: Plan,
     box: MeterBox,
     circuit_ids: Sequence[str],
-    *,
     sheet: Sheet,
     options: SheetOptions,
-) -> Figure:
-    """One sheet of a bank's system diagram (the package stamps its page number)."""
+) -> None:
+    """One sheet of a bank's system diagram on a new A3 page, numbered ``number``."""
     lang = options.lang
-    paper = PAPER_MM["A3"]
-    fig = Figure(figsize=(paper[0] / MM_PER_INCH, paper[1] / MM_PER_INCH), dpi=100)
-    FigureCanvasAgg(fig)
-    frame(fig, "A3")
-    ax = panel_axes(fig, drawing_mm("A3"), paper)
+    setter.page(PAPER_MM["A3"])
+    page = PageCanvas(setter, (0.0, 0.0))
+    for x, y, w, h, lw in frame_rects("A3"):
+        page.rect(x, y, w, h, lw=lw)
+    x, y, w, h = drawing_mm("A3")
     cables = {c.request: c for c in plan.cables}
     reqs = {r.id: r for r in plan.requests}
     part = (sheet.part or 1, sheet.parts or 1)
-    _draw(ax, box, circuit_ids, sheet.first, cables, reqs, lang, part)
+    _draw(
+        PageCanvas(setter, (x, y)), (w, h), box, circuit_ids, sheet.first, cables, reqs, lang, part
+    )
     title = f"{t('diagram', lang)} {box.id}" + (f" ({part[0]}/{part[1]})" if part[1] > 1 else "")
-    title_block(
-        fig,
+    px, py, pw, _ = panel_mm("A3")
+    draw_title_block(
+        PageCanvas(setter, (px, py)),
         plan,
-        level_id=box.level,
-        paper="A3",
+        width=pw,
         lang=lang,
         scale=None,
         number=sheet.number,
         title=title,
         date=options.date,
     )
-    return fig
+    setter.number(number)
+
+
+COLUMN_MM = {
+    "phase": 2.0,
+    "circuit": 12.0,
+    "breaker": 30.0,
+    "meter_short": 62.0,
+    "designation": 80.0,
+    "length": 126.0,
+    "space": 152.0,
+    "request": 172.0,
+}
+"""Where each column of the circuits starts, mm right of the busbar. The request column
+leaves 22 mm inside the bank's frame for the request's id."""
 
 
 def _draw(  # noqa: PLR0917 - one private drawing step
-    ax: Axes,
+    ax: Canvas,
+    size: tuple[float, float],
     box: MeterBox,
     circuit_ids: Sequence[str],
     first: int,
@@ -101,101 +114,85 @@ def _draw(  # noqa: PLR0917 - one private drawing step
     lang: Lang,
     sheet: tuple[int, int],
 ) -> None:
-    w, h = ax.get_xlim()[1], ax.get_ylim()[1]
-    top = h - 30.0
-    row = 10.0  # two lines of text a circuit, the lower one 3.5 mm
+    w, h = size
+    top = h - 28.0
+    row = 9.5  # two lines of text a circuit, the lower one 3.5 mm; 24 rows clear the legend
     bus_x = 62.0
     rows = max(len(circuit_ids), 1)
     bottom = top - rows * row
-    ax.text(4, h - 6, f"{t('diagram', lang)}  {box.id}", fontsize=CJK_PT * 1.4, va="top")
+    ax.text(4, h - 6, f"{t('diagram', lang)}  {box.id}", size=CJK_PT * 1.4, va="top")
     _incoming(ax, box, lang, y_in=top - row / 2, bus=(bus_x, bottom, top))
-    # headings
-    heads = [
-        (bus_x + 2, t("phase", lang)),
-        (bus_x + 12, t("circuit", lang)),
-        (bus_x + 30, t("breaker", lang)),
-        (bus_x + 62, t("meter_short", lang)),
-        (bus_x + 80, t("designation", lang)),
-        (bus_x + 142, t("length", lang)),
-        (bus_x + 168, t("space", lang)),
-        (bus_x + 188, t("request", lang)),
-    ]
-    for x, text in heads:
-        ax.text(x, top + 6, text, fontsize=CJK_PT, va="bottom", color=HEAD_COLOUR)
-    ax.plot([bus_x, w - 4], [top + 4.5, top + 4.5], color="black", lw=THIN)
+    for key, x in COLUMN_MM.items():  # headings
+        ax.text(bus_x + x, top + 6, t(key, lang), size=CJK_PT, va="bottom", colour=HEAD_COLOUR)
+    ax.line([bus_x, w - 4], [top + 4.5, top + 4.5], lw=THIN)
     for i, rid in enumerate(circuit_ids):
         y = top - (i + 0.5) * row
         _circuit(ax, bus_x, y, first + i, rid, cables.get(rid), reqs.get(rid), lang)
-    _bank_outlines(ax, box, first, len(circuit_ids), top=top, row=row, bus_x=bus_x)
+    _bank_outlines(ax, box, first, len(circuit_ids), top=top, row=row, bus_x=bus_x, w=w)
     legend = t("diagram_legend", lang)
-    ax.text(4, 6, legend, fontsize=CJK_PT, va="bottom")
-    ax.text(w - 4, 2, f"{sheet[0]} / {sheet[1]}", fontsize=LATIN_PT, ha="right", va="bottom")
+    ax.text(4, 6, legend, size=CJK_PT, va="bottom")
+    ax.text(w - 4, 2, f"{sheet[0]} / {sheet[1]}", size=LATIN_PT, ha="right", va="bottom")
 
 
 def _incoming(
-    ax: Axes, box: MeterBox, lang: Lang, *, y_in: float, bus: tuple[float, float, float]
+    ax: Canvas, box: MeterBox, lang: Lang, *, y_in: float, bus: tuple[float, float, float]
 ) -> None:
     """The bus bar and the incoming supply: breaker, cable and the bank's loads."""
     bus_x, bottom, top = bus
-    ax.plot([bus_x, bus_x], [bottom, top + 4], color="black", lw=HEAVY)
-    ax.plot([6, bus_x], [y_in, y_in], color="black", lw=MEDIUM)
+    ax.line([bus_x, bus_x], [bottom, top + 4], lw=HEAVY)
+    ax.line([6, bus_x], [y_in, y_in], lw=MEDIUM)
     _breaker(ax, 30, y_in, rcd=False)
     breaker = f"{box.incoming_breaker_a:g}A/3P" if box.incoming_breaker_a else "—"
-    ax.text(6, y_in + 10, f"{t('incoming', lang)}", fontsize=CJK_PT, va="bottom")
-    ax.text(6, y_in + 5, box.incoming_cable or "—", fontsize=LATIN_PT, va="bottom")
-    ax.text(24, y_in - 1.5, breaker, fontsize=LATIN_PT, va="top")
+    ax.text(6, y_in + 10, f"{t('incoming', lang)}", size=CJK_PT, va="bottom")
+    ax.text(6, y_in + 5, box.incoming_cable or "—", size=LATIN_PT, va="bottom")
+    ax.text(24, y_in - 1.5, breaker, size=LATIN_PT, va="top")
     ax.text(
         6,
         y_in - 8,
         f"Pe={box.connected_kw:g}kW  Ip={box.ip_a:.1f}A",
-        fontsize=LATIN_PT,
+        size=LATIN_PT,
         va="top",
     )
     ax.text(
         6,
         y_in - 14,
         "A/B/C " + "/".join(f"{box.phase_kw.get(p, 0):g}" for p in "ABC") + " kW",
-        fontsize=LATIN_PT,
+        size=LATIN_PT,
         va="top",
     )
-    ax.text(6, y_in - 19, f"3~ 380/220V  {box.demand_kw:g}kW", fontsize=LATIN_PT, va="top")
+    ax.text(6, y_in - 19, f"3~ 380/220V  {box.demand_kw:g}kW", size=LATIN_PT, va="top")
 
 
 def _bank_outlines(
-    ax: Axes, box: MeterBox, first: int, count: int, *, top: float, row: float, bus_x: float
+    ax: Canvas,
+    box: MeterBox,
+    first: int,
+    count: int,
+    *,
+    top: float,
+    row: float,
+    bus_x: float,
+    w: float,
 ) -> None:
     """Each box of the bank around the circuits of this sheet it holds (dashed), named
     AW<n> with its size."""
-    w = ax.get_xlim()[1]
     start = 0
     for n, size in enumerate(box.box_sizes):
         lo, hi = max(start, first), min(start + size, first + count)
         if lo < hi:
             y0 = top - (hi - first) * row
             y1 = top - (lo - first) * row
-            ax.add_patch(
-                Rectangle(
-                    (bus_x - 4, y0 + 0.5),
-                    w - bus_x,
-                    y1 - y0 - 1,
-                    fill=False,
-                    lw=THIN,
-                    ls=(0, (6, 3)),
-                )
-            )
+            ax.rect(bus_x - 4, y0 + 0.5, w - bus_x, y1 - y0 - 1, lw=THIN, dashes=(6, 3))
+            # by the frame's lower left corner, left of the busbar: clear of the circuits'
+            # texts however long a request's id is, and below the incoming line
             ax.text(
-                w - 2,
-                y1 - 1,
-                f"AW{n + 1} ({size})",
-                fontsize=LATIN_PT,
-                ha="right",
-                va="top",
+                bus_x - 5, y0 + 1, f"AW{n + 1} ({size})", size=LATIN_PT, ha="right", va="bottom"
             )
         start += size
 
 
 def _circuit(  # noqa: PLR0917 - one private drawing step
-    ax: Axes,
+    ax: Canvas,
     bus_x: float,
     y: float,
     index: int,
@@ -205,49 +202,44 @@ def _circuit(  # noqa: PLR0917 - one private drawing step
     lang: Lang,
 ) -> None:
     """One outgoing circuit: phase, number, RCBO, meter, cable and where it goes."""
-    ax.plot([bus_x, bus_x + 140], [y, y], color="black", lw=MEDIUM)
+    col = {key: bus_x + x for key, x in COLUMN_MM.items()}
+    ax.line([bus_x, col["length"] - 2], [y, y], lw=MEDIUM)
     _breaker(ax, bus_x + 32, y, rcd=True)
-    ax.add_patch(
-        Rectangle(
-            (bus_x + 62, y - 2.5), 10, 5, facecolor="white", edgecolor="black", lw=MEDIUM, zorder=3
-        )
-    )
-    ax.text(bus_x + 67, y, "Wh", fontsize=LATIN_PT, ha="center", va="center", zorder=4)
+    ax.rect(bus_x + 62, y - 2.5, 10, 5, lw=MEDIUM, fill="white")
+    ax.text(bus_x + 67, y, "Wh", size=LATIN_PT, ha="center", va="center")
     phase = (req.phase or "-") if req else "-"
     provisional = bool(req and req.phase_provisional)
-    ax.text(bus_x + 2, y + 0.6, phase + ("*" if provisional else ""), fontsize=LATIN_PT)
-    ax.text(bus_x + 12, y + 0.6, circuit_number(index), fontsize=LATIN_PT)
+    ax.text(bus_x + 2, y + 0.6, phase + ("*" if provisional else ""), size=LATIN_PT)
+    ax.text(bus_x + 12, y + 0.6, circuit_number(index), size=LATIN_PT)
     if cable is not None:  # e.g. C40/2P 30mA A (the RCBO of E1)
-        ax.text(
-            bus_x + 22, y - 1.0, cable.breaker.replace(" RCBO", ""), fontsize=LATIN_PT, va="top"
-        )
+        ax.text(bus_x + 22, y - 1.0, cable.breaker.replace(" RCBO", ""), size=LATIN_PT, va="top")
     if cable is not None:
-        ax.text(bus_x + 80, y + 0.6, cable.designation, fontsize=LATIN_PT)
-        ax.text(bus_x + 80, y - 1.0, "/".join(cable.methods), fontsize=LATIN_PT, va="top")
-        ax.text(bus_x + 142, y + 0.6, f"{cable.cable_m:.1f} m", fontsize=LATIN_PT)
-        ax.text(bus_x + 168, y + 0.6, cable.space, fontsize=LATIN_PT)
-    ax.text(bus_x + 188, y + 0.6, rid, fontsize=LATIN_PT)
+        ax.text(bus_x + 80, y + 0.6, cable.designation, size=LATIN_PT)
+        ax.text(bus_x + 80, y - 1.0, "/".join(cable.methods), size=LATIN_PT, va="top")
+        ax.text(col["length"], y + 0.6, f"{cable.cable_m:.1f} m", size=LATIN_PT)
+        ax.text(col["space"], y + 0.6, cable.space, size=LATIN_PT)
+    ax.text(col["request"], y + 0.6, rid, size=LATIN_PT)
     if req is not None and req.status != "planned":
         size = CJK_PT if lang == "zh" else LATIN_PT
         ax.text(
-            bus_x + 188,
+            col["request"],
             y - 1.0,
             f"({t(req.status, lang)})",
-            fontsize=size,
-            color=STATUS_NOTE_COLOUR,
+            size=size,
+            colour=STATUS_NOTE_COLOUR,
             va="top",
         )
 
 
-def _breaker(ax: Axes, x: float, y: float, *, rcd: bool) -> None:
+def _breaker(ax: Canvas, x: float, y: float, *, rcd: bool) -> None:
     """GB/T 4728 circuit breaker (07-13-05): an opened contact with a cross at the fixed
     end; with ``rcd`` the residual-current device's ellipse through the contact."""
-    ax.plot([x - 6, x + 6], [y, y], color="white", lw=MEDIUM * 2.2, zorder=2)
-    ax.plot([x - 6, x + 4.5], [y, y + 3.2], color="black", lw=MEDIUM, zorder=3)
-    ax.plot([x + 5, x + 7], [y - 1, y + 1], color="black", lw=MEDIUM, zorder=3)
-    ax.plot([x + 5, x + 7], [y + 1, y - 1], color="black", lw=MEDIUM, zorder=3)
+    ax.line([x - 6, x + 6], [y, y], lw=MEDIUM * 2.2, colour="white")
+    ax.line([x - 6, x + 4.5], [y, y + 3.2], lw=MEDIUM)
+    ax.line([x + 5, x + 7], [y - 1, y + 1], lw=MEDIUM)
+    ax.line([x + 5, x + 7], [y + 1, y - 1], lw=MEDIUM)
     if rcd:
-        ax.add_patch(Ellipse((x - 0.5, y + 1.6), 3.0, 4.2, fill=False, lw=THIN, zorder=3))
+        ax.ellipse(x - 0.5, y + 1.6, 3.0, 4.2, lw=THIN)
 
 
 def design_notes(plan: Plan, lang: Lang) -> list[str]:

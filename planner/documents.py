@@ -52,7 +52,7 @@ from planner.progress import stage
 from planner.schedule import COLUMNS, schedule_table, totals
 from planner.sheets import PREFIX, Sheet, drawing_mm, sheet_set
 from planner.styles import HEAD_COLOUR, THIN, TITLE_PT, text_pt
-from planner.typeset import PT_MM, Typesetter
+from planner.typeset import PT_MM, Typeset, Typesetter
 
 A4_LANDSCAPE = (297.0, 210.0)
 A3_LANDSCAPE = (420.0, 297.0)
@@ -74,10 +74,6 @@ def _page(size_mm: tuple[float, float]) -> Figure:
     FigureCanvasAgg(fig)
     return fig
 
-
-Typeset = Callable[[Typesetter, tuple[int, int]], None]
-"""A page typeset with fpdf2 (:mod:`planner.typeset`): given the document, it adds itself
-with its "x / y" number."""
 
 Page = Figure | Typeset
 """A page of the package: a drawn figure (sheets, diagrams, the cover) or a typeset one

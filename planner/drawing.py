@@ -46,6 +46,7 @@ from shapely.geometry import box as rect
 from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 
+from planner.canvas import AxesCanvas, Canvas
 from planner.findings import deciding_reason
 from planner.fonts import cjk_family, text_width_pt, wrap
 from planner.i18n import Lang, reason_text, t
@@ -92,7 +93,9 @@ __all__ = [
     "PLANNED_TRAY",
     "STATUS_COLOURS",
     "SheetOptions",
+    "draw_title_block",
     "frame",
+    "frame_rects",
     "page_number",
     "panel_axes",
     "render_level",
@@ -1135,14 +1138,20 @@ def sheet_notes(plan: Plan, lang: Lang) -> SheetNotes:
 # ------------------------------------------------------------------- frame and column ---
 
 
-def frame(fig: Figure, paper: str) -> None:
-    """The trim line at the paper's edge and the frame (图框线, b) inside the margins."""
+def frame_rects(paper: str) -> list[tuple[float, float, float, float, float]]:
+    """The trim line at the paper's edge and the frame (图框线, b) inside the margins:
+    (x, y, w, h) in mm from the paper's lower-left corner, and the line's width (pt)."""
     w, h = PAPER_MM[paper]
-    x, y, fw, fh = frame_mm(paper)
-    fig.add_artist(Rectangle((0, 0), 1, 1, transform=fig.transFigure, fill=False, lw=THIN * 0.5))
-    fig.add_artist(
-        Rectangle((x / w, y / h), fw / w, fh / h, transform=fig.transFigure, fill=False, lw=HEAVY)
-    )
+    return [(0.0, 0.0, w, h, THIN * 0.5), (*frame_mm(paper), HEAVY)]
+
+
+def frame(fig: Figure, paper: str) -> None:
+    """:func:`frame_rects` on a drawn sheet."""
+    w, h = PAPER_MM[paper]
+    for x, y, fw, fh, lw in frame_rects(paper):
+        fig.add_artist(
+            Rectangle((x / w, y / h), fw / w, fh / h, transform=fig.transFigure, fill=False, lw=lw)
+        )
 
 
 def page_number(fig: Figure, paper: str | tuple[float, float], page: tuple[int, int]) -> None:
@@ -1312,14 +1321,40 @@ def title_block(
     title: str,
     date: str | None = None,
 ) -> float:
-    """The title block (GB/T 50001-2017 3.2): 会签 row for the utility and the property
-    office (room for a 40 mm seal), 设计/校对/审核/审定 with blanks to sign, then 工程名称,
-    图名, 图号, 比例, 日期, 版次 and the rules' name and date. Returns its height (mm).
-    ``scale`` None (a diagram): 不按比例."""
+    """The title block (:func:`draw_title_block`) at the foot of the right-hand column of
+    a drawn sheet. Returns its height (mm)."""
     px, py, w, _ = panel_mm(paper)
-    bh = TITLE_BLOCK_MM
-    ax = panel_axes(fig, (px, py, w, bh), PAPER_MM[paper])
-    ax.add_patch(Rectangle((0, 0), w, bh, fill=False, lw=MEDIUM))
+    ax = panel_axes(fig, (px, py, w, TITLE_BLOCK_MM), PAPER_MM[paper])
+    draw_title_block(
+        AxesCanvas(ax),
+        plan,
+        width=w,
+        lang=lang,
+        scale=scale,
+        number=number,
+        title=title,
+        date=date,
+    )
+    return TITLE_BLOCK_MM
+
+
+def draw_title_block(
+    canvas: Canvas,
+    plan: Plan,
+    *,
+    width: float,
+    lang: Lang,
+    scale: int | None,
+    number: str,
+    title: str,
+    date: str | None = None,
+) -> None:
+    """The title block (GB/T 50001-2017 3.2), ``width`` by ``TITLE_BLOCK_MM`` from the
+    canvas's origin: 会签 row for the utility and the property office (room for a 40 mm
+    seal), 设计/校对/审核/审定 with blanks to sign, then 工程名称, 图名, 图号, 比例, 日期, 版次 and
+    the rules' name and date. ``scale`` None (a diagram): 不按比例."""
+    w, bh = width, TITLE_BLOCK_MM
+    canvas.rect(0, 0, w, bh, lw=MEDIUM)
     info = plan.site.info
     rows = [
         (t("project", lang), " ".join(x for x in (info.community, info.name) if x)),
@@ -1336,88 +1371,91 @@ def title_block(
             (t("revision", lang), info.revision or ""),
         ),
     ]
-    y = _title_rows(ax, rows, top=bh, width=w)
-    y = _title_pairs(ax, pairs, top=y, width=w)
-    y = _title_roles(ax, info.surveyor or "", lang, top=y, width=w)
-    _countersign(ax, lang, top=y, width=w)
-    return bh
+    y = _title_rows(canvas, rows, top=bh, width=w)
+    y = _title_pairs(canvas, pairs, top=y, width=w)
+    y = _title_roles(canvas, info.surveyor or "", lang, top=y, width=w)
+    _countersign(canvas, lang, top=y, width=w)
 
 
 _LABEL_W = 18.0
 """Width of the title block's label column, mm."""
 
 
-def _title_rows(ax: Axes, rows: list[tuple[str, str]], *, top: float, width: float) -> float:
+def _title_rows(canvas: Canvas, rows: list[tuple[str, str]], *, top: float, width: float) -> float:
     """What the drawing is: a label and a value of up to two lines per row. Returns the
     height reached."""
     y, w, label_w = top, width, _LABEL_W
     for label, value in rows:  # top: what the drawing is
         parts = wrap(value, (w - label_w - 3) * PT_PER_MM, CJK_PT)[:2] or [""]
         row_h = 6.5 if len(parts) == 1 else 10.5
-        ax.text(1.5, y - row_h / 2, label, fontsize=CJK_PT, va="center")
+        canvas.text(1.5, y - row_h / 2, label, size=CJK_PT, va="center")
         for k, part in enumerate(parts):
-            ax.text(
+            canvas.text(
                 label_w + 1.5,
                 y - row_h / 2 + (len(parts) - 1) * 2.1 - k * 4.2,
                 part,
-                fontsize=text_pt(part),
+                size=text_pt(part),
                 va="center",
             )
-        ax.plot([label_w, label_w], [y - row_h, y], color="black", lw=THIN)
+        canvas.line([label_w, label_w], [y - row_h, y], lw=THIN)
         y -= row_h
-        ax.plot([0, w], [y, y], color="black", lw=THIN)
+        canvas.line([0, w], [y, y], lw=THIN)
     return y
 
 
 def _title_pairs(
-    ax: Axes, pairs: list[tuple[tuple[str, str], tuple[str, str]]], *, top: float, width: float
+    canvas: Canvas,
+    pairs: list[tuple[tuple[str, str], tuple[str, str]]],
+    *,
+    top: float,
+    width: float,
 ) -> float:
     """Two label-value pairs a row (number and scale, date and revision)."""
     y, w, label_w = top, width, _LABEL_W
     for (la, va_), (lb, vb) in pairs:
-        ax.text(1.5, y - 3.25, la, fontsize=CJK_PT, va="center")
-        ax.text(label_w + 1.5, y - 3.25, va_, fontsize=text_pt(va_), va="center")
-        ax.text(w / 2 + 1.5, y - 3.25, lb, fontsize=CJK_PT, va="center")
-        ax.text(w / 2 + label_w + 1.5, y - 3.25, vb, fontsize=text_pt(vb), va="center")
+        canvas.text(1.5, y - 3.25, la, size=CJK_PT, va="center")
+        canvas.text(label_w + 1.5, y - 3.25, va_, size=text_pt(va_), va="center")
+        canvas.text(w / 2 + 1.5, y - 3.25, lb, size=CJK_PT, va="center")
+        canvas.text(w / 2 + label_w + 1.5, y - 3.25, vb, size=text_pt(vb), va="center")
         for xx in (label_w, w / 2, w / 2 + label_w):
-            ax.plot([xx, xx], [y - 6.5, y], color="black", lw=THIN)
+            canvas.line([xx, xx], [y - 6.5, y], lw=THIN)
         y -= 6.5
-        ax.plot([0, w], [y, y], color="black", lw=THIN)
+        canvas.line([0, w], [y, y], lw=THIN)
     return y
 
 
-def _title_roles(ax: Axes, designer: str, lang: Lang, *, top: float, width: float) -> float:
+def _title_roles(canvas: Canvas, designer: str, lang: Lang, *, top: float, width: float) -> float:
     """设计 校对 审核 审定: a name (the surveyor as designer) and room to sign."""
     y, w, label_w = top, width, _LABEL_W
     roles = ("designer", "checker", "reviewer", "approver")
     for role in roles:  # 设计 校对 审核 审定: name, signature
-        ax.text(1.5, y - 3.25, t(role, lang), fontsize=CJK_PT, va="center")
+        canvas.text(1.5, y - 3.25, t(role, lang), size=CJK_PT, va="center")
         name = designer if role == "designer" else ""
-        ax.text(label_w + 1.5, y - 3.25, name, fontsize=text_pt(name or "x"), va="center")
-        ax.text(w * 0.68 + 1.5, y - 3.25, t("signature", lang), fontsize=CJK_PT, va="center")
+        canvas.text(label_w + 1.5, y - 3.25, name, size=text_pt(name or "x"), va="center")
+        canvas.text(w * 0.68 + 1.5, y - 3.25, t("signature", lang), size=CJK_PT, va="center")
         for xx in (label_w, w * 0.68):
-            ax.plot([xx, xx], [y - 6.5, y], color="black", lw=THIN)
+            canvas.line([xx, xx], [y - 6.5, y], lw=THIN)
         y -= 6.5
-        ax.plot([0, w], [y, y], color="black", lw=THIN)
+        canvas.line([0, w], [y, y], lw=THIN)
     return y
 
 
-def _countersign(ax: Axes, lang: Lang, *, top: float, width: float) -> None:
+def _countersign(canvas: Canvas, lang: Lang, *, top: float, width: float) -> None:
     """会签: the utility and the property office, each with room for a 40 mm seal."""
     y, w = top, width
-    ax.text(
+    canvas.text(
         1.5,
         y / 2,
         t("countersign", lang),
-        fontsize=CJK_PT,
+        size=CJK_PT,
         va="center",
         rotation=90 if lang == "zh" else 0,
     )
-    ax.plot([8, 8], [0, y], color="black", lw=THIN)
+    canvas.line([8, 8], [0, y], lw=THIN)
     half = 8 + (w - 8) / 2
-    ax.plot([half, half], [0, y], color="black", lw=THIN)
-    ax.text(9.5, y - 3, t("sign_utility", lang), fontsize=CJK_PT, va="center")
-    ax.text(half + 1.5, y - 3, t("seal", lang), fontsize=CJK_PT, va="center")
+    canvas.line([half, half], [0, y], lw=THIN)
+    canvas.text(9.5, y - 3, t("sign_utility", lang), size=CJK_PT, va="center")
+    canvas.text(half + 1.5, y - 3, t("seal", lang), size=CJK_PT, va="center")
     assert y >= 40.0 + 6, y  # the seal's room under the cell's heading
 
 

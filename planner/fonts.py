@@ -49,6 +49,26 @@ def advance_pt(ch: str, size: float) -> float:
     return float(w) * 72 / float(renderer.dpi)
 
 
+def text_box_pt(text: str, size: float) -> tuple[float, float]:
+    """The ascent and descent (points) of the box that anchors a one-line ``text`` in the
+    CJK font at ``size``, as matplotlib (>= 3.11, ``Text._get_layout``, line spacing
+    "normal") lays it out for PDF: the text's own unhinted extent, but never less than the
+    font's typographic ascender and descender (OS/2 table)."""
+    from matplotlib.font_manager import get_font
+    from matplotlib.ft2font import LoadFlags
+
+    font = get_font(str(cjk_font_path()))
+    font.set_size(size, 72)
+    font.set_text(text, 0.0, flags=LoadFlags.NO_HINTING)
+    _, height = font.get_width_height()
+    descent = font.get_descent() / 64
+    os2 = font.get_sfnt_table("OS/2")
+    assert os2 is not None
+    scale = size / font.units_per_EM
+    typo_ascent, typo_descent = os2["sTypoAscender"] * scale, -os2["sTypoDescender"] * scale
+    return max(height / 64 - descent, typo_ascent), max(descent, typo_descent)
+
+
 _RENDERER: list[Any] = []
 
 

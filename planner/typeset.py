@@ -12,7 +12,7 @@ Places are in mm from the page's top-left corner, as fpdf2 and :func:`text_layou
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -33,6 +33,10 @@ def _pil(image: Any) -> Any:
     if arr.dtype.kind == "f":
         arr = np.round(np.clip(arr, 0, 1) * 255)
     return Image.fromarray(arr.astype(np.uint8))
+
+
+Typeset = Callable[["Typesetter", tuple[int, int]], None]
+"""A page to typeset: given the document, it adds itself with its "x / y" number."""
 
 
 class Typesetter:
@@ -79,13 +83,36 @@ class Typesetter:
     ) -> None:
         """One line with the top of its em at ``top_mm``; ``align`` says whether ``x_mm``
         is its left edge, its centre or its right edge."""
+        if align != "left":
+            width = self.width(text, size=size)
+            x_mm -= width / 2 if align == "centre" else width
+        self.baseline(x_mm, top_mm + self.ascent * size * PT_MM, text, size=size, colour=colour)
+
+    def baseline(
+        self,
+        x_mm: float,
+        y_mm: float,
+        text: str,
+        *,
+        size: float,
+        colour: str = "#000000",
+        upwards: bool = False,
+    ) -> None:
+        """One line starting at (x, y) on its baseline; ``upwards`` turns it a quarter
+        left, to read from the foot of the page up."""
         pdf = self.pdf
         pdf.set_font_size(size)
         pdf.set_text_color(colour)
-        if align != "left":
-            width = pdf.get_string_width(text)
-            x_mm -= width / 2 if align == "centre" else width
-        pdf.text(x_mm, top_mm + self.ascent * size * PT_MM, text)
+        if upwards:
+            with pdf.rotation(90, x=x_mm, y=y_mm):
+                pdf.text(x_mm, y_mm, text)
+        else:
+            pdf.text(x_mm, y_mm, text)
+
+    def width(self, text: str, *, size: float) -> float:
+        """The width of one line of ``text`` at ``size``, in mm."""
+        self.pdf.set_font_size(size)
+        return float(self.pdf.get_string_width(text))
 
     def lines(
         self,

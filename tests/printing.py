@@ -3,7 +3,6 @@ footprints of a figure's texts and cables on the paper."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -24,20 +23,6 @@ def cjk(text: str) -> bool:
     return any("\u3400" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in text)
 
 
-def pdf_sizes(page: Any) -> list[tuple[str, float]]:
-    """Each text run of a PDF page with its height in mm as the PDF sets it (the font
-    size times the text and transformation matrices' scale)."""
-    found: list[tuple[str, float]] = []
-
-    def visit(text, cm, tm, font, size):  # type: ignore[no-untyped-def]
-        if text.strip():
-            scale = math.hypot(tm[0], tm[1]) * math.hypot(cm[0], cm[1])
-            found.append((text.strip(), size * scale * MM_PER_PT))
-
-    page.extract_text(visitor_text=visit)
-    return found
-
-
 def pdf_text(path: Any) -> str:
     """The text layer of a whole PDF as a viewer reads it (PDFium, Chromium's engine):
     pypdf misreads the CFF fonts fpdf2 embeds for the typeset pages (pypdf issue 2295)."""
@@ -51,6 +36,28 @@ def pdf_page_texts(path: Any) -> list[str]:
     doc = pdfium.PdfDocument(str(path))
     try:
         return [page.get_textpage().get_text_range() for page in doc]
+    finally:
+        doc.close()
+
+
+def pdf_char_sizes(path: Any) -> list[list[tuple[str, float]]]:
+    """Each page's printed characters with their font size in mm, as PDFium reads them
+    (the size the PDF sets, times its matrices), drawn and typeset pages alike."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    doc = pdfium.PdfDocument(str(path))
+    try:
+        pages = []
+        for page in doc:
+            text = page.get_textpage()
+            chars = []
+            for i in range(text.count_chars()):
+                ch = text.get_text_range(i, 1)
+                if ch.strip():
+                    chars.append((ch, pdfium_c.FPDFText_GetFontSize(text.raw, i) * MM_PER_PT))
+            pages.append(chars)
+        return pages
     finally:
         doc.close()
 
@@ -136,38 +143,42 @@ def overlaps(fig: Any, *, shrink_px: float = 0.5) -> list[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class Set:
-    """A text as a typeset page sets it: mm from the page's top-left corner."""
+    """A text as a typeset page sets it: its baseline's start in mm from the page's
+    top-left corner."""
 
     text: str
     x_mm: float
-    top_mm: float
+    y_mm: float
     size: float
     colour: str
 
 
 class Recording(Typesetter):
-    """A typesetter that also keeps what each page sets, page by page."""
+    """A typesetter that also keeps what each page sets, page by page, and each page's
+    size (mm)."""
 
     def __init__(self) -> None:
         super().__init__(title="test")
         self.seen: list[list[Set]] = []
+        self.sizes: list[tuple[float, float]] = []
 
     def page(self, size_mm: tuple[float, float] | None = None) -> None:
         super().page(size_mm)
         self.seen.append([])
+        self.sizes.append(self.size_mm)
 
-    def text(
+    def baseline(
         self,
         x_mm: float,
-        top_mm: float,
+        y_mm: float,
         text: str,
         *,
         size: float,
         colour: str = "#000000",
-        align: str = "left",
+        upwards: bool = False,
     ) -> None:
-        self.seen[-1].append(Set(text, x_mm, top_mm, size, colour))
-        super().text(x_mm, top_mm, text, size=size, colour=colour, align=align)
+        self.seen[-1].append(Set(text, x_mm, y_mm, size, colour))
+        super().baseline(x_mm, y_mm, text, size=size, colour=colour, upwards=upwards)
 
 
 def typeset(pages: Iterable[Any]) -> Recording:

@@ -250,7 +250,7 @@ def _signature_gaps(pages: Any) -> list[float]:
 
     gaps = []
     for page in typeset(pages).seen:
-        ys = sorted((t.top_mm, t.text) for t in page if t.text.strip() and "/" not in t.text)
+        ys = sorted((t.y_mm, t.text) for t in page if t.text.strip() and "/" not in t.text)
         for (y, text), (y_next, _) in itertools.pairwise(ys):
             if SIGNATURE.search(text) and len(text) < 40:
                 gaps.append(y_next - y)

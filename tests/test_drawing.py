@@ -27,7 +27,16 @@ from planner.readers import parse_site, read_site
 from planner.samples import sample_path, sample_requests_path
 from planner.sheets import BINDING_MM, MARGIN_MM, PLAN_SCALES, sheet_set
 from planner.synthetic import feature, simple_garage
-from tests.printing import cjk, drawn, overlaps, page_mm, pdf_page_texts, pdf_sizes, texts
+from tests.printing import (
+    cjk,
+    drawn,
+    overlaps,
+    page_mm,
+    pdf_char_sizes,
+    pdf_page_texts,
+    texts,
+    typeset,
+)
 
 A3 = (420.0, 297.0)
 WALL_RGB = np.array([0x61, 0x61, 0x61])
@@ -324,9 +333,10 @@ def _check_pdf(path: Path) -> None:
     page numbered x / y."""
     reader = PdfReader(path)
     texts = pdf_page_texts(path)  # pypdf misreads the typeset pages' fonts
+    all_sizes = pdf_char_sizes(path)
     total = len(reader.pages)
     for n, (page, text) in enumerate(zip(reader.pages, texts, strict=True), start=1):
-        sizes = pdf_sizes(page)
+        sizes = all_sizes[n - 1]
         assert sizes
         assert f"{n} / {total}" in text
         framed = page_mm(page) == pytest.approx(A3, abs=1) and "申请明细表" not in text[:40]
@@ -365,6 +375,17 @@ def _figure_sizes_ok(fig: Any, where: str) -> None:
     for t in texts(fig):
         mm = float(t.get_fontsize()) * 25.4 / 72
         assert mm >= (3.5 if cjk(t.get_text()) else 2.5) - 0.01, (where, t.get_text(), mm)
+
+
+def _typeset_sizes_ok(pages: Any, where: str) -> None:
+    """:func:`_figure_sizes_ok` for typeset sheets (the system diagrams), on A3."""
+    setter = typeset(pages)
+    assert setter.sizes, where
+    for size, page in zip(setter.sizes, setter.seen, strict=True):
+        assert (round(size[0]), round(size[1])) == (420, 297), where
+        for t in page:
+            mm = t.size * 25.4 / 72
+            assert mm >= (3.5 if cjk(t.text) else 2.5) - 0.01, (where, t.text, mm)
 
 
 def _zurich_plan(realdata: Path) -> Plan:
@@ -447,7 +468,7 @@ def test_the_zurich_level_prints_with_its_holes_legibly(realdata: Path) -> None:
                         hits += bool(np.abs(colour - WALL_RGB).max() < 16)  # the wall's face
             assert samples > 50
             assert hits / samples < 0.2, hits / samples
-    _figure_sizes_ok(next(iter(diagram_pages(plan, sheets=sheets))), "diagram")
+    _typeset_sizes_ok(diagram_pages(plan, sheets=sheets), "diagram")
 
 
 @pytest.mark.slow
@@ -469,7 +490,6 @@ def test_a_5000_stall_basement_prints_legibly_on_every_sheet() -> None:
     for sheet, fig in render_sheets(plan, sheets=sheets):
         _figure_sizes_ok(fig, sheet.number)
         shown |= {t.get_text() for t in texts(fig)}
-    for fig in diagram_pages(plan, sheets=sheets):
-        _figure_sizes_ok(fig, "diagram")
+    _typeset_sizes_ok(diagram_pages(plan, sheets=sheets), "diagram")
     missing = [r.id for r in plan.requests if f"{circuits[r.id][1]} {r.space}" not in shown]
     assert missing == []
