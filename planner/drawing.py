@@ -22,6 +22,7 @@ matplotlib is imported here only, lazily by callers: ``import planner`` stays li
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -538,7 +539,9 @@ class _Sheet:
     def _patch(self, poly_mm: Polygon, **kw: Any) -> None:
         """A paper-mm polygon drawn on the plan (in world coordinates, clipped to it)."""
         xy = [self.view.to_world(x, y) for x, y in np.asarray(poly_mm.exterior.coords)]
-        self.ax.add_patch(MplPolygon(xy, closed=True, zorder=8, **kw))
+        # add_artist, not add_patch: the limits are set, and add_patch's update of the data
+        # limits took a third of a 5,000-stall key plan's drawing
+        self.ax.add_artist(MplPolygon(xy, closed=True, zorder=8, **kw))
 
     def _text(
         self,
@@ -595,15 +598,13 @@ class _Sheet:
                 shift = half if dx > 1 else (-half if dx < -1 else 0.0)
                 x, y = ax_ + dx + shift, ay_ + dy
                 b = label_box(text, size, x, y, 0.0, "center")
+                if not (self._inside(b) and self.labels.free(b)):
+                    continue  # the leader is only cut out for a free place: most are not
                 line = LineString(
                     [Point(ax_, ay_), b.exterior.interpolate(b.exterior.project(Point(ax_, ay_)))]
                 )
                 reach = line.difference(Point(ax_, ay_).buffer(3.5)).buffer(0.15)  # off its symbol
-                if (
-                    self._inside(b)
-                    and self.labels.free(b)
-                    and (reach.is_empty or self.labels.free(reach, lines=False))
-                ):
+                if reach.is_empty or self.labels.free(reach, lines=False):
                     self.labels.claim(b)
                     if not reach.is_empty:
                         self.labels.claim(reach)
@@ -617,8 +618,15 @@ class _Sheet:
         return False
 
     def _inside(self, b: Polygon) -> bool:
+        return bool(self._inner.contains(b))
+
+    @functools.cached_property
+    def _inner(self) -> Polygon:
+        """The drawing area less 1 mm all round, prepared: labels stay inside it."""
         x, y, w, h = self.view.area
-        return bool(rect(x + 1, y + 1, x + w - 1, y + h - 1).contains(b))
+        inner = rect(x + 1, y + 1, x + w - 1, y + h - 1)
+        shapely.prepare(inner)
+        return inner
 
     # labels -------------------------------------------------------------------------------
     def _box_labels(self) -> None:
