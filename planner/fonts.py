@@ -53,20 +53,42 @@ def text_box_pt(text: str, size: float) -> tuple[float, float]:
     """The ascent and descent (points) of the box that anchors a one-line ``text`` in the
     CJK font at ``size``, as matplotlib (>= 3.11, ``Text._get_layout``, line spacing
     "normal") lays it out for PDF: the text's own unhinted extent, but never less than the
-    font's typographic ascender and descender (OS/2 table)."""
+    font's typographic ascender and descender (OS/2 table). The extent of a line is that
+    of its highest and lowest glyph, each measured once (laying out a whole line in the
+    CJK font took 0.7 ms)."""
+    typo_ascent, typo_descent = _typo_box()
+    ascent = max((_glyph_box(ch)[0] for ch in text), default=0.0)
+    descent = max((_glyph_box(ch)[1] for ch in text), default=0.0)
+    return max(ascent, typo_ascent) * size, max(descent, typo_descent) * size
+
+
+_REFERENCE_PT = 1000.0
+"""Glyphs are measured at this size and scaled: unhinted outlines scale linearly."""
+
+
+@functools.cache
+def _glyph_box(ch: str) -> tuple[float, float]:
+    """Ascent and descent of one character's outline, per point of font size."""
     from matplotlib.font_manager import get_font
     from matplotlib.ft2font import LoadFlags
 
     font = get_font(str(cjk_font_path()))
-    font.set_size(size, 72)
-    font.set_text(text, 0.0, flags=LoadFlags.NO_HINTING)
+    font.set_size(_REFERENCE_PT, 72)
+    font.set_text(ch, 0.0, flags=LoadFlags.NO_HINTING)
     _, height = font.get_width_height()
     descent = font.get_descent() / 64
+    return (height / 64 - descent) / _REFERENCE_PT, descent / _REFERENCE_PT
+
+
+@functools.cache
+def _typo_box() -> tuple[float, float]:
+    """The font's typographic ascender and descender, per point of font size."""
+    from matplotlib.font_manager import get_font
+
+    font = get_font(str(cjk_font_path()))
     os2 = font.get_sfnt_table("OS/2")
     assert os2 is not None
-    scale = size / font.units_per_EM
-    typo_ascent, typo_descent = os2["sTypoAscender"] * scale, -os2["sTypoDescender"] * scale
-    return max(height / 64 - descent, typo_ascent), max(descent, typo_descent)
+    return os2["sTypoAscender"] / font.units_per_EM, -os2["sTypoDescender"] / font.units_per_EM
 
 
 _RENDERER: list[Any] = []
