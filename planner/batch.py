@@ -45,7 +45,7 @@ from pyproj import Transformer
 
 from planner.errors import PlannerError, printable
 from planner.i18n import t
-from planner.limits import Deadline, Limits
+from planner.limits import Deadline, Limits, available_cpus
 from planner.names import safe_names
 from planner.overrides import with_overrides
 from planner.plan import PlanOptions, make_plan
@@ -551,7 +551,7 @@ def _results(jobs: list[Job], *, scheduler: str | None, workers: int | None) -> 
     if scheduler is not None:
         yield from _dask_results(jobs, scheduler)
         return
-    n = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    n = max(1, min(workers or available_cpus(), len(jobs)))
     # spawn: a fresh interpreter per worker, the same on every platform
     context = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(max_workers=n, mp_context=context) as pool:

@@ -20,7 +20,7 @@ from planner import __version__
 from planner.costs import Prices
 from planner.errors import PlannerError, printable
 from planner.i18n import Lang
-from planner.limits import Deadline, Limits
+from planner.limits import Deadline, Limits, available_cpus
 from planner.placement import PlacementMode
 from planner.plan import Plan, PlanOptions, TrunkMode, make_plan
 from planner.progress import reporting, stage, terminal
@@ -194,6 +194,13 @@ def _plan_parser(
     )
     plan.add_argument("--lang", choices=get_args(Lang), default=_SHEET.lang)
     plan.add_argument("--paper", choices=get_args(Paper), default=_SHEET.paper, help="sheet size")
+    plan.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="processes drawing the layout sheets (default: every core; the files are the "
+        "same for any number)",
+    )
     _max_mb(plan)
     _source_options(plan)
 
@@ -471,6 +478,8 @@ def plan_table(plan: Plan) -> str:
 
 def _plan(args: argparse.Namespace) -> int:
     formats = _formats(args.formats)
+    if args.workers is not None and args.workers < 1:
+        raise PlannerError("--workers: at least 1. Fix: give a number of processes.")
     inputs = [Path(args.site)] + ([Path(args.requests)] if args.requests else [])
     inputs += [Path(args.prices)] if args.prices else []
     if args.layers:
@@ -502,6 +511,7 @@ def _plan(args: argparse.Namespace) -> int:
         lang=args.lang,
         paper=args.paper,
         qr=Path(args.qr) if args.qr else None,
+        workers=args.workers or available_cpus(),
     )
     print(plan_table(plan))
     print(

@@ -37,13 +37,13 @@ from planner.drawing import (
     frame,
     page_number,
     panel_axes,
-    render_sheet,
     sheet_title,
     style,
     title_block,
 )
 from planner.fonts import wrap
 from planner.i18n import Lang, code_title, rule_title, t
+from planner.layouts import SHEETS_PER_TASK, LayoutPage, drawn_layouts
 from planner.limits import check_time
 from planner.papers import Page as TextPage
 from planner.papers import set_page, text_layout
@@ -75,9 +75,9 @@ def _page(size_mm: tuple[float, float]) -> Figure:
     return fig
 
 
-Page = Figure | Typeset
-"""A page of the package: a drawn figure (sheets, diagrams, the cover) or a typeset one
-(text and tables)."""
+Page = Figure | Typeset | LayoutPage
+"""A page of the package: a drawn figure (the cover), a typeset one (diagrams, text and
+tables) or a layout sheet's place (drawn in batches, :mod:`planner.layouts`)."""
 
 
 @dataclass(frozen=True)
@@ -300,26 +300,13 @@ class Part:
     paper: str = "A4"
 
 
-SheetHook = Callable[[Sheet, Figure], None]
-"""Told of each layout sheet's figure as it is drawn for the package, before its page
-number is stamped (the PNG and SVG sheets are saved from the same figure)."""
-
-
-def package_parts(
-    plan: Plan, opts: SheetOptions, sheets: list[Sheet], *, hook: SheetHook | None = None
-) -> list[Part]:
+def package_parts(plan: Plan, opts: SheetOptions, sheets: list[Sheet]) -> list[Part]:
     """The package after its cover, in order: each layout sheet, each system diagram, the
     design notes, the bill of materials, the schedule, the owners' costs, the checklist."""
     lang = opts.lang
 
-    def drawn(s: Sheet) -> Iterator[Figure]:
-        fig = render_sheet(plan, s, sheets=sheets, options=opts)
-        if hook is not None:
-            hook(s, fig)
-        yield fig
-
-    def layout(s: Sheet) -> Callable[[], Pages]:
-        return lambda: Pages(1, lambda: drawn(s))
+    def layout(s: Sheet) -> Callable[[], Pages]:  # drawn by planner.layouts
+        return lambda: Pages(1, lambda: iter([LayoutPage(s)]))
 
     def diagram(s: Sheet) -> Callable[[], Pages]:  # a diagram sheet is one page
         return lambda: Pages(1, lambda: diagram_pages(plan, options=opts, sheets=[s]))
@@ -403,65 +390,109 @@ def write_approval_pdf(
     *,
     lang: Lang = "zh",
     sheet: SheetOptions | None = None,
-    hook: SheetHook | None = None,
+    images: Sequence[str] = (),
+    image_dir: Path | None = None,
+    workers: int = 1,
 ) -> int:
     """Write ``approval.pdf``: the cover with the drawing index, the layout sheets (plans,
     key plans and area plans), the system diagram of each meter box bank, the design
     notes, the BOM, the schedule, the owners' costs and the checklist; every page numbered
-    "x / y". Returns the number of pages. ``hook`` sees each layout sheet's figure (the
-    writer saves the PNG and SVG sheets from it: each sheet is drawn once)."""
+    "x / y". Returns the number of pages. Each layout sheet is also saved in ``image_dir``
+    in the ``images`` formats (``png``, ``svg``) as ``<sheet.file>.<fmt>``, from the same
+    drawing. ``workers`` processes draw the layout sheets (:mod:`planner.layouts`); the
+    file is the same for any number."""
     opts = sheet or SheetOptions(lang=lang)
     sheets = sheet_set(plan, opts.paper)
     with mpl.rc_context(style()):
-        parts = package_parts(plan, opts, sheets, hook=hook)
+        parts = package_parts(plan, opts, sheets)
         made = [p.pages() for p in parts]  # laid out, counted, not yet drawn
-        counts = [len(m) for m in made]
-        cover = max(1, math.ceil(len(parts) / COVER_ROWS))
-        index, first = [], cover + 1
-        for p, n in zip(parts, counts, strict=True):
-            pages = f"{first}" if n == 1 else f"{first}-{first + n - 1}"
-            index.append((p.number, p.title, p.paper, pages))
-            first += n
-        total = first - 1
+        index, cover, total = _drawing_index(parts, made)
+        items = list(itertools.chain(*made))  # markers and typeset pages: nothing drawn yet
+        layouts = [
+            (item.sheet, (cover + k + 1, total))
+            for k, item in enumerate(items)
+            if isinstance(item, LayoutPage)
+        ]
         title = f"{plan.site.info.name} {t('title', lang)}"
         drawn = io.BytesIO()
-        order: list[tuple[bool, int]] = []  # (typeset?, its page in that document)
+        # each page's document (0 drawn here, 1 typeset, 2.. the layout batches) and place
+        order: list[tuple[int, int]] = []
         with (
+            drawn_layouts(
+                plan,
+                layouts,
+                sheets=sheets,
+                options=opts,
+                images=images,
+                folder=image_dir,
+                workers=workers,
+            ) as batches,
             Typesetter(title=title) as setter,
             PdfPages(drawn, metadata={"Title": title, "Creator": "planner"}) as pdf,
             stage("approval.pdf pages", total=total) as step,
         ):
-            for item in itertools.chain(_cover_pages(plan, opts, index), *made):
+            laid = 0
+            for item in itertools.chain(_cover_pages(plan, opts, index), items):
                 check_time()
                 number = (len(order) + 1, total)
+                if isinstance(item, LayoutPage):  # drawn in its batch, below
+                    order.append((2 + laid // SHEETS_PER_TASK, laid % SHEETS_PER_TASK))
+                    laid += 1
+                    continue
                 if isinstance(item, Figure):
                     size = tuple(v * MM_PER_INCH for v in item.get_size_inches())
                     page_number(item, (size[0], size[1]), number)
                     pdf.savefig(item)
-                    order.append((False, pdf.get_pagecount() - 1))
+                    order.append((0, pdf.get_pagecount() - 1))
                 else:
                     item(setter, number)
-                    order.append((True, setter.pages - 1))
+                    order.append((1, setter.pages - 1))
                 step.advance()
-            typeset = setter.output() if setter.pages else None
-        _join(path, drawn.getvalue(), typeset, order)
+            typeset = setter.output() if setter.pages else b""
+            documents = [b"", typeset]
+            for n, data in batches:
+                check_time()
+                documents.append(data)
+                step.advance(n)
+        documents[0] = drawn.getvalue()
+        _join(path, documents, order)
     page = len(order)
     assert page == total, (page, total)
     return total
 
 
-def _join(path: Path, drawn: bytes, typeset: bytes | None, order: list[tuple[bool, int]]) -> None:
-    """The drawn pages (matplotlib's PDF) and the typeset ones (fpdf2's) in one file, in
-    ``order``, with the drawn document's information (title, creator, dates: the same on
-    every run under ``SOURCE_DATE_EPOCH``, as is the file's id)."""
+def _drawing_index(
+    parts: Sequence[Part], made: Sequence[Pages]
+) -> tuple[list[tuple[str, str, str, str]], int, int]:
+    """The drawing index (number, title, paper, pages of each part), the cover's pages
+    and the package's."""
+    cover = max(1, math.ceil(len(parts) / COVER_ROWS))
+    index, first = [], cover + 1
+    for p, m in zip(parts, made, strict=True):
+        n = len(m)
+        pages = f"{first}" if n == 1 else f"{first}-{first + n - 1}"
+        index.append((p.number, p.title, p.paper, pages))
+        first += n
+    return index, cover, first - 1
+
+
+def _join(path: Path, documents: Sequence[bytes], order: list[tuple[int, int]]) -> None:
+    """Pages of ``documents`` (matplotlib's and fpdf2's PDFs) in one file, in ``order``
+    (document, page), with the first document's information (title, creator, dates: the
+    same on every run under ``SOURCE_DATE_EPOCH``, as is the file's id)."""
     with contextlib.ExitStack() as stack:
-        docs = [stack.enter_context(pikepdf.open(io.BytesIO(drawn)))]
-        if typeset is not None:
-            docs.append(stack.enter_context(pikepdf.open(io.BytesIO(typeset))))
+        docs = [
+            stack.enter_context(pikepdf.open(io.BytesIO(data))) if data else None
+            for data in documents
+        ]
         out = stack.enter_context(pikepdf.new())
-        for typed, k in order:
-            out.pages.append(docs[typed].pages[k])
-        for key, value in docs[0].docinfo.items():
+        for k, page in order:
+            doc = docs[k]
+            assert doc is not None, k
+            out.pages.append(doc.pages[page])
+        first = docs[0]
+        assert first is not None
+        for key, value in first.docinfo.items():
             out.docinfo[key] = value
         out.save(path, deterministic_id=True)
 

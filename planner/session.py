@@ -22,7 +22,7 @@ from planner.bom import bom_table
 from planner.errors import PlannerError
 from planner.findings import Reason, deciding_reason
 from planner.i18n import Lang, reason_text, t
-from planner.limits import Limits, current_limits
+from planner.limits import Limits, available_cpus, current_limits
 from planner.papers import COMBINED
 from planner.placement import mount_faces
 from planner.plan import Plan, RequestOutcome
@@ -290,7 +290,15 @@ def export_files(plan: Plan, *, lang: Lang = "zh") -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     with tempfile.TemporaryDirectory(prefix="planner-") as tmp:
         out = Path(tmp)
-        write_outputs(plan, out, formats=FORMATS, notices=True, combined=True, lang=lang)
+        write_outputs(
+            plan,
+            out,
+            formats=FORMATS,
+            notices=True,
+            combined=True,
+            lang=lang,
+            workers=available_cpus(),
+        )
         package = io.BytesIO()  # the whole package as planner plan writes it, in one file
         with zipfile.ZipFile(package, "w", zipfile.ZIP_DEFLATED) as z:
             for path in sorted(p for p in out.rglob("*") if p.is_file()):

@@ -19,9 +19,7 @@ from planner.progress import stage
 from planner.writers.geojson import plan_features, write_plan_geojson, write_report
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
-    from planner.sheets import Sheet
+    from collections.abc import Callable
 
 log = get_logger(__name__)
 
@@ -64,15 +62,17 @@ def write_outputs(
     paper: str = "A3",
     date: str | None = None,
     qr: Path | None = None,
+    workers: int = 1,
 ) -> list[Path]:
     """Write the chosen formats (and the owner papers) into ``out``; ``report.json``
-    always. All or nothing: everything is written into a folder beside ``out`` that
-    replaces it only when complete, so a failed or interrupted run leaves the previous
-    contents as they were, and files of an earlier run never mix with this one's. Heavy
-    modules (matplotlib, geopandas, ezdxf) load only when asked for. ``project.geojson``
-    (the inputs, to reopen the plan) is written always, like ``report.json``. ``qr``: the
-    registration QR image printed on the owner notices; ``combined``: the owner papers also in
-    one ``notices/owner-papers.pdf``."""
+        always. All or nothing: everything is written into a folder beside ``out`` that
+        replaces it only when complete, so a failed or interrupted run leaves the previous
+        contents as they were, and files of an earlier run never mix with this one's. Heavy
+        modules (matplotlib, geopandas, ezdxf) load only when asked for. ``project.geojson``
+        (the inputs, to reopen the plan) is written always, like ``report.json``. ``qr``: the
+        registration QR image printed on the owner notices; ``combined``: the owner papers also in
+        one ``notices/owner-papers.pdf``; ``workers``: processes drawing the layout sheets (the
+    files are the same for any number)."""
     check_out(out)
     qr_image = None
     if qr is not None and notices:
@@ -99,6 +99,7 @@ def write_outputs(
             paper=paper,
             date=date,
             qr=qr_image,
+            workers=workers,
         )
         (stage / MARKER).write_text(
             "\n".join(str(p.relative_to(stage)) for p in written) + "\n", encoding="utf-8"
@@ -143,6 +144,7 @@ def _write_all(
     paper: str,
     date: str | None,
     qr: object = None,
+    workers: int = 1,
 ) -> list[Path]:
     written: list[Path] = []
 
@@ -170,36 +172,68 @@ def _write_all(
         done(write_schedule_csv(plan, out / "schedule.csv", lang=lang))
         done(write_bom_csv(plan, out / "bom.csv", lang=lang))
     if {"pdf", "png", "svg"} & set(formats):
-        from planner.documents import write_approval_pdf
-        from planner.drawing import SheetOptions, render_sheets, save_sheet
-
-        opts = SheetOptions(lang=lang, paper=paper, date=date)  # type: ignore[arg-type]
-        images = [fmt for fmt in ("png", "svg") if fmt in formats]
-
-        def save(sheet: Sheet, fig: Figure) -> None:
-            for fmt in images:  # sheet-<level>, and sheet-<level>-<n> for its areas
-                path = out / f"{sheet.file}.{fmt}"
-                save_sheet(fig, path)
-                done(path)
-
-        if "pdf" in formats:  # each layout sheet drawn once, for the PDF and the images
-            write_approval_pdf(plan, out / "approval.pdf", lang=lang, sheet=opts, hook=save)
-            done(out / "approval.pdf")
-        elif images:
-            from planner.sheets import sheet_set
-
-            sheets = sheet_set(plan, opts.paper)
-            layouts = sum(s.kind != "diagram" for s in sheets)
-            with stage("drawing sheets", total=layouts) as step:
-                for sheet, fig in render_sheets(plan, options=opts, sheets=sheets):
-                    save(sheet, fig)
-                    step.advance()
+        _write_drawings(
+            plan,
+            out,
+            formats=formats,
+            lang=lang,
+            paper=paper,
+            date=date,
+            workers=workers,
+            done=done,
+        )
     if notices:
         from planner.papers import write_notices
 
         # the time budget is checked per owner
         written += write_notices(plan, out / "notices", qr=qr, combined=combined)
     return written
+
+
+def _write_drawings(
+    plan: Plan,
+    out: Path,
+    *,
+    formats: Sequence[str],
+    lang: Lang,
+    paper: str,
+    date: str | None,
+    workers: int,
+    done: Callable[[Path], None],
+) -> None:
+    """``approval.pdf`` and the PNG and SVG sheets, each layout sheet drawn once."""
+    from planner.documents import write_approval_pdf
+    from planner.drawing import SheetOptions, render_sheets, save_sheet
+    from planner.sheets import sheet_set
+
+    opts = SheetOptions(lang=lang, paper=paper, date=date)  # type: ignore[arg-type]
+    images = [fmt for fmt in ("png", "svg") if fmt in formats]
+
+    if "pdf" in formats:  # each layout sheet drawn once, for the PDF and the images
+        write_approval_pdf(
+            plan,
+            out / "approval.pdf",
+            lang=lang,
+            sheet=opts,
+            images=images,
+            image_dir=out,
+            workers=workers,
+        )
+        for sheet in sheet_set(plan, opts.paper):
+            if sheet.kind != "diagram":
+                for fmt in images:
+                    done(out / f"{sheet.file}.{fmt}")
+        done(out / "approval.pdf")
+    elif images:
+        sheets = sheet_set(plan, opts.paper)
+        layouts = sum(s.kind != "diagram" for s in sheets)
+        with stage("drawing sheets", total=layouts) as step:
+            for sheet, fig in render_sheets(plan, options=opts, sheets=sheets):
+                for fmt in images:
+                    path = out / f"{sheet.file}.{fmt}"
+                    save_sheet(fig, path)
+                    done(path)
+                step.advance()
 
 
 __all__ = [

@@ -1,0 +1,132 @@
+"""The layout sheets of a package drawn in worker processes.
+
+A layout sheet of a 5,000-stall basement takes about 1.5 s to draw and save (as a PDF page,
+a PNG and an SVG), nearly all of it matplotlib's text; the basement has 98 of them. They
+are drawn ``SHEETS_PER_TASK`` at a time, each batch as a PDF of its own that
+:func:`planner.documents.write_approval_pdf` joins with the rest, while the parent process
+typesets the text pages. The batches are the same whatever the number of workers, so the
+package is byte for byte the same drawn by one process or by several.
+
+The workers start from a fresh interpreter (``forkserver`` where there is one, else
+``spawn``), never by forking a running planner: the desk runs in Streamlit's threads, and a
+forked copy of a threaded process can hang on a lock another thread held. Each worker
+receives the pickled plan once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import multiprocessing
+import pickle
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib as mpl
+from matplotlib.backends.backend_pdf import PdfPages
+
+from planner.drawing import MM_PER_INCH, SheetOptions, page_number, render_sheet, save_sheet, style
+from planner.limits import check_time
+from planner.plan import Plan
+from planner.sheets import Sheet
+
+SHEETS_PER_TASK = 4
+"""Layout sheets a worker draws into one PDF: few enough to keep both of a 2-core
+machine's workers busy to the end, enough that the CJK glyphs embedded once per PDF stay
+a small part of the file."""
+
+
+PARALLEL_FROM = 16
+"""Layout sheets below which one process draws them all: starting a worker (a fresh
+interpreter importing matplotlib, the plan unpickled) costs about as much as drawing a
+few small sheets."""
+
+
+@dataclass(frozen=True)
+class LayoutPage:
+    """A layout sheet's place in the package: drawn by :func:`drawn_layouts`."""
+
+    sheet: Sheet
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What one worker draws: consecutive layout sheets and their page numbers, with the
+    whole sheet set (for the key plan's and the match lines' references)."""
+
+    pages: tuple[tuple[Sheet, tuple[int, int]], ...]
+    sheets: tuple[Sheet, ...]
+    options: SheetOptions
+    images: tuple[str, ...]
+    folder: Path | None
+
+
+@contextlib.contextmanager
+def drawn_layouts(
+    plan: Plan,
+    pages: Sequence[tuple[Sheet, tuple[int, int]]],
+    *,
+    sheets: Sequence[Sheet],
+    options: SheetOptions,
+    images: Sequence[str] = (),
+    folder: Path | None = None,
+    workers: int = 1,
+) -> Iterator[Iterator[tuple[int, bytes]]]:
+    """Draw the layout sheets ``pages`` (each with its "x / y" number) as PDFs of
+    ``SHEETS_PER_TASK`` pages, saving each sheet's ``images`` (``png``, ``svg``) in
+    ``folder`` as ``<sheet.file>.<fmt>`` before its number is stamped. Yields an iterator
+    of (pages, PDF bytes) in order; with ``workers`` > 1 the drawing has started when it
+    is yielded, and the caller may do other work before reading it."""
+    batches = [
+        Batch(tuple(pages[i : i + SHEETS_PER_TASK]), tuple(sheets), options, tuple(images), folder)
+        for i in range(0, len(pages), SHEETS_PER_TASK)
+    ]
+    workers = min(workers, len(batches)) if len(pages) >= PARALLEL_FROM else 1
+    if workers <= 1:
+        yield ((len(b.pages), _draw(plan, b)) for b in batches)
+        return
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_adopt,
+        initargs=(pickle.dumps(plan, protocol=pickle.HIGHEST_PROTOCOL),),
+    ) as pool:
+        futures = [pool.submit(_draw_batch, b) for b in batches]
+        try:
+            yield ((len(b.pages), f.result()) for b, f in zip(batches, futures, strict=True))
+        finally:  # stopped early (an error, the time budget): draw no more
+            for f in futures:
+                f.cancel()
+
+
+_PLAN: list[Plan] = []
+"""The plan of the package a worker process draws (set once, by :func:`_adopt`)."""
+
+
+def _adopt(data: bytes) -> None:
+    _PLAN[:] = [pickle.loads(data)]
+
+
+def _draw_batch(batch: Batch) -> bytes:
+    return _draw(_PLAN[0], batch)
+
+
+def _draw(plan: Plan, batch: Batch) -> bytes:
+    """One batch's sheets as a PDF, their images saved on the way."""
+    sheets = list(batch.sheets)
+    data = io.BytesIO()
+    with mpl.rc_context(style()), PdfPages(data) as pdf:
+        for sheet, number in batch.pages:
+            check_time()  # the parent's budget, when drawn in its process
+            fig = render_sheet(plan, sheet, sheets=sheets, options=batch.options)
+            for fmt in batch.images:  # sheet-<level>, and sheet-<level>-<n> for its areas
+                assert batch.folder is not None
+                save_sheet(fig, batch.folder / f"{sheet.file}.{fmt}")
+            w, h = (v * MM_PER_INCH for v in fig.get_size_inches())
+            page_number(fig, (w, h), number)
+            pdf.savefig(fig)
+    return data.getvalue()
