@@ -45,7 +45,7 @@ from pyproj import Transformer
 
 from planner.errors import PlannerError, printable
 from planner.i18n import t
-from planner.limits import Deadline, Limits, available_cpus
+from planner.limits import Deadline, Limits
 from planner.names import safe_names
 from planner.overrides import with_overrides
 from planner.plan import PlanOptions, make_plan
@@ -56,6 +56,7 @@ from planner.projection import transform_xy
 from planner.rules import Rules
 from planner.session import load_upload
 from planner.styles import INFO_COLOUR, STATUS_COLOURS
+from planner.workers import available_cpus
 from planner.writers import replace_folder, write_outputs
 from planner.writers.csv import write_csv
 

@@ -20,7 +20,7 @@ from planner import __version__
 from planner.costs import Prices
 from planner.errors import PlannerError, printable
 from planner.i18n import Lang
-from planner.limits import Deadline, Limits, available_cpus
+from planner.limits import Deadline, Limits
 from planner.placement import PlacementMode
 from planner.plan import Plan, PlanOptions, TrunkMode, make_plan
 from planner.progress import reporting, stage, terminal
@@ -38,6 +38,7 @@ from planner.readers.base import read_bytes
 from planner.routing import RoutingMode
 from planner.sheets import Paper, SheetOptions
 from planner.site import Site
+from planner.workers import available_cpus
 from planner.writers import FORMATS, check_out, write_outputs
 
 _DEFAULTS = PlanOptions()

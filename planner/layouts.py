@@ -7,20 +7,15 @@ are drawn ``SHEETS_PER_TASK`` at a time, each batch as a PDF of its own that
 typesets the text pages. The batches are the same whatever the number of workers, so the
 package is byte for byte the same drawn by one process or by several.
 
-The workers start from a fresh interpreter (``forkserver`` where there is one, else
-``spawn``), never by forking a running planner: the desk runs in Streamlit's threads, and a
-forked copy of a threaded process can hang on a lock another thread held. Each worker
-receives the pickled plan once.
+The workers (:func:`planner.workers.worker_pool`) receive the pickled plan once each.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
-import multiprocessing
 import pickle
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +26,7 @@ from planner.drawing import MM_PER_INCH, SheetOptions, page_number, render_sheet
 from planner.limits import check_time
 from planner.plan import Plan
 from planner.sheets import Sheet
+from planner.workers import worker_pool
 
 SHEETS_PER_TASK = 4
 """Layout sheets a worker draws into one PDF: few enough to keep both of a 2-core
@@ -87,11 +83,8 @@ def drawn_layouts(
     if workers <= 1:
         yield ((len(b.pages), _draw(plan, b)) for b in batches)
         return
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=context,
+    with worker_pool(
+        workers,
         initializer=_adopt,
         initargs=(pickle.dumps(plan, protocol=pickle.HIGHEST_PROTOCOL),),
     ) as pool:

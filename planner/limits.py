@@ -7,7 +7,6 @@ message naming it, quickly and without reading the whole input into memory.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -159,11 +158,3 @@ class Ticker:
         self.n += 1
         if self.n % self.every == 0:
             check_time()
-
-
-def available_cpus() -> int:
-    """The CPUs this process may run on (its affinity where the system tells it)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1

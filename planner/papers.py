@@ -34,6 +34,7 @@ from planner.plan import Cable, Plan, RequestOutcome
 from planner.progress import stage
 from planner.styles import INFO_COLOUR, MM_PER_INCH, TITLE_PT
 from planner.typeset import Typesetter
+from planner.workers import worker_pool
 
 A4_PORTRAIT = (210.0, 297.0)
 MARGIN_MM = 18.0
@@ -311,14 +312,15 @@ def _request_papers(
 
 
 def write_notices(
-    plan: Plan, folder: Path, *, qr: Any = None, combined: bool = False
+    plan: Plan, folder: Path, *, qr: Any = None, combined: bool = False, workers: int = 1
 ) -> list[Path]:
     """The owner papers (``<request>-notice.pdf`` and ``<request>-commitment.pdf``): the
     notice (附件1) for every applicant who is not blocked (物业应向申请人发放, 方案 二(三)1(4)),
     and the commitment (附件3) for every planned request. ``qr``: the registration QR image
     (:func:`read_qr`); without it the notice names the scheme's service line.
     ``combined``: also :data:`COMBINED`, all of them in one file with a bookmark per
-    request, to print."""
+    request, to print. ``workers`` processes copy the papers into their files (3 ms a
+    file: 30 s for 10,000 papers), the same files for any number."""
     folder.mkdir(parents=True, exist_ok=True)
     names = safe_names([r.id for r in plan.requests])  # ids that clean up alike stay apart
     applicants = [r for r in plan.requests if r.status != "blocked"]
@@ -336,21 +338,59 @@ def write_notices(
                 marks = []
             step.advance()
     data = setter.output()
-    out: list[Path] = []
-    with pikepdf.open(io.BytesIO(data)) as src:
-        for paper in papers:
-            check_time()
-            with pikepdf.new() as dst:
-                for k in range(paper.first - 1, paper.last):  # a slice copies every page
-                    dst.pages.append(src.pages[k])
-                dst.docinfo["/Title"] = paper.title
-                dst.save(paper.path)
-            out.append(paper.path)
+    with stage("owner papers' files", total=len(papers)) as step:
+        if workers <= 1 or len(papers) < SPLIT_PARALLEL_FROM:
+            for k in range(0, len(papers), SPLIT_BATCH):
+                check_time()
+                _split(data, papers[k : k + SPLIT_BATCH])
+                step.advance(len(papers[k : k + SPLIT_BATCH]))
+        else:
+            with worker_pool(workers, initializer=_adopt, initargs=(data,)) as pool:
+                batches = [papers[k : k + SPLIT_BATCH] for k in range(0, len(papers), SPLIT_BATCH)]
+                futures = [pool.submit(_split_adopted, b) for b in batches]
+                try:
+                    for batch, future in zip(batches, futures, strict=True):
+                        future.result()
+                        check_time()
+                        step.advance(len(batch))
+                finally:  # stopped early (an error, the time budget): write no more
+                    for future in futures:
+                        future.cancel()
+    out = [paper.path for paper in papers]
     if combined:
         path = folder / COMBINED
         path.write_bytes(data)
         out.append(path)
     return out
+
+
+SPLIT_BATCH = 500
+"""Papers a worker copies into their files at a time."""
+SPLIT_PARALLEL_FROM = 2000
+"""Papers below which one process copies them all (a worker takes a second to start)."""
+
+
+def _split(data: bytes, papers: Sequence[Paper]) -> None:
+    """Copy each paper's pages of the combined document ``data`` into its own file."""
+    with pikepdf.open(io.BytesIO(data)) as src:
+        for paper in papers:
+            with pikepdf.new() as dst:
+                for k in range(paper.first - 1, paper.last):  # a slice copies every page
+                    dst.pages.append(src.pages[k])
+                dst.docinfo["/Title"] = paper.title
+                dst.save(paper.path, deterministic_id=True)  # the same file on every run
+
+
+_COMBINED: list[bytes] = []
+"""The combined document a worker process splits (set once, by :func:`_adopt`)."""
+
+
+def _adopt(data: bytes) -> None:
+    _COMBINED[:] = [data]
+
+
+def _split_adopted(papers: Sequence[Paper]) -> None:
+    _split(_COMBINED[0], papers)
 
 
 def write_paper(plan: Plan, r: RequestOutcome, path: Path, *, kind: str, qr: Any = None) -> int:

@@ -22,7 +22,7 @@ from planner.bom import bom_table
 from planner.errors import PlannerError
 from planner.findings import Reason, deciding_reason
 from planner.i18n import Lang, reason_text, t
-from planner.limits import Limits, available_cpus, current_limits
+from planner.limits import Limits, current_limits
 from planner.papers import COMBINED
 from planner.placement import mount_faces
 from planner.plan import Plan, RequestOutcome
@@ -297,7 +297,9 @@ def export_files(plan: Plan, *, lang: Lang = "zh") -> dict[str, bytes]:
             notices=True,
             combined=True,
             lang=lang,
-            workers=available_cpus(),
+            # one process: Streamlit runs app.py as __main__, and a worker process would run
+            # the whole app again as it starts (multiprocessing re-imports the main script)
+            workers=1,
         )
         package = io.BytesIO()  # the whole package as planner plan writes it, in one file
         with zipfile.ZipFile(package, "w", zipfile.ZIP_DEFLATED) as z:

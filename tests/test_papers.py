@@ -113,3 +113,20 @@ def test_the_cli_writes_the_combined_papers_when_asked(tmp_path: Path) -> None:
     out2 = tmp_path / "out2"
     assert main([*args, "--out", str(out2), "--notices"]) == 0
     assert not (out2 / "notices" / COMBINED).exists()
+
+
+def test_workers_write_the_same_papers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The papers copied into their files by worker processes are the files one process
+    writes, byte for byte (and the same on every run)."""
+    from planner import papers
+
+    monkeypatch.setattr(papers, "SPLIT_PARALLEL_FROM", 1)
+    monkeypatch.setattr(papers, "SPLIT_BATCH", 3)
+    plan = make_plan(read_site(sample_path("a")))
+    made: list[list[tuple[str, bytes]]] = []
+    for workers in (1, 2, 1):
+        folder = tmp_path / f"w{len(made)}"
+        paths = write_notices(plan, folder, workers=workers)
+        assert len(paths) > 3
+        made.append([(p.name, p.read_bytes()) for p in paths])
+    assert made[0] == made[1] == made[2]

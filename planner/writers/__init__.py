@@ -186,7 +186,7 @@ def _write_all(
         from planner.papers import write_notices
 
         # the time budget is checked per owner
-        written += write_notices(plan, out / "notices", qr=qr, combined=combined)
+        written += write_notices(plan, out / "notices", qr=qr, combined=combined, workers=workers)
     return written
 
 
