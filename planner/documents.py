@@ -2,10 +2,11 @@
 diagrams, the design notes, the bill of materials, the request schedule, the owners' costs
 and the rule checklist. The owner papers are :mod:`planner.papers`.
 
-The drawn pages (cover, layout sheets, system diagrams) are matplotlib figures written with
-``PdfPages``, the CJK font as Type 3 glyphs; the text pages (notes, tables) are typeset with
-fpdf2 (:mod:`planner.typeset`: a table page in milliseconds, not half a second); pikepdf
-joins them in order. Both keep a text layer that can be searched and copied. Chinese wraps
+The drawn pages (the cover, and the layout sheets, drawn in batches by
+:mod:`planner.layouts`) are matplotlib figures written with ``PdfPages``, the CJK font as
+Type 3 glyphs; the system diagrams, notes and tables are typeset with fpdf2
+(:mod:`planner.typeset`: a page in milliseconds, not half a second); pikepdf joins them in
+order. Both keep a text layer that can be searched and copied. Chinese wraps
 at any character, Latin text at spaces, measured with the font's own advances.
 """
 
