@@ -7,14 +7,13 @@ are drawn ``SHEETS_PER_TASK`` at a time, each batch as a PDF of its own that
 typesets the text pages. The batches are the same whatever the number of workers, so the
 package is byte for byte the same drawn by one process or by several.
 
-The workers (:func:`planner.workers.worker_pool`) receive the pickled plan once each.
+The workers (:func:`planner.workers.in_order`) receive the pickled plan once each.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
-import pickle
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +25,7 @@ from planner.drawing import MM_PER_INCH, SheetOptions, page_number, render_sheet
 from planner.limits import check_time
 from planner.plan import Plan
 from planner.sheets import Sheet
-from planner.workers import worker_pool
+from planner.workers import in_order
 
 SHEETS_PER_TASK = 4
 """Layout sheets a worker draws into one PDF: few enough to keep both of a 2-core
@@ -79,33 +78,9 @@ def drawn_layouts(
         Batch(tuple(pages[i : i + SHEETS_PER_TASK]), tuple(sheets), options, tuple(images), folder)
         for i in range(0, len(pages), SHEETS_PER_TASK)
     ]
-    workers = min(workers, len(batches)) if len(pages) >= PARALLEL_FROM else 1
-    if workers <= 1:
-        yield ((len(b.pages), _draw(plan, b)) for b in batches)
-        return
-    with worker_pool(
-        workers,
-        initializer=_adopt,
-        initargs=(pickle.dumps(plan, protocol=pickle.HIGHEST_PROTOCOL),),
-    ) as pool:
-        futures = [pool.submit(_draw_batch, b) for b in batches]
-        try:
-            yield ((len(b.pages), f.result()) for b, f in zip(batches, futures, strict=True))
-        finally:  # stopped early (an error, the time budget): draw no more
-            for f in futures:
-                f.cancel()
-
-
-_PLAN: list[Plan] = []
-"""The plan of the package a worker process draws (set once, by :func:`_adopt`)."""
-
-
-def _adopt(data: bytes) -> None:
-    _PLAN[:] = [pickle.loads(data)]
-
-
-def _draw_batch(batch: Batch) -> bytes:
-    return _draw(_PLAN[0], batch)
+    workers = workers if len(pages) >= PARALLEL_FROM else 1
+    with in_order(_draw, plan, batches, workers=workers) as drawn:
+        yield zip((len(b.pages) for b in batches), drawn, strict=True)
 
 
 def _draw(plan: Plan, batch: Batch) -> bytes:

@@ -34,7 +34,7 @@ from planner.plan import Cable, Plan, RequestOutcome
 from planner.progress import stage
 from planner.styles import INFO_COLOUR, MM_PER_INCH, TITLE_PT
 from planner.typeset import Typesetter
-from planner.workers import worker_pool
+from planner.workers import in_order
 
 A4_PORTRAIT = (210.0, 297.0)
 MARGIN_MM = 18.0
@@ -338,24 +338,15 @@ def write_notices(
                 marks = []
             step.advance()
     data = setter.output()
-    with stage("owner papers' files", total=len(papers)) as step:
-        if workers <= 1 or len(papers) < SPLIT_PARALLEL_FROM:
-            for k in range(0, len(papers), SPLIT_BATCH):
-                check_time()
-                _split(data, papers[k : k + SPLIT_BATCH])
-                step.advance(len(papers[k : k + SPLIT_BATCH]))
-        else:
-            with worker_pool(workers, initializer=_adopt, initargs=(data,)) as pool:
-                batches = [papers[k : k + SPLIT_BATCH] for k in range(0, len(papers), SPLIT_BATCH)]
-                futures = [pool.submit(_split_adopted, b) for b in batches]
-                try:
-                    for batch, future in zip(batches, futures, strict=True):
-                        future.result()
-                        check_time()
-                        step.advance(len(batch))
-                finally:  # stopped early (an error, the time budget): write no more
-                    for future in futures:
-                        future.cancel()
+    batches = [papers[k : k + SPLIT_BATCH] for k in range(0, len(papers), SPLIT_BATCH)]
+    workers = workers if len(papers) >= SPLIT_PARALLEL_FROM else 1
+    with (
+        stage("owner papers' files", total=len(papers)) as step,
+        in_order(_split, data, batches, workers=workers) as split,
+    ):
+        for batch, _ in zip(batches, split, strict=True):
+            check_time()
+            step.advance(len(batch))
     out = [paper.path for paper in papers]
     if combined:
         path = folder / COMBINED
@@ -379,18 +370,6 @@ def _split(data: bytes, papers: Sequence[Paper]) -> None:
                     dst.pages.append(src.pages[k])
                 dst.docinfo["/Title"] = paper.title
                 dst.save(paper.path, deterministic_id=True)  # the same file on every run
-
-
-_COMBINED: list[bytes] = []
-"""The combined document a worker process splits (set once, by :func:`_adopt`)."""
-
-
-def _adopt(data: bytes) -> None:
-    _COMBINED[:] = [data]
-
-
-def _split_adopted(papers: Sequence[Paper]) -> None:
-    _split(_COMBINED[0], papers)
 
 
 def write_paper(plan: Plan, r: RequestOutcome, path: Path, *, kind: str, qr: Any = None) -> int:

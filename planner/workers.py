@@ -11,10 +11,20 @@ reason: Streamlit runs ``app.py`` as ``__main__``.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+import pickle
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
+
+from planner.errors import PlannerError
+
+State = TypeVar("State")
+Batch = TypeVar("Batch")
+Result = TypeVar("Result")
 
 
 def available_cpus() -> int:
@@ -34,3 +44,54 @@ def worker_pool(
     return ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=initializer, initargs=initargs
     )
+
+
+@contextlib.contextmanager
+def in_order(
+    work: Callable[[State, Batch], Result],
+    state: State,
+    batches: Sequence[Batch],
+    *,
+    workers: int,
+) -> Iterator[Iterator[Result]]:
+    """``work(state, batch)`` for every batch, the results in the batches' order. With one
+    worker (or one batch) in this process, as the results are read; else on a pool of fresh
+    processes, each given ``state`` once (pickled), all batches submitted before the
+    iterator is yielded, so the caller may do other work first. Leaving early cancels the
+    batches not begun. ``work`` must be a module-level function."""
+    workers = min(workers, len(batches))
+    if workers <= 1:
+        yield (work(state, b) for b in batches)
+        return
+    data = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+    with worker_pool(workers, initializer=_keep, initargs=(data,)) as pool:
+        futures = [pool.submit(_run, work, b) for b in batches]
+        try:
+            yield _results(futures)
+        finally:  # stopped early (an error, the time budget): start no more
+            for f in futures:
+                f.cancel()
+
+
+def _results(futures: Sequence[Future[Result]]) -> Iterator[Result]:
+    for f in futures:
+        try:
+            yield f.result()
+        except BrokenProcessPool:
+            raise PlannerError(
+                "a worker process stopped before it finished (the machine may have run out "
+                "of memory); nothing was written. Fix: run again with fewer workers "
+                "(--workers 1 draws everything in one process)."
+            ) from None
+
+
+_STATE: list[Any] = []
+"""What a worker process was given by :func:`in_order` (set once, as it starts)."""
+
+
+def _keep(data: bytes) -> None:
+    _STATE[:] = [pickle.loads(data)]  # the parent's own state, pickled by it
+
+
+def _run(work: Callable[[Any, Batch], Result], batch: Batch) -> Result:
+    return work(_STATE[0], batch)
