@@ -23,6 +23,7 @@ from matplotlib.colors import to_hex
 from matplotlib.patches import Ellipse, Rectangle
 
 from planner.fonts import text_box_pt
+from planner.styles import PAGE_NUMBER_MM, PAGE_NUMBER_PT
 from planner.typeset import PT_MM, Typesetter
 
 
@@ -210,3 +211,17 @@ class PageCanvas:
         pdf.set_line_width(lw * PT_MM)
         left, top = self._at(cx - w / 2, cy + h / 2)
         pdf.ellipse(left, top, w, h, style="D")
+
+
+def typeset_page_number(setter: Typesetter, page: tuple[int, int]) -> None:
+    """ "x / y" on the current typeset page, where :func:`planner.drawing.page_number`
+    puts it on a drawn one."""
+    right, up = PAGE_NUMBER_MM
+    PageCanvas(setter, (0.0, 0.0)).text(
+        setter.size_mm[0] - right,
+        up,
+        f"{page[0]} / {page[1]}",
+        size=PAGE_NUMBER_PT,
+        ha="right",
+        va="center",
+    )

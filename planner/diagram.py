@@ -19,7 +19,7 @@ import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from planner.canvas import Canvas, PageCanvas
+from planner.canvas import Canvas, PageCanvas, typeset_page_number
 from planner.drawing import PAPER_MM, SheetOptions, draw_title_block, frame_rects
 from planner.i18n import Lang, t
 from planner.plan import Cable, MeterBox, Plan, RequestOutcome, circuit_number
@@ -86,7 +86,7 @@ def set_diagram(
         title=title,
         date=options.date,
     )
-    setter.number(number)
+    typeset_page_number(setter, number)
 
 
 COLUMN_MM = {
@@ -204,18 +204,19 @@ def _circuit(  # noqa: PLR0917 - one private drawing step
     """One outgoing circuit: phase, number, RCBO, meter, cable and where it goes."""
     col = {key: bus_x + x for key, x in COLUMN_MM.items()}
     ax.line([bus_x, col["length"] - 2], [y, y], lw=MEDIUM)
-    _breaker(ax, bus_x + 32, y, rcd=True)
-    ax.rect(bus_x + 62, y - 2.5, 10, 5, lw=MEDIUM, fill="white")
-    ax.text(bus_x + 67, y, "Wh", size=LATIN_PT, ha="center", va="center")
+    _breaker(ax, col["breaker"] + 2, y, rcd=True)
+    ax.rect(col["meter_short"], y - 2.5, 10, 5, lw=MEDIUM, fill="white")
+    ax.text(col["meter_short"] + 5, y, "Wh", size=LATIN_PT, ha="center", va="center")
     phase = (req.phase or "-") if req else "-"
     provisional = bool(req and req.phase_provisional)
-    ax.text(bus_x + 2, y + 0.6, phase + ("*" if provisional else ""), size=LATIN_PT)
-    ax.text(bus_x + 12, y + 0.6, circuit_number(index), size=LATIN_PT)
-    if cable is not None:  # e.g. C40/2P 30mA A (the RCBO of E1)
-        ax.text(bus_x + 22, y - 1.0, cable.breaker.replace(" RCBO", ""), size=LATIN_PT, va="top")
-    if cable is not None:
-        ax.text(bus_x + 80, y + 0.6, cable.designation, size=LATIN_PT)
-        ax.text(bus_x + 80, y - 1.0, "/".join(cable.methods), size=LATIN_PT, va="top")
+    ax.text(col["phase"], y + 0.6, phase + ("*" if provisional else ""), size=LATIN_PT)
+    ax.text(col["circuit"], y + 0.6, circuit_number(index), size=LATIN_PT)
+    if cable is not None:  # e.g. C40/2P 30mA A (the RCBO of E1), under its symbol
+        ax.text(
+            col["breaker"] - 8, y - 1.0, cable.breaker.replace(" RCBO", ""), size=LATIN_PT, va="top"
+        )
+        ax.text(col["designation"], y + 0.6, cable.designation, size=LATIN_PT)
+        ax.text(col["designation"], y - 1.0, "/".join(cable.methods), size=LATIN_PT, va="top")
         ax.text(col["length"], y + 0.6, f"{cable.cable_m:.1f} m", size=LATIN_PT)
         ax.text(col["space"], y + 0.6, cable.space, size=LATIN_PT)
     ax.text(col["request"], y + 0.6, rid, size=LATIN_PT)

@@ -29,6 +29,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from planner.bom import bom_table
+from planner.canvas import typeset_page_number
 from planner.checklist import checklist, source_text
 from planner.diagram import design_notes, diagram_pages
 from planner.drawing import (
@@ -162,7 +163,7 @@ def _table_pages(
         setter.text(
             margin, h_mm - margin / 2 - TABLE_PT * PT_MM, f"{footer}  {page}", size=TABLE_PT
         )
-        setter.number(number)
+        typeset_page_number(setter, number)
 
     return Pages(len(spans), draw)
 
@@ -450,13 +451,12 @@ def write_approval_pdf(
                     order.append((1, setter.pages - 1))
                 step.advance()
             typeset = setter.output() if setter.pages else b""
-            documents = [b"", typeset]
+            laid_out = []
             for n, data in batches:
                 check_time()
-                documents.append(data)
+                laid_out.append(data)
                 step.advance(n)
-        documents[0] = drawn.getvalue()
-        _join(path, documents, order)
+        _join(path, [drawn.getvalue(), typeset, *laid_out], order)
     page = len(order)
     assert page == total, (page, total)
     return total
@@ -513,6 +513,6 @@ def _text_pages(
 
     def typeset(setter: Typesetter, number: tuple[int, int], *, page: TextPage) -> None:
         set_page(setter, page, image)
-        setter.number(number)
+        typeset_page_number(setter, number)
 
     return Pages(len(layout), lambda: (functools.partial(typeset, page=p) for p in layout))

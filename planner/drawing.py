@@ -79,6 +79,8 @@ from planner.styles import (
     MM_PER_INCH,
     OBSTACLE_EDGE,
     OBSTACLE_STYLE,
+    PAGE_NUMBER_MM,
+    PAGE_NUMBER_PT,
     PLANNED_TRAY,
     PT_PER_MM,
     STALL_EDGE,
@@ -1165,8 +1167,15 @@ def frame(fig: Figure, paper: str) -> None:
 def page_number(fig: Figure, paper: str | tuple[float, float], page: tuple[int, int]) -> None:
     """ "x / y" at the lower right, in the margin."""
     w, h = PAPER_MM[paper] if isinstance(paper, str) else paper
-    c = 2.5
-    fig.text(1 - 6 / w, c / h, f"{page[0]} / {page[1]}", ha="right", va="center", fontsize=9.0)
+    right, up = PAGE_NUMBER_MM
+    fig.text(
+        1 - right / w,
+        up / h,
+        f"{page[0]} / {page[1]}",
+        ha="right",
+        va="center",
+        fontsize=PAGE_NUMBER_PT,
+    )
 
 
 def panel_axes(

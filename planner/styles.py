@@ -89,3 +89,8 @@ CONDUIT = "#cfd8dc"
 """Steel conduit (SC) under a cable where it runs off the trays: a pale casing."""
 HEAD_COLOUR = "#bf360c"
 """The font has one weight: table heads are coloured instead of bold."""
+
+PAGE_NUMBER_PT = 9.0
+PAGE_NUMBER_MM = (6.0, 2.5)
+"""Where "x / y" goes on every page of a package: its right end this far from the paper's
+right edge, its middle this far above the foot, in the margin."""

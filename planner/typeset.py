@@ -139,15 +139,6 @@ class Typesetter:
         """An RGB(A) array in a square ``side_mm`` wide."""
         self.pdf.image(_pil(image), x=x_mm, y=top_mm, w=side_mm, h=side_mm)
 
-    def number(self, page: tuple[int, int]) -> None:
-        """ "x / y" at the lower right, in the margin, as the drawn sheets have it
-        (:func:`planner.drawing.page_number`)."""
-        w, h = self.size_mm
-        size = 9.0
-        self.text(
-            w - 6, h - 2.5 - size * PT_MM / 2, f"{page[0]} / {page[1]}", size=size, align="right"
-        )
-
     def output(self) -> bytes:
         """The finished document (the font files are closed then: fpdf2 keeps them open
         to subset them)."""
