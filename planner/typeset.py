@@ -52,6 +52,10 @@ class Typesetter:
         self.pdf = pdf
         font = pdf.current_font
         assert isinstance(font, TTFFont)
+        # The subset keeps the whole font's bounding box, which encloses every glyph it
+        # keeps: fontTools would otherwise trace each kept glyph's outline, twice (fpdf2
+        # compiles the subset twice), half of what a document's output costs.
+        font.ttfont.recalcBBoxes = False
         self.ascent = font.desc.ascent / 1000  # of the em: fpdf2 places text by its baseline
         self.size_mm = size_mm
         self._done: bytes | None = None
