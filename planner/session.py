@@ -41,6 +41,7 @@ from planner.readers.requests_csv import OPTIONAL, REQUIRED
 from planner.routing import free_space
 from planner.rules import Rules
 from planner.site import Site
+from planner.workers import available_cpus
 from planner.writers import FORMATS, write_outputs
 
 SITE_SUFFIXES = (".geojson", ".json", ".dxf", ".dwg", ".zip")
@@ -297,9 +298,7 @@ def export_files(plan: Plan, *, lang: Lang = "zh") -> dict[str, bytes]:
             notices=True,
             combined=True,
             lang=lang,
-            # one process: Streamlit runs app.py as __main__, and a worker process would run
-            # the whole app again as it starts (multiprocessing re-imports the main script)
-            workers=1,
+            workers=available_cpus(),  # the workers never run app.py (planner.workers)
         )
         package = io.BytesIO()  # the whole package as planner plan writes it, in one file
         with zipfile.ZipFile(package, "w", zipfile.ZIP_DEFLATED) as z:

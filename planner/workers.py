@@ -2,11 +2,15 @@
 
 Workers start from a fresh interpreter (``forkserver`` where there is one, else
 ``spawn``), never by forking a running planner: the desk runs in Streamlit's threads, and a
-forked copy of a threaded process can hang on a lock another thread held. As with any
-multiprocessing program, a script calling the planner with more than one worker keeps its
-own work under ``if __name__ == "__main__":`` (a worker imports the main script as it
-starts); ``planner`` and ``python -m planner`` do. The desk draws in one process for that
-reason: Streamlit runs ``app.py`` as ``__main__``.
+forked copy of a threaded process can hang on a lock another thread held. The forkserver
+imports the drawing modules once, so each later worker starts with them loaded.
+
+A worker never runs the main script. multiprocessing would have each new process import
+it first (as ``__mp_main__``), which is why plain multiprocessing programs need ``if
+__name__ == "__main__":``; here the work and its state are the planner's own, so the
+script is hidden from the workers as they start. That is what lets the desk use workers:
+Streamlit runs ``app.py`` as ``__main__``, and every worker would otherwise run the whole
+app again before drawing a sheet.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import contextlib
 import multiprocessing
 import os
 import pickle
+import sys
+import types
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -35,12 +41,37 @@ def available_cpus() -> int:
         return os.cpu_count() or 1
 
 
+PRELOAD = ("planner.layouts", "planner.papers")
+"""What the forkserver imports once (matplotlib, fpdf2, the CJK font's metrics code), so a
+worker forked from it starts drawing at once; the forkserver itself runs no threads."""
+
+
+@contextlib.contextmanager
+def main_script_hidden() -> Iterator[None]:
+    """While processes are started: ``sys.modules["__main__"]`` is a bare module, with no
+    file and no spec, so multiprocessing gives new processes no main script to import.
+    Restored afterwards unless another thread replaced it meanwhile (Streamlit installs
+    each run's script as ``__main__``; that one is then kept)."""
+    main = sys.modules.get("__main__")
+    bare = types.ModuleType("__main__")
+    sys.modules["__main__"] = bare
+    try:
+        yield
+    finally:
+        if sys.modules.get("__main__") is bare and main is not None:
+            sys.modules["__main__"] = main
+
+
 def worker_pool(
     workers: int, *, initializer: Callable[..., None], initargs: tuple[object, ...]
 ) -> ProcessPoolExecutor:
     """A pool of ``workers`` fresh processes, each set up once by ``initializer``."""
     methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(list(PRELOAD))
+    else:
+        context = multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=initializer, initargs=initargs
     )
@@ -65,7 +96,8 @@ def in_order(
         return
     data = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
     with worker_pool(workers, initializer=_keep, initargs=(data,)) as pool:
-        futures = [pool.submit(_run, work, b) for b in batches]
+        with main_script_hidden():  # the pool starts its processes as batches are submitted
+            futures = [pool.submit(_run, work, b) for b in batches]
         try:
             yield _results(futures)
         finally:  # stopped early (an error, the time budget): start no more

@@ -4,6 +4,7 @@ traceback."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -31,3 +32,32 @@ def test_a_worker_that_dies_says_what_to_do() -> None:
         in_order(_dies, 0, [1, 2], workers=2) as results,
     ):
         list(results)
+
+
+def _main_seen(state: int, batch: int) -> str:
+    import sys
+
+    return str(getattr(sys.modules.get("__mp_main__"), "__file__", ""))
+
+
+def test_workers_never_run_the_main_script(tmp_path: Path) -> None:
+    # as under Streamlit, which installs app.py as __main__: a worker importing it would
+    # run the whole app again before its first batch
+    import sys
+    import types
+
+    marker = tmp_path / "ran"
+    script = tmp_path / "app.py"
+    script.write_text(f"open({str(marker)!r}, 'w').close()\n", encoding="utf-8")
+    app = types.ModuleType("__main__")
+    app.__file__ = str(script)
+    before = sys.modules["__main__"]
+    sys.modules["__main__"] = app
+    try:
+        with in_order(_main_seen, 0, [1, 2, 3], workers=2) as results:
+            seen = list(results)
+        assert sys.modules["__main__"] is app  # given back to its owner
+    finally:
+        sys.modules["__main__"] = before
+    assert not marker.exists()
+    assert str(script) not in seen
