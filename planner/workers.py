@@ -66,10 +66,11 @@ def worker_pool(
     workers: int, *, initializer: Callable[..., None], initargs: tuple[object, ...]
 ) -> ProcessPoolExecutor:
     """A pool of ``workers`` fresh processes, each set up once by ``initializer``."""
-    methods = multiprocessing.get_all_start_methods()
-    if "forkserver" in methods:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(list(PRELOAD))
+    context: multiprocessing.context.BaseContext
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        server = multiprocessing.get_context("forkserver")
+        server.set_forkserver_preload(list(PRELOAD))
+        context = server
     else:
         context = multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(
