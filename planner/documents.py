@@ -403,63 +403,99 @@ def write_approval_pdf(
     in the ``images`` formats (``png``, ``svg``) as ``<sheet.file>.<fmt>``, from the same
     drawing. ``workers`` processes draw the layout sheets (:mod:`planner.layouts`); the
     file is the same for any number."""
+    with approval_pdf(
+        plan, path, lang=lang, sheet=sheet, images=images, image_dir=image_dir, workers=workers
+    ) as total:
+        pass
+    return total
+
+
+@contextlib.contextmanager
+def approval_pdf(
+    plan: Plan,
+    path: Path,
+    *,
+    lang: Lang = "zh",
+    sheet: SheetOptions | None = None,
+    images: Sequence[str] = (),
+    image_dir: Path | None = None,
+    workers: int = 1,
+) -> Iterator[int]:
+    """:func:`write_approval_pdf` around the caller's own work: on entering, the layout
+    sheets start drawing on the ``workers`` and the page count is yielded; the caller's
+    block runs meanwhile (the package's other files), then the other pages are typeset and
+    the file is joined. With one worker the sheets are drawn on leaving, as they are read."""
     opts = sheet or SheetOptions(lang=lang)
     sheets = sheet_set(plan, opts.paper)
     with mpl.rc_context(style()):
         parts = package_parts(plan, opts, sheets)
         made = [p.pages() for p in parts]  # laid out, counted, not yet drawn
         index, cover, total = _drawing_index(parts, made)
-        items = list(itertools.chain(*made))  # markers and typeset pages: nothing drawn yet
-        layouts = [
-            (item.sheet, (cover + k + 1, total))
-            for k, item in enumerate(items)
-            if isinstance(item, LayoutPage)
-        ]
-        title = f"{plan.site.info.name} {t('title', lang)}"
-        drawn = io.BytesIO()
-        # each page's document (0 drawn here, 1 typeset, 2.. the layout batches) and place
-        order: list[tuple[int, int]] = []
-        with (
-            drawn_layouts(
-                plan,
-                layouts,
-                sheets=sheets,
-                options=opts,
-                images=images,
-                folder=image_dir,
-                workers=workers,
-            ) as batches,
-            Typesetter(title=title) as setter,
-            PdfPages(drawn, metadata={"Title": title, "Creator": "planner"}) as pdf,
-            stage("approval.pdf pages", total=total) as step,
-        ):
-            laid = 0
-            for item in itertools.chain(_cover_pages(plan, opts, index), items):
-                check_time()
-                number = (len(order) + 1, total)
-                if isinstance(item, LayoutPage):  # drawn in its batch, below
-                    order.append((2 + laid // SHEETS_PER_TASK, laid % SHEETS_PER_TASK))
-                    laid += 1
-                    continue
-                if isinstance(item, Figure):
-                    size = tuple(v * MM_PER_INCH for v in item.get_size_inches())
-                    page_number(item, (size[0], size[1]), number)
-                    pdf.savefig(item)
-                    order.append((0, pdf.get_pagecount() - 1))
-                else:
-                    item(setter, number)
-                    order.append((1, setter.pages - 1))
-                step.advance()
-            typeset = setter.output() if setter.pages else b""
-            laid_out = []
-            for n, data in batches:
-                check_time()
-                laid_out.append(data)
-                step.advance(n)
-        _join(path, [drawn.getvalue(), typeset, *laid_out], order)
-    page = len(order)
-    assert page == total, (page, total)
-    return total
+    items = list(itertools.chain(*made))  # markers and typeset pages: nothing drawn yet
+    layouts = [
+        (item.sheet, (cover + k + 1, total))
+        for k, item in enumerate(items)
+        if isinstance(item, LayoutPage)
+    ]
+    with drawn_layouts(
+        plan,
+        layouts,
+        sheets=sheets,
+        options=opts,
+        images=images,
+        folder=image_dir,
+        workers=workers,
+    ) as batches:
+        yield total
+        with mpl.rc_context(style()):
+            title = f"{plan.site.info.name} {t('title', lang)}"
+            pages = itertools.chain(_cover_pages(plan, opts, index), items)
+            _assemble(path, pages, batches, title=title, total=total)
+
+
+def _assemble(
+    path: Path,
+    pages: Iterable[Page],
+    batches: Iterator[tuple[int, bytes]],
+    *,
+    title: str,
+    total: int,
+) -> None:
+    """Draw or typeset ``pages`` in order (the layout sheets come from ``batches``, a PDF
+    of ``SHEETS_PER_TASK`` at a time) and join them into ``path``."""
+    drawn = io.BytesIO()
+    # each page's document (0 drawn here, 1 typeset, 2.. the layout batches) and place
+    order: list[tuple[int, int]] = []
+    with (
+        Typesetter(title=title) as setter,
+        PdfPages(drawn, metadata={"Title": title, "Creator": "planner"}) as pdf,
+        stage("approval.pdf pages", total=total) as step,
+    ):
+        laid = 0
+        for item in pages:
+            check_time()
+            number = (len(order) + 1, total)
+            if isinstance(item, LayoutPage):  # drawn in its batch, below
+                order.append((2 + laid // SHEETS_PER_TASK, laid % SHEETS_PER_TASK))
+                laid += 1
+                continue
+            if isinstance(item, Figure):
+                size = tuple(v * MM_PER_INCH for v in item.get_size_inches())
+                page_number(item, (size[0], size[1]), number)
+                pdf.savefig(item)
+                order.append((0, pdf.get_pagecount() - 1))
+            else:
+                item(setter, number)
+                order.append((1, setter.pages - 1))
+            step.advance()
+        typeset = setter.output() if setter.pages else b""
+        laid_out = []
+        for n, data in batches:
+            check_time()
+            laid_out.append(data)
+            step.advance(n)
+    _join(path, [drawn.getvalue(), typeset, *laid_out], order)
+    assert len(order) == total, (len(order), total)
 
 
 def _drawing_index(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -146,12 +147,47 @@ def _write_all(
     qr: object = None,
     workers: int = 1,
 ) -> list[Path]:
-    written: list[Path] = []
+    data: list[Path] = []
+    drawings: list[Path] = []
+    papers: list[Path] = []
 
-    def done(path: Path) -> None:
-        written.append(path)
-        check_time()  # the time budget covers writing too
+    def done(into: list[Path]) -> Callable[[Path], None]:
+        def add(path: Path) -> None:
+            into.append(path)
+            check_time()  # the time budget covers writing too
 
+        return add
+
+    # the layout sheets start drawing on the workers first; this process writes the rest
+    # meanwhile, then typesets the approval PDF's other pages and joins it
+    with _drawings(
+        plan,
+        out,
+        formats=formats,
+        lang=lang,
+        paper=paper,
+        date=date,
+        workers=workers,
+        done=done(drawings),
+    ):
+        _write_data(plan, out, formats=formats, lang=lang, done=done(data))
+        if notices:
+            from planner.papers import write_notices
+
+            # the time budget is checked per owner
+            papers = write_notices(plan, out / "notices", qr=qr, combined=combined, workers=workers)
+    return [*data, *drawings, *papers]
+
+
+def _write_data(
+    plan: Plan,
+    out: Path,
+    *,
+    formats: Sequence[str],
+    lang: Lang,
+    done: Callable[[Path], None],
+) -> None:
+    """The report, the project file and the data formats (GeoJSON, GeoPackage, DXF, CSV)."""
     done(write_report(plan, out / "report.json"))
     from planner.project import write_project
 
@@ -171,26 +207,10 @@ def _write_all(
 
         done(write_schedule_csv(plan, out / "schedule.csv", lang=lang))
         done(write_bom_csv(plan, out / "bom.csv", lang=lang))
-    if {"pdf", "png", "svg"} & set(formats):
-        _write_drawings(
-            plan,
-            out,
-            formats=formats,
-            lang=lang,
-            paper=paper,
-            date=date,
-            workers=workers,
-            done=done,
-        )
-    if notices:
-        from planner.papers import write_notices
-
-        # the time budget is checked per owner
-        written += write_notices(plan, out / "notices", qr=qr, combined=combined, workers=workers)
-    return written
 
 
-def _write_drawings(
+@contextlib.contextmanager
+def _drawings(
     plan: Plan,
     out: Path,
     *,
@@ -200,17 +220,17 @@ def _write_drawings(
     date: str | None,
     workers: int,
     done: Callable[[Path], None],
-) -> None:
-    """``approval.pdf`` and the PNG and SVG sheets, each layout sheet drawn once."""
-    from planner.documents import write_approval_pdf
+) -> Iterator[None]:
+    """``approval.pdf`` and the PNG and SVG sheets, each layout sheet drawn once, around
+    the caller's block (:func:`planner.documents.approval_pdf`)."""
+    from planner.documents import approval_pdf
     from planner.drawing import SheetOptions, render_sheets, save_sheet
     from planner.sheets import sheet_set
 
     opts = SheetOptions(lang=lang, paper=paper, date=date)  # type: ignore[arg-type]
     images = [fmt for fmt in ("png", "svg") if fmt in formats]
-
     if "pdf" in formats:  # each layout sheet drawn once, for the PDF and the images
-        write_approval_pdf(
+        with approval_pdf(
             plan,
             out / "approval.pdf",
             lang=lang,
@@ -218,13 +238,16 @@ def _write_drawings(
             images=images,
             image_dir=out,
             workers=workers,
-        )
+        ):
+            yield
         for sheet in sheet_set(plan, opts.paper):
             if sheet.kind != "diagram":
                 for fmt in images:
                     done(out / f"{sheet.file}.{fmt}")
         done(out / "approval.pdf")
-    elif images:
+        return
+    yield
+    if images:
         sheets = sheet_set(plan, opts.paper)
         layouts = sum(s.kind != "diagram" for s in sheets)
         with stage("drawing sheets", total=layouts) as step:
