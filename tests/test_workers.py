@@ -61,3 +61,19 @@ def test_workers_never_run_the_main_script(tmp_path: Path) -> None:
         sys.modules["__main__"] = before
     assert not marker.exists()
     assert str(script) not in seen
+
+
+def _whose(state: int, batch: int) -> int:
+    import time
+
+    time.sleep(0.05)
+    return os.getpid()
+
+
+def test_the_parent_does_the_batches_still_waiting() -> None:
+    # two workers hold three batches (one each and one queued); the parent, once it reads
+    # the results, takes the waiting ones from the last back
+    with in_order(_whose, 0, list(range(12)), workers=2) as results:
+        pids = list(results)
+    assert pids[-1] == os.getpid()
+    assert pids[0] != os.getpid()
