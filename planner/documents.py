@@ -450,7 +450,8 @@ def approval_pdf(
         with mpl.rc_context(style()):
             title = f"{plan.site.info.name} {t('title', lang)}"
             pages = itertools.chain(_cover_pages(plan, opts, index), items)
-            _assemble(path, pages, batches, title=title, total=total)
+            paper = PAPER_MM[opts.paper]
+            _assemble(path, pages, batches, title=title, total=total, paper=paper)
 
 
 def _assemble(
@@ -460,12 +461,15 @@ def _assemble(
     *,
     title: str,
     total: int,
+    paper: tuple[float, float],
 ) -> None:
-    """Draw or typeset ``pages`` in order (the layout sheets come from ``batches``, a PDF
-    of ``SHEETS_PER_TASK`` at a time) and join them into ``path``."""
+    """Draw or typeset ``pages`` in order (the layout sheets, of ``paper`` size, come from
+    ``batches``, a PDF of ``SHEETS_PER_TASK`` at a time, unnumbered: each gets its number
+    from a typeset page laid over it) and join them into ``path``."""
     drawn = io.BytesIO()
-    # each page's document (0 drawn here, 1 typeset, 2.. the layout batches) and place
-    order: list[tuple[int, int]] = []
+    # each page's document (0 drawn here, 1 typeset, 2.. the layout batches), its place
+    # there, and the typeset page laid over it (a layout sheet's number)
+    order: list[tuple[int, int, int | None]] = []
     with (
         Typesetter(title=title) as setter,
         PdfPages(drawn, metadata={"Title": title, "Creator": "planner"}) as pdf,
@@ -475,18 +479,21 @@ def _assemble(
         for item in pages:
             check_time()
             number = (len(order) + 1, total)
-            if isinstance(item, LayoutPage):  # drawn in its batch, below
-                order.append((2 + laid // SHEETS_PER_TASK, laid % SHEETS_PER_TASK))
+            if isinstance(item, LayoutPage):  # drawn in its batch; its number set here
+                setter.page(paper)
+                typeset_page_number(setter, number)
+                batch, place = divmod(laid, SHEETS_PER_TASK)
+                order.append((2 + batch, place, setter.pages - 1))
                 laid += 1
                 continue
             if isinstance(item, Figure):
                 size = tuple(v * MM_PER_INCH for v in item.get_size_inches())
                 page_number(item, (size[0], size[1]), number)
                 pdf.savefig(item)
-                order.append((0, pdf.get_pagecount() - 1))
+                order.append((0, pdf.get_pagecount() - 1, None))
             else:
                 item(setter, number)
-                order.append((1, setter.pages - 1))
+                order.append((1, setter.pages - 1, None))
             step.advance()
         typeset = setter.output() if setter.pages else b""
         laid_out = []
@@ -513,25 +520,42 @@ def _drawing_index(
     return index, cover, first - 1
 
 
-def _join(path: Path, documents: Sequence[bytes], order: list[tuple[int, int]]) -> None:
+def _join(path: Path, documents: Sequence[bytes], order: list[tuple[int, int, int | None]]) -> None:
     """Pages of ``documents`` (matplotlib's and fpdf2's PDFs) in one file, in ``order``
-    (document, page), with the first document's information (title, creator, dates: the
-    same on every run under ``SOURCE_DATE_EPOCH``, as is the file's id)."""
+    (document, page, and a page of the typeset document, the second, laid over it or
+    ``None``), with the first document's information (title, creator, dates: the same on
+    every run under ``SOURCE_DATE_EPOCH``, as is the file's id)."""
     with contextlib.ExitStack() as stack:
         docs = [
             stack.enter_context(pikepdf.open(io.BytesIO(data))) if data else None
             for data in documents
         ]
         out = stack.enter_context(pikepdf.new())
-        for k, page in order:
+        for k, page, over in order:
             doc = docs[k]
             assert doc is not None, k
             out.pages.append(doc.pages[page])
+            if over is not None:
+                typeset = docs[1]
+                assert typeset is not None
+                _lay_over(out, out.pages[-1], typeset.pages[over])
         first = docs[0]
         assert first is not None
         for key, value in first.docinfo.items():
             out.docinfo[key] = value
         out.save(path, deterministic_id=True)
+
+
+def _lay_over(out: pikepdf.Pdf, page: pikepdf.Page, over: pikepdf.Page) -> None:
+    """Draw ``over`` (a page of the same size) on top of ``page``, as a form XObject named
+    by the page's place: pikepdf's ``add_overlay`` names it at random, and the file would
+    differ from run to run (and the pages of one matplotlib PDF share one resource
+    dictionary, so each page's name is its own)."""
+    form = out.copy_foreign(over.as_form_xobject())
+    name = pikepdf.Name(f"/PageNumber{page.index + 1}")
+    page.add_resource(form, pikepdf.Name.XObject, name)
+    page.contents_add(b"q\n", prepend=True)  # the page's own graphics state, closed
+    page.contents_add(b"\nQ\nq " + bytes(name.unparse()) + b" Do Q\n")
 
 
 def _text_pages(

@@ -53,7 +53,7 @@ from planner.findings import deciding_reason
 from planner.fonts import cjk_family, text_width_pt, wrap
 from planner.i18n import Lang, reason_text, t
 from planner.plan import Plan
-from planner.png import write_png
+from planner.png import pdf_pixels, write_png
 from planner.projection import Geom
 from planner.sheets import (
     PAPER_MM,
@@ -1483,17 +1483,14 @@ SHEET_DPI = 150
 
 
 def save_sheet(fig: Figure, path: Any, *, fmt: str | None = None) -> None:
-    """Write a sheet (PNG at ``SHEET_DPI``, SVG, or PDF page). A PNG holds matplotlib's
-    own pixels (Agg), written by :mod:`planner.png`."""
+    """Write a sheet (PNG at ``SHEET_DPI``, SVG, or PDF page). A PNG is the sheet's PDF
+    page rendered by PDFium (:mod:`planner.png`)."""
     kind = fmt or Path(str(path)).suffix.lstrip(".").lower()
     with mpl.rc_context(style()):
         FigureCanvasAgg(fig)
         if kind != "png":
             fig.savefig(path, format=fmt, dpi=SHEET_DPI)
             return
-        raw = io.BytesIO()
-        fig.savefig(raw, format="raw", dpi=SHEET_DPI)  # RGBA rows, top to bottom
-    width = int(fig.get_figwidth() * SHEET_DPI)  # as Agg sizes its canvas (truncated)
-    pixels = np.frombuffer(raw.getbuffer(), dtype=np.uint8)
-    assert pixels.size % (4 * width) == 0, (pixels.size, width)
-    write_png(pixels.reshape(-1, width, 4), path, dpi=SHEET_DPI)
+        page = io.BytesIO()
+        fig.savefig(page, format="pdf")
+    write_png(next(pdf_pixels(page.getvalue(), dpi=SHEET_DPI)), path, dpi=SHEET_DPI)

@@ -21,9 +21,10 @@ from pathlib import Path
 import matplotlib as mpl
 from matplotlib.backends.backend_pdf import PdfPages
 
-from planner.drawing import MM_PER_INCH, SheetOptions, page_number, render_sheet, save_sheet, style
+from planner.drawing import SHEET_DPI, SheetOptions, render_sheet, save_sheet, style
 from planner.limits import check_time
 from planner.plan import Plan
+from planner.png import pdf_pixels, write_png
 from planner.sheets import Sheet
 from planner.workers import in_order
 
@@ -84,17 +85,24 @@ def drawn_layouts(
 
 
 def _draw(plan: Plan, batch: Batch) -> bytes:
-    """One batch's sheets as a PDF, their images saved on the way."""
+    """One batch's sheets as a PDF (their page numbers are stamped when the package is
+    joined), their SVGs saved on the way and their PNGs rendered from its pages."""
     sheets = list(batch.sheets)
     data = io.BytesIO()
     with mpl.rc_context(style()), PdfPages(data) as pdf:
-        for sheet, number in batch.pages:
+        for sheet, _number in batch.pages:
             check_time()  # the parent's budget, when drawn in its process
             fig = render_sheet(plan, sheet, sheets=sheets, options=batch.options)
             for fmt in batch.images:  # sheet-<level>, and sheet-<level>-<n> for its areas
-                assert batch.folder is not None
-                save_sheet(fig, batch.folder / f"{sheet.file}.{fmt}")
-            w, h = (v * MM_PER_INCH for v in fig.get_size_inches())
-            page_number(fig, (w, h), number)
+                if fmt != "png":
+                    assert batch.folder is not None
+                    save_sheet(fig, batch.folder / f"{sheet.file}.{fmt}")
             pdf.savefig(fig)
-    return data.getvalue()
+    drawn = data.getvalue()
+    if "png" in batch.images:
+        assert batch.folder is not None
+        for (sheet, _number), pixels in zip(
+            batch.pages, pdf_pixels(drawn, dpi=SHEET_DPI), strict=True
+        ):
+            write_png(pixels, batch.folder / f"{sheet.file}.png", dpi=SHEET_DPI)
+    return drawn

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from planner.plan import make_plan
 from planner.readers import parse_site, read_site
 from planner.samples import sample_path, sample_requests_path
 from tests.conftest import examples
-from tests.printing import pdf_text, typeset
+from tests.printing import pdf_page_texts, pdf_text, typeset
 
 
 def _text(path: Path) -> str:
@@ -67,6 +68,19 @@ def test_approval_pdf_pages_and_text_layer(key: str, tmp_path: Path) -> None:
     assert "配电系统图" in text
     assert "设计说明" in text
     assert "13912345678" not in text
+
+
+def test_every_page_carries_its_own_number(tmp_path: Path) -> None:
+    """Each page says "k / n" once, k its place: the drawn cover, the layout sheets (their
+    number laid over from a typeset page) and the typeset pages alike."""
+    plan = make_plan(read_site(sample_path("d")))  # 5 layout sheets: two batches
+    path = tmp_path / "approval.pdf"
+    total = write_approval_pdf(plan, path)
+    texts = pdf_page_texts(path)
+    assert len(texts) == total
+    for k, text in enumerate(texts, start=1):
+        numbers = re.findall(r"\b(\d+) / (\d+)\b", text)
+        assert numbers.count((str(k), str(total))) == 1, (k, numbers)
 
 
 def test_english_approval_pdf(tmp_path: Path) -> None:
