@@ -1,10 +1,11 @@
 """The layout sheets of a package drawn in worker processes.
 
-A layout sheet of a 5,000-stall basement takes about 1.5 s to draw and save (as a PDF page,
-a PNG and an SVG), nearly all of it matplotlib's text; the basement has 98 of them. They
-are drawn ``SHEETS_PER_TASK`` at a time, each batch as a PDF of its own that
-:func:`planner.documents.write_approval_pdf` joins with the rest, while the parent process
-typesets the text pages. The batches are the same whatever the number of workers, so the
+A layout sheet of a 5,000-stall basement takes about a second to draw and save (as a PDF
+page and an SVG, its PNG rendered from the page by PDFium), most of it matplotlib's text;
+the basement has 98 of them. They are drawn ``SHEETS_PER_TASK`` at a time, each batch as
+a PDF of its own, unnumbered, that :func:`planner.documents.approval_pdf` numbers and joins
+with the rest, while the parent process writes the other files and typesets the text
+pages (and then draws the batches no worker has begun). The batches are the same whatever the number of workers, so the
 package is byte for byte the same drawn by one process or by several.
 
 The workers (:func:`planner.workers.in_order`) receive the pickled plan once each.
@@ -70,9 +71,9 @@ def drawn_layouts(
     folder: Path | None = None,
     workers: int = 1,
 ) -> Iterator[Iterator[tuple[int, bytes]]]:
-    """Draw the layout sheets ``pages`` (each with its "x / y" number) as PDFs of
-    ``SHEETS_PER_TASK`` pages, saving each sheet's ``images`` (``png``, ``svg``) in
-    ``folder`` as ``<sheet.file>.<fmt>`` before its number is stamped. Yields an iterator
+    """Draw the layout sheets ``pages`` (each with its "x / y" number, set by the caller)
+    as PDFs of ``SHEETS_PER_TASK`` pages, saving each sheet's ``images`` (``png``, ``svg``)
+    in ``folder`` as ``<sheet.file>.<fmt>``. Yields an iterator
     of (pages, PDF bytes) in order; with ``workers`` > 1 the drawing has started when it
     is yielded, and the caller may do other work before reading it."""
     batches = [
