@@ -5,8 +5,9 @@ page and an SVG, its PNG rendered from the page by PDFium), most of it matplotli
 the basement has 98 of them. They are drawn ``SHEETS_PER_TASK`` at a time, each batch as
 a PDF of its own, unnumbered, that :func:`planner.documents.approval_pdf` numbers and joins
 with the rest, while the parent process writes the other files and typesets the text
-pages (and then draws the batches no worker has begun). The batches are the same whatever the number of workers, so the
-package is byte for byte the same drawn by one process or by several.
+pages (and then draws the batches no worker has begun). The batches are the same whatever
+the number of workers, so the package is byte for byte the same drawn by one process or
+by several.
 
 The workers (:func:`planner.workers.in_order`) receive the pickled plan once each.
 """

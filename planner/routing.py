@@ -807,20 +807,105 @@ def _bound_nodes(n: int, what: str) -> None:
         )
 
 
-def _pieces(free: BaseGeometry, lines: np.ndarray) -> list[list[BaseGeometry]]:
-    """The parts of each line inside the closed free space (a block at a time, so the
-    time budget is checked while a large outline is cut).
+def _spans(free: BaseGeometry, values: np.ndarray, *, axis: int) -> list[list[tuple[float, float]]]:
+    """Where each axis-parallel line lies in the closed free space, as sorted disjoint
+    spans along it: lines ``y = value`` (``axis`` 0, spans in x) or ``x = value`` (1).
 
-    ``lines`` run along one axis in order; each block is cut against the free space with
-    only the holes its band can reach (:func:`_near_holes`): the outline and the holes
-    kept are the same rings, so every crossing, computed from the same two segments, is
-    the same number, at a fraction of the cost of cutting against every column."""
-    out: list[list[BaseGeometry]] = []
+    A scan over the rings' edges instead of cutting each line with GEOS (which for one
+    compartment of 2,500 holes took 1.7 s of a 3.8 s plan: speed forced this shape). On a
+    line the closed free space is where the free interior lies just above the line or
+    just below it (the rings' crossings, counted by parity); a point where the space only
+    touches the line makes no span, and none held a track. Each crossing is computed in
+    extended precision and rounded once, as GEOS rounds its own; an edge's end is its
+    vertex exactly. Anything but polygons is cut by GEOS (:func:`_pieces`)."""
+    polys = list(shapely.get_parts(free))
+    if any(p.geom_type != "Polygon" for p in polys):
+        return _pieces(free, values, axis=axis)
+    rings = [r for p in polys for r in (p.exterior, *p.interiors)]
+    coords = [np.asarray(r.coords) for r in rings if not r.is_empty]
+    if not coords or not len(values):
+        return [[] for _ in values]
+    edges = np.vstack([np.hstack([c[:-1], c[1:]]) for c in coords])  # x0 y0 x1 y1
+    along, across = (0, 1) if axis == 0 else (1, 0)
+    u0, v0, u1, v1 = edges[:, along], edges[:, across], edges[:, 2 + along], edges[:, 2 + across]
+    keep = v0 != v1  # edges along the line's own direction cross nothing
+    u0, v0, u1, v1 = u0[keep], v0[keep], u1[keep], v1[keep]
+    order = np.argsort(values, kind="stable")
+    sorted_values = values[order]
+    low, high = np.minimum(v0, v1), np.maximum(v0, v1)
+    spans: list[list[tuple[float, float]]] = [[] for _ in values]
+    for side in ("left", "right"):  # the interior just above the line, then just below
+        first = np.searchsorted(sorted_values, low, side=side)
+        stop = np.searchsorted(sorted_values, high, side=side)
+        counts = stop - first
+        total = int(counts.sum())
+        edge = np.repeat(np.arange(len(counts)), counts)
+        line = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts) + first[edge]
+        check_time()
+        at = _crossing(u0[edge], v0[edge], u1[edge], v1[edge], sorted_values[line])
+        by = np.lexsort((at, line))
+        line, at = line[by], at[by]
+        starts, ends = at[0::2], at[1::2]  # parity: every line crosses the rings evenly
+        assert len(starts) == len(ends)
+        assert bool(np.all(line[0::2] == line[1::2]))
+        for k, a, b in zip(order[line[0::2]], starts, ends, strict=True):
+            spans[int(k)].append((float(a), float(b)))
+    return [_merged(s) for s in spans]
+
+
+def _crossing(
+    u0: np.ndarray, v0: np.ndarray, u1: np.ndarray, v1: np.ndarray, v: np.ndarray
+) -> np.ndarray:
+    """Where each edge (u0, v0)-(u1, v1) meets the line at ``v`` (along its ``u``)."""
+    q = np.longdouble
+    t = (v.astype(q) - v0.astype(q)) / (v1.astype(q) - v0.astype(q))
+    u = (u0.astype(q) + t * (u1.astype(q) - u0.astype(q))).astype(np.float64)
+    u = np.where(u0 == u1, u0, u)  # an edge across the line: its own coordinate
+    return np.where(v == v0, u0, np.where(v == v1, u1, u))
+
+
+def _merged(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Spans sorted, those meeting or overlapping (within ``_EPS``) made one."""
+    out: list[list[float]] = []
+    for a, b in sorted(spans):  # a <= b
+        if out and a <= out[-1][1] + _EPS:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return [(a, b) for a, b in out]
+
+
+def _pieces(
+    free: BaseGeometry, values: np.ndarray, *, axis: int
+) -> list[list[tuple[float, float]]]:
+    """:func:`_spans` by GEOS: each line cut by the free space (a block at a time, so the
+    time budget is checked while a large outline is cut), for a free space that is not
+    all polygons.
+
+    Each block is cut against the free space with only the holes its band can reach
+    (:func:`_near_holes`): the outline and the holes kept are the same rings, so every
+    crossing, computed from the same two segments, is the same number, at a fraction of
+    the cost of cutting against every column."""
+    xmin, ymin, xmax, ymax = free.bounds
+    pad = 1.0 + 0.01 * max(xmax - xmin, ymax - ymin)
+    ends = np.full_like(values, xmin - pad), np.full_like(values, xmax + pad)
+    if axis == 1:
+        ends = np.full_like(values, ymin - pad), np.full_like(values, ymax + pad)
+    a, b = (np.column_stack([e, values] if axis == 0 else [values, e]) for e in ends)
+    lines = np.asarray(shapely.linestrings(np.stack([a, b], axis=1)))
+    out: list[list[tuple[float, float]]] = []
     for first in range(0, len(lines), _BLOCK):
         check_time()
         block = lines[first : first + _BLOCK]
         cut = shapely.intersection(_near_holes(free, block), block)
-        out.extend(list(shapely.get_parts(g)) for g in cut)
+        for g in cut:
+            spans = []
+            for part in shapely.get_parts(g):
+                if part.is_empty or part.geom_type not in ("LineString", "Point"):
+                    continue
+                c = np.asarray(part.coords)[:, axis]
+                spans.append((float(c.min()), float(c.max())))
+            out.append(_merged(spans))
     return out
 
 
@@ -853,37 +938,17 @@ def _track_graph(
     tray_parts = _tray_parts(free, trays)
     tray_pts = [np.asarray(t.coords) for t in tray_parts]
     seeds = np.vstack([terminals, _all_vertices(free), *tray_pts])
-    xmin, ymin, xmax, ymax = free.bounds
-    pad = 1.0 + 0.01 * max(xmax - xmin, ymax - ymin)
     ys = np.unique(seeds[:, 1])
     xs = np.unique(seeds[:, 0])
     _bound_nodes(len(xs) + len(ys), "track graph (its tracks)")
-    hlines = shapely.linestrings(
-        np.stack(
-            [
-                np.column_stack([np.full_like(ys, xmin - pad), ys]),
-                np.column_stack([np.full_like(ys, xmax + pad), ys]),
-            ],
-            axis=1,
-        )
-    )
-    vlines = shapely.linestrings(
-        np.stack(
-            [
-                np.column_stack([xs, np.full_like(xs, ymin - pad)]),
-                np.column_stack([xs, np.full_like(xs, ymax + pad)]),
-            ],
-            axis=1,
-        )
-    )
     seeds_by_y: dict[float, list[float]] = defaultdict(list)
     seeds_by_x: dict[float, list[float]] = defaultdict(list)
     for x, y in seeds:
         seeds_by_y[float(y)].append(float(x))
         seeds_by_x[float(x)].append(float(y))
     # horizontal tracks: (y, x0, x1); vertical tracks: (x, y0, y1), only those holding a seed
-    htracks = _tracks(_pieces(free, np.asarray(hlines)), ys, seeds_by_y, axis=0)
-    vtracks = _tracks(_pieces(free, np.asarray(vlines)), xs, seeds_by_x, axis=1)
+    htracks = _tracks(_spans(free, ys, axis=0), ys, seeds_by_y)
+    vtracks = _tracks(_spans(free, xs, axis=1), xs, seeds_by_x)
     on_h, on_v = _crossings(htracks, vtracks)
     extra_nodes = _tray_crossings(tray_parts, htracks, vtracks, on_h, on_v)
     graph: nx.Graph[Node] = nx.Graph()
@@ -943,30 +1008,15 @@ def _crossings(
 
 
 def _tracks(
-    pieces: list[list[BaseGeometry]],
+    spans: list[list[tuple[float, float]]],
     values: np.ndarray,
     seeds: dict[float, list[float]],
-    *,
-    axis: int,
 ) -> list[tuple[float, float, float]]:
-    """Keep the pieces of each line that hold one of its seeds: (line value, start, end)."""
-    along = axis  # horizontal tracks (axis 0) run along x, vertical ones along y
+    """Keep the free spans of each line that hold one of its seeds: (line value, start,
+    end)."""
     out = []
-    for value, parts in zip(values, pieces, strict=True):
+    for value, merged in zip(values, spans, strict=True):
         marks = seeds.get(float(value), [])
-        spans = []
-        for part in parts:
-            if part.is_empty or part.geom_type not in ("LineString", "Point"):
-                continue
-            c = np.asarray(part.coords)[:, along]
-            spans.append((float(c.min()), float(c.max())))
-        spans.sort()
-        merged: list[list[float]] = []
-        for a, b in spans:  # pieces meeting end to end (split at vertices) are one track
-            if merged and a <= merged[-1][1] + _EPS:
-                merged[-1][1] = max(merged[-1][1], b)
-            else:
-                merged.append([a, b])
         for a, b in merged:
             if any(a - _EPS <= m <= b + _EPS for m in marks):
                 out.append((float(value), a, b))

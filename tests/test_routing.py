@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import shapely
 import shapely.affinity
@@ -228,3 +229,68 @@ def test_the_eager_visibility_graph_and_the_lazy_search_agree(
             continue
         # the route adds its stubs to the terminals as drawn (aligned within ALIGN_M)
         assert far[tuple(node)] == pytest.approx(route.length_m, abs=2 * ALIGN_M + 1e-6)
+
+
+# -- the free spans of the track lines: the scan over the rings against GEOS's cut ----------
+
+
+def test_free_spans_of_a_square_with_a_hole() -> None:
+    from planner.routing import _spans
+
+    free = box(0, 0, 10, 10).difference(box(4, 4, 6, 6))
+    ys = np.array([5.0, 4.0, 6.0, 0.0, 10.0, 2.0])
+    assert _spans(free, ys, axis=0) == [
+        [(0.0, 4.0), (6.0, 10.0)],  # through the hole
+        [(0.0, 10.0)],  # along its lower edge: the edge is free (the space is closed)
+        [(0.0, 10.0)],
+        [(0.0, 10.0)],  # along the outline
+        [(0.0, 10.0)],
+        [(0.0, 10.0)],
+    ]
+    assert _spans(free, np.array([5.0, 11.0]), axis=1) == [[(0.0, 4.0), (6.0, 10.0)], []]
+
+
+def _positive(spans: list[list[tuple[float, float]]]) -> list[list[tuple[float, float]]]:
+    return [[(a, b) for a, b in line if b > a] for line in spans]
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 38), st.integers(1, 28), st.integers(1, 6), st.integers(1, 6)),
+        max_size=12,
+    ),
+    st.sampled_from([0.0, 7.5, 33.0]),
+    st.booleans(),
+)
+def test_free_spans_are_what_geos_cuts(
+    holes: list[tuple[int, int, int, int]], angle: float, roofed: bool
+) -> None:
+    """The scan gives GEOS's pieces (but for a point where the space only touches a line):
+    exactly where every ring is axis-parallel, within a nanometre where an edge slants
+    (each crossing of a slanted edge may differ from GEOS's in its last bit)."""
+    from planner.routing import _pieces, _spans
+
+    outline = Polygon([(0, 0), (40, 0), (40, 30), *([(20, 36)] if roofed else []), (0, 30)])
+    obstacles = shapely.union_all([box(x, y, x + w, y + h) for x, y, w, h in holes])
+    free = shapely.affinity.rotate(outline.difference(obstacles), angle, origin=(0, 0))
+    assume(not free.is_empty)
+    vertices = shapely.get_coordinates(free)
+    for axis in (0, 1):
+        values = np.unique(vertices[:, 1 - axis])
+        ours, geos = (
+            _positive(_spans(free, values, axis=axis)),
+            _positive(_pieces(free, values, axis=axis)),
+        )
+        if angle == 0.0 and not roofed:
+            assert ours == geos
+        else:
+            assert [len(s) for s in ours] == [len(s) for s in geos]
+            for mine, theirs in zip(ours, geos, strict=True):
+                np.testing.assert_allclose(mine, theirs, rtol=0, atol=1e-9)
+
+
+def test_free_spans_of_anything_but_polygons_are_cut_by_geos() -> None:
+    from planner.routing import _spans
+
+    free = shapely.GeometryCollection([box(0, 0, 4, 4), LineString([(4, 2), (9, 2)])])
+    assert _spans(free, np.array([2.0]), axis=0) == [[(0.0, 9.0)]]
