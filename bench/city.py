@@ -62,10 +62,13 @@ def _timed_run(args: list[str]) -> tuple[float, float, str]:
     return wall, rss, log
 
 
-def _timed_tree(args: list[str]) -> tuple[float, float, float, str]:
+def _timed_tree(args: list[str]) -> tuple[float, float, dict[str, float], str]:
     """Wall seconds of ``planner ARGS`` in a fresh process, its own peak RSS in MB, the
-    peak of its whole process tree (itself and its worker processes, sampled every 0.2 s
-    with psutil) and its stderr."""
+    peaks of its whole process tree (itself and its worker processes, sampled every 0.2 s
+    with psutil) in MB and its stderr. The tree's memory is the sum of the processes'
+    proportional set sizes (``pss``: a page shared by n processes counts 1/n in each, so
+    the shared libraries and the forkserver's preloaded modules count once); the sum of
+    their RSS, which counts each shared page in every process, is given beside it."""
     import psutil
 
     code = (
@@ -78,16 +81,19 @@ def _timed_tree(args: list[str]) -> tuple[float, float, float, str]:
         run = subprocess.Popen(
             [sys.executable, "-c", code, *args], stdout=out, stderr=err, cwd=ROOT
         )
-        tree_mb = 0.0
+        tree_mb = {"pss": 0.0, "rss": 0.0}
         root = psutil.Process(run.pid)
         while run.poll() is None:
             with contextlib.suppress(psutil.Error):
                 procs = [root, *root.children(recursive=True)]
-                total = 0
+                total = {"pss": 0, "rss": 0}
                 for proc in procs:
                     with contextlib.suppress(psutil.Error):
-                        total += proc.memory_info().rss
-                tree_mb = max(tree_mb, total / 2**20)
+                        info = proc.memory_full_info()
+                        total["pss"] += info.pss
+                        total["rss"] += info.rss
+                for key, value in total.items():
+                    tree_mb[key] = max(tree_mb[key], value / 2**20)
             time.sleep(0.2)
         wall = time.perf_counter() - start
         out.seek(0)
@@ -198,7 +204,9 @@ def package_section(m: dict[str, Any]) -> list[str]:
         f"format; `--limit time_budget_s=3600`, as the default budget of 300 s stops it), a "
         f"fresh process drawing its layout sheets with a worker per core: {m['seconds']:.0f} s "
         f"wall (target 60 s), peak RSS {m['rss_mb']:.0f} MB, and "
-        f"{m.get('tree_mb', 0):.0f} MB with its workers (sampled; target 1 GB); approval.pdf "
+        f"{m['tree_mb']['pss']:.0f} MB with its workers (their proportional set sizes, "
+        f"sampled; target 1 GB; the sum of their RSS, counting every shared page in each "
+        f"process, {m['tree_mb']['rss']:.0f} MB); approval.pdf "
         f"of {m['pages']:,} pages, {m['files']:,} files, {m['size_mb']:.0f} MB.",
         "",
         "| stage (the planner's log) | seconds |",

@@ -158,8 +158,19 @@ def _write_all(
 
         return add
 
+    def owner_papers() -> list[Path]:
+        from planner.papers import write_notices
+
+        # the time budget is checked per owner
+        return write_notices(plan, out / "notices", qr=qr, combined=combined, workers=workers)
+
+    # at most two papers a request: below SPLIT_PARALLEL_FROM they are split in this process
+    from planner.papers import SPLIT_PARALLEL_FROM
+
+    pooled = notices and 2 * len(plan.requests) >= SPLIT_PARALLEL_FROM
     # the layout sheets start drawing on the workers first; this process writes the rest
-    # meanwhile, then typesets the approval PDF's other pages and joins it
+    # meanwhile (but the owner papers that start a pool of their own: one pool at a time,
+    # for memory), then typesets the approval PDF's other pages and joins it
     with _drawings(
         plan,
         out,
@@ -171,11 +182,10 @@ def _write_all(
         done=done(drawings),
     ):
         _write_data(plan, out, formats=formats, lang=lang, done=done(data))
-        if notices:
-            from planner.papers import write_notices
-
-            # the time budget is checked per owner
-            papers = write_notices(plan, out / "notices", qr=qr, combined=combined, workers=workers)
+        if notices and not pooled:
+            papers = owner_papers()
+    if pooled:
+        papers = owner_papers()
     return [*data, *drawings, *papers]
 
 
