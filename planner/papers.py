@@ -342,7 +342,9 @@ def write_notices(
     workers = workers if len(papers) >= SPLIT_PARALLEL_FROM else 1
     with (
         stage("owner papers' files", total=len(papers)) as step,
-        in_order(_split, data, batches, workers=workers) as split,
+        # the workers alone: each opens the whole combined document (200 MB at 5,000
+        # requests), and this process holding one more took the package past 1 GB
+        in_order(_split, data, batches, workers=workers, helping=False) as split,
     ):
         for batch, _ in zip(batches, split, strict=True):
             check_time()

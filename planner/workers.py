@@ -85,12 +85,14 @@ def in_order(
     batches: Sequence[Batch],
     *,
     workers: int,
+    helping: bool = True,
 ) -> Iterator[Iterator[Result]]:
     """``work(state, batch)`` for every batch, the results in the batches' order. With one
     worker (or one batch) in this process, as the results are read; else on a pool of fresh
     processes, each given ``state`` once (pickled), all batches submitted before the
     iterator is yielded, so the caller may do other work first; reading it, this process
-    does the batches still waiting itself. Leaving early cancels the batches not begun.
+    does the batches still waiting itself (``helping``; not where that would hold a
+    second copy of a large state in memory). Leaving early cancels the batches not begun.
     ``work`` must be a module-level function."""
     workers = min(workers, len(batches))
     if workers <= 1:
@@ -101,7 +103,7 @@ def in_order(
         with main_script_hidden():  # the pool starts its processes as batches are submitted
             futures = [pool.submit(_run, work, b) for b in batches]
         try:
-            yield _results(futures, work, state, batches)
+            yield _results(futures, work, state, batches, helping=helping)
         finally:  # stopped early (an error, the time budget): start no more
             for f in futures:
                 f.cancel()
@@ -112,12 +114,14 @@ def _results(
     work: Callable[[State, Batch], Result],
     state: State,
     batches: Sequence[Batch],
+    *,
+    helping: bool,
 ) -> Iterator[Result]:
     """The batches' results in order. This process, idle once it reads them, first takes
     the batches no worker has begun, from the last back (the workers take them from the
-    first), and does them itself: the same results, sooner."""
+    first), and does them itself (``helping``): the same results, sooner."""
     own: dict[int, Result] = {}
-    for k in reversed(range(len(futures))):
+    for k in reversed(range(len(futures)) if helping else ()):
         if not futures[k].cancel():  # begun or queued for a worker, and so are all before it
             break
         own[k] = work(state, batches[k])

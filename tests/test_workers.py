@@ -77,3 +77,10 @@ def test_the_parent_does_the_batches_still_waiting() -> None:
         pids = list(results)
     assert pids[-1] == os.getpid()
     assert pids[0] != os.getpid()
+
+
+def test_the_parent_can_leave_every_batch_to_the_workers() -> None:
+    with in_order(_whose, 0, list(range(12)), workers=2, helping=False) as results:
+        pids = list(results)
+    assert os.getpid() not in pids
+    assert len(set(pids)) >= 1
