@@ -16,7 +16,6 @@ signature or a seal keeps ``SEAL_MM`` of free paper below it.
 from __future__ import annotations
 
 import functools
-import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -337,23 +336,27 @@ def write_notices(
                 papers.append(Paper(folder / f"{names[r.id]}-{kind}.pdf", title, first, last))
                 marks = []
             step.advance()
-    data = setter.output()
+    # the combined document goes to disk first and the typesetter is let go (at 5,000
+    # requests it held 150 MB): the split opens the file, each process its own view
+    combined_path = folder / (COMBINED if combined else f".{COMBINED}.partial")
+    combined_path.write_bytes(setter.output())
+    del setter
     batches = [papers[k : k + SPLIT_BATCH] for k in range(0, len(papers), SPLIT_BATCH)]
     workers = workers if len(papers) >= SPLIT_PARALLEL_FROM else 1
     with (
         stage("owner papers' files", total=len(papers)) as step,
         # the workers alone: each opens the whole combined document (200 MB at 5,000
         # requests), and this process holding one more took the package past 1 GB
-        in_order(_split, data, batches, workers=workers, helping=False) as split,
+        in_order(_split, combined_path, batches, workers=workers, helping=False) as split,
     ):
         for batch, _ in zip(batches, split, strict=True):
             check_time()
             step.advance(len(batch))
     out = [paper.path for paper in papers]
     if combined:
-        path = folder / COMBINED
-        path.write_bytes(data)
-        out.append(path)
+        out.append(combined_path)
+    else:
+        combined_path.unlink()
     return out
 
 
@@ -363,9 +366,10 @@ SPLIT_PARALLEL_FROM = 2000
 """Papers below which one process copies them all (a worker takes a second to start)."""
 
 
-def _split(data: bytes, papers: Sequence[Paper]) -> None:
-    """Copy each paper's pages of the combined document ``data`` into its own file."""
-    with pikepdf.open(io.BytesIO(data)) as src:
+def _split(combined: Path, papers: Sequence[Paper]) -> None:
+    """Copy each paper's pages of the combined document (the file ``combined``) into its
+    own file."""
+    with pikepdf.open(combined) as src:
         for paper in papers:
             with pikepdf.new() as dst:
                 for k in range(paper.first - 1, paper.last):  # a slice copies every page
