@@ -845,9 +845,10 @@ def _spans(free: BaseGeometry, values: np.ndarray, *, axis: int) -> list[list[tu
         at = _crossing(u0[edge], v0[edge], u1[edge], v1[edge], sorted_values[line])
         by = np.lexsort((at, line))
         line, at = line[by], at[by]
-        starts, ends = at[0::2], at[1::2]  # parity: every line crosses the rings evenly
-        assert len(starts) == len(ends)
+        # a closed ring crosses a line an even number of times when each edge counts for
+        # the half-open range of its ends (the lower, or the upper end), so they pair up
         assert bool(np.all(line[0::2] == line[1::2]))
+        starts, ends = at[0::2], at[1::2]
         for k, a, b in zip(order[line[0::2]], starts, ends, strict=True):
             spans[int(k)].append((float(a), float(b)))
     return [_merged(s) for s in spans]

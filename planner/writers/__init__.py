@@ -164,10 +164,7 @@ def _write_all(
         # the time budget is checked per owner
         return write_notices(plan, out / "notices", qr=qr, combined=combined, workers=workers)
 
-    # at most two papers a request: below SPLIT_PARALLEL_FROM they are split in this process
-    from planner.papers import SPLIT_PARALLEL_FROM
-
-    pooled = notices and 2 * len(plan.requests) >= SPLIT_PARALLEL_FROM
+    pooled = notices and _papers_pooled(plan)
     # the layout sheets start drawing on the workers first; this process writes the rest
     # meanwhile (but the owner papers that start a pool of their own: one pool at a time,
     # for memory), then typesets the approval PDF's other pages and joins it
@@ -187,6 +184,14 @@ def _write_all(
     if pooled:
         papers = owner_papers()
     return [*data, *drawings, *papers]
+
+
+def _papers_pooled(plan: Plan) -> bool:
+    """Whether the owner papers may be split on a pool of their own (at most two papers a
+    request: below ``SPLIT_PARALLEL_FROM`` they are split in this process)."""
+    from planner.papers import SPLIT_PARALLEL_FROM
+
+    return 2 * len(plan.requests) >= SPLIT_PARALLEL_FROM
 
 
 def _write_data(
@@ -232,7 +237,11 @@ def _drawings(
     done: Callable[[Path], None],
 ) -> Iterator[None]:
     """``approval.pdf`` and the PNG and SVG sheets, each layout sheet drawn once, around
-    the caller's block (:func:`planner.documents.approval_pdf`)."""
+    the caller's block (:func:`planner.documents.approval_pdf`). Nothing of the drawing
+    (matplotlib, fpdf2, PDFium) is imported when no drawing is asked for."""
+    if not {"pdf", "png", "svg"} & set(formats):
+        yield
+        return
     from planner.documents import approval_pdf
     from planner.drawing import SheetOptions, render_sheets, save_sheet
     from planner.sheets import sheet_set
