@@ -29,7 +29,7 @@ def test_results_come_in_the_batches_order() -> None:
 def test_a_worker_that_dies_says_what_to_do() -> None:
     with (
         pytest.raises(PlannerError, match="--workers 1"),
-        in_order(_dies, 0, [1, 2], workers=2) as results,
+        in_order(_dies, 0, [1, 2], workers=2, helping=False) as results,
     ):
         list(results)
 
@@ -71,9 +71,10 @@ def _whose(state: int, batch: int) -> int:
 
 
 def test_the_parent_does_the_batches_still_waiting() -> None:
-    # two workers hold three batches (one each and one queued); the parent, once it reads
-    # the results, takes the waiting ones from the last back
-    with in_order(_whose, 0, list(range(12)), workers=2) as results:
+    # three workers: this process and a pool of two, which hold three batches (one each
+    # and one queued); the parent, once it reads the results, takes the waiting ones from
+    # the last back
+    with in_order(_whose, 0, list(range(12)), workers=3) as results:
         pids = list(results)
     assert pids[-1] == os.getpid()
     assert pids[0] != os.getpid()
