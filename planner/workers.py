@@ -41,9 +41,10 @@ def available_cpus() -> int:
         return os.cpu_count() or 1
 
 
-PRELOAD = ("planner.layouts", "planner.papers")
-"""What the forkserver imports once (matplotlib, fpdf2, the CJK font's metrics code), so a
-worker forked from it starts drawing at once; the forkserver itself runs no threads."""
+PRELOAD = ("planner._preload",)
+"""What the forkserver imports once (matplotlib, fpdf2, the CJK font's metrics code, then
+the garbage collector frozen over them: :mod:`planner._preload`), so a worker forked from
+it starts drawing at once and shares those pages; the forkserver itself runs no threads."""
 
 
 @contextlib.contextmanager
