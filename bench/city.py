@@ -202,7 +202,8 @@ def package_section(m: dict[str, Any]) -> list[str]:
         "",
         "The 4,992-stall basement by `planner plan SITE --notices --combined-notices` (every "
         f"format; `--limit time_budget_s=3600`, as the default budget of 300 s stops it), a "
-        f"fresh process drawing its layout sheets with a worker per core: {m['seconds']:.0f} s "
+        "fresh process drawing its layout sheets on every core (itself and a worker per other "
+        f"core): {m['seconds']:.0f} s "
         f"wall (target 60 s), peak RSS {m['rss_mb']:.0f} MB, and "
         f"{m['tree_mb']['pss']:.0f} MB with its workers (their proportional set sizes, "
         f"sampled; target 1 GB; the sum of their RSS, counting every shared page in each "

@@ -199,8 +199,8 @@ def _plan_parser(
         "--workers",
         type=int,
         metavar="N",
-        help="processes drawing the layout sheets, this one included (default: every core; "
-        "the files are the same for any number)",
+        help="processes drawing the layout sheets (default: every core; the files are the "
+        "same for any number)",
     )
     _max_mb(plan)
     _source_options(plan)

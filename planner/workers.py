@@ -79,6 +79,11 @@ def worker_pool(
     )
 
 
+REPLACE_FROM = 16
+"""Batches from which a helping caller stands in for one of the workers (the layout sheets
+of a 5,000-stall basement are 25 batches, Zurich's L-1 7)."""
+
+
 @contextlib.contextmanager
 def in_order(
     work: Callable[[State, Batch], Result],
@@ -92,19 +97,21 @@ def in_order(
     ``workers`` processes. With one (or one batch) in this process, as the results are
     read; else on a pool of fresh processes, each given ``state`` once (pickled), all
     batches submitted before the iterator is yielded, so the caller may do other work
-    first. ``helping``: this process is one of the ``workers`` (the pool has one fewer):
-    reading the results, it does the batches still waiting itself. Not where that would
-    hold a second copy of a large state in memory: then the pool has all ``workers``.
+    first. ``helping``: reading the results, this process does the batches still waiting
+    itself, and from ``REPLACE_FROM`` batches on it counts as one of the ``workers`` (the
+    pool has one fewer). Not helping where that would hold a second copy of a large state
+    in memory.
     Leaving early cancels the batches not begun. ``work`` must be a module-level
     function."""
     workers = min(workers, len(batches))
     if workers <= 1:
         yield (work(state, b) for b in batches)
         return
-    # helping, one process fewer: this one has its own work first, then takes batches, so
-    # the cores stay as busy with one copy of the state and of the drawing libraries less
-    # (230 MB a layout worker at 5,000 stalls)
-    pool_size = workers - 1 if helping else workers
+    # helping with many batches, one process fewer: this one has its own work first, then
+    # takes batches, so the cores stay as busy with one copy of the state and the drawing
+    # libraries less (230 MB a layout worker at 5,000 stalls); with few, the batch it takes
+    # last leaves the pool's cores idle meanwhile (Zurich's 7: 10 % slower), so all stay
+    pool_size = workers - 1 if helping and len(batches) >= REPLACE_FROM else workers
     data = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
     with worker_pool(pool_size, initializer=_keep, initargs=(data,)) as pool:
         with main_script_hidden():  # the pool starts its processes as batches are submitted

@@ -100,3 +100,12 @@ def test_the_forkserver_preload_freezes_what_it_loads() -> None:
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.split() == ["True", "True", "True"]
+
+
+def test_with_many_batches_the_parent_stands_in_for_a_worker() -> None:
+    from planner.workers import REPLACE_FROM
+
+    with in_order(_whose, 0, list(range(REPLACE_FROM + 4)), workers=2) as results:
+        pids = set(results)
+    assert os.getpid() in pids
+    assert len(pids - {os.getpid()}) == 1  # a pool of one
