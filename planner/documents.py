@@ -430,13 +430,9 @@ def approval_pdf(
     with mpl.rc_context(style()):
         parts = package_parts(plan, opts, sheets)
         made = [p.pages() for p in parts]  # laid out, counted, not yet drawn
-        index, cover, total = _drawing_index(parts, made)
+        index, total = _drawing_index(parts, made)
     items = list(itertools.chain(*made))  # markers and typeset pages: nothing drawn yet
-    layouts = [
-        (item.sheet, (cover + k + 1, total))
-        for k, item in enumerate(items)
-        if isinstance(item, LayoutPage)
-    ]
+    layouts = [item.sheet for item in items if isinstance(item, LayoutPage)]
     with drawn_layouts(
         plan,
         layouts,
@@ -507,9 +503,9 @@ def _assemble(
 
 def _drawing_index(
     parts: Sequence[Part], made: Sequence[Pages]
-) -> tuple[list[tuple[str, str, str, str]], int, int]:
-    """The drawing index (number, title, paper, pages of each part), the cover's pages
-    and the package's."""
+) -> tuple[list[tuple[str, str, str, str]], int]:
+    """The drawing index (number, title, paper, pages of each part) and the package's
+    pages."""
     cover = max(1, math.ceil(len(parts) / COVER_ROWS))
     index, first = [], cover + 1
     for p, m in zip(parts, made, strict=True):
@@ -517,7 +513,7 @@ def _drawing_index(
         pages = f"{first}" if n == 1 else f"{first}-{first + n - 1}"
         index.append((p.number, p.title, p.paper, pages))
         first += n
-    return index, cover, first - 1
+    return index, first - 1
 
 
 def _join(path: Path, documents: Sequence[bytes], order: list[tuple[int, int, int | None]]) -> None:

@@ -51,10 +51,10 @@ class LayoutPage:
 
 @dataclass(frozen=True)
 class Batch:
-    """What one worker draws: consecutive layout sheets and their page numbers, with the
-    whole sheet set (for the key plan's and the match lines' references)."""
+    """What one worker draws: consecutive layout sheets, with the whole sheet set (for the
+    key plan's and the match lines' references)."""
 
-    pages: tuple[tuple[Sheet, tuple[int, int]], ...]
+    pages: tuple[Sheet, ...]
     sheets: tuple[Sheet, ...]
     options: SheetOptions
     images: tuple[str, ...]
@@ -64,7 +64,7 @@ class Batch:
 @contextlib.contextmanager
 def drawn_layouts(
     plan: Plan,
-    pages: Sequence[tuple[Sheet, tuple[int, int]]],
+    pages: Sequence[Sheet],
     *,
     sheets: Sequence[Sheet],
     options: SheetOptions,
@@ -72,11 +72,11 @@ def drawn_layouts(
     folder: Path | None = None,
     workers: int = 1,
 ) -> Iterator[Iterator[tuple[int, bytes]]]:
-    """Draw the layout sheets ``pages`` (each with its "x / y" number, set by the caller)
-    as PDFs of ``SHEETS_PER_TASK`` pages, saving each sheet's ``images`` (``png``, ``svg``)
-    in ``folder`` as ``<sheet.file>.<fmt>``. Yields an iterator
-    of (pages, PDF bytes) in order; with ``workers`` > 1 the drawing has started when it
-    is yielded, and the caller may do other work before reading it."""
+    """Draw the layout sheets ``pages`` as PDFs of ``SHEETS_PER_TASK`` unnumbered pages
+    (the caller numbers them), saving each sheet's ``images`` (``png``, ``svg``) in
+    ``folder`` as ``<sheet.file>.<fmt>``. Yields an iterator of (pages, PDF bytes) in
+    order; with ``workers`` > 1 the drawing has started when it is yielded, and the caller
+    may do other work before reading it."""
     batches = [
         Batch(tuple(pages[i : i + SHEETS_PER_TASK]), tuple(sheets), options, tuple(images), folder)
         for i in range(0, len(pages), SHEETS_PER_TASK)
@@ -87,12 +87,12 @@ def drawn_layouts(
 
 
 def _draw(plan: Plan, batch: Batch) -> bytes:
-    """One batch's sheets as a PDF (their page numbers are stamped when the package is
-    joined), their SVGs saved on the way and their PNGs rendered from its pages."""
+    """One batch's sheets as a PDF (numbered when the package is joined), their SVGs saved
+    on the way and their PNGs rendered from its pages."""
     sheets = list(batch.sheets)
     data = io.BytesIO()
     with mpl.rc_context(style()), PdfPages(data) as pdf:
-        for sheet, _number in batch.pages:
+        for sheet in batch.pages:
             check_time()  # the parent's budget, when drawn in its process
             fig = render_sheet(plan, sheet, sheets=sheets, options=batch.options)
             for fmt in batch.images:  # sheet-<level>, and sheet-<level>-<n> for its areas
@@ -103,8 +103,6 @@ def _draw(plan: Plan, batch: Batch) -> bytes:
     drawn = data.getvalue()
     if "png" in batch.images:
         assert batch.folder is not None
-        for (sheet, _number), pixels in zip(
-            batch.pages, pdf_pixels(drawn, dpi=SHEET_DPI), strict=True
-        ):
+        for sheet, pixels in zip(batch.pages, pdf_pixels(drawn, dpi=SHEET_DPI), strict=True):
             write_png(pixels, batch.folder / f"{sheet.file}.png", dpi=SHEET_DPI)
     return drawn

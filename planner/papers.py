@@ -366,6 +366,13 @@ SPLIT_PARALLEL_FROM = 2000
 """Papers below which one process copies them all (a worker takes a second to start)."""
 
 
+def splits_on_a_pool(plan: Plan, *, workers: int) -> bool:
+    """Whether :func:`write_notices` may split the papers on a pool of its own, judged
+    before they are typeset: at most two papers a request (a notice and a commitment), so
+    ``False`` here means it certainly does not."""
+    return workers > 1 and 2 * len(plan.requests) >= SPLIT_PARALLEL_FROM
+
+
 def _split(combined: Path, papers: Sequence[Paper]) -> None:
     """Copy each paper's pages of the combined document (the file ``combined``) into its
     own file."""

@@ -59,8 +59,11 @@ def main_script_hidden() -> Iterator[None]:
     try:
         yield
     finally:
-        if sys.modules.get("__main__") is bare and main is not None:
-            sys.modules["__main__"] = main
+        if sys.modules.get("__main__") is bare:
+            if main is None:
+                del sys.modules["__main__"]
+            else:
+                sys.modules["__main__"] = main
 
 
 def worker_pool(

@@ -130,3 +130,17 @@ def test_workers_write_the_same_papers(tmp_path: Path, monkeypatch: pytest.Monke
         assert len(paths) > 3
         made.append([(p.name, p.read_bytes()) for p in paths])
     assert made[0] == made[1] == made[2]
+
+
+def test_whether_the_split_needs_a_pool_is_known_before_typesetting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from planner import papers
+
+    plan = make_plan(read_site(sample_path("c")))
+    requests = len(plan.requests)
+    monkeypatch.setattr(papers, "SPLIT_PARALLEL_FROM", 2 * requests)
+    assert papers.splits_on_a_pool(plan, workers=2)
+    assert not papers.splits_on_a_pool(plan, workers=1)  # one process: never a pool
+    monkeypatch.setattr(papers, "SPLIT_PARALLEL_FROM", 2 * requests + 1)
+    assert not papers.splits_on_a_pool(plan, workers=2)  # at most two papers a request

@@ -164,7 +164,12 @@ def _write_all(
         # the time budget is checked per owner
         return write_notices(plan, out / "notices", qr=qr, combined=combined, workers=workers)
 
-    pooled = notices and _papers_pooled(plan)
+    if notices:
+        from planner.papers import splits_on_a_pool
+
+        pooled = splits_on_a_pool(plan, workers=workers)
+    else:
+        pooled = False
     # the layout sheets start drawing on the workers first; this process writes the rest
     # meanwhile (but the owner papers that start a pool of their own: one pool at a time,
     # for memory), then typesets the approval PDF's other pages and joins it
@@ -184,14 +189,6 @@ def _write_all(
     if pooled:
         papers = owner_papers()
     return [*data, *drawings, *papers]
-
-
-def _papers_pooled(plan: Plan) -> bool:
-    """Whether the owner papers may be split on a pool of their own (at most two papers a
-    request: below ``SPLIT_PARALLEL_FROM`` they are split in this process)."""
-    from planner.papers import SPLIT_PARALLEL_FROM
-
-    return 2 * len(plan.requests) >= SPLIT_PARALLEL_FROM
 
 
 def _write_data(
@@ -266,16 +263,15 @@ def _drawings(
         done(out / "approval.pdf")
         return
     yield
-    if images:
-        sheets = sheet_set(plan, opts.paper)
-        layouts = sum(s.kind != "diagram" for s in sheets)
-        with stage("drawing sheets", total=layouts) as step:
-            for sheet, fig in render_sheets(plan, options=opts, sheets=sheets):
-                for fmt in images:
-                    path = out / f"{sheet.file}.{fmt}"
-                    save_sheet(fig, path)
-                    done(path)
-                step.advance()
+    sheets = sheet_set(plan, opts.paper)  # PNG or SVG sheets alone
+    layouts = sum(s.kind != "diagram" for s in sheets)
+    with stage("drawing sheets", total=layouts) as step:
+        for sheet, fig in render_sheets(plan, options=opts, sheets=sheets):
+            for fmt in images:
+                path = out / f"{sheet.file}.{fmt}"
+                save_sheet(fig, path)
+                done(path)
+            step.advance()
 
 
 __all__ = [
