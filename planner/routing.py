@@ -807,7 +807,26 @@ def _bound_nodes(n: int, what: str) -> None:
         )
 
 
-def _spans(free: BaseGeometry, values: np.ndarray, *, axis: int) -> list[list[tuple[float, float]]]:
+def _ring_edges(free: BaseGeometry) -> np.ndarray | None:
+    """Every edge of the rings of an all-polygon free space, as rows (x0, y0, x1, y1);
+    ``None`` for anything else."""
+    polys = list(shapely.get_parts(free))
+    if any(p.geom_type != "Polygon" for p in polys):
+        return None
+    rings = [r for p in polys for r in (p.exterior, *p.interiors)]
+    coords = [np.asarray(r.coords) for r in rings if not r.is_empty]
+    if not coords:
+        return np.empty((0, 4))
+    return np.vstack([np.hstack([c[:-1], c[1:]]) for c in coords])
+
+
+def _spans(
+    free: BaseGeometry,
+    values: np.ndarray,
+    *,
+    axis: int,
+    edges: np.ndarray | None,
+) -> list[list[tuple[float, float]]]:
     """Where each axis-parallel line lies in the closed free space, as sorted disjoint
     spans along it: lines ``y = value`` (``axis`` 0, spans in x) or ``x = value`` (1).
 
@@ -817,15 +836,13 @@ def _spans(free: BaseGeometry, values: np.ndarray, *, axis: int) -> list[list[tu
     just below it (the rings' crossings, counted by parity); a point where the space only
     touches the line makes no span, and none held a track. Each crossing is computed in
     extended precision and rounded once, as GEOS rounds its own; an edge's end is its
-    vertex exactly. Anything but polygons is cut by GEOS (:func:`_pieces`)."""
-    polys = list(shapely.get_parts(free))
-    if any(p.geom_type != "Polygon" for p in polys):
+    vertex exactly. ``edges``: :func:`_ring_edges` of ``free`` (found once for both
+    axes); ``None``, for anything but polygons, has the lines cut by GEOS
+    (:func:`_pieces`)."""
+    if edges is None:
         return _pieces(free, values, axis=axis)
-    rings = [r for p in polys for r in (p.exterior, *p.interiors)]
-    coords = [np.asarray(r.coords) for r in rings if not r.is_empty]
-    if not coords or not len(values):
+    if not len(edges) or not len(values):
         return [[] for _ in values]
-    edges = np.vstack([np.hstack([c[:-1], c[1:]]) for c in coords])  # x0 y0 x1 y1
     along, across = (0, 1) if axis == 0 else (1, 0)
     u0, v0, u1, v1 = edges[:, along], edges[:, across], edges[:, 2 + along], edges[:, 2 + across]
     keep = v0 != v1  # edges along the line's own direction cross nothing
@@ -948,8 +965,9 @@ def _track_graph(
         seeds_by_y[float(y)].append(float(x))
         seeds_by_x[float(x)].append(float(y))
     # horizontal tracks: (y, x0, x1); vertical tracks: (x, y0, y1), only those holding a seed
-    htracks = _tracks(_spans(free, ys, axis=0), ys, seeds_by_y)
-    vtracks = _tracks(_spans(free, xs, axis=1), xs, seeds_by_x)
+    edges = _ring_edges(free)
+    htracks = _tracks(_spans(free, ys, axis=0, edges=edges), ys, seeds_by_y)
+    vtracks = _tracks(_spans(free, xs, axis=1, edges=edges), xs, seeds_by_x)
     on_h, on_v = _crossings(htracks, vtracks)
     extra_nodes = _tray_crossings(tray_parts, htracks, vtracks, on_h, on_v)
     graph: nx.Graph[Node] = nx.Graph()

@@ -235,11 +235,11 @@ def test_the_eager_visibility_graph_and_the_lazy_search_agree(
 
 
 def test_free_spans_of_a_square_with_a_hole() -> None:
-    from planner.routing import _spans
+    from planner.routing import _ring_edges, _spans
 
     free = box(0, 0, 10, 10).difference(box(4, 4, 6, 6))
     ys = np.array([5.0, 4.0, 6.0, 0.0, 10.0, 2.0])
-    assert _spans(free, ys, axis=0) == [
+    assert _spans(free, ys, axis=0, edges=_ring_edges(free)) == [
         [(0.0, 4.0), (6.0, 10.0)],  # through the hole
         [(0.0, 10.0)],  # along its lower edge: the edge is free (the space is closed)
         [(0.0, 10.0)],
@@ -247,7 +247,10 @@ def test_free_spans_of_a_square_with_a_hole() -> None:
         [(0.0, 10.0)],
         [(0.0, 10.0)],
     ]
-    assert _spans(free, np.array([5.0, 11.0]), axis=1) == [[(0.0, 4.0), (6.0, 10.0)], []]
+    assert _spans(free, np.array([5.0, 11.0]), axis=1, edges=_ring_edges(free)) == [
+        [(0.0, 4.0), (6.0, 10.0)],
+        [],
+    ]
 
 
 def _positive(spans: list[list[tuple[float, float]]]) -> list[list[tuple[float, float]]]:
@@ -268,7 +271,7 @@ def test_free_spans_are_what_geos_cuts(
     """The scan gives GEOS's pieces (but for a point where the space only touches a line):
     exactly where every ring is axis-parallel, within a nanometre where an edge slants
     (each crossing of a slanted edge may differ from GEOS's in its last bit)."""
-    from planner.routing import _pieces, _spans
+    from planner.routing import _pieces, _ring_edges, _spans
 
     outline = Polygon([(0, 0), (40, 0), (40, 30), *([(20, 36)] if roofed else []), (0, 30)])
     obstacles = shapely.union_all([box(x, y, x + w, y + h) for x, y, w, h in holes])
@@ -278,7 +281,7 @@ def test_free_spans_are_what_geos_cuts(
     for axis in (0, 1):
         values = np.unique(vertices[:, 1 - axis])
         ours, geos = (
-            _positive(_spans(free, values, axis=axis)),
+            _positive(_spans(free, values, axis=axis, edges=_ring_edges(free))),
             _positive(_pieces(free, values, axis=axis)),
         )
         if angle == 0.0 and not roofed:
@@ -290,7 +293,7 @@ def test_free_spans_are_what_geos_cuts(
 
 
 def test_free_spans_of_anything_but_polygons_are_cut_by_geos() -> None:
-    from planner.routing import _spans
+    from planner.routing import _ring_edges, _spans
 
     free = shapely.GeometryCollection([box(0, 0, 4, 4), LineString([(4, 2), (9, 2)])])
-    assert _spans(free, np.array([2.0]), axis=0) == [[(0.0, 9.0)]]
+    assert _spans(free, np.array([2.0]), axis=0, edges=_ring_edges(free)) == [[(0.0, 9.0)]]
