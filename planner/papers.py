@@ -343,21 +343,20 @@ def write_notices(
     del setter
     batches = [papers[k : k + SPLIT_BATCH] for k in range(0, len(papers), SPLIT_BATCH)]
     workers = workers if len(papers) >= SPLIT_PARALLEL_FROM else 1
-    with (
-        stage("owner papers' files", total=len(papers)) as step,
-        # the workers alone: each opens the whole combined document (200 MB at 5,000
-        # requests), and this process holding one more took the package past 1 GB
-        in_order(_split, combined_path, batches, workers=workers, helping=False) as split,
-    ):
-        for batch, _ in zip(batches, split, strict=True):
-            check_time()
-            step.advance(len(batch))
-    out = [paper.path for paper in papers]
-    if combined:
-        out.append(combined_path)
-    else:
-        combined_path.unlink()
-    return out
+    try:
+        with (
+            stage("owner papers' files", total=len(papers)) as step,
+            # the workers alone: each opens the whole combined document (200 MB at 5,000
+            # requests), and this process holding one more took the package past 1 GB
+            in_order(_split, combined_path, batches, workers=workers, helping=False) as split,
+        ):
+            for batch, _ in zip(batches, split, strict=True):
+                check_time()
+                step.advance(len(batch))
+    finally:
+        if not combined:  # the split's own copy, asked for or not, never stays behind
+            combined_path.unlink(missing_ok=True)
+    return [paper.path for paper in papers] + ([combined_path] if combined else [])
 
 
 SPLIT_BATCH = 500

@@ -144,3 +144,10 @@ def test_whether_the_split_needs_a_pool_is_known_before_typesetting(
     assert not papers.splits_on_a_pool(plan, workers=1)  # one process: never a pool
     monkeypatch.setattr(papers, "SPLIT_PARALLEL_FROM", 2 * requests + 1)
     assert not papers.splits_on_a_pool(plan, workers=2)  # at most two papers a request
+
+
+def test_without_the_combined_file_nothing_else_stays(tmp_path: Path) -> None:
+    plan = make_plan(read_site(sample_path("c")))
+    written = write_notices(plan, tmp_path / "n")
+    assert sorted(p.name for p in (tmp_path / "n").iterdir()) == sorted(p.name for p in written)
+    assert COMBINED not in {p.name for p in written}
