@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 from planner import trunk  # noqa: E402
 from planner.plan import PlanOptions, make_plan  # noqa: E402
 from planner.readers import parse_site  # noqa: E402
-from planner.routing import Router, _key, _track_graph  # noqa: E402
+from planner.routing import Router, _track_graph  # noqa: E402
 from planner.synthetic import collection, feature, simple_garage  # noqa: E402
 
 SIZES = (5, 10, 20, 50, 100)
@@ -94,8 +94,9 @@ def measure(n: int) -> dict[str, float]:
     targets = [r.point for r in shared.requests if r.point is not None]
     free_axis, trays_axis, pts = router._prepare([box.point, *targets])
     graph = _track_graph(free_axis, pts, trays_axis, 0.7)
+    at = graph.index(pts).tolist()
     t0 = time.perf_counter()
-    trunk.shared_paths(graph, _key(pts[0]), [_key(p) for p in pts[1:]])
+    trunk.shared_paths(graph, at[0], at[1:])
     elapsed = time.perf_counter() - t0
     bound = _lower_bound(np.asarray([(p.x, p.y) for p in [box.point, *targets]]))
     return {

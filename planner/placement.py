@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-import networkx as nx
 import numpy as np
 import shapely
 import shapely.affinity
@@ -24,8 +23,8 @@ import shapely.ops
 from shapely.geometry import Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from planner.graph import RouteGraph
 from planner.site import Obstacle
-from planner.trunk import Node
 
 Placement = Literal["centre", "centroid", "interior_point", "column", "wall", "min_cable", "manual"]
 PlacementMode = Literal["centre", "centroid", "column", "min-cable"]
@@ -127,29 +126,35 @@ def centroid_site(compartment: Polygon, free: BaseGeometry) -> BoxSite | None:
 
 
 def min_cable_node(
-    graph: nx.Graph[Node],
+    graph: RouteGraph,
     sources: Sequence[tuple[float, float]],
     *,
     prefer: tuple[float, float] = (0.0, 0.0),
-    allowed: set[tuple[float, float]] | None = None,
+    allowed: np.ndarray | None = None,
 ) -> tuple[tuple[float, float], float] | None:
-    """R5 option ``min-cable``: the graph node (among ``allowed``, the mountable ones, when
-    given) with the least total length to all ``sources`` (the chargers), and that total;
-    among equal totals (rectilinear plateaus) the node nearest ``prefer`` (the policy
-    point). One search per charger."""
+    """R5 option ``min-cable``: the graph node (among ``allowed``, a mask of the mountable
+    ones, when given) with the least total length to all ``sources`` (the chargers, nodes
+    of the graph), and that total; among equal totals (rectilinear plateaus) the node
+    nearest ``prefer`` (the policy point). The chargers are searched a block at a time."""
     if not sources:
         return None
-    totals: dict[tuple[float, float], float] = {}
-    counts: dict[tuple[float, float], int] = {}
-    for s in sources:
-        dist = nx.single_source_dijkstra_path_length(graph, s, weight="length")
-        for node, d in dist.items():
-            totals[node] = totals.get(node, 0.0) + d
-            counts[node] = counts.get(node, 0) + 1
-    full = [n for n, k in counts.items() if k == len(sources) and (allowed is None or n in allowed)]
-    if not full:
+    at = graph.index(np.asarray(sources, float))
+    if (at < 0).any():  # a charger that is not a node of the graph
         return None
-    best = min(
-        full, key=lambda n: (round(totals[n], 6), (n[0] - prefer[0]) ** 2 + (n[1] - prefer[1]) ** 2)
-    )
-    return best, totals[best]
+    total = np.zeros(graph.n_nodes)
+    for first in range(0, len(at), _SEARCH_BLOCK):
+        for row in graph.distances(at[first : first + _SEARCH_BLOCK], weight="length"):
+            total += row  # one charger after another, as a running sum
+    ok = np.isfinite(total)
+    if allowed is not None:
+        ok &= allowed
+    full = np.flatnonzero(ok)
+    if not len(full):
+        return None
+    near = ((graph.xy[full] - np.asarray(prefer)) ** 2).sum(axis=1)
+    best = int(full[np.lexsort((near, np.round(total[full], 6)))[0]])
+    return graph.node(best), float(total[best])
+
+
+_SEARCH_BLOCK = 32
+"""Chargers searched at once by :func:`min_cable_node` (a row of distances per charger)."""

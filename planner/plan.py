@@ -1007,12 +1007,10 @@ def _min_cable(
     snapped = [router.snap(p) for p in targets if p is not None]
     free_pts = [s[0] for s in snapped if s is not None]
     graph, pts = router.graph([policy.point, *free_pts])
-    nodes = list(graph.nodes)
-    allowed: set[tuple[float, float]] = set()
-    if nodes and not mounts.lines.is_empty:
-        world = router._from_axis_xy(np.asarray(nodes, dtype=float))
-        near = shapely.dwithin(shapely.points(world), mounts.lines, 2e-3)
-        allowed = {n for n, ok in zip(nodes, np.asarray(near), strict=True) if ok}
+    allowed = np.zeros(graph.n_nodes, bool)
+    if graph.n_nodes and not mounts.lines.is_empty:
+        world = router._from_axis_xy(graph.xy)
+        allowed = np.asarray(shapely.dwithin(shapely.points(world), mounts.lines, 2e-3))
     best = min_cable_node(
         graph,
         [(float(x), float(y)) for x, y in pts[1:]],

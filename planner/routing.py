@@ -17,7 +17,9 @@ closes the gap, as it does on site). Two routers share it:
 Existing trays are added as edges of their own angle, costing ``tray_cost_factor`` per metre.
 Terminals (the box and the chargers) outside the free space join it by the shortest straight
 stub to the nearest free point; stubs are exempt from the clearance but never cross an
-obstacle, and count in the route's length. One Dijkstra search per box serves all its cables.
+obstacle, and count in the route's length. One Dijkstra search per box serves all its cables:
+the graph is a :class:`planner.graph.RouteGraph` (compressed sparse arrays) and the search
+scipy's, in C.
 """
 
 from __future__ import annotations
@@ -32,7 +34,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-import networkx as nx
 import numpy as np
 import shapely
 import shapely.affinity
@@ -42,9 +43,9 @@ from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 
 from planner import trunk
+from planner.graph import RouteGraph
 from planner.limits import check_time, current_limits, over
 from planner.projection import Geom, transform_xy
-from planner.trunk import Node
 
 RoutingMode = Literal["rectilinear", "euclidean"]
 
@@ -272,7 +273,7 @@ class Router:
             pts.append(r.coords[0])
         return free_axis, trays_axis, np.asarray(pts, dtype=float).reshape(-1, 2)
 
-    def graph(self, terminals: Sequence[Point]) -> tuple[nx.Graph[Node], np.ndarray]:
+    def graph(self, terminals: Sequence[Point]) -> tuple[RouteGraph, np.ndarray]:
         """The whole routing graph (in the axis frame) holding the given free terminals,
         and the terminals' node coordinates in that frame."""
         free_axis, trays_axis, arr = self._prepare(terminals)
@@ -334,14 +335,17 @@ class Router:
         main = [snapped_src[0]] + [s[0] for s in snapped[: len(targets)] if s is not None]
         free_axis, trays_axis, pts = self._prepare(main)
         small = _track_graph(free_axis, pts, trays_axis, self.tray_cost_factor)
-        paths = trunk.shared_paths(small, _key(pts[0]), [_key(p) for p in pts[1:]])
+        at = small.index(pts).tolist()
+        paths = [
+            None if p is None else small.xy[p] for p in trunk.shared_paths(small, at[0], at[1:])
+        ]
         check_time()
         terminals = main + [s[0] for s in snapped[len(targets) :] if s is not None]
         free_axis, trays_axis, pts = self._prepare(terminals)
         big = _track_graph(free_axis, pts, trays_axis, self.tray_cost_factor)
         check_time()
-        keys = [_key(p) for p in pts[len(main) :]]
-        found = trunk.extend(big, _key(pts[0]), paths, keys)
+        at = big.index(pts).tolist()
+        found = trunk.extend(big, at[0], paths, at[len(main) :])
         more = [None if nodes is None else _as_path(big, nodes) for nodes in found]
         return routes + self._routes(source, extra, snapped_src, snapped[len(targets) :], more)
 
@@ -452,41 +456,22 @@ class _Path:
     tray: float
 
 
-def _graph_paths(graph: nx.Graph[Node], pts: np.ndarray) -> list[_Path | None]:
-    """One Dijkstra from ``pts[0]``; the path to each of ``pts[1:]``.
-
-    Only the predecessors are kept (the first of equal ones, which is the path networkx's
-    ``single_source_dijkstra`` would give): a path list for every node of a large graph
-    would take gigabytes."""
-    source = _key(pts[0])
-    pred, _ = nx.dijkstra_predecessor_and_distance(graph, source, weight="cost")
-    out: list[_Path | None] = []
-    for p in pts[1:]:
-        node = _key(p)
-        if node not in pred:
-            out.append(None)
-            continue
-        nodes = [node]
-        while nodes[-1] != source:
-            nodes.append(pred[nodes[-1]][0])
-        nodes.reverse()
-        out.append(_as_path(graph, nodes))
-    return out
+def _graph_paths(graph: RouteGraph, pts: np.ndarray) -> list[_Path | None]:
+    """One search from ``pts[0]``; the path of its own tree to each of ``pts[1:]``."""
+    at = graph.index(pts).tolist()
+    found = graph.search(at[0])
+    return [_as_path(graph, found.first_path(t)) if found.reached(t) else None for t in at[1:]]
 
 
-def _as_path(graph: nx.Graph[Node], nodes: list[tuple[float, float]]) -> _Path:
-    edges = [graph.edges[a, b] for a, b in itertools.pairwise(nodes)]
-    return _Path(
-        coords=list(nodes),
-        cost=sum(e["cost"] for e in edges),
-        length=sum(e["length"] for e in edges),
-        tray=sum(e["length"] for e in edges if e["tray"]),
-    )
+def _as_path(graph: RouteGraph, nodes: list[int]) -> _Path:
+    cost, length, tray = graph.hop_sums(nodes)
+    return _Path(coords=[graph.node(i) for i in nodes], cost=cost, length=length, tray=tray)
 
 
-def _shared_graph_paths(graph: nx.Graph[Node], pts: np.ndarray) -> list[_Path | None]:
+def _shared_graph_paths(graph: RouteGraph, pts: np.ndarray) -> list[_Path | None]:
     """Optimal paths from ``pts[0]`` chosen to share (:func:`planner.trunk.shared_paths`)."""
-    found = trunk.shared_paths(graph, _key(pts[0]), [_key(p) for p in pts[1:]])
+    at = graph.index(pts).tolist()
+    found = trunk.shared_paths(graph, at[0], at[1:])
     return [None if nodes is None else _as_path(graph, nodes) for nodes in found]
 
 
@@ -721,26 +706,9 @@ def _key(xy: Iterable[float]) -> tuple[float, float]:
     return (float(x), float(y))
 
 
-def _add_edge(
-    graph: nx.Graph[Node],
-    a: tuple[float, float],
-    b: tuple[float, float],
-    *,
-    cost_factor: float = 1.0,
-    tray: bool = False,
-) -> None:
-    if a == b:
-        return
-    length = math.hypot(b[0] - a[0], b[1] - a[1])
-    cost = length * cost_factor
-    if graph.has_edge(a, b) and graph.edges[a, b]["cost"] <= cost:
-        return
-    graph.add_edge(a, b, length=length, cost=cost, tray=tray)
-
-
 def _visibility_graph(
     free: BaseGeometry, terminals: np.ndarray, trays: Sequence[BaseGeometry], tray_cost: float
-) -> nx.Graph[Node]:
+) -> RouteGraph:
     """Any-angle: nodes are reflex corners, terminals and tray vertices; an edge joins every
     pair that sees each other through the (closed) free space.
 
@@ -750,10 +718,9 @@ def _visibility_graph(
     """
     tray_parts = _tray_parts(free, trays)
     free_pts = np.vstack([terminals, *[np.asarray(t.coords) for t in tray_parts]])
-    sight = _Sight.of(free, np.unique(free_pts, axis=0))  # the graph's nodes in sorted order
+    sight = _Sight.of(free, np.unique(free_pts, axis=0))
     nodes, constrained, prev_all, next_all = sight.nodes, sight.constrained, sight.prev, sight.next
-    graph: nx.Graph[Node] = nx.Graph()
-    graph.add_nodes_from(_key(p) for p in nodes)
+    ends: list[tuple[np.ndarray, np.ndarray]] = []
     n = len(nodes)
     for first in range(0, n - 1, _BLOCK):  # pairs (i, j > i) a block of rows at a time
         check_time()
@@ -766,13 +733,40 @@ def _visibility_graph(
         i, j = i[ok], j[ok]
         segs = shapely.linestrings(np.stack([nodes[i], nodes[j]], axis=1))
         visible = shapely.covers(free, segs)
-        for a, b in zip(i[visible], j[visible], strict=True):
-            _add_edge(graph, _key(nodes[a]), _key(nodes[b]))
-    for t in tray_parts:
-        c = np.asarray(t.coords)
-        for a, b in itertools.pairwise(c):
-            _add_edge(graph, _key(a), _key(b), cost_factor=tray_cost, tray=True)
-    return graph
+        ends.append((nodes[i[visible]], nodes[j[visible]]))
+    a = np.vstack([np.empty((0, 2)), *(e[0] for e in ends)])
+    b = np.vstack([np.empty((0, 2)), *(e[1] for e in ends)])
+    sight_len = np.hypot(*(b - a).T)
+    ta, tb = _tray_edges(tray_parts, [[] for c in tray_parts for _ in c.coords[1:]])
+    tray_len = np.hypot(*(tb - ta).T)
+    return RouteGraph.from_edges(
+        np.vstack([a, ta]),
+        np.vstack([b, tb]),
+        length=np.concatenate([sight_len, tray_len]),
+        cost=np.concatenate([sight_len, tray_len * tray_cost]),
+        tray=np.concatenate([np.zeros(len(a), bool), np.ones(len(ta), bool)]),
+        nodes=nodes,
+    )
+
+
+def _tray_edges(
+    tray_parts: list[LineString], cuts: list[list[tuple[float, float]]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The trays' edges (their ends, k x 2 each): every tray segment, cut at the points of
+    ``cuts`` (one list per segment, in the trays' order) where tracks cross it."""
+    starts: list[tuple[float, float]] = []
+    ends: list[tuple[float, float]] = []
+    segment = iter(cuts)
+    for part in tray_parts:
+        c = np.asarray(part.coords)
+        for start, end in itertools.pairwise(c):
+            first = (float(start[0]), float(start[1]))
+            seq = sorted(next(segment), key=functools.partial(math.dist, first))
+            chain = [first, *seq, (float(end[0]), float(end[1]))]
+            for u, w in itertools.pairwise(chain):
+                starts.append(u)
+                ends.append(w)
+    return np.asarray(starts, float).reshape(-1, 2), np.asarray(ends, float).reshape(-1, 2)
 
 
 def _tangent(
@@ -950,7 +944,7 @@ def _near_holes(free: BaseGeometry, block: np.ndarray) -> BaseGeometry:
 
 def _track_graph(
     free: BaseGeometry, terminals: np.ndarray, trays: Sequence[BaseGeometry], tray_cost: float
-) -> nx.Graph[Node]:
+) -> RouteGraph:
     """Rectilinear: maximal free horizontal and vertical segments through every corner and
     terminal; nodes where they cross; trays as extra edges at their own angle."""
     tray_parts = _tray_parts(free, trays)
@@ -970,31 +964,48 @@ def _track_graph(
     vtracks = _tracks(_spans(free, xs, axis=1, edges=edges), xs, seeds_by_x)
     on_h, on_v = _crossings(htracks, vtracks)
     extra_nodes = _tray_crossings(tray_parts, htracks, vtracks, on_h, on_v)
-    graph: nx.Graph[Node] = nx.Graph()
-    # the tracks' edges in one call, in the order _add_edge took them (the adjacency order
-    # breaks Dijkstra's ties): distinct, since each line's pieces are merged into disjoint
-    # spans with distinct stops, and an axis-parallel length is the coordinates' difference
-    graph.add_edges_from(
-        ((a, y), (b, y), {"length": b - a, "cost": b - a, "tray": False})
-        for (y, x0, x1), found in zip(htracks, on_h, strict=True)
-        for a, b in itertools.pairwise(sorted({x0, x1, *found}))
+    ha, hb = _track_edges(htracks, on_h, axis=0)
+    va, vb = _track_edges(vtracks, on_v, axis=1)
+    ta, tb = _tray_edges(tray_parts, [cuts for part in extra_nodes for cuts in part])
+    run = np.concatenate([hb[:, 0] - ha[:, 0], vb[:, 1] - va[:, 1]])  # axis-parallel
+    tray_len = np.hypot(*(tb - ta).T)
+    return RouteGraph.from_edges(
+        np.vstack([ha, va, ta]),
+        np.vstack([hb, vb, tb]),
+        length=np.concatenate([run, tray_len]),
+        cost=np.concatenate([run, tray_len * tray_cost]),
+        tray=np.concatenate([np.zeros(len(run), bool), np.ones(len(ta), bool)]),
+        nodes=terminals,
     )
-    graph.add_edges_from(
-        ((x, a), (x, b), {"length": b - a, "cost": b - a, "tray": False})
-        for (x, y0, y1), found in zip(vtracks, on_v, strict=True)
-        for a, b in itertools.pairwise(sorted({y0, y1, *found}))
+
+
+def _track_edges(
+    tracks: list[tuple[float, float, float]], stops: list[list[float]], *, axis: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The edges of the tracks (``(value, start, end)``, along x for ``axis`` 0, else y)
+    between consecutive distinct stops: each track's ends and the ``stops`` where others
+    cross it. Returns their two ends (k x 2 each), each edge from its lower end."""
+    if not tracks:
+        return np.empty((0, 2)), np.empty((0, 2))
+    arr = np.asarray(tracks, float)
+    count = np.asarray([len(f) for f in stops]) + 2
+    line = np.repeat(np.arange(len(tracks)), count)
+    at = np.fromiter(
+        itertools.chain.from_iterable((t[1], t[2], *f) for t, f in zip(tracks, stops, strict=True)),
+        float,
+        count=int(count.sum()),
     )
-    for part, cuts in zip(tray_parts, extra_nodes, strict=True):
-        c = np.asarray(part.coords)
-        for start, end, inner in zip(c, c[1:], cuts, strict=False):
-            first = (float(start[0]), float(start[1]))
-            seq = sorted(inner, key=functools.partial(math.dist, first))
-            chain = [first, *seq, (float(end[0]), float(end[1]))]
-            for u, w in itertools.pairwise(chain):
-                _add_edge(graph, u, w, cost_factor=tray_cost, tray=True)
-    for p in terminals:
-        graph.add_node(_key(p))
-    return graph
+    order = np.lexsort((at, line))
+    line, at = line[order], at[order]
+    distinct = np.ones(len(at), bool)
+    distinct[1:] = (line[1:] != line[:-1]) | (at[1:] != at[:-1])
+    line, at = line[distinct], at[distinct]
+    step = np.flatnonzero(line[1:] == line[:-1])
+    value = arr[line[step], 0]
+    lo, hi = at[step], at[step + 1]
+    if axis == 0:
+        return np.column_stack([lo, value]), np.column_stack([hi, value])
+    return np.column_stack([value, lo]), np.column_stack([value, hi])
 
 
 def _crossings(

@@ -10,7 +10,8 @@ it is optimal) and merges chargers farthest first, as the rectilinear Steiner ar
 heuristic of Rao et al. does in the open plane (:func:`_merge_tree`). The tree is kept only
 when it is shorter than the plain shortest-path tree (Dijkstra's predecessors), so it is
 never longer than that; ``tests/test_trunk.py`` compares it with the shortest arborescence,
-found exhaustively, on instances of up to 8 chargers. Euclidean routes are unique in
+found exhaustively, on instances of up to 8 chargers. The graph is a
+:class:`planner.graph.RouteGraph` and its nodes are indices into it. Euclidean routes are unique in
 practice: there the tree is the union of the routes and shares only where they coincide.
 
 :func:`tray_runs` turns the routes into tray segments: a piece shared by two or more
@@ -27,50 +28,42 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import networkx as nx
 import numpy as np
 import shapely
 from shapely.geometry import LineString
 
 from planner import tables
+from planner.graph import RouteGraph, Search
 from planner.limits import check_time
 
 Node = tuple[float, float]
-_TIGHT = 1e-9
-"""Relative tolerance of ``dist[u] + cost(u, v) = dist[v]`` (sums of float lengths)."""
+Path = list[int]
+"""A path as the graph's node indices, from the box to a charger."""
 
 
-def _direction(a: Node, b: Node) -> int:
-    """0 for an edge along x, 1 along y, 2 at any other angle (existing trays)."""
-    if a[1] == b[1]:
-        return 0
-    if a[0] == b[0]:
-        return 1
-    return 2
+def tree_length(graph: RouteGraph, paths: Sequence[Sequence[int] | None]) -> float:
+    """New tray in the union of ``paths`` (each edge once; existing trays add nothing; a
+    step no edge joins, its straight length)."""
+    pairs = {(min(a, b), max(a, b)) for p in paths if p for a, b in itertools.pairwise(p)}
+    if not pairs:
+        return 0.0
+    u, v = np.asarray(sorted(pairs), np.int64).T
+    e = graph.edge_ids(u, v)
+    hop = e < 0
+    added = np.where(graph.tray[e] | hop, 0.0, graph.length[e])
+    straight = np.hypot(*(graph.xy[u[hop]] - graph.xy[v[hop]]).T) if hop.any() else []
+    return float(math.fsum(added.tolist()) + math.fsum(straight))
 
 
-def _added(graph: nx.Graph[Node], u: Node, v: Node) -> float:
-    """New tray an edge needs: its length, or nothing along an existing tray."""
-    data = graph.adj[u][v]
-    return 0.0 if data.get("tray") else float(data["length"])
-
-
-def tree_length(graph: nx.Graph[Node], paths: Sequence[Sequence[Node] | None]) -> float:
-    """New tray in the union of ``paths`` (each edge once; existing trays add nothing)."""
-    edges = {frozenset(e) for p in paths if p for e in itertools.pairwise(p)}
-    return sum(_added(graph, *tuple(e)) for e in edges)
-
-
-def shared_paths(
-    graph: nx.Graph[Node], source: Node, targets: Sequence[Node]
-) -> list[list[Node] | None]:
-    """A path from ``source`` to each target (``None`` where none), each of the least cost
-    (edge attribute ``cost``), chosen so that they share (see the module's docstring)."""
-    preds, dist = nx.dijkstra_predecessor_and_distance(graph, source, weight="cost")
-    plain = [_walk_back(preds, source, t) if t in dist else None for t in targets]
-    parent = _merge_tree(graph, source, [t for t in targets if t in dist], dist)
-    shared: list[list[Node] | None] = [
-        _walk_tree(parent, t) if t in dist else None for t in targets
+def shared_paths(graph: RouteGraph, source: int, targets: Sequence[int]) -> list[Path | None]:
+    """A path from ``source`` to each target (``None`` where none), each of the least cost,
+    chosen so that they share (see the module's docstring)."""
+    found = graph.search(source)
+    reach = [t for t in targets if found.reached(t)]
+    plain = [found.first_path(t) if found.reached(t) else None for t in targets]
+    parent = _merge_tree(found, reach)
+    shared: list[Path | None] = [
+        _walk_tree(parent, t) if found.reached(t) else None for t in targets
     ]
     if tree_length(graph, plain) < tree_length(graph, shared) - 1e-9:
         return plain  # never longer than Dijkstra's own tree
@@ -78,63 +71,66 @@ def shared_paths(
 
 
 def extend(
-    graph: nx.Graph[Node],
-    source: Node,
-    paths: Sequence[Sequence[Node] | None],
-    extra: Sequence[Node],
-) -> list[list[Node] | None]:
+    graph: RouteGraph,
+    source: int,
+    paths: Sequence[np.ndarray | None],
+    extra: Sequence[int],
+) -> list[Path | None]:
     """Optimal paths to ``extra`` targets (the build-out reserve) that join the tree of
     ``paths`` without changing it: each, farthest first, by the optimal path adding the
-    least new tray to the tree built so far. ``paths`` may come from a graph with fewer
-    terminals: their straight runs are followed through ``graph``'s extra nodes."""
-    dist = nx.single_source_dijkstra_path_length(graph, source, weight="cost")
-    rank = {n: k for k, n in enumerate(dist)}  # Dijkstra's order: a predecessor first
-    parent: dict[Node, Node | None] = {source: None}
+    least new tray to the tree built so far. ``paths`` are coordinates (k x 2) and may come
+    from a graph with fewer terminals: their straight runs are followed through
+    ``graph``'s extra nodes."""
+    found = graph.search(source)
+    parent: dict[int, int | None] = {source: None}
     for path in paths:
-        for a, b in itertools.pairwise(path or []):
+        if path is None:
+            continue
+        at = graph.index(path).tolist()
+        for a, b in itertools.pairwise(at):
             for u, w in itertools.pairwise(_follow(graph, a, b)):
                 parent.setdefault(w, u)
-    for t in sorted((t for t in extra if t in dist), key=lambda t: -dist[t]):
+    added = np.where(graph.tray, 0.0, graph.length).tolist()
+    for t in sorted((t for t in extra if found.reached(t)), key=lambda t: -found.dist[t]):
         check_time()
-        _join(graph, t, parent, dist, rank)
-    return [_walk_tree(parent, t) if t in dist else None for t in extra]
+        _join(found, t, parent, added)
+    return [_walk_tree(parent, t) if found.reached(t) else None for t in extra]
 
 
-def _follow(graph: nx.Graph[Node], a: Node, b: Node) -> list[Node]:
-    """The nodes of ``graph`` along the straight run from ``a`` to ``b``."""
+def _follow(graph: RouteGraph, a: int, b: int) -> list[int]:
+    """The nodes of ``graph`` along the straight run from ``a`` to ``b`` (``[a, b]`` where
+    the run is not on its tracks: never seen, the step then counts its straight length)."""
+    if a < 0 or b < 0:
+        return []
+    goal = graph.xy[b]
     nodes = [a]
     while nodes[-1] != b:
-        here = nodes[-1]
-        left = math.dist(here, b)
-        step = None
-        for n in graph.adj[here]:
-            ahead = math.dist(n, b)
-            cross = (n[0] - here[0]) * (b[1] - here[1]) - (n[1] - here[1]) * (b[0] - here[0])
-            on_run = ahead < left - 1e-12 and abs(cross) <= 1e-9 * max(1.0, left)
-            if on_run and (step is None or ahead < math.dist(step, b)):
-                step = n
-        if step is None:  # not on this graph's tracks (never seen): keep the run as it is
-            d = math.dist(a, b)
-            graph.add_edge(a, b, length=d, cost=d, tray=False)
+        here = graph.xy[nodes[-1]]
+        left = math.dist(here, goal)
+        near = graph.neighbours(nodes[-1])
+        pos = graph.xy[near]
+        ahead = np.hypot(*(goal - pos).T)
+        cross = (pos[:, 0] - here[0]) * (goal[1] - here[1]) - (pos[:, 1] - here[1]) * (
+            goal[0] - here[0]
+        )
+        on_run = (ahead < left - 1e-12) & (np.abs(cross) <= 1e-9 * max(1.0, left))
+        if not on_run.any():
             return [a, b]
-        nodes.append(step)
+        nodes.append(int(near[on_run][np.argmin(ahead[on_run])]))
     return nodes
 
 
 def _join(
-    graph: nx.Graph[Node],
-    target: Node,
-    parent: dict[Node, Node | None],
-    dist: dict[Node, float],
-    rank: dict[Node, int],
+    found: Search, target: int, parent: dict[int, int | None], added_by_edge: list[float]
 ) -> None:
     """Hang ``target`` on the tree by the optimal-path-DAG path that adds the least new
     tray: a search backwards from the target to the first tree node."""
     if target in parent:
         return
+    ptr, preds, edges = found.dag
     best = {target: 0.0}
-    towards: dict[Node, Node] = {}
-    heap: list[tuple[float, int, Node]] = [(0.0, 0, target)]
+    towards: dict[int, int] = {}
+    heap: list[tuple[float, int, int]] = [(0.0, 0, target)]
     count = itertools.count(1)
     v = target
     while heap:
@@ -143,13 +139,9 @@ def _join(
             continue
         if v in parent:
             break
-        dv = dist[v]
-        tol = _TIGHT * max(1.0, dv)
-        for u, data in graph.adj[v].items():
-            du = dist.get(u)
-            if du is None or rank[u] >= rank[v] or du + data["cost"] > dv + tol:
-                continue
-            a = added + _added(graph, u, v)
+        for k in range(ptr[v], ptr[v + 1]):
+            u = preds[k]
+            a = added + added_by_edge[edges[k]]
             if a < best.get(u, math.inf):
                 best[u], towards[u] = a, v
                 heapq.heappush(heap, (a, next(count), u))
@@ -160,9 +152,7 @@ def _join(
         u = w
 
 
-def _merge_tree(
-    graph: nx.Graph[Node], source: Node, targets: Sequence[Node], dist: dict[Node, float]
-) -> dict[Node, Node | None]:
+def _merge_tree(found: Search, targets: Sequence[int]) -> dict[int, int | None]:
     """The rectilinear Steiner arborescence heuristic of Rao, Sadayappan, Hwang and Shor
     (1992), on the DAG of optimal paths: repeatedly merge the two chargers (or merge points)
     whose farthest common DAG ancestor is farthest from the box, at that ancestor.
@@ -172,21 +162,21 @@ def _merge_tree(
     node that two live labels reach is the farthest merge point of all. Each processed node
     passes on one label only, so the sweep is linear in the edges. Returns the tree as
     ``parent`` pointers (the box's is ``None``)."""
-    wanted = set(targets)  # ``dist`` must be in the order Dijkstra settled the nodes
-    parent: dict[Node, Node | None] = {source: None}
-    anchor: list[Node] = []  # label -> the node it stands for
+    source = found.source
+    wanted = set(targets)
+    ptr, preds, _ = found.dag
+    parent: dict[int, int | None] = {source: None}
+    anchor: list[int] = []  # label -> the node it stands for
     alive: list[bool] = []
-    carried: dict[Node, list[int]] = {}
-    via: dict[tuple[Node, int], Node] = {}
+    carried: dict[int, list[int]] = {}
+    via: dict[tuple[int, int], int] = {}
 
-    def new_label(at: Node) -> int:
+    def new_label(at: int) -> int:
         anchor.append(at)
         alive.append(True)
         return len(anchor) - 1
 
-    settled = {n: k for k, n in enumerate(dist)}  # Dijkstra's order: a pred comes first
-    order = list(reversed(dist))  # farthest first
-    for k, v in enumerate(order):
+    for k, v in enumerate(reversed(found.order.tolist())):  # farthest first
         if k % 4096 == 0:
             check_time()
         live = sorted({lab for lab in carried.pop(v, ()) if alive[lab]})
@@ -206,26 +196,15 @@ def _merge_tree(
                 break
             live = [new_label(v)]
         lab = live[0]
-        dv, rank = dist[v], settled[v]
-        tol = _TIGHT * max(1.0, dv)
-        for u, data in graph.adj[v].items():
-            du = dist.get(u)
-            tight = du is not None and settled[u] < rank and du + data["cost"] <= dv + tol
-            if tight and (u, lab) not in via:
+        for j in range(ptr[v], ptr[v + 1]):
+            u = preds[j]
+            if (u, lab) not in via:
                 via[u, lab] = v
                 carried.setdefault(u, []).append(lab)
     return parent
 
 
-def _walk_back(preds: dict[Node, list[Node]], source: Node, t: Node) -> list[Node]:
-    nodes = [t]
-    while nodes[-1] != source:
-        nodes.append(preds[nodes[-1]][0])
-    nodes.reverse()
-    return nodes
-
-
-def _walk_tree(parent: dict[Node, Node | None], t: Node) -> list[Node]:
+def _walk_tree(parent: dict[int, int | None], t: int) -> Path:
     nodes = [t]
     while (up := parent[nodes[-1]]) is not None:
         nodes.append(up)

@@ -52,7 +52,8 @@ def test_clearance_closes_the_gap_between_column_and_wall() -> None:
 def test_walls_drawn_as_lines_block_even_without_clearance() -> None:
     wall = LineString([(10, 0), (10, 8)])
     route = _one(Router(ROOM, [wall], clearance_m=0), Point(5, 1), Point(15, 1))
-    assert route.length_m == pytest.approx(7 + 10 + 7, abs=0.01)
+    # over the wall's end, 5 mm past it (WALL_THICKNESS_M) on either side of its line
+    assert route.length_m == pytest.approx(7.005 + 10 + 7.005)
 
 
 def test_a_rotated_building_routes_like_an_unrotated_one() -> None:
@@ -221,7 +222,8 @@ def test_the_eager_visibility_graph_and_the_lazy_search_agree(
     router = Router(comp, cols, mode="euclidean", clearance_m=clearance)
     assume(router.free.covers(box_pt) and all(router.free.covers(p) for p in chargers))
     routes = router.route_all(box_pt, chargers)
-    graph, nodes = router.graph([box_pt, *chargers])
+    found, nodes = router.graph([box_pt, *chargers])
+    graph = found.to_networkx()
     far = nx.single_source_dijkstra_path_length(graph, tuple(nodes[0]), weight="length")
     for node, route in zip(nodes[1:], routes, strict=True):
         if route is None:

@@ -14,7 +14,8 @@ from shapely.geometry import LineString, box
 from shapely.geometry.base import BaseGeometry
 
 from planner import trunk
-from planner.routing import _key, _track_graph
+from planner.graph import RouteGraph
+from planner.routing import _track_graph
 
 Node = tuple[float, float]
 
@@ -50,7 +51,7 @@ def optimal_tree_length(graph: nx.Graph[Node], source: Node, targets: list[Node]
     return float(cost[(1 << k) - 1, index[source]])
 
 
-def _instance(seed: int, n_targets: int) -> tuple[nx.Graph[Node], Node, list[Node]]:
+def _instance(seed: int, n_targets: int) -> tuple[RouteGraph, int, list[int]]:
     rng = random.Random(seed)
     free: BaseGeometry = box(0, 0, 30, 20)
     for _ in range(rng.randint(0, 4)):  # columns
@@ -63,24 +64,31 @@ def _instance(seed: int, n_targets: int) -> tuple[nx.Graph[Node], Node, list[Nod
             pts.append(p)
     arr = np.asarray(pts, dtype=float)
     graph = _track_graph(free, arr, [], 1.0)
-    return graph, _key(arr[0]), [_key(p) for p in arr[1:]]
+    at = graph.index(arr).tolist()
+    return graph, at[0], at[1:]
 
 
-def _check(graph: nx.Graph[Node], source: Node, targets: list[Node]) -> tuple[float, float, float]:
-    dist = nx.single_source_dijkstra_path_length(graph, source, weight="cost")
+def _check(graph: RouteGraph, source: int, targets: list[int]) -> tuple[float, float, float]:
+    """The shared paths checked against networkx on the same graph: each optimal, together
+    a tree; their tray, Dijkstra's (networkx's own tree) and the shortest arborescence's."""
+    nxg = graph.to_networkx()
+    node = graph.node
+    dist = nx.single_source_dijkstra_path_length(nxg, node(source), weight="cost")
     paths = trunk.shared_paths(graph, source, targets)
     for t, path in zip(targets, paths, strict=True):
         assert path is not None
         assert (path[0], path[-1]) == (source, t)
-        cost = sum(graph.edges[a, b]["cost"] for a, b in itertools.pairwise(path))
-        assert cost == pytest.approx(dist[t], abs=1e-6)  # no owner's cable gets longer
-    edges = {frozenset(e) for p in paths if p for e in itertools.pairwise(p)}
-    tree: nx.Graph[Node] = nx.Graph()
-    tree.add_edges_from((a, b) for a, b in edges)
+        cost = sum(nxg.edges[node(a), node(b)]["cost"] for a, b in itertools.pairwise(path))
+        assert cost == pytest.approx(dist[node(t)], abs=1e-6)  # no owner's cable gets longer
+    edges = {(min(e), max(e)) for p in paths if p for e in itertools.pairwise(p)}
+    tree: nx.Graph[int] = nx.Graph()
+    tree.add_edges_from(edges)
     assert nx.is_tree(tree)
-    plain_paths = nx.single_source_dijkstra_path(graph, source, weight="cost")
-    plain = trunk.tree_length(graph, [plain_paths[t] for t in targets])
-    return trunk.tree_length(graph, paths), plain, optimal_tree_length(graph, source, targets)
+    plain_paths = nx.single_source_dijkstra_path(nxg, node(source), weight="cost")
+    at = graph.index
+    plain = trunk.tree_length(graph, [at(plain_paths[node(t)]).tolist() for t in targets])
+    best = optimal_tree_length(nxg, node(source), [node(t) for t in targets])
+    return trunk.tree_length(graph, paths), plain, best
 
 
 @pytest.mark.parametrize("seed", range(24))
@@ -98,7 +106,8 @@ def test_a_comb_off_one_aisle_shares_the_aisle() -> None:
     free = box(0, 0, 40, 10)
     pts = np.asarray([(0.0, 0.0)] + [(5.0 + 2.5 * k, 2.0) for k in range(8)])
     graph = _track_graph(free, pts, [], 1.0)
-    length, _, best = _check(graph, _key(pts[0]), [_key(p) for p in pts[1:]])
+    at = graph.index(pts).tolist()
+    length, _, best = _check(graph, at[0], at[1:])
     assert length == pytest.approx(best)
     assert length == pytest.approx(2.0 + 22.5)
 
@@ -125,15 +134,18 @@ def test_extra_targets_join_without_changing_the_others(seed: int) -> None:
     graph, source, targets = _instance(seed, n_targets=8)
     main, extra = targets[:5], targets[5:]
     alone = trunk.shared_paths(graph, source, main)
-    both = alone + trunk.extend(graph, source, alone, extra)
-    dist = nx.single_source_dijkstra_path_length(graph, source, weight="cost")
+    coords = [None if p is None else graph.xy[p] for p in alone]
+    both = alone + trunk.extend(graph, source, coords, extra)
+    nxg = graph.to_networkx()
+    node = graph.node
+    dist = nx.single_source_dijkstra_path_length(nxg, node(source), weight="cost")
     edges = set()
     for t, path in zip(targets, both, strict=True):
         assert path is not None
         assert (path[0], path[-1]) == (source, t)
-        cost = sum(graph.edges[a, b]["cost"] for a, b in itertools.pairwise(path))
-        assert cost == pytest.approx(dist[t], abs=1e-6)
+        cost = sum(nxg.edges[node(a), node(b)]["cost"] for a, b in itertools.pairwise(path))
+        assert cost == pytest.approx(dist[node(t)], abs=1e-6)
         edges |= {frozenset(e) for e in itertools.pairwise(path)}
-    tree: nx.Graph[Node] = nx.Graph()
+    tree: nx.Graph[int] = nx.Graph()
     tree.add_edges_from((a, b) for a, b in edges)
     assert nx.is_tree(tree)
