@@ -122,21 +122,12 @@ class RouteGraph:
 
     def index(self, pts: np.ndarray | Sequence[tuple[float, float]]) -> np.ndarray:
         """The node at each point (exact coordinates), -1 where there is none."""
-        q = _complex(np.asarray(pts, float).reshape(-1, 2))
-        keys = self._keys
-        pos = np.minimum(np.searchsorted(keys, q), max(len(keys) - 1, 0))
-        found = (pos < len(keys)) & (keys[pos] == q) if len(keys) else np.zeros(len(q), bool)
-        return np.where(found, pos, -1)
+        return _find(self._keys, _complex(np.asarray(pts, float).reshape(-1, 2)))
 
     def edge_ids(self, u: Sequence[int] | np.ndarray, v: Sequence[int] | np.ndarray) -> np.ndarray:
         """The directed edge ``u[k] -> v[k]`` of each pair, -1 where they are not joined."""
         u, v = np.asarray(u, np.int64), np.asarray(v, np.int64)
-        key = u * self.n_nodes + v
-        codes = self._edge_codes
-        pos = np.minimum(np.searchsorted(codes, key), max(len(codes) - 1, 0))
-        if not len(codes):
-            return np.full(len(key), -1)
-        return np.where(codes[pos] == key, pos, -1)
+        return _find(self._edge_codes, u * self.n_nodes + v)
 
     def neighbours(self, i: int) -> np.ndarray:
         return self.indices[self.indptr[i] : self.indptr[i + 1]]
@@ -254,6 +245,14 @@ class Search:
             nodes.append(preds[ptr[v]])
         nodes.reverse()
         return nodes
+
+
+def _find(table: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """The position of each of ``q`` in the ascending ``table``, -1 where it is absent."""
+    if not len(table):
+        return np.full(len(q), -1, np.int64)
+    pos = np.minimum(np.searchsorted(table, q), len(table) - 1)
+    return np.where(table[pos] == q, pos, -1)
 
 
 def _depths(pred: np.ndarray) -> np.ndarray:

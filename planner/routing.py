@@ -736,32 +736,56 @@ def _visibility_graph(
         ends.append((nodes[i[visible]], nodes[j[visible]]))
     a = np.vstack([np.empty((0, 2)), *(e[0] for e in ends)])
     b = np.vstack([np.empty((0, 2)), *(e[1] for e in ends)])
-    sight_len = np.hypot(*(b - a).T)
-    ta, tb = _tray_edges(tray_parts, [[] for c in tray_parts for _ in c.coords[1:]])
+    return _with_trays(
+        a,
+        b,
+        np.hypot(*(b - a).T),
+        tray_parts=tray_parts,
+        cuts=None,
+        tray_cost=tray_cost,
+        nodes=nodes,
+    )
+
+
+def _with_trays(
+    a: np.ndarray,
+    b: np.ndarray,
+    length: np.ndarray,
+    *,
+    tray_parts: list[LineString],
+    cuts: list[list[tuple[float, float]]] | None,
+    tray_cost: float,
+    nodes: np.ndarray,
+) -> RouteGraph:
+    """The graph of the free edges ``a[k]``-``b[k]`` (cost = length) and of the trays'
+    edges (cost ``tray_cost`` per metre; :func:`_tray_edges`), holding ``nodes``."""
+    ta, tb = _tray_edges(tray_parts, cuts)
     tray_len = np.hypot(*(tb - ta).T)
     return RouteGraph.from_edges(
         np.vstack([a, ta]),
         np.vstack([b, tb]),
-        length=np.concatenate([sight_len, tray_len]),
-        cost=np.concatenate([sight_len, tray_len * tray_cost]),
+        length=np.concatenate([length, tray_len]),
+        cost=np.concatenate([length, tray_len * tray_cost]),
         tray=np.concatenate([np.zeros(len(a), bool), np.ones(len(ta), bool)]),
         nodes=nodes,
     )
 
 
 def _tray_edges(
-    tray_parts: list[LineString], cuts: list[list[tuple[float, float]]]
+    tray_parts: list[LineString], cuts: list[list[tuple[float, float]]] | None
 ) -> tuple[np.ndarray, np.ndarray]:
     """The trays' edges (their ends, k x 2 each): every tray segment, cut at the points of
-    ``cuts`` (one list per segment, in the trays' order) where tracks cross it."""
+    ``cuts`` (one list per segment, in the trays' order; ``None``: uncut) where tracks
+    cross it."""
     starts: list[tuple[float, float]] = []
     ends: list[tuple[float, float]] = []
-    segment = iter(cuts)
+    segment = iter(cuts or [])
     for part in tray_parts:
         c = np.asarray(part.coords)
         for start, end in itertools.pairwise(c):
             first = (float(start[0]), float(start[1]))
-            seq = sorted(next(segment), key=functools.partial(math.dist, first))
+            inner = next(segment) if cuts is not None else []
+            seq = sorted(inner, key=functools.partial(math.dist, first))
             chain = [first, *seq, (float(end[0]), float(end[1]))]
             for u, w in itertools.pairwise(chain):
                 starts.append(u)
@@ -966,15 +990,14 @@ def _track_graph(
     extra_nodes = _tray_crossings(tray_parts, htracks, vtracks, on_h, on_v)
     ha, hb = _track_edges(htracks, on_h, axis=0)
     va, vb = _track_edges(vtracks, on_v, axis=1)
-    ta, tb = _tray_edges(tray_parts, [cuts for part in extra_nodes for cuts in part])
     run = np.concatenate([hb[:, 0] - ha[:, 0], vb[:, 1] - va[:, 1]])  # axis-parallel
-    tray_len = np.hypot(*(tb - ta).T)
-    return RouteGraph.from_edges(
-        np.vstack([ha, va, ta]),
-        np.vstack([hb, vb, tb]),
-        length=np.concatenate([run, tray_len]),
-        cost=np.concatenate([run, tray_len * tray_cost]),
-        tray=np.concatenate([np.zeros(len(run), bool), np.ones(len(ta), bool)]),
+    return _with_trays(
+        np.vstack([ha, va]),
+        np.vstack([hb, vb]),
+        run,
+        tray_parts=tray_parts,
+        cuts=[inner for part in extra_nodes for inner in part],
+        tray_cost=tray_cost,
         nodes=terminals,
     )
 

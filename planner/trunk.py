@@ -36,7 +36,6 @@ from planner import tables
 from planner.graph import RouteGraph, Search
 from planner.limits import check_time
 
-Node = tuple[float, float]
 Path = list[int]
 """A path as the graph's node indices, from the box to a charger."""
 
