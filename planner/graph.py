@@ -8,8 +8,9 @@ Python object or a dict per node and edge. Here the nodes are rows of one coordi
 beside; the search is :func:`scipy.sparse.csgraph.dijkstra`, in C.
 
 Ties: rectilinear routing has many equally short paths, and which one is drawn follows
-from the order the search settles its nodes. :class:`Search` settles by (distance, node
-index), which depends on the graph's content only, not on the order its edges were added.
+from the order the search settles its nodes. :meth:`RouteGraph.search` settles by
+distance, then depth in scipy's shortest-path tree, then node index: an order that depends
+on the graph's content only, not on the order its edges were added.
 """
 
 from __future__ import annotations
