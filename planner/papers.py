@@ -3,10 +3,11 @@ commitment (附件3) for every planned request, filled with what the plan knows.
 
 A garage of 5,000 applicants has 10,000 papers. Drawn as matplotlib figures each took a
 quarter of a second (every glyph a Type 3 procedure, the CJK subset embedded again per file),
-so they are typeset with fpdf2 instead: all papers go into one document, the font embedded
-once (as CFF, with a text layer that can be searched), each request a bookmark with its
-notice and commitment under it; pikepdf then copies each paper's pages into its own file.
-The one document is also what a property office prints (``owner-papers.pdf``, when asked).
+so they are typeset with fpdf2 instead: ``CHUNK`` requests' papers in one document, the font
+embedded once (as CFF, with a text layer that can be searched); pikepdf then copies each
+paper's pages into its own file. The chunks are typeset by worker processes at once and
+joined, a bookmark per request with its notice and commitment under it, into one document,
+which is what a property office prints (``owner-papers.pdf``, when asked).
 
 Where the lines go is decided once, by :func:`text_layout` (also used for the design notes
 in ``approval.pdf``): paragraphs wrap with the font's own advances, and a line asking for a
@@ -16,6 +17,7 @@ signature or a seal keeps ``SEAL_MM`` of free paper below it.
 from __future__ import annotations
 
 import functools
+import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -240,10 +242,12 @@ def read_qr(path: Path | str) -> Any:
 
 @dataclass(frozen=True)
 class Paper:
-    """One owner paper in the combined document: its file name and pages (1-based)."""
+    """One owner paper: its file, its request's bookmark title, its own entry under that
+    bookmark, and its pages (1-based) in the document it was typeset in."""
 
     path: Path
     title: str
+    entry: str
     first: int
     last: int
 
@@ -262,12 +266,15 @@ def set_page(setter: Typesetter, page: Page, image: Any = None) -> None:
         )
 
 
+TITLE = "电动汽车自用桩安装告知书及承诺书"
+"""The combined document's title; each paper's file gets its request's."""
+
+
 class _Typesetter:
-    """The one fpdf2 document every owner paper of a run goes into."""
+    """One fpdf2 document of owner papers."""
 
     def __init__(self, qr: Any) -> None:
-        # the combined file's title; each paper gets its own
-        self.setter = Typesetter(title="电动汽车自用桩安装告知书及承诺书", size_mm=A4_PORTRAIT)
+        self.setter = Typesetter(title=TITLE, size_mm=A4_PORTRAIT)
         self.qr = qr
 
     def add(self, pages: list[Page], *, bookmarks: Sequence[tuple[str, int]]) -> tuple[int, int]:
@@ -310,6 +317,27 @@ def _request_papers(
     return out
 
 
+CHUNK = 500
+"""Requests whose papers one process typesets into one document and copies into their
+files: 10 documents at 5,000 requests, shared out among the workers; the same documents
+(and so the same files) for any number of workers."""
+PARALLEL_FROM = 2 * CHUNK
+"""Applicants below which one process writes every paper (a worker takes a second to
+start; 1,000 applicants take about five in one process)."""
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """What one process typesets: consecutive applicants (their places in
+    ``plan.requests``) and the file name of each."""
+
+    requests: tuple[int, ...]
+    names: tuple[str, ...]
+    folder: Path
+    qr: Any
+    combined: bool
+
+
 def write_notices(
     plan: Plan, folder: Path, *, qr: Any = None, combined: bool = False, workers: int = 1
 ) -> list[Path]:
@@ -318,74 +346,112 @@ def write_notices(
     and the commitment (附件3) for every planned request. ``qr``: the registration QR image
     (:func:`read_qr`); without it the notice names the scheme's service line.
     ``combined``: also :data:`COMBINED`, all of them in one file with a bookmark per
-    request, to print. ``workers`` processes copy the papers into their files (1.5 ms a
-    file: 15 s for 10,000 papers), the same files for any number."""
+    request and its papers under it, to print. ``workers`` processes typeset ``CHUNK``
+    applicants at a time (the font embedded once per chunk) and copy each paper's pages
+    into its own file; the files are the same for any number."""
     folder.mkdir(parents=True, exist_ok=True)
     names = safe_names([r.id for r in plan.requests])  # ids that clean up alike stay apart
-    applicants = [r for r in plan.requests if r.status != "blocked"]
-    setter = _Typesetter(qr)
-    index = _Index(plan)
+    applicants = [k for k, r in enumerate(plan.requests) if r.status != "blocked"]
+    chunks = [
+        _Chunk(
+            tuple(part),
+            tuple(names[plan.requests[k].id] for k in part),
+            folder,
+            qr,
+            combined,
+        )
+        for part in (applicants[i : i + CHUNK] for i in range(0, len(applicants), CHUNK))
+    ]
+    joined = _Combined() if combined else None
     papers: list[Paper] = []
-    with stage("owner papers", total=len(applicants)) as step:
-        for r in applicants:
-            check_time()
-            title = f"{r.id} {r.space}"
-            marks = [(title, 0)]
-            for kind, entry, pages in _request_papers(plan, r, qr=qr is not None, index=index):
-                first, last = setter.add(pages, bookmarks=[*marks, (entry, 1)])
-                papers.append(Paper(folder / f"{names[r.id]}-{kind}.pdf", title, first, last))
-                marks = []
-            step.advance()
-    # the combined document goes to disk first and the typesetter is let go (at 5,000
-    # requests it held 150 MB): the split opens the file, each process its own view
-    combined_path = folder / (COMBINED if combined else f".{COMBINED}.partial")
-    combined_path.write_bytes(setter.output())
-    del setter
-    batches = [papers[k : k + SPLIT_BATCH] for k in range(0, len(papers), SPLIT_BATCH)]
-    workers = workers if len(papers) >= SPLIT_PARALLEL_FROM else 1
-    try:
-        with (
-            stage("owner papers' files", total=len(papers)) as step,
-            # the workers alone: each opens the whole combined document (200 MB at 5,000
-            # requests), and this process holding one more took the package past 1 GB
-            in_order(_split, combined_path, batches, workers=workers, helping=False) as split,
-        ):
-            for batch, _ in zip(batches, split, strict=True):
-                check_time()
-                step.advance(len(batch))
-    finally:
-        if not combined:  # the split's own copy, asked for or not, never stays behind
-            combined_path.unlink(missing_ok=True)
-    return [paper.path for paper in papers] + ([combined_path] if combined else [])
-
-
-SPLIT_BATCH = 1250
-"""Papers a worker copies into their files at a time: each batch opens the combined
-document again (a third of a second at 20,000 pages), so 8 of them at 5,000 requests."""
-SPLIT_PARALLEL_FROM = 2000
-"""Papers below which one process copies them all (a worker takes a second to start)."""
+    workers = workers if len(applicants) >= PARALLEL_FROM else 1
+    with (
+        stage("owner papers", total=len(applicants)) as step,
+        in_order(_typeset, plan, chunks, workers=workers) as done,
+    ):
+        for chunk, (data, written) in zip(chunks, done, strict=True):
+            check_time()  # the time budget is checked per chunk
+            papers += written
+            if joined is not None:
+                joined.add(data, written)
+            step.advance(len(chunk.requests))
+    paths = [paper.path for paper in papers]
+    if joined is not None:
+        joined.save(folder / COMBINED)
+        paths.append(folder / COMBINED)
+    return paths
 
 
 def splits_on_a_pool(plan: Plan, *, workers: int) -> bool:
-    """Whether :func:`write_notices` may split the papers on a pool of its own, judged
-    before they are typeset: at most two papers a request (a notice and a commitment), so
-    ``False`` here means it certainly does not."""
-    return workers > 1 and 2 * len(plan.requests) >= SPLIT_PARALLEL_FROM
+    """Whether :func:`write_notices` starts a pool of its own for ``plan`` (the caller
+    keeps one pool at a time)."""
+    applicants = sum(r.status != "blocked" for r in plan.requests)
+    return workers > 1 and applicants >= PARALLEL_FROM
 
 
-def _split(combined: Path, papers: Sequence[Paper]) -> None:
-    """Copy each paper's pages of the combined document (the file ``combined``) into its
-    own file."""
-    with pikepdf.open(combined) as src:
+def _typeset(plan: Plan, chunk: _Chunk) -> tuple[bytes, list[Paper]]:
+    """Typeset one chunk's papers into one document and copy each paper's pages into its
+    own file. Returns the document (empty unless it is wanted for the combined file) and
+    its papers, their pages counted in it."""
+    setter = _Typesetter(chunk.qr)
+    index = _Index(plan)
+    papers = []
+    for k, name in zip(chunk.requests, chunk.names, strict=True):
+        r = plan.requests[k]
+        title = f"{r.id} {r.space}"
+        for kind, entry, pages in _request_papers(plan, r, qr=chunk.qr is not None, index=index):
+            first, last = setter.add(pages, bookmarks=())
+            papers.append(Paper(chunk.folder / f"{name}-{kind}.pdf", title, entry, first, last))
+    data = setter.output()
+    with pikepdf.open(io.BytesIO(data)) as src:
         # the pages listed once: ``src.pages[k]`` walks the page tree to its k-th leaf
-        # (0.8 ms a page at 20,000 pages, most of the split's time), iterating does not
-        pages = list(src.pages)
+        # (0.8 ms a page at 20,000 pages), iterating does not
+        leaves = list(src.pages)
         for paper in papers:
             with pikepdf.new() as dst:
-                for k in range(paper.first - 1, paper.last):
-                    dst.pages.append(pages[k])
+                for page in leaves[paper.first - 1 : paper.last]:
+                    dst.pages.append(page)
                 dst.docinfo["/Title"] = paper.title
                 dst.save(paper.path, deterministic_id=True)  # the same file on every run
+    return (data if chunk.combined else b""), papers
+
+
+class _Combined:
+    """The chunks' documents joined into one, with a bookmark per request and its papers
+    under it."""
+
+    def __init__(self) -> None:
+        self.pdf = pikepdf.new()
+        self.sources: list[pikepdf.Pdf] = []  # open until saved: their streams are read then
+        self.marks: list[tuple[Paper, pikepdf.Object]] = []
+
+    def add(self, data: bytes, papers: Sequence[Paper]) -> None:
+        src = pikepdf.open(io.BytesIO(data))
+        self.sources.append(src)
+        copied = []
+        for page in src.pages:
+            # QPDF's own addPage: pikepdf's ``pages.append`` finds the end of the page list
+            # afresh each time, 21 s for 20,000 pages against half a second this way
+            copy = self.pdf.copy_foreign(page.obj)
+            self.pdf._add_page(copy, first=False)
+            copied.append(copy)
+        self.marks += [(paper, copied[paper.first - 1]) for paper in papers]
+
+    def save(self, path: Path) -> None:
+        with self.pdf.open_outline() as outline:
+            top: pikepdf.OutlineItem | None = None
+            for paper, page in self.marks:
+                where = pikepdf.Array([page, pikepdf.Name.Fit])
+                if top is None or top.title != paper.title:
+                    top = pikepdf.OutlineItem(paper.title, where)
+                    outline.root.append(top)
+                top.children.append(pikepdf.OutlineItem(paper.entry, where))
+        self.pdf.docinfo["/Title"] = TITLE
+        self.pdf.docinfo["/Creator"] = "EV garage planner"
+        self.pdf.save(path, deterministic_id=True)  # no date: the same file on every run
+        for src in self.sources:
+            src.close()
+        self.pdf.close()
 
 
 def write_paper(plan: Plan, r: RequestOutcome, path: Path, *, kind: str, qr: Any = None) -> int:

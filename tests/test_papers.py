@@ -70,17 +70,25 @@ def test_one_document_splits_into_the_same_pages_and_a_bookmark_per_request(
         assert not any(f"申请编号：{q}" in pdf_text(path) for q in others)
 
 
-def test_the_font_is_embedded_once_in_the_combined_document(tmp_path: Path) -> None:
-    """Thousands of papers must not carry the CJK font thousands of times."""
+@pytest.mark.parametrize("chunk", [1000, 2])
+def test_the_font_is_embedded_once_a_chunk_in_the_combined_document(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """Thousands of papers must not carry the CJK font thousands of times: once for each
+    ``CHUNK`` requests typeset together."""
+    from planner import papers
+
+    monkeypatch.setattr(papers, "CHUNK", chunk)
     plan = make_plan(read_site(sample_path("a")))
     write_notices(plan, tmp_path, combined=True)
+    applicants = sum(r.status != "blocked" for r in plan.requests)
     reader = PdfReader(tmp_path / COMBINED)
     resources: list[Any] = [page["/Resources"] for page in reader.pages]
     fonts = {
         res["/Font"][name].indirect_reference.idnum for res in resources for name in res["/Font"]
     }
-    assert len(fonts) == 1
-    assert (tmp_path / COMBINED).stat().st_size < 2 * max(
+    assert len(fonts) == -(-applicants // chunk)
+    assert (tmp_path / COMBINED).stat().st_size < len(fonts) * 2 * max(
         p.stat().st_size for p in tmp_path.glob("*-notice.pdf")
     ) + 40_000 * len(reader.pages)
 
@@ -115,35 +123,39 @@ def test_the_cli_writes_the_combined_papers_when_asked(tmp_path: Path) -> None:
     assert not (out2 / "notices" / COMBINED).exists()
 
 
-def test_workers_write_the_same_papers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The papers copied into their files by worker processes are the files one process
-    writes, byte for byte (and the same on every run)."""
+@pytest.mark.parametrize("combined", [False, True])
+def test_workers_write_the_same_papers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, combined: bool
+) -> None:
+    """The papers typeset and copied into their files by worker processes are the files
+    one process writes, byte for byte (and the same on every run), the combined one too."""
     from planner import papers
 
-    monkeypatch.setattr(papers, "SPLIT_PARALLEL_FROM", 1)
-    monkeypatch.setattr(papers, "SPLIT_BATCH", 3)
+    monkeypatch.setattr(papers, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(papers, "CHUNK", 3)
     plan = make_plan(read_site(sample_path("a")))
     made: list[list[tuple[str, bytes]]] = []
     for workers in (1, 2, 1):
         folder = tmp_path / f"w{len(made)}"
-        paths = write_notices(plan, folder, workers=workers)
+        paths = write_notices(plan, folder, workers=workers, combined=combined)
         assert len(paths) > 3
         made.append([(p.name, p.read_bytes()) for p in paths])
     assert made[0] == made[1] == made[2]
 
 
-def test_whether_the_split_needs_a_pool_is_known_before_typesetting(
+def test_whether_the_papers_need_a_pool_is_known_before_typesetting(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from planner import papers
 
-    plan = make_plan(read_site(sample_path("c")))
-    requests = len(plan.requests)
-    monkeypatch.setattr(papers, "SPLIT_PARALLEL_FROM", 2 * requests)
+    plan = make_plan(read_site(sample_path("a")))
+    applicants = sum(r.status != "blocked" for r in plan.requests)
+    assert 0 < applicants < len(plan.requests)  # the blocked are not counted
+    monkeypatch.setattr(papers, "PARALLEL_FROM", applicants)
     assert papers.splits_on_a_pool(plan, workers=2)
     assert not papers.splits_on_a_pool(plan, workers=1)  # one process: never a pool
-    monkeypatch.setattr(papers, "SPLIT_PARALLEL_FROM", 2 * requests + 1)
-    assert not papers.splits_on_a_pool(plan, workers=2)  # at most two papers a request
+    monkeypatch.setattr(papers, "PARALLEL_FROM", applicants + 1)
+    assert not papers.splits_on_a_pool(plan, workers=2)
 
 
 def test_without_the_combined_file_nothing_else_stays(tmp_path: Path) -> None:
