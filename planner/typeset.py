@@ -58,6 +58,7 @@ class Typesetter:
         font.ttfont.recalcBBoxes = False
         self.ascent = font.desc.ascent / 1000  # of the em: fpdf2 places text by its baseline
         self.size_mm = size_mm
+        self._colour = ""
         self._done: bytes | None = None
 
     def page(self, size_mm: tuple[float, float] | None = None) -> None:
@@ -106,7 +107,9 @@ class Typesetter:
         left, to read from the foot of the page up."""
         pdf = self.pdf
         pdf.set_font_size(size)
-        pdf.set_text_color(colour)
+        if colour != self._colour:  # fpdf2 parses the hex colour anew at every call
+            pdf.set_text_color(colour)
+            self._colour = colour
         if upwards:
             with pdf.rotation(90, x=x_mm, y=y_mm):
                 pdf.text(x_mm, y_mm, text)
