@@ -35,7 +35,7 @@ from planner.plan import Cable, Plan, RequestOutcome
 from planner.progress import stage
 from planner.styles import INFO_COLOUR, MM_PER_INCH, TITLE_PT
 from planner.typeset import Typesetter
-from planner.workers import in_order
+from planner.workers import in_a_process, in_order
 
 A4_PORTRAIT = (210.0, 297.0)
 MARGIN_MM = 18.0
@@ -367,33 +367,43 @@ def write_notices(
         )
         for part in (applicants[i : i + CHUNK] for i in range(0, len(applicants), CHUNK))
     ]
-    joined = _Combined() if combined else None
     papers: list[Paper] = []
+    parts: list[tuple[Path, list[Paper]]] = []  # each chunk's document, for the combined
     workers = workers if len(applicants) >= PARALLEL_FROM else 1
-    with (
-        stage("owner papers", total=len(applicants)) as step,
-        in_order(_typeset, _Work(qr, combined), chunks, workers=workers) as done,
-    ):
-        for chunk, (data, written) in zip(chunks, done, strict=True):
-            check_time()  # the time budget is checked per chunk
-            papers += written
-            if joined is not None:
-                joined.add(data, written)
-            step.advance(len({paper.title for paper in chunk}))
-    paths = [paper.path for paper in papers]
-    if joined is not None:
-        joined.save(folder / COMBINED)
-        paths.append(folder / COMBINED)
+    work = _Work(qr, folder if combined else None)
+    try:
+        with (
+            stage("owner papers", total=len(applicants)) as step,
+            # this process only gathers: a helping one would hold a typesetter of its own
+            in_order(
+                _typeset, work, list(enumerate(chunks)), workers=workers, helping=False
+            ) as done,
+        ):
+            for chunk, (part, written) in zip(chunks, done, strict=True):
+                check_time()  # the time budget is checked per chunk
+                papers += written
+                if part is not None:
+                    parts.append((part, written))
+                step.advance(len({paper.title for paper in chunk}))
+        paths = [paper.path for paper in papers]
+        if combined:
+            # the join holds every page's objects (240 MB at 20,000 pages): done in a
+            # process of its own, that gives them back to the system as it ends
+            in_a_process(_join, (folder / COMBINED, parts), apart=workers > 1)
+            paths.append(folder / COMBINED)
+    finally:
+        for part, _ in parts:
+            part.unlink(missing_ok=True)
     return paths
 
 
 @dataclass(frozen=True)
 class _Work:
-    """What every chunk's process is given once: the QR image, and whether the chunks'
-    documents are wanted for the combined file."""
+    """What every chunk's process is given once: the QR image, and the folder for the
+    chunks' documents when they are wanted for the combined file."""
 
     qr: Any
-    combined: bool
+    parts: Path | None
 
 
 def splits_on_a_pool(plan: Plan, *, workers: int) -> bool:
@@ -403,10 +413,11 @@ def splits_on_a_pool(plan: Plan, *, workers: int) -> bool:
     return workers > 1 and applicants >= PARALLEL_FROM
 
 
-def _typeset(work: _Work, chunk: Sequence[_Paper]) -> tuple[bytes, list[Paper]]:
+def _typeset(work: _Work, job: tuple[int, Sequence[_Paper]]) -> tuple[Path | None, list[Paper]]:
     """Typeset one chunk's papers into one document and copy each paper's pages into its
-    own file. Returns the document (empty unless it is wanted for the combined file) and
-    its papers, their pages counted in it."""
+    own file. Returns where the document was saved (when it is wanted for the combined
+    file) and its papers, their pages counted in it."""
+    number, chunk = job
     setter = _Typesetter(work.qr)
     papers = []
     for todo in chunk:
@@ -423,7 +434,20 @@ def _typeset(work: _Work, chunk: Sequence[_Paper]) -> tuple[bytes, list[Paper]]:
                     dst.pages.append(page)
                 dst.docinfo["/Title"] = paper.title
                 dst.save(paper.path, deterministic_id=True)  # the same file on every run
-    return (data if work.combined else b""), papers
+    if work.parts is None:
+        return None, papers
+    part = work.parts / f".{COMBINED}.part-{number:04d}"
+    part.write_bytes(data)
+    return part, papers
+
+
+def _join(job: tuple[Path, Sequence[tuple[Path, Sequence[Paper]]]]) -> None:
+    """The chunks' documents (files) joined into the file ``path``."""
+    path, parts = job
+    joined = _Combined()
+    for part, papers in parts:
+        joined.add(part, papers)
+    joined.save(path)
 
 
 class _Combined:
@@ -435,8 +459,8 @@ class _Combined:
         self.sources: list[pikepdf.Pdf] = []  # open until saved: their streams are read then
         self.marks: list[tuple[Paper, pikepdf.Object]] = []
 
-    def add(self, data: bytes, papers: Sequence[Paper]) -> None:
-        src = pikepdf.open(io.BytesIO(data))
+    def add(self, part: Path, papers: Sequence[Paper]) -> None:
+        src = pikepdf.open(part)
         self.sources.append(src)
         copied = []
         for page in src.pages:

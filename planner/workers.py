@@ -126,6 +126,29 @@ def in_order(
                 f.cancel()
 
 
+def in_a_process(work: Callable[[State], Result], state: State, *, apart: bool) -> Result:
+    """``work(state)`` in a fresh process of its own when ``apart`` (what it allocates goes
+    back to the system as that process ends, where this one would keep it), else here.
+    ``work`` must be a module-level function."""
+    if not apart:
+        return work(state)
+    with worker_pool(1, initializer=_keep, initargs=(pickle.dumps(None),)) as pool:
+        with main_script_hidden():
+            future = pool.submit(work, state)
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            raise _stopped() from None
+
+
+def _stopped() -> PlannerError:
+    return PlannerError(
+        "a worker process stopped before it finished (the machine may have run out "
+        "of memory); nothing was written. Fix: run again with fewer workers "
+        "(--workers 1 draws everything in one process)."
+    )
+
+
 def _results(
     futures: Sequence[Future[Result]],
     work: Callable[[State, Batch], Result],
@@ -149,11 +172,7 @@ def _results(
         try:
             yield f.result()
         except BrokenProcessPool:
-            raise PlannerError(
-                "a worker process stopped before it finished (the machine may have run out "
-                "of memory); nothing was written. Fix: run again with fewer workers "
-                "(--workers 1 draws everything in one process)."
-            ) from None
+            raise _stopped() from None
 
 
 _STATE: list[Any] = []
