@@ -322,6 +322,7 @@ class _Sheet:
         self.key = sheet.kind == "key"
         self.notes = sheet_notes(plan, self.lang)
         self.status = {r.id: r.status for r in plan.requests}
+        self.circuits = plan.circuits()  # a dict over every request: made once a sheet
         win = self.view.window.buffer(2.0)
         self.cables = [c for c in plan.cables if c.level == sheet.level and c.line.intersects(win)]
         self.runs = [r for r in plan.trays if r.level == sheet.level and r.line.intersects(win)]
@@ -705,7 +706,7 @@ class _Sheet:
 
     def _stall_labels(self) -> None:
         """Circuit number and stall id along each requested stall, beside its cable."""
-        circuits = self.plan.circuits()
+        circuits = self.circuits
         notes = self.notes.numbers
         requests = {}
         for r in self.plan.requests:  # the stall's best request speaks for it
@@ -751,7 +752,7 @@ class _Sheet:
             )
 
     def _tray_labels(self) -> None:
-        circuits = self.plan.circuits()
+        circuits = self.circuits
         for run in sorted(self.runs, key=lambda r: -r.length_m):
             if run.branch or run.length_m < 3.0:
                 continue
