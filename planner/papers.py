@@ -391,8 +391,8 @@ def write_notices(
             # process of its own, that gives them back to the system as it ends
             in_a_process(_join, (folder / COMBINED, parts), apart=workers > 1)
             paths.append(folder / COMBINED)
-    finally:
-        for part, _ in parts:
+    finally:  # every chunk's document, gathered or not (the pool has ended by now)
+        for part in folder.glob(f".{COMBINED}.part-*"):
             part.unlink(missing_ok=True)
     return paths
 

@@ -34,6 +34,8 @@ def test_one_document_splits_into_the_same_pages_and_a_bookmark_per_request(
     plan = make_plan(read_site(sample_path("a")))
     paths = write_notices(plan, tmp_path, combined=True)
     assert paths[-1] == tmp_path / COMBINED
+    # the chunks' documents the combined file was joined from do not stay behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths)
     applicants = [r for r in plan.requests if r.status != "blocked"]
     planned = [r for r in applicants if r.status == "planned"]
     assert 0 < len(planned) < len(applicants)  # both kinds of applicant are exercised
@@ -163,3 +165,26 @@ def test_without_the_combined_file_nothing_else_stays(tmp_path: Path) -> None:
     written = write_notices(plan, tmp_path / "n")
     assert sorted(p.name for p in (tmp_path / "n").iterdir()) == sorted(p.name for p in written)
     assert COMBINED not in {p.name for p in written}
+
+
+def test_an_interrupted_combined_leaves_no_chunk_documents(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stopped between chunks (the time budget, an interrupt), the chunks' documents the
+    combined file would have been joined from are removed."""
+    from planner import papers
+
+    monkeypatch.setattr(papers, "CHUNK", 2)
+    calls = iter(range(100))
+
+    def stop_at_the_second_chunk() -> None:
+        if next(calls) == 1:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(papers, "check_time", stop_at_the_second_chunk)
+    plan = make_plan(read_site(sample_path("a")))
+    with pytest.raises(KeyboardInterrupt):
+        write_notices(plan, tmp_path, combined=True)
+    assert any(tmp_path.glob("*-notice.pdf"))  # the first chunks were written
+    assert not list(tmp_path.glob(f".{COMBINED}.part-*"))
+    assert not (tmp_path / COMBINED).exists()
