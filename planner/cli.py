@@ -38,7 +38,7 @@ from planner.readers.base import read_bytes
 from planner.routing import RoutingMode
 from planner.sheets import Paper, SheetOptions
 from planner.site import Site
-from planner.workers import available_cpus, start_early
+from planner.workers import available_cpus
 from planner.writers import FORMATS, check_out, write_outputs
 
 _DEFAULTS = PlanOptions()
@@ -501,11 +501,6 @@ def _plan(args: argparse.Namespace) -> int:
         if getattr(args, k) is not None
     }
     options = saved.model_copy(update={**given, "managed": args.managed or saved.managed})
-    workers = args.workers or available_cpus()
-    if workers > 1 and (
-        args.notices or args.combined_notices or {"pdf", "png", "svg"} & set(formats)
-    ):
-        start_early()  # the workers' drawing modules load while this process plans
     plan = make_plan(site, rules, options=options, prices=prices)
     out = Path(args.out)
     written = write_outputs(
@@ -517,7 +512,7 @@ def _plan(args: argparse.Namespace) -> int:
         lang=args.lang,
         paper=args.paper,
         qr=Path(args.qr) if args.qr else None,
-        workers=workers,
+        workers=args.workers or available_cpus(),
     )
     print(plan_table(plan))
     print(

@@ -66,20 +66,6 @@ def main_script_hidden() -> Iterator[None]:
                 sys.modules["__main__"] = main
 
 
-def start_early() -> None:
-    """Start the forkserver now, in the background: it imports the drawing modules in its
-    own process (a second's work) while this one goes on (the CLI calls this before
-    planning, when the second core is idle), and the first pool's workers fork from it at
-    once. Nothing where there is no forkserver."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return
-    from multiprocessing import forkserver  # noqa: PLC0415 - only where there is one
-
-    multiprocessing.get_context("forkserver").set_forkserver_preload(list(PRELOAD))
-    with main_script_hidden():
-        forkserver.ensure_running()
-
-
 def worker_pool(
     workers: int, *, initializer: Callable[..., None], initargs: tuple[object, ...]
 ) -> ProcessPoolExecutor:
