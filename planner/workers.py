@@ -1,4 +1,4 @@
-"""Processes for the heavy parts of a package (layout sheets, owner papers' files).
+"""Processes for the heavy parts of a package (layout sheets, owner papers).
 
 Workers start from a fresh interpreter (``forkserver`` where there is one, else
 ``spawn``), never by forking a running planner: the desk runs in Streamlit's threads, and a
