@@ -138,6 +138,7 @@ def text_layout(
 # ------------------------------------------------------------------------------ texts ---
 
 
+@functools.cache  # read once: 5,000 requests ask for both templates
 def _template(name: str) -> str:
     return resources.files("planner.templates").joinpath(name).read_text(encoding="utf-8")
 
