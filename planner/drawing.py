@@ -184,10 +184,13 @@ class _View:
         wx0, wy0 = self.sheet.window[:2]
         return self.area[0] + (x - wx0) * self.mm_per_m, self.area[1] + (y - wy0) * self.mm_per_m
 
-    def geom_mm(self, geom: Geom) -> Geom:
+    def xy_mm(self, xy: np.ndarray) -> np.ndarray:
+        """World points (an ``(n, 2)`` array) on the paper, mm."""
         wx0, wy0 = self.sheet.window[:2]
-        k = self.mm_per_m
-        return shapely.transform(geom, lambda xy: (xy - (wx0, wy0)) * k + self.area[:2])
+        return np.asarray((xy - (wx0, wy0)) * self.mm_per_m + self.area[:2])
+
+    def geom_mm(self, geom: Geom) -> Geom:
+        return shapely.transform(geom, self.xy_mm)
 
     def to_world(self, x: float, y: float) -> tuple[float, float]:
         wx0, wy0 = self.sheet.window[:2]
@@ -211,14 +214,17 @@ def label_box(  # noqa: PLR0917 - a footprint: text, size, where, turned, aligne
     x0 = -w / 2 if ha == "center" else -0.2
     # turned and moved by hand: shapely.affinity's two calls took a tenth of a sheet's
     # drawing (a 5,000-stall basement's sheets try 700 footprints each)
-    c, s = (0.0 if abs(v) < 2.5e-16 else v for v in _turn(angle))  # 90 degrees exactly
+    c, s = _turn(angle)
     corners = [(x0, -h / 2), (x0 + w, -h / 2), (x0 + w, h / 2), (x0, h / 2)]
     return Polygon([(x + c * u - s * v, y + s * u + c * v) for u, v in corners])
 
 
 def _turn(angle: float) -> tuple[float, float]:
+    """Cosine and sine of ``angle`` degrees, rounding off as shapely.affinity.rotate does
+    (cos 90 degrees is 0, not 6e-17)."""
     a = math.radians(angle)
-    return math.cos(a), math.sin(a)
+    c, s = math.cos(a), math.sin(a)
+    return (0.0 if abs(c) < 2.5e-16 else c), (0.0 if abs(s) < 2.5e-16 else s)
 
 
 @dataclass
@@ -557,9 +563,8 @@ class _Sheet:
                 zorder=8,
             )
         )
-        x0, y0 = self.sheet.window[:2]
-        mm = (points - (x0, y0)) * self.view.mm_per_m + self.view.area[:2]  # as _View.to_mm
-        for footprint in np.asarray(shapely.buffer(shapely.points(mm), r_mm + 0.3)):
+        footprints = shapely.buffer(shapely.points(self.view.xy_mm(points)), r_mm + 0.3)
+        for footprint in np.asarray(footprints):
             self.labels.claim(footprint)
 
     def _patch(self, poly_mm: Polygon, **kw: Any) -> None:

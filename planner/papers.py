@@ -16,6 +16,7 @@ signature or a seal keeps ``SEAL_MM`` of free paper below it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import re
@@ -407,7 +408,7 @@ class _Work:
     parts: Path | None
 
 
-def splits_on_a_pool(plan: Plan, *, workers: int) -> bool:
+def papers_on_a_pool(plan: Plan, *, workers: int) -> bool:
     """Whether :func:`write_notices` starts a pool of its own for ``plan`` (the caller
     keeps one pool at a time)."""
     applicants = sum(r.status != "blocked" for r in plan.requests)
@@ -443,50 +444,33 @@ def _typeset(work: _Work, job: tuple[int, Sequence[_Paper]]) -> tuple[Path | Non
 
 
 def _join(job: tuple[Path, Sequence[tuple[Path, Sequence[Paper]]]]) -> None:
-    """The chunks' documents (files) joined into the file ``path``."""
+    """The chunks' documents (files) joined into the file ``path``, with a bookmark per
+    request and its papers under it."""
     path, parts = job
-    joined = _Combined()
-    for part, papers in parts:
-        joined.add(part, papers)
-    joined.save(path)
-
-
-class _Combined:
-    """The chunks' documents joined into one, with a bookmark per request and its papers
-    under it."""
-
-    def __init__(self) -> None:
-        self.pdf = pikepdf.new()
-        self.sources: list[pikepdf.Pdf] = []  # open until saved: their streams are read then
-        self.marks: list[tuple[Paper, pikepdf.Object]] = []
-
-    def add(self, part: Path, papers: Sequence[Paper]) -> None:
-        src = pikepdf.open(part)
-        self.sources.append(src)
-        copied = []
-        for page in src.pages:
-            # QPDF's own addPage: pikepdf's ``pages.append`` finds the end of the page list
-            # afresh each time, 21 s for 20,000 pages against half a second this way
-            copy = self.pdf.copy_foreign(page.obj)
-            self.pdf._add_page(copy, first=False)
-            copied.append(copy)
-        self.marks += [(paper, copied[paper.first - 1]) for paper in papers]
-
-    def save(self, path: Path) -> None:
-        with self.pdf.open_outline() as outline:
+    with contextlib.ExitStack() as stack:
+        out = stack.enter_context(pikepdf.new())
+        marks: list[tuple[Paper, pikepdf.Object]] = []
+        for part, papers in parts:
+            src = stack.enter_context(pikepdf.open(part))  # open until saved: streams read then
+            copied = []
+            for leaf in src.pages:
+                # QPDF's own addPage: pikepdf's ``pages.append`` finds the end of the page
+                # list afresh each time, 21 s for 20,000 pages against half a second this way
+                copy = out.copy_foreign(leaf.obj)
+                out._add_page(copy, first=False)
+                copied.append(copy)
+            marks += [(paper, copied[paper.first - 1]) for paper in papers]
+        with out.open_outline() as outline:
             top: pikepdf.OutlineItem | None = None
-            for paper, page in self.marks:
-                where = pikepdf.Array([page, pikepdf.Name.Fit])
-                if top is None or top.title != paper.title:
+            for paper, page in marks:
+                where = pikepdf.Array([page, pikepdf.Name.Fit])  # a page, not its number:
+                if top is None or top.title != paper.title:  # that lookup is quadratic too
                     top = pikepdf.OutlineItem(paper.title, where)
                     outline.root.append(top)
                 top.children.append(pikepdf.OutlineItem(paper.entry, where))
-        self.pdf.docinfo["/Title"] = TITLE
-        self.pdf.docinfo["/Creator"] = "EV garage planner"
-        self.pdf.save(path, deterministic_id=True)  # no date: the same file on every run
-        for src in self.sources:
-            src.close()
-        self.pdf.close()
+        out.docinfo["/Title"] = TITLE
+        out.docinfo["/Creator"] = "EV garage planner"
+        out.save(path, deterministic_id=True)  # no date: the same file on every run
 
 
 def write_paper(plan: Plan, r: RequestOutcome, path: Path, *, kind: str, qr: Any = None) -> int:

@@ -154,10 +154,10 @@ def test_whether_the_papers_need_a_pool_is_known_before_typesetting(
     applicants = sum(r.status != "blocked" for r in plan.requests)
     assert 0 < applicants < len(plan.requests)  # the blocked are not counted
     monkeypatch.setattr(papers, "PARALLEL_FROM", applicants)
-    assert papers.splits_on_a_pool(plan, workers=2)
-    assert not papers.splits_on_a_pool(plan, workers=1)  # one process: never a pool
+    assert papers.papers_on_a_pool(plan, workers=2)
+    assert not papers.papers_on_a_pool(plan, workers=1)  # one process: never a pool
     monkeypatch.setattr(papers, "PARALLEL_FROM", applicants + 1)
-    assert not papers.splits_on_a_pool(plan, workers=2)
+    assert not papers.papers_on_a_pool(plan, workers=2)
 
 
 def test_without_the_combined_file_nothing_else_stays(tmp_path: Path) -> None:

@@ -165,9 +165,9 @@ def _write_all(
         return write_notices(plan, out / "notices", qr=qr, combined=combined, workers=workers)
 
     if notices:
-        from planner.papers import splits_on_a_pool
+        from planner.papers import papers_on_a_pool
 
-        pooled = splits_on_a_pool(plan, workers=workers)
+        pooled = papers_on_a_pool(plan, workers=workers)
     else:
         pooled = False
     # the layout sheets start drawing on the workers first; this process writes the rest
