@@ -11,7 +11,6 @@ defaults.
 from __future__ import annotations
 
 import difflib
-import json
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from planner.errors import PlannerError
+from planner.jsonio import dumps
 from planner.plan import PlanOptions
 from planner.rules import Rules
 from planner.site import Site, geojson_geometry
@@ -201,5 +201,5 @@ def site_collection(site: Site, project: dict[str, Any] | None = None) -> dict[s
 def write_project(site: Site, options: PlanOptions, rules: Rules, path: Path) -> Path:
     """Write ``project.geojson``: the site, its requests and how it was planned."""
     doc = site_collection(site, project_property(site, options, rules))
-    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    path.write_bytes(dumps(doc))
     return path

@@ -22,6 +22,7 @@ from planner.bom import bom_table
 from planner.errors import PlannerError
 from planner.findings import Reason, deciding_reason
 from planner.i18n import Lang, reason_text, t
+from planner.jsonio import dumps
 from planner.limits import Limits, current_limits
 from planner.papers import COMBINED
 from planner.placement import mount_faces
@@ -281,7 +282,7 @@ def project_state(site: Site) -> dict[str, Any]:
 def project_bytes(plan: Plan) -> bytes:
     """The project file of the plan on screen (inputs only), to download and reopen."""
     doc = site_collection(plan.site, project_property(plan.site, plan.options, plan.rules))
-    return json.dumps(doc, ensure_ascii=False).encode("utf-8")
+    return dumps(doc)
 
 
 ZIP_LEVEL = 1

@@ -6,13 +6,13 @@ and every ``_kw`` in kilowatts, whatever the file's units.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from shapely.geometry.base import BaseGeometry
 
 from planner.findings import Finding
+from planner.jsonio import dumps
 from planner.plan import Cable, MeterBox, Plan, RequestOutcome, circuit_ref, report
 from planner.projection import Frame
 from planner.site import geojson_geometry
@@ -164,15 +164,11 @@ def _finding_props(f: Finding) -> dict[str, Any]:
 
 def write_plan_geojson(plan: Plan, path: Path) -> Path:
     """Write ``plan.geojson``."""
-    path.write_text(
-        json.dumps(plan_features(plan), ensure_ascii=False, allow_nan=False), encoding="utf-8"
-    )
+    path.write_bytes(dumps(plan_features(plan)))
     return path
 
 
 def write_report(plan: Plan, path: Path) -> Path:
     """Write ``report.json``."""
-    path.write_text(
-        json.dumps(report(plan), ensure_ascii=False, indent=1, allow_nan=False), encoding="utf-8"
-    )
+    path.write_bytes(dumps(report(plan), indent=True))
     return path
