@@ -10,7 +10,8 @@ ceiling (``off_tray_method``, B2).
 The routes of one compartment are noded together once (``shapely.union_all``), so every
 route is a chain of pieces that other routes either follow or not; one spatial query finds,
 for each piece, the routes within the sharing distance, and the runs are measured along
-each route with array operations (no pair of routes is compared in Python).
+all routes at once with array operations (no route or pair of routes is looked at in
+Python).
 
 Examples
 --------
@@ -31,6 +32,7 @@ Three cables leave a box together along y = 0; two branch off after 10 m and 20 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 import numpy as np
 import shapely
@@ -84,57 +86,62 @@ def cable_segments(
     lengths = shapely.length(pieces)
     tree = shapely.STRtree(arr)
     on_piece, on_line = tree.query(mids, predicate="dwithin", distance=_ON_M)
+    # every route's pieces in order from the box, all routes in one array
+    along = shapely.line_locate_point(arr[on_line], mids[on_piece])
+    order = np.lexsort((along, on_line))
+    route, piece = on_line[order], on_piece[order]
     near_piece, near_line = tree.query(mids, predicate="dwithin", distance=rules.share_distance_m)
-    order = np.argsort(near_piece, kind="stable")
-    near_piece, near_line = near_piece[order], near_line[order]
-    bounds = np.searchsorted(near_piece, np.arange(len(pieces) + 1))
-    out: list[list[Segment]] = []
-    for i, line in enumerate(lines):
-        rows = on_piece[on_line == i]
-        if len(rows) == 0:
-            out.append([])
-            continue
-        rows = rows[np.argsort(shapely.line_locate_point(line, mids[rows]))]
-        counts = _shared_counts(i, rows, lengths, near_line, bounds, rules)
-        out.append(
-            _merge(rows, counts, lengths, on_tray, on_planned | on_bunched, rules, on_bunched)
-        )
-    return out
+    counts = _shared_counts(route, piece, lengths, near_piece, near_line, rules)
+    first = np.searchsorted(route, np.arange(len(lines) + 1))
+    shared = on_planned | on_bunched
+    return [
+        _merge(piece[a:b], counts[a:b], lengths, on_tray, shared, rules, on_bunched)
+        for a, b in pairwise(first)
+    ]
 
 
 def _shared_counts(  # noqa: PLR0917 - a private kernel of cable_segments
-    i: int,
-    rows: np.ndarray,
+    route: np.ndarray,
+    piece: np.ndarray,
     lengths: np.ndarray,
+    near_piece: np.ndarray,
     near_line: np.ndarray,
-    bounds: np.ndarray,
     rules: Rules,
 ) -> np.ndarray:
-    """For each piece of route ``i`` (in order), how many routes share it, itself included:
-    another route counts where it stays near route ``i`` along a run of at least the
-    minimum length."""
-    k = len(rows)
-    per_row = [near_line[bounds[r] : bounds[r + 1]] for r in rows]
-    others = np.unique(np.concatenate(per_row))
-    others = others[others != i]
-    if len(others) == 0:
-        return np.ones(k, dtype=int)
-    present = np.zeros((k, len(others)), dtype=bool)
-    for n, lines_near in enumerate(per_row):
-        present[n, np.searchsorted(others, lines_near[lines_near != i])] = True
-    # runs of each other route along route i: +1 where a run starts, -1 after it ends
-    padded = np.zeros((k + 2, len(others)), dtype=np.int8)
-    padded[1:-1] = present
-    step = np.diff(padded, axis=0)  # (k + 1) x routes
-    cols_s, starts = np.nonzero(step.T == 1)
-    cols_e, ends = np.nonzero(step.T == -1)
-    cum = np.concatenate([[0.0], np.cumsum(lengths[rows])])
-    keep = cum[ends] - cum[starts] >= rules.share_min_length_m - 1e-9
-    marks = np.zeros((k + 1, len(others)), dtype=int)
-    np.add.at(marks, (starts[keep], cols_s[keep]), 1)
-    np.add.at(marks, (ends[keep], cols_e[keep]), -1)
-    shared = np.cumsum(marks, axis=0)[:k] > 0
-    counts: np.ndarray = 1 + shared.sum(axis=1)
+    """For each position of the routes' pieces (``route``, ``piece``: route by route, in
+    order along each), how many routes share it, its own included: another route counts
+    where it stays near along a run of at least the minimum length.
+
+    All routes at once, as arrays: the (position, other route) pairs sorted by route,
+    other route and position; a run is a stretch of consecutive positions; the runs long
+    enough add one over their positions (a difference array)."""
+    n = len(piece)
+    near_order = np.argsort(near_piece, kind="stable")
+    near_line = near_line[near_order]
+    bounds = np.searchsorted(near_piece[near_order], np.arange(len(lengths) + 1))
+    per_pos = bounds[piece + 1] - bounds[piece]
+    pos = np.repeat(np.arange(n), per_pos)
+    # the rows of near_line for each position's piece, one after another
+    rows = np.arange(len(pos)) - np.repeat(np.cumsum(per_pos) - per_pos, per_pos)
+    other = near_line[bounds[piece][pos] + rows]
+    keep = other != route[pos]
+    pos, other = pos[keep], other[keep]
+    if len(pos) == 0:  # no route runs near another
+        return np.ones(n, dtype=int)
+    by = np.lexsort((pos, other, route[pos]))  # route, then other route, then position
+    pos, other = pos[by], other[by]
+    owner = route[pos]
+    new_run = np.ones(len(pos), dtype=bool)
+    new_run[1:] = (owner[1:] != owner[:-1]) | (other[1:] != other[:-1]) | (pos[1:] != pos[:-1] + 1)
+    starts = pos[new_run]
+    last = np.flatnonzero(np.append(new_run[1:], True))
+    ends = pos[last] + 1  # one past each run's last position
+    cum = np.concatenate([[0.0], np.cumsum(lengths[piece])])
+    long_enough = cum[ends] - cum[starts] >= rules.share_min_length_m - 1e-9
+    marks = np.zeros(n + 1, dtype=int)
+    np.add.at(marks, starts[long_enough], 1)
+    np.add.at(marks, ends[long_enough], -1)
+    counts: np.ndarray = 1 + np.cumsum(marks)[:n]
     return counts
 
 

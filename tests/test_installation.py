@@ -80,3 +80,15 @@ def test_crossing_a_tray_is_not_laying_on_it() -> None:
     (segs,) = cable_segments([LineString([(0, 0), (10, 0)])], rules=RULES, trays=[tray])
     assert {s.method for s in segs} == {"B2"}
     assert sum(s.length_m for s in segs) == pytest.approx(10)
+
+
+def test_short_shared_ends_of_two_routes_do_not_add_up() -> None:
+    """The routes are measured all at once: the last 0.6 m of one route and the first
+    0.6 m of the next both lie on a third, and are two short stretches, not one of 1.2 m."""
+    lines = [
+        LineString([(0, 0), (10, 0)]),
+        LineString([(20, 0), (30, 0)]),
+        LineString([(9.4, 0), (20.6, 0)]),
+    ]
+    segs = cable_segments(lines, rules=RULES)
+    assert [_laid(s) for s in segs] == [[(10.0, "B2", 1)], [(10.0, "B2", 1)], [(11.2, "B2", 1)]]
