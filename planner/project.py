@@ -23,7 +23,7 @@ from planner.errors import PlannerError
 from planner.jsonio import dumps
 from planner.plan import PlanOptions
 from planner.rules import Rules
-from planner.site import Site, geojson_geometry
+from planner.site import Site, Space, geojson_geometries
 
 OPTION_FIELDS = ("routing", "placement", "managed", "trunk", "reserve")
 """The plan options a project keeps (box positions have their own key)."""
@@ -139,12 +139,6 @@ def _source(site: Site, key: str, geom: BaseGeometry) -> BaseGeometry:
     return site.frame.to_source(geom)
 
 
-def _geom(site: Site, index: int | None, geom: BaseGeometry | None) -> dict[str, Any] | None:
-    if geom is None:
-        return None
-    return geojson_geometry(_source(site, str(index), geom))
-
-
 def _props(model: Any, drop: set[str]) -> dict[str, Any]:
     data = model.model_dump(mode="json", exclude=drop | {"index"})
     return {k: v for k, v in data.items() if v is not None and v != ()}
@@ -154,15 +148,13 @@ def site_collection(site: Site, project: dict[str, Any] | None = None) -> dict[s
     """The site (with its requests as features) as a site file in its own units and CRS;
     ``project`` goes into the site feature. Nothing computed is written."""
     features: list[dict[str, Any]] = []
+    drawn: list[BaseGeometry] = []  # the features' geometries, converted at the end at once
 
     def add(kind: str, model: Any, geom: BaseGeometry | None, props: dict[str, Any]) -> None:
-        index = getattr(model, "index", None)
+        if geom is not None:
+            drawn.append(_source(site, str(getattr(model, "index", None)), geom))
         features.append(
-            {
-                "type": "Feature",
-                "geometry": _geom(site, index, geom),
-                "properties": {"kind": kind, **props},
-            }
+            {"type": "Feature", "geometry": geom, "properties": {"kind": kind, **props}}
         )
 
     info = _props(site.info, {"boundary", "project"})
@@ -174,19 +166,7 @@ def site_collection(site: Site, project: dict[str, Any] | None = None) -> dict[s
     for c in site.compartments:
         add("compartment", c, c.polygon, _props(c, {"polygon"}))
     for s in site.spaces:
-        props = _props(s, {"polygon", "charger", "tenure"})
-        if s.tenure_stated is not None:
-            props["tenure"] = s.tenure_stated
-        if s.charger is not None:
-            given = site.sources.get(f"{s.index}:charger")
-            p = site.frame.to_source(s.charger)
-            if given is not None and site.frame.to_local(Point(*given)).equals_exact(
-                s.charger, 1e-6
-            ):
-                props["charger"] = list(given)
-            else:
-                props["charger"] = [p.x, p.y]
-        add("space", s, s.polygon, props)
+        add("space", s, s.polygon, _space_props(site, s))
     for o in site.obstacles:
         add("obstacle", o, o.geometry, _props(o, {"geometry"}))
     for tr in site.trays:
@@ -195,7 +175,26 @@ def site_collection(site: Site, project: dict[str, Any] | None = None) -> dict[s
         add("axis", a, a.line, _props(a, {"line"}))
     for r in site.requests:  # CSV requests have row numbers, not feature indexes
         add("request", r if r.source == "site" else None, r.point, _props(r, {"point", "source"}))
+    geoms = iter(geojson_geometries(drawn))
+    for feature in features:
+        if feature["geometry"] is not None:
+            feature["geometry"] = next(geoms)
     return {"type": "FeatureCollection", "features": features}
+
+
+def _space_props(site: Site, s: Space) -> dict[str, Any]:
+    """A space's properties, its charger point and tenure as the file gave them."""
+    props = _props(s, {"polygon", "charger", "tenure"})
+    if s.tenure_stated is not None:
+        props["tenure"] = s.tenure_stated
+    if s.charger is not None:
+        given = site.sources.get(f"{s.index}:charger")
+        p = site.frame.to_source(s.charger)
+        if given is not None and site.frame.to_local(Point(*given)).equals_exact(s.charger, 1e-6):
+            props["charger"] = list(given)
+        else:
+            props["charger"] = [p.x, p.y]
+    return props
 
 
 def write_project(site: Site, options: PlanOptions, rules: Rules, path: Path) -> Path:

@@ -135,6 +135,12 @@ class Frame:
             return geom
         return transform_xy(geom, self._source_fn)
 
+    def to_source_all(self, geoms: np.ndarray) -> np.ndarray:
+        """:meth:`to_source` of an array of geometries, in one transform."""
+        if self.crs is None and self.units == "m":
+            return geoms
+        return transform_xy(geoms, self._source_fn)
+
     def _local_fn(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return self.to_local_xy(x, y)
 

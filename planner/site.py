@@ -8,9 +8,11 @@ All models are frozen: a plan never changes the site it was made from.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+import numpy as np
 import shapely
 from pydantic import (
     AllowInfNan,
@@ -46,6 +48,43 @@ def geojson_geometry(geom: BaseGeometry) -> dict[str, Any]:
     if kind not in _PARTS or geom.is_empty or shapely.has_z(geom):
         return dict(mapping(geom))
     return {"type": kind, "coordinates": _PARTS[kind](geom)}
+
+
+_POINT, _LINE, _POLYGON = 0, 1, 3  # shapely.get_type_id
+
+
+def geojson_geometries(geoms: Sequence[BaseGeometry] | np.ndarray) -> list[dict[str, Any]]:
+    """:func:`geojson_geometry` of each, as the writers need it for thousands of features:
+    the coordinates of every point, line and polygon ring read in one array call and cut
+    per geometry (lists where ``mapping`` has tuples: the same JSON, the same floats);
+    anything else (empty, 3D, multi-part) one at a time."""
+    arr = np.asarray(geoms, dtype=object).reshape(-1)
+    out: list[dict[str, Any]] = [{} for _ in range(len(arr))]
+    kind = shapely.get_type_id(arr)
+    simple = np.isin(kind, (_POINT, _LINE, _POLYGON)) & ~shapely.is_empty(arr)
+    simple &= ~shapely.has_z(arr)
+    for i in np.flatnonzero(~simple):
+        out[i] = geojson_geometry(arr[i])
+    flat = np.flatnonzero(simple & (kind != _POLYGON))
+    polys = np.flatnonzero((kind == _POLYGON) & simple)
+    rings, ring_of = shapely.get_rings(arr[polys], return_index=True)
+    # the parts whose coordinates are read: the points and lines themselves, the rings
+    parts = np.concatenate([arr[flat], rings])
+    owner = np.concatenate([flat, polys[ring_of]])
+    xy, part_of = shapely.get_coordinates(parts, return_index=True)
+    cuts = np.searchsorted(part_of, np.arange(len(parts) + 1)).tolist()
+    coords = xy.tolist()
+    for n, i in enumerate(owner.tolist()):
+        ring = coords[cuts[n] : cuts[n + 1]]
+        if kind[i] == _POINT:
+            out[i] = {"type": "Point", "coordinates": ring[0]}
+        elif kind[i] == _LINE:
+            out[i] = {"type": "LineString", "coordinates": ring}
+        elif out[i]:  # a polygon's next ring (interior)
+            out[i]["coordinates"].append(ring)
+        else:
+            out[i] = {"type": "Polygon", "coordinates": [ring]}
+    return out
 
 
 def _xy(line: BaseGeometry) -> tuple[tuple[float, ...], ...]:

@@ -73,3 +73,32 @@ def test_geojson_geometry_is_exactly_shapelys_mapping(xy: list[tuple[float, floa
         shapes += [hull.difference(hole), MultiPolygon([hull])]
     for g in shapes:
         assert geojson_geometry(g) == dict(mapping(g)), g.geom_type
+
+
+@settings(max_examples=examples(80), deadline=None)
+@given(
+    st.lists(st.tuples(st.floats(-1e6, 1e6), st.floats(-1e6, 1e6)), min_size=4, max_size=30),
+    st.randoms(use_true_random=False),
+)
+def test_geojson_geometries_write_what_mapping_writes(
+    xy: list[tuple[float, float]], rnd: Any
+) -> None:
+    """Many geometries at once (points, lines, polygons with and without holes, multi-part,
+    empty and 3D ones, in any order): the same JSON as mapping, one by one."""
+    import json
+
+    import shapely
+    import shapely.affinity
+    from shapely.geometry import LineString, MultiPolygon, Point, Polygon, mapping
+
+    from planner.site import geojson_geometries
+
+    hull = shapely.MultiPoint(xy).convex_hull
+    shapes = [Point(xy[0]), LineString(xy), hull, shapely.MultiLineString([xy[:2], xy[2:]])]
+    shapes += [Polygon(), LineString(), Point(1.0, 2.0, 3.0)]
+    if isinstance(hull, Polygon):
+        hole = shapely.affinity.scale(hull, 0.3, 0.3)
+        shapes += [hull.difference(hole), MultiPolygon([hull])]
+    shapes = shapes * 2
+    rnd.shuffle(shapes)
+    assert json.dumps(geojson_geometries(shapes)) == json.dumps([mapping(g) for g in shapes])

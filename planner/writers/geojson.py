@@ -9,20 +9,27 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from shapely.geometry.base import BaseGeometry
 
 from planner.findings import Finding
 from planner.jsonio import dumps
 from planner.plan import Cable, MeterBox, Plan, RequestOutcome, circuit_ref, report
 from planner.projection import Frame
-from planner.site import geojson_geometry
+from planner.site import geojson_geometries
 from planner.trunk import TrayRun
 
 
-def _geom(frame: Frame, geom: BaseGeometry | None) -> dict[str, Any] | None:
-    if geom is None or geom.is_empty:
-        return None
-    return geojson_geometry(frame.to_source(geom))
+def _geoms(frame: Frame, geoms: list[BaseGeometry | None]) -> list[dict[str, Any] | None]:
+    """Each geometry in the input's units and CRS (``None`` for none or an empty one), all
+    reprojected in one call."""
+    drawn = [n for n, g in enumerate(geoms) if g is not None and not g.is_empty]
+    out: list[dict[str, Any] | None] = [None] * len(geoms)
+    if drawn:
+        local = np.asarray([geoms[n] for n in drawn], dtype=object)
+        for n, geom in zip(drawn, geojson_geometries(frame.to_source_all(local)), strict=True):
+            out[n] = geom
+    return out
 
 
 def _r(value: float | None, digits: int = 3) -> float | None:
@@ -45,9 +52,10 @@ def plan_features(plan: Plan) -> dict[str, Any]:
         ),
         *(("finding", f.geometry, _finding_props(f)) for f in plan.findings),
     ]
+    geoms = _geoms(frame, [geom for _, geom, _ in rows])
     feats = [
-        {"type": "Feature", "geometry": _geom(frame, geom), "properties": {"kind": kind, **props}}
-        for kind, geom, props in rows
+        {"type": "Feature", "geometry": geom, "properties": {"kind": kind, **props}}
+        for (kind, _, props), geom in zip(rows, geoms, strict=True)
     ]
     out: dict[str, Any] = {"type": "FeatureCollection", "features": feats}
     if frame.crs:
