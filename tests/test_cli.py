@@ -34,6 +34,26 @@ def test_an_unknown_sample_lists_the_known_ones() -> None:
         sample_path("z")
 
 
+def test_a_command_collects_garbage_less_often_and_restores_the_collector(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gc
+
+    import planner.cli
+
+    seen: list[tuple[int, ...]] = []
+
+    def validate(args: Any) -> int:
+        seen.append(gc.get_threshold())
+        return 0
+
+    before = gc.get_threshold()
+    monkeypatch.setattr(planner.cli, "_validate", validate)
+    assert main(["-q", "validate", str(sample_path("a"))]) == 0
+    assert seen[0][0] == 50_000
+    assert gc.get_threshold() == before
+
+
 def test_validate_prints_a_summary(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(sample_path("a"))]) == 0
     out = capsys.readouterr().out
