@@ -492,6 +492,32 @@ def _plan(args: argparse.Namespace) -> int:
         inputs.append(Path(args.qr))
         read_qr(args.qr)  # refused before the work, like the output folder
     check_out(Path(args.out), inputs)  # before the work, so a refused folder costs nothing
+    with _fewer_collections():
+        plan = _planned(args)
+    out = Path(args.out)
+    with _kept_out_of_collections():
+        written = write_outputs(
+            plan,
+            out,
+            formats=formats,
+            notices=args.notices or args.combined_notices,
+            combined=args.combined_notices,
+            lang=args.lang,
+            paper=args.paper,
+            qr=Path(args.qr) if args.qr else None,
+            workers=args.workers or available_cpus(),
+        )
+    print(plan_table(plan))
+    print(
+        f"wrote {len(written)} files to {out}: "
+        + ", ".join(str(p.relative_to(out)) for p in written[:12])
+        + (" ..." if len(written) > 12 else "")
+    )
+    return EXIT_OK
+
+
+def _planned(args: argparse.Namespace) -> Plan:
+    """The site of ``args`` read and planned with its options and rules."""
     prices = Prices.load(args.prices)
     site = _read(args, args.site)
     saved, saved_rules = project_of(site)  # a project file's choices; the defaults otherwise
@@ -502,42 +528,37 @@ def _plan(args: argparse.Namespace) -> int:
         if getattr(args, k) is not None
     }
     options = saved.model_copy(update={**given, "managed": args.managed or saved.managed})
-    plan = make_plan(site, rules, options=options, prices=prices)
-    out = Path(args.out)
-    written = write_outputs(
-        plan,
-        out,
-        formats=formats,
-        notices=args.notices or args.combined_notices,
-        combined=args.combined_notices,
-        lang=args.lang,
-        paper=args.paper,
-        qr=Path(args.qr) if args.qr else None,
-        workers=args.workers or available_cpus(),
-    )
-    print(plan_table(plan))
-    print(
-        f"wrote {len(written)} files to {out}: "
-        + ", ".join(str(p.relative_to(out)) for p in written[:12])
-        + (" ..." if len(written) > 12 else "")
-    )
-    return EXIT_OK
+    return make_plan(site, rules, options=options, prices=prices)
 
 
 @contextmanager
 def _fewer_collections() -> Iterator[None]:
-    """Speed shaped this: CPython's cyclic collector runs a pass every 700 new objects by
-    default, and its older generations keep rescanning the site's and the plan's hundreds
-    of thousands of objects, which make no garbage cycles worth the early hunt. A command
-    runs once and exits, so a pass every 50,000 (``gc.set_threshold``, the documented
-    knob) is enough: a tenth off the 5,000-stall plan (``bench/RESULTS.md``), the same
-    memory. The previous thresholds come back after the command (tests call ``main``)."""
+    """While the site is read and planned. Speed shaped this: CPython's cyclic collector
+    runs a pass every 700 new objects by default, and its older generations keep
+    rescanning the site's and the plan's hundreds of thousands of objects, which make no
+    garbage cycles worth the early hunt; a pass every 50,000 (``gc.set_threshold``, the
+    documented knob) takes a tenth off the 5,000-stall plan (``bench/RESULTS.md``). The
+    previous thresholds come back afterwards (tests call ``main``)."""
     before = gc.get_threshold()
     gc.set_threshold(50_000, 20, 20)
     try:
         yield
     finally:
         gc.set_threshold(*before)
+
+
+@contextmanager
+def _kept_out_of_collections() -> Iterator[None]:
+    """While the outputs are written: the site and the plan, made and no longer garbage,
+    are frozen out of the collector's scans (``gc.freeze``), which then runs at its usual
+    pace for what the writing makes. Drawings make cycles (matplotlib figures, PDF
+    objects), and collecting them late cost the package 35 MB; rescanning the plan cost
+    the writing its time. Unfrozen after the command."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -549,7 +570,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         logs = _logging(args.verbose)
         # one time budget for the whole command; a batch gives each community its own
         budget = Deadline.of(_limits(args)).active() if args.command != "batch" else nullcontext()
-        with budget, reporting(listener), logs, _fewer_collections():
+        with budget, reporting(listener), logs:
             return commands[args.command](args)
     except PlannerError as exc:
         print(f"planner: {printable(str(exc))}", file=sys.stderr)

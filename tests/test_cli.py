@@ -34,24 +34,34 @@ def test_an_unknown_sample_lists_the_known_ones() -> None:
         sample_path("z")
 
 
-def test_a_command_collects_garbage_less_often_and_restores_the_collector(
-    monkeypatch: pytest.MonkeyPatch,
+def test_planning_collects_garbage_less_often_and_writing_leaves_the_plan_out(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     import gc
 
     import planner.cli
 
-    seen: list[tuple[int, ...]] = []
+    seen: dict[str, Any] = {}
+    make_plan, write_outputs = planner.cli.make_plan, planner.cli.write_outputs
 
-    def validate(args: Any) -> int:
-        seen.append(gc.get_threshold())
-        return 0
+    def planning(*args: Any, **kwargs: Any) -> Any:
+        seen["planning"] = gc.get_threshold()[0]
+        return make_plan(*args, **kwargs)
+
+    def writing(*args: Any, **kwargs: Any) -> Any:
+        seen["writing"] = (gc.get_threshold(), gc.get_freeze_count())
+        return write_outputs(*args, **kwargs)
 
     before = gc.get_threshold()
-    monkeypatch.setattr(planner.cli, "_validate", validate)
-    assert main(["-q", "validate", str(sample_path("a"))]) == 0
-    assert seen[0][0] == 50_000
+    monkeypatch.setattr(planner.cli, "make_plan", planning)
+    monkeypatch.setattr(planner.cli, "write_outputs", writing)
+    argv = ["-q", "plan", str(sample_path("a")), "--out", str(tmp_path / "o"), "--formats", "csv"]
+    assert main(argv) == 0
+    assert seen["planning"] == 50_000
+    assert seen["writing"][0] == before
+    assert seen["writing"][1] > 0  # the plan frozen out of the scans
     assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
 
 
 def test_validate_prints_a_summary(capsys: pytest.CaptureFixture[str]) -> None:
