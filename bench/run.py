@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import resource
 import statistics
 import subprocess
@@ -589,7 +590,7 @@ def _commit() -> str:
     return run.stdout.strip() or "unknown"
 
 
-def main() -> None:  # noqa: C901, PLR0912, PLR0915 - one optional section after another
+def main() -> None:  # noqa: PLR0912, PLR0915 - one optional section after another
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -713,13 +714,14 @@ def main() -> None:  # noqa: C901, PLR0912, PLR0915 - one optional section after
             "(target: under 60 s and 2 GB).",
         ]
     results = ROOT / "bench" / "RESULTS.md"
-    keep = ""  # the sections other scripts write (bench/trunk.py) stay
-    if results.exists():
-        old = results.read_text(encoding="utf-8")
-        if "<!-- trunk:start -->" in old:
-            start = old.index("<!-- trunk:start -->")
-            end = old.index("<!-- trunk:end -->") + len("<!-- trunk:end -->")
-            keep = "\n" + old[start:end] + "\n"
+    # every marked section stays (bench/trunk.py's, and city, papers and package, which
+    # only --only measures); floor, desk and peer are measured again below
+    marked = re.finditer(
+        r"<!-- (\w+):start -->.*?<!-- \1:end -->",
+        results.read_text(encoding="utf-8") if results.exists() else "",
+        flags=re.DOTALL,
+    )
+    keep = "".join(f"\n{m.group()}\n" for m in marked)
     results.write_text("\n".join(lines) + "\n" + keep, encoding="utf-8")
     _replace_section("floor", floor_section(args.repeats, args.baseline))
     _replace_section("desk", desk_section(desk_zurich(args.repeats)))

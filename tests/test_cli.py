@@ -39,10 +39,10 @@ def test_planning_collects_garbage_less_often_and_writing_leaves_the_plan_out(
 ) -> None:
     import gc
 
-    import planner.cli
+    from planner.plan import make_plan
+    from planner.writers import write_outputs
 
     seen: dict[str, Any] = {}
-    make_plan, write_outputs = planner.cli.make_plan, planner.cli.write_outputs
 
     def planning(*args: Any, **kwargs: Any) -> Any:
         seen["planning"] = gc.get_threshold()[0]
@@ -53,8 +53,8 @@ def test_planning_collects_garbage_less_often_and_writing_leaves_the_plan_out(
         return write_outputs(*args, **kwargs)
 
     before = gc.get_threshold()
-    monkeypatch.setattr(planner.cli, "make_plan", planning)
-    monkeypatch.setattr(planner.cli, "write_outputs", writing)
+    monkeypatch.setattr("planner.cli.make_plan", planning)
+    monkeypatch.setattr("planner.cli.write_outputs", writing)
     argv = ["-q", "plan", str(sample_path("a")), "--out", str(tmp_path / "o"), "--formats", "csv"]
     assert main(argv) == 0
     assert seen["planning"] == 50_000
