@@ -103,15 +103,14 @@ def basement(
 
 def _run_cli(site: Path, out: Path, routing: str = "rectilinear") -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of one ``planner plan`` in a fresh process."""
-    code = (
-        "import resource, sys, time;"
+    code = city.PEAK_MB + (
+        "import sys, time;"
         "from planner.cli import main;"
         "t = time.perf_counter();"
         f"rc = main(['plan', {str(site)!r}, '--out', {str(out)!r}, '--formats', 'geojson',"
         f" '--routing', {routing!r}]);"
         "dt = time.perf_counter() - t;"
-        "print('BENCH', dt, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,"
-        " file=sys.stderr);"
+        "print('BENCH', dt, _peak_mb(), file=sys.stderr);"
         "sys.exit(rc)"
     )
     t0 = time.perf_counter()
@@ -470,8 +469,10 @@ def zurich() -> dict[str, Any] | None:
     folder = ROOT.parent / "shared" / "realdata" / "zurich-airport-L-1-imdf"
     if not folder.is_dir():
         return None
-    code = f"""
-import json, resource, sys, time
+    code = (
+        city.PEAK_MB
+        + f"""
+import json, sys, time
 t0 = time.perf_counter()
 from planner.readers import parse_site
 from planner.readers.imdf import convert_imdf
@@ -487,8 +488,9 @@ for k, sid in enumerate(ids[:: max(1, len(ids) // 50)][:50]):
         "kind": "request", "id": f"Z{{k}}", "space": sid, "charger_kw": 7}}}})
 plan = make_plan(parse_site(json.dumps(doc).encode()))
 print("BENCH", time.perf_counter() - t0,
-      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, len(ids), file=sys.stderr)
+      _peak_mb(), len(ids), file=sys.stderr)
 """
+    )
     run = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
     )
@@ -567,6 +569,7 @@ def app_memory() -> dict[str, float] | None:
                 "-p",
                 "no:cacheprovider",
                 "tests/test_app_browser.py::test_memory_stays_flat_over_rapid_changes",
+                "--slow",  # the test is marked slow: skipped without it
             ],
             cwd=ROOT,
             env=env,
