@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from planner.errors import InputLimitError, PlannerError, SiteError
 from planner.readers import parse_site, read_site
-from tests.conftest import find, to_bytes
+from tests.conftest import examples, find, to_bytes
 
 
 def _read(doc: Any) -> Any:
@@ -461,3 +463,29 @@ def test_polygon_holes_are_kept(tiny: dict[str, Any]) -> None:
     comp = _read(tiny).compartments[1]
     assert comp.polygon.area == pytest.approx(96.0)
     assert not math.isnan(comp.polygon.centroid.x)
+
+
+def _nesting(value: Any) -> int:
+    """The depth of a JSON value by its definition (recursive: test sizes only)."""
+    if isinstance(value, dict):
+        return 1 + max(map(_nesting, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(_nesting, value), default=0)
+    return 0
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.floats(allow_nan=False) | st.text(max_size=3),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=2), inner),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(_JSON_VALUES, st.integers(0, 8))
+def test_json_depth_is_counted_as_defined(doc: Any, limit: int) -> None:
+    from planner.readers.geojson import _depth
+
+    depth = _nesting(doc)
+    # the exact depth up to the limit; past it, one more than the limit (it stops there)
+    assert _depth(doc, limit) == (depth if depth <= limit else limit + 1)
