@@ -47,3 +47,30 @@ def test_a_failing_batch_stops_the_package(tmp_path: Path, monkeypatch: pytest.M
     with pytest.raises(RuntimeError, match="drawing failed"):
         write_approval_pdf(plan, tmp_path / "approval.pdf")
     assert not (tmp_path / "approval.pdf").exists()
+
+
+def test_the_workers_plan_leaves_out_only_what_no_layout_sheet_shows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers draw from a plan without the cables' segments and the findings: the
+    sheets are the same as drawn from the whole plan, byte for byte."""
+    import io
+
+    from planner.drawing import render_sheet
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    plan = make_plan(read_site(sample_path("a")))
+    slim = layouts.drawn_part(plan)
+    assert plan.findings
+    assert any(c.segments for c in plan.cables)
+    assert slim.findings == ()
+    assert all(c.segments == () for c in slim.cables)
+    assert [c.model_copy(update={"segments": ()}) for c in plan.cables] == list(slim.cables)
+    sheets = sheet_set(plan)
+    for sheet in (s for s in sheets if s.kind != "diagram"):
+        pngs = []
+        for source in (plan, slim):
+            out = io.BytesIO()
+            render_sheet(source, sheet, sheets=sheets).savefig(out, format="png", dpi=40)
+            pngs.append(out.getvalue())
+        assert pngs[0] == pngs[1], sheet.file
