@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,31 @@ def cjk_font_path() -> Path:
     path = Path(next(iter(spec.submodule_search_locations))) / "fonts" / CJK_FILE
     if not path.exists():
         raise RuntimeError(f"{path} is missing from the mplfonts package: reinstall it")
+    return path
+
+
+def cjk_subset(texts: Iterable[str], path: Path) -> Path:
+    """Write to ``path`` the CJK font cut down to the characters of ``texts`` and printable
+    ASCII, the same glyphs with the same metrics: the owner papers' documents load it
+    instead of the 16 MB file. Speed shaped this: each document of 500 requests spent 0.8 s
+    of its 1.9 s loading the whole font, looking glyphs up in it and subsetting it again;
+    cut once per run, the pages come out the same (pixel for pixel, every page of a 1,000-
+    paper document compared) and the papers' run is a fifth shorter (issue 15)."""
+    from fontTools import subset  # fontTools only for the owner papers
+
+    chars = set(map(chr, range(0x20, 0x7F))).union(*map(set, texts))
+    options = subset.Options()
+    options.layout_features = ["*"]  # the font's own tables kept whole: only glyphs go
+    options.name_IDs = ["*"]
+    options.notdef_outline = True
+    font = subset.load_font(str(cjk_font_path()), options)
+    try:  # the font file stays open while its tables are read lazily
+        cutter = subset.Subsetter(options)
+        cutter.populate(unicodes=sorted(map(ord, chars)))
+        cutter.subset(font)
+        subset.save_font(font, str(path), options)
+    finally:
+        font.close()
     return path
 
 

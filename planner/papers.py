@@ -29,7 +29,7 @@ from typing import Any
 import pikepdf
 
 from planner.errors import PlannerError
-from planner.fonts import wrap
+from planner.fonts import cjk_subset, wrap
 from planner.limits import check_time
 from planner.names import safe_names
 from planner.plan import Cable, Plan, RequestOutcome
@@ -275,8 +275,8 @@ TITLE = "电动汽车自用桩安装告知书及承诺书"
 class _Typesetter:
     """One fpdf2 document of owner papers."""
 
-    def __init__(self, qr: Any) -> None:
-        self.setter = Typesetter(title=TITLE, size_mm=A4_PORTRAIT)
+    def __init__(self, qr: Any, font: Path | None = None) -> None:
+        self.setter = Typesetter(title=TITLE, size_mm=A4_PORTRAIT, font=font)
         self.qr = qr
 
     def add(self, pages: list[Page], *, bookmarks: Sequence[tuple[str, int]]) -> tuple[int, int]:
@@ -309,6 +309,10 @@ class _Text:
     def pages(self) -> list[Page]:
         return text_layout(self.heading, self.paragraphs, info=self.facts, image=self.qr)
 
+    def words(self) -> tuple[str, ...]:
+        """Everything of it that is printed on its pages (the bookmarks are not)."""
+        return (self.heading, *self.facts, *self.paragraphs)
+
 
 def _request_texts(
     plan: Plan, r: RequestOutcome, *, qr: bool, index: _Index | None = None
@@ -326,6 +330,10 @@ def _request_texts(
         )
     return out
 
+
+FONT = ".owner-papers-font.otf"
+"""The CJK font cut down to the papers' characters (:func:`planner.fonts.cjk_subset`), in
+the papers' folder while they are typeset, removed afterwards."""
 
 CHUNK = 500
 """Requests whose papers one process typesets into one document and copies into their
@@ -372,8 +380,10 @@ def write_notices(
     papers: list[Paper] = []
     parts: list[tuple[Path, list[Paper]]] = []  # each chunk's document, for the combined
     workers = workers if len(applicants) >= PARALLEL_FROM else 1
-    work = _Work(qr, folder if combined else None)
+    font = folder / FONT  # every chunk loads the font cut down to the papers' characters
     try:
+        cjk_subset((s for chunk in chunks for todo in chunk for s in todo.text.words()), font)
+        work = _Work(qr, folder if combined else None, font)
         with (
             stage("owner papers", total=len(applicants)) as step,
             # this process only gathers: a helping one would hold a typesetter of its own
@@ -396,16 +406,18 @@ def write_notices(
     finally:  # every chunk's document, gathered or not (the pool has ended by now)
         for part in folder.glob(f".{COMBINED}.part-*"):
             part.unlink(missing_ok=True)
+        font.unlink(missing_ok=True)
     return paths
 
 
 @dataclass(frozen=True)
 class _Work:
-    """What every chunk's process is given once: the QR image, and the folder for the
-    chunks' documents when they are wanted for the combined file."""
+    """What every chunk's process is given once: the QR image, the folder for the
+    chunks' documents when they are wanted for the combined file, and the cut-down font."""
 
     qr: Any
     parts: Path | None
+    font: Path
 
 
 def papers_on_a_pool(plan: Plan, *, workers: int) -> bool:
@@ -420,7 +432,7 @@ def _typeset(work: _Work, job: tuple[int, Sequence[_Paper]]) -> tuple[Path | Non
     own file. Returns where the document was saved (when it is wanted for the combined
     file) and its papers, their pages counted in it."""
     number, chunk = job
-    setter = _Typesetter(work.qr)
+    setter = _Typesetter(work.qr, work.font)
     papers = []
     for todo in chunk:
         first, last = setter.add(todo.text.pages(), bookmarks=())

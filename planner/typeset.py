@@ -13,6 +13,7 @@ Places are in mm from the page's top-left corner, as fpdf2 and :func:`text_layou
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -42,21 +43,27 @@ Typeset = Callable[["Typesetter", tuple[int, int]], None]
 class Typesetter:
     """One fpdf2 document in the CJK font (Noto Sans CJK SC, embedded once)."""
 
-    def __init__(self, *, title: str, size_mm: tuple[float, float] = (210.0, 297.0)) -> None:
+    def __init__(
+        self,
+        *,
+        title: str,
+        size_mm: tuple[float, float] = (210.0, 297.0),
+        font: Path | None = None,
+    ) -> None:
         pdf = FPDF(orientation="portrait", unit="mm", format=size_mm)
         pdf.set_auto_page_break(auto=False)
         pdf.set_creator("EV garage planner")
         pdf.set_title(title)
-        pdf.add_font("cjk", fname=str(cjk_font_path()))
+        pdf.add_font("cjk", fname=str(font or cjk_font_path()))  # a cut-down copy, or whole
         pdf.set_font("cjk", size=9.0)
         self.pdf = pdf
-        font = pdf.current_font
-        assert isinstance(font, TTFFont)
+        current = pdf.current_font
+        assert isinstance(current, TTFFont)
         # The subset keeps the whole font's bounding box, which encloses every glyph it
         # keeps: fontTools would otherwise trace each kept glyph's outline, twice (fpdf2
         # compiles the subset twice), half of what a document's output costs.
-        font.ttfont.recalcBBoxes = False
-        self.ascent = font.desc.ascent / 1000  # of the em: fpdf2 places text by its baseline
+        current.ttfont.recalcBBoxes = False
+        self.ascent = current.desc.ascent / 1000  # of the em: fpdf2 places text by its baseline
         self.size_mm = size_mm
         self._colour = ""
         self._done: bytes | None = None
