@@ -188,3 +188,19 @@ def test_an_interrupted_combined_leaves_no_chunk_documents(
     assert any(tmp_path.glob("*-notice.pdf"))  # the first chunks were written
     assert not list(tmp_path.glob(f".{COMBINED}.part-*"))
     assert not (tmp_path / COMBINED).exists()
+
+
+def test_the_papers_words_are_held_once_per_run() -> None:
+    """Thousands of papers repeat the templates' lines: one string object each per run
+    (what this process holds while they are typeset, and pickles for the workers)."""
+    from planner.papers import _Index, _request_texts, notice_text
+
+    plan = make_plan(read_site(sample_path("a")))
+    index = _Index(plan)
+    planned = [r for r in plan.requests if r.status == "planned"][:2]
+    first, second = (_request_texts(plan, r, qr=False, index=index) for r in planned)
+    assert first[0].paragraphs == tuple(notice_text(qr=False)[1:])
+    assert all(a is b for a, b in zip(first[0].paragraphs, second[0].paragraphs, strict=True))
+    assert first[0].heading is second[0].heading
+    shared = [a is b for a, b in zip(first[1].paragraphs, second[1].paragraphs, strict=False)]
+    assert sum(shared) > len(shared) / 2  # the commitment's template lines; its filled ones differ
