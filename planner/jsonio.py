@@ -1,6 +1,7 @@
 """The JSON the planner writes (``plan.geojson``, ``project.geojson``, ``report.json``), in
-one place: orjson, about ten times faster than the standard library on a plan's thousands
-of coordinates (issue 15; ``bench/RESULTS.md``).
+one place: orjson, which encodes a plan's thousands of coordinates about ten times faster
+than the standard library; with the check for non-finite floats below, ``plan.geojson`` of
+5,000 requests takes about 0.07 s instead of 0.25 s (issue 15).
 
 orjson writes UTF-8 as it is (like ``json.dumps(ensure_ascii=False)``), compact separators,
 each float as the shortest text that reads back to the same number (``1e-05`` becomes
