@@ -388,7 +388,8 @@ def write_notices(
     workers = workers if len(applicants) >= PARALLEL_FROM else 1
     font = folder / FONT  # every chunk loads the font cut down to the papers' characters
     try:
-        cjk_subset((s for chunk in chunks for todo in chunk for s in todo.text.words()), font)
+        if chunks:  # no applicant, no paper: nothing to cut the font for
+            cjk_subset((s for chunk in chunks for todo in chunk for s in todo.text.words()), font)
         work = _Work(qr, folder if combined else None, font)
         with (
             stage("owner papers", total=len(applicants)) as step,

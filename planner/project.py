@@ -148,13 +148,13 @@ def site_collection(site: Site, project: dict[str, Any] | None = None) -> dict[s
     """The site (with its requests as features) as a site file in its own units and CRS;
     ``project`` goes into the site feature. Nothing computed is written."""
     features: list[dict[str, Any]] = []
-    drawn: list[BaseGeometry] = []  # the features' geometries, converted at the end at once
+    drawn: list[tuple[int, BaseGeometry]] = []  # (feature, geometry), converted at once
 
     def add(kind: str, model: Any, geom: BaseGeometry | None, props: dict[str, Any]) -> None:
         if geom is not None:
-            drawn.append(_source(site, str(getattr(model, "index", None)), geom))
+            drawn.append((len(features), _source(site, str(getattr(model, "index", None)), geom)))
         features.append(
-            {"type": "Feature", "geometry": geom, "properties": {"kind": kind, **props}}
+            {"type": "Feature", "geometry": None, "properties": {"kind": kind, **props}}
         )
 
     info = _props(site.info, {"boundary", "project"})
@@ -175,10 +175,9 @@ def site_collection(site: Site, project: dict[str, Any] | None = None) -> dict[s
         add("axis", a, a.line, _props(a, {"line"}))
     for r in site.requests:  # CSV requests have row numbers, not feature indexes
         add("request", r if r.source == "site" else None, r.point, _props(r, {"point", "source"}))
-    geoms = iter(geojson_geometries(drawn))
-    for feature in features:
-        if feature["geometry"] is not None:
-            feature["geometry"] = next(geoms)
+    converted = geojson_geometries([geom for _, geom in drawn])
+    for (n, _), geometry in zip(drawn, converted, strict=True):
+        features[n]["geometry"] = geometry
     return {"type": "FeatureCollection", "features": features}
 
 
