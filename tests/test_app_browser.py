@@ -1,5 +1,6 @@
 """End to end: the real Streamlit server, driven in headless Chromium (Debian's package,
-installed by .ci/run) through Playwright. Skips, saying why, only where Chromium is absent."""
+installed by .ci/run) through Playwright. Skips, saying why, only where Chromium is absent,
+and fails then under CI=true (.ci/run installs it: its absence there is a broken set-up)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,11 @@ pytestmark = pytest.mark.browser
 def _chromium() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(
+                "CI=true but Chromium is not installed: .ci/run's apt-get install chromium "
+                "failed (see its output); the browser test must run in CI"
+            )
         pytest.skip(
             "Chromium is not installed here (Debian: apt-get install chromium; "
             ".ci/run installs it): the browser test cannot run"
