@@ -274,48 +274,61 @@ def tray_runs(
     mids = shapely.line_interpolate_point(pieces, 0.5, normalized=True)
     on_piece, on_line = shapely.STRtree(arr).query(mids, predicate="dwithin", distance=_ON)
     res = np.asarray(reserved, dtype=bool)
-    real = np.bincount(on_piece[~res[on_line]], minlength=len(pieces))
-    spare = np.bincount(on_piece[res[on_line]], minlength=len(pieces))
-    total = real + spare
+    total = np.bincount(on_piece, minlength=len(pieces))
+    # each piece's routes, in order: the rows of (piece, route) sorted by both
+    order = np.lexsort((on_line, on_piece))
+    on_piece, on_line = on_piece[order], on_line[order]
+    first = np.searchsorted(on_piece, np.arange(len(pieces) + 1))
+    groups: dict[tuple[int, ...], list[int]] = {}
+    for k in np.flatnonzero(total >= 2).tolist():  # pieces carrying the same cables join up
+        groups.setdefault(tuple(on_line[first[k] : first[k + 1]].tolist()), []).append(k)
+    trunks = sorted(groups.items())
     runs: list[TrayRun] = []
-    members: dict[int, list[int]] = {}
-    for piece, line_i in zip(on_piece, on_line, strict=True):
-        members.setdefault(int(piece), []).append(int(line_i))
-    groups: dict[tuple[int, ...], list[LineString]] = {}
-    for k in np.flatnonzero(total >= 2):  # pieces carrying the same cables join up
-        groups.setdefault(tuple(sorted(members[int(k)])), []).append(pieces[k])
-    for who, parts in sorted(groups.items()):
-        merged = shapely.line_merge(shapely.union_all(parts))
+    lines_of, of = _merged(pieces, [ks for _, ks in trunks])
+    for line, g in zip(lines_of, of.tolist(), strict=True):
+        who = trunks[g][0]
         n_spare = int(res[list(who)].sum())
-        for line in shapely.get_parts(merged):
+        runs.append(
+            TrayRun(
+                line=line, cables=len(who) - n_spare, reserve=n_spare, branch=False, members=who
+            )
+        )
+    tails: dict[int, list[int]] = {}
+    for k in np.flatnonzero(total == 1).tolist():
+        tails.setdefault(int(on_line[first[k]]), []).append(k)
+    branches = sorted(tails.items())
+    lines_of, of = _merged(pieces, [ks for _, ks in branches])
+    long_enough = shapely.length(lines_of) >= min_branch_m - 1e-9
+    for line, g, keep in zip(lines_of, of.tolist(), long_enough.tolist(), strict=True):
+        if keep:
+            i = branches[g][0]
             runs.append(
                 TrayRun(
                     line=line,
-                    cables=len(who) - n_spare,
-                    reserve=n_spare,
-                    branch=False,
-                    members=who,
+                    cables=0 if res[i] else 1,
+                    reserve=1 if res[i] else 0,
+                    branch=True,
+                    members=(i,),
                 )
             )
-    single = np.flatnonzero(total == 1)
-    owner = {int(p): int(ln) for p, ln in zip(on_piece, on_line, strict=True) if total[p] == 1}
-    tails: dict[int, list[LineString]] = {}
-    for k in single:
-        tails.setdefault(owner[int(k)], []).append(pieces[k])
-    for i, parts in sorted(tails.items()):
-        merged = shapely.line_merge(shapely.union_all(parts))
-        for line in shapely.get_parts(merged):
-            if line.length >= min_branch_m - 1e-9:
-                runs.append(
-                    TrayRun(
-                        line=line,
-                        cables=0 if res[i] else 1,
-                        reserve=1 if res[i] else 0,
-                        branch=True,
-                        members=(i,),
-                    )
-                )
     return runs
+
+
+def _merged(pieces: np.ndarray, groups: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """The lines of ``line_merge(union_all(pieces[group]))`` for each group, and the group
+    each line comes from (groups in order, each one's lines in order).
+
+    Speed shaped this: groups of the same size are stacked as the rows of one array and
+    merged by one call each (``union_all(axis=1)`` does per row what it does for a list), as
+    a call per group cost about 5 ms a compartment of a hundred cables."""
+    merged = np.empty(len(groups), dtype=object)
+    sizes = np.fromiter(map(len, groups), dtype=np.intp, count=len(groups))
+    for size in np.unique(sizes).tolist():
+        rows = np.flatnonzero(sizes == size)
+        stacked = pieces[np.asarray([groups[r] for r in rows.tolist()], dtype=np.intp)]
+        merged[rows] = shapely.line_merge(shapely.union_all(stacked, axis=1))
+    lines, of = shapely.get_parts(merged, return_index=True)
+    return lines, of
 
 
 # --------------------------------------------------------------------------- sizing

@@ -10,6 +10,8 @@ import networkx as nx
 import numpy as np
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from shapely.geometry import LineString, box
 from shapely.geometry.base import BaseGeometry
 
@@ -119,14 +121,49 @@ def test_tray_runs_trunk_branch_and_conduit() -> None:
         LineString([(0, 0), (20, 0), (30, 0)]),
     ]
     runs = trunk.tray_runs(lines, [False, False, True], min_branch_m=3.0)
-    got = sorted((round(r.length_m, 3), r.cables, r.reserve, r.branch) for r in runs)
-    # 0-10 carries three (one reserved), 10-20 two; the 5 m branch is tray, the 1 m stub
-    # stays in conduit, the reserved 10 m tail is a reserved branch
-    assert (
-        got
-        == [(5.0, 1, 0, True), (10.0, 1, 1, False), (10.0, 1, 1, False), (10.0, 2, 1, False)][:0]
-        or got
-    )
+    got = sorted((round(r.length_m, 3), r.cables, r.reserve, r.branch, r.members) for r in runs)
+    # 0-10 carries three (one reserved), 10-20 two (one reserved); the 5 m branch is tray,
+    # the 1 m stub stays in conduit, the reserved 10 m tail is a reserved branch
+    assert got == [
+        (5.0, 1, 0, True, (0,)),
+        (10.0, 0, 1, True, (2,)),
+        (10.0, 1, 1, False, (1, 2)),
+        (10.0, 2, 1, False, (0, 1, 2)),
+    ]
+
+
+@settings(deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 8), st.integers(0, 8), st.integers(0, 8), st.integers(0, 8)),
+        min_size=1,
+        max_size=12,
+    ),
+    st.randoms(use_true_random=False),
+)
+def test_merged_groups_are_each_groups_own_merge(
+    segments: list[tuple[int, int, int, int]], rnd: random.Random
+) -> None:
+    """The stacked merge gives, group by group, exactly what a call per group gives."""
+    lines = [LineString([(a, b), (c, d)]) for a, b, c, d in segments if (a, b) != (c, d)]
+    if not lines:
+        return
+    pieces = np.asarray(shapely.get_parts(shapely.union_all(lines)), dtype=object)
+    order = list(range(len(pieces)))
+    rnd.shuffle(order)
+    groups: list[list[int]] = []
+    while order:
+        take = rnd.randint(1, len(order))
+        groups.append(sorted(order[:take]))
+        order = order[take:]
+    got, of = trunk._merged(pieces, groups)
+    want = [
+        (g, line)
+        for g, group in enumerate(groups)
+        for line in shapely.get_parts(shapely.line_merge(shapely.union_all(list(pieces[group]))))
+    ]
+    assert of.tolist() == [g for g, _ in want]
+    assert [line.wkb for line in got] == [line.wkb for _, line in want]
 
 
 @pytest.mark.parametrize("seed", range(8))
