@@ -61,10 +61,16 @@ def mask_text(text: str) -> tuple[str, bool]:
     """
     if len(text) < _SHORTEST or sum(map(str.isdecimal, text)) < _SHORTEST:
         return text, False  # fewer digits than the shortest number masked: nothing to do
-    masked = _RUN.sub(
-        lambda m: MASK_CHAR * len(m.group()) if _personal(m.group()) else m.group(), text
-    )
+    masked = _RUN.sub(_masked_run, text)
     return masked, masked != text
+
+
+def _masked_run(match: re.Match[str]) -> str:
+    run = match.group()
+    # a run shorter than the shortest number holds fewer digits than it (a date, a time)
+    if len(run) >= _SHORTEST and _personal(run):
+        return MASK_CHAR * len(run)
+    return run
 
 
 def mask_value(value: Any) -> tuple[Any, bool]:

@@ -30,7 +30,7 @@ from planner.readers.base import (
     parse_registered,
     read_bytes,
 )
-from planner.readers.geometry import GeometryError, parse_geometry
+from planner.readers.geometry import GeometryError, built_in_bulk, parse_geometry
 from planner.readers.requests_csv import RawRequest, parse_requests_csv
 from planner.site import (
     Axis,
@@ -183,9 +183,12 @@ def _parse_features(data: bytes, reading: _Reading) -> bool:
         return False
     ignored: dict[str, list[int]] = defaultdict(list)
     tick = Ticker()
+    bulk = built_in_bulk(
+        [_geometry_of(feature) for feature in features], max_vertices=reading.limits.max_vertices
+    )
     for index, feature in enumerate(features):
         tick()
-        _feature(index, feature, reading, ignored)
+        _feature(index, feature, reading, ignored, bulk[index])
     _ignored_kinds(ignored, reading)
     return True
 
@@ -261,9 +264,29 @@ def _collection(data: bytes, reading: _Reading) -> list[Any] | None:
     return features
 
 
-def _feature(index: int, feature: Any, reading: _Reading, ignored: dict[str, list[int]]) -> None:
+def _geometry_of(feature: Any) -> Any:
+    """The geometry object of a feature of a known kind (for :func:`built_in_bulk`)."""
+    if type(feature) is not dict:
+        return None
+    props = feature.get("properties")
+    if type(props) is not dict:
+        return None
+    kind = props.get("kind")
+    if type(kind) is not str or kind not in GEOMETRY_RULES:
+        return None
+    return feature.get("geometry")
+
+
+def _feature(
+    index: int,
+    feature: Any,
+    reading: _Reading,
+    ignored: dict[str, list[int]],
+    built: BaseGeometry | None = None,
+) -> None:
     """Read one feature into ``reading`` (masked, its geometry checked), or say what is
-    wrong with it; a kind the contract does not know is noted in ``ignored``."""
+    wrong with it; a kind the contract does not know is noted in ``ignored``. ``built`` is
+    its geometry when :func:`built_in_bulk` could build it (checked here for its type)."""
     out = reading.out
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
         out.add(
@@ -314,6 +337,9 @@ def _feature(index: int, feature: Any, reading: _Reading, ignored: dict[str, lis
         ignored[str(kind)].append(index)
         return
     allowed, nullable = GEOMETRY_RULES[kind]
+    if built is not None and built.geom_type in allowed:
+        reading.features[kind].append(_Raw(kind, index, props, built))
+        return
     try:
         geom = parse_geometry(
             feature.get("geometry"),
