@@ -100,7 +100,11 @@ COLUMN_MM = {
     "request": 172.0,
 }
 """Where each column of the circuits starts, mm right of the busbar. The request column
-leaves 22 mm inside the bank's frame for the request's id."""
+leaves 22 mm inside the bank's frame for the request's id (and, under it, the status of a
+request not planned, in its short words: 待补件, 待排队)."""
+UNDER_MM = 1.5
+"""How far under its circuit's line the second line of text hangs (the RCBO's rating, the
+laying methods, the status): clear of the breaker's cross, which reaches 1 mm under it."""
 
 
 def _draw(  # noqa: PLR0917 - one private drawing step
@@ -182,7 +186,9 @@ def _bank_outlines(
         if lo < hi:
             y0 = top - (hi - first) * row
             y1 = top - (lo - first) * row
-            ax.rect(bus_x - 4, y0 + 0.5, w - bus_x, y1 - y0 - 1, lw=THIN, dashes=(6, 3))
+            # half a millimetre under its rows: clear of the first circuit's RCD ellipse
+            # above and of the last circuit's second line of text below
+            ax.rect(bus_x - 4, y0 - 0.25, w - bus_x, y1 - y0 - 0.5, lw=THIN, dashes=(6, 3))
             # by the frame's lower left corner, left of the busbar: clear of the circuits'
             # texts however long a request's id is, and below the incoming line
             ax.text(
@@ -213,20 +219,23 @@ def _circuit(  # noqa: PLR0917 - one private drawing step
     ax.text(col["circuit"], y + 0.6, circuit_number(index), size=LATIN_PT)
     if cable is not None:  # e.g. C40/2P 30mA A (the RCBO of E1), under its symbol
         ax.text(
-            col["breaker"] - 8, y - 1.0, cable.breaker.replace(" RCBO", ""), size=LATIN_PT, va="top"
+            col["breaker"] - 8,
+            y - UNDER_MM,
+            cable.breaker.replace(" RCBO", ""),
+            size=LATIN_PT,
+            va="top",
         )
         ax.text(col["designation"], y + 0.6, cable.designation, size=LATIN_PT)
-        ax.text(col["designation"], y - 1.0, "/".join(cable.methods), size=LATIN_PT, va="top")
+        ax.text(col["designation"], y - UNDER_MM, "/".join(cable.methods), size=LATIN_PT, va="top")
         ax.text(col["length"], y + 0.6, f"{cable.cable_m:.1f} m", size=LATIN_PT)
         ax.text(col["space"], y + 0.6, cable.space, size=LATIN_PT)
     ax.text(col["request"], y + 0.6, rid, size=LATIN_PT)
-    if req is not None and req.status != "planned":
-        size = CJK_PT if lang == "zh" else LATIN_PT
+    if req is not None and req.status != "planned":  # as small as the circuit's other texts
         ax.text(
             col["request"],
-            y - 1.0,
-            f"({t(req.status, lang)})",
-            size=size,
+            y - UNDER_MM,
+            f"({t(req.status + '_short', lang)})",
+            size=LATIN_PT,
             colour=STATUS_NOTE_COLOUR,
             va="top",
         )

@@ -19,6 +19,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "planned": ("可建设", "planned"),
     "pending": ("待补件", "pending"),
     "deferred": ("容量不足待排队", "deferred"),
+    # a status in a system diagram's 22 mm request column (its legend says 待补件/排队)
+    "pending_short": ("待补件", "pending"),
+    "deferred_short": ("待排队", "deferred"),
+    "blocked_short": ("不可建设", "blocked"),
     "blocked": ("不可建设", "blocked"),
     "unrequested": ("未申请车位", "stall, no request"),
     "meter_box": ("表箱", "meter box"),
