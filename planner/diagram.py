@@ -104,7 +104,7 @@ leaves 22 mm inside the bank's frame for the request's id (and, under it, the st
 request not planned, in its short words: 待补件, 待排队)."""
 UNDER_MM = 1.5
 """How far under its circuit's line the second line of text hangs (the RCBO's rating, the
-laying methods, the status): clear of the breaker's cross, which reaches 1 mm under it."""
+laying methods): clear of the breaker's cross, which reaches 1 mm under it."""
 
 
 def _draw(  # noqa: PLR0917 - one private drawing step
@@ -126,8 +126,12 @@ def _draw(  # noqa: PLR0917 - one private drawing step
     bottom = top - rows * row
     ax.text(4, h - 6, f"{t('diagram', lang)}  {box.id}", size=CJK_PT * 1.4, va="top")
     _incoming(ax, box, lang, y_in=top - row / 2, bus=(bus_x, bottom, top))
-    for key, x in COLUMN_MM.items():  # headings
-        ax.text(bus_x + x, top + 6, t(key, lang), size=CJK_PT, va="bottom", colour=HEAD_COLOUR)
+    # headings: Chinese at 3.5 mm (the least legible height on A3); English at the texts'
+    # size, as "Phase" at 3.5 mm ran into the next column's "Circuit" 10 mm on; all on
+    # one baseline (aligned by their boxes' bottoms, "Length" stood above "Cable")
+    head_pt = CJK_PT if lang == "zh" else LATIN_PT
+    for key, x in COLUMN_MM.items():
+        ax.text(bus_x + x, top + 6.7, t(key, lang), size=head_pt, colour=HEAD_COLOUR)
     ax.line([bus_x, w - 4], [top + 4.5, top + 4.5], lw=THIN)
     for i, rid in enumerate(circuit_ids):
         y = top - (i + 0.5) * row
@@ -230,12 +234,14 @@ def _circuit(  # noqa: PLR0917 - one private drawing step
         ax.text(col["length"], y + 0.6, f"{cable.cable_m:.1f} m", size=LATIN_PT)
         ax.text(col["space"], y + 0.6, cable.space, size=LATIN_PT)
     ax.text(col["request"], y + 0.6, rid, size=LATIN_PT)
-    if req is not None and req.status != "planned":  # as small as the circuit's other texts
+    if req is not None and req.status != "planned":
+        # no circuit line runs under the request's id: the status (Chinese at 3.5 mm, the
+        # least legible height on an A3 sheet) may start just under the id
         ax.text(
             col["request"],
-            y - UNDER_MM,
+            y - 0.3,
             f"({t(req.status + '_short', lang)})",
-            size=LATIN_PT,
+            size=CJK_PT if lang == "zh" else LATIN_PT,
             colour=STATUS_NOTE_COLOUR,
             va="top",
         )
