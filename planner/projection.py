@@ -15,15 +15,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 import numpy as np
 import shapely
-from pyproj import CRS, Transformer
-from pyproj.crs import ProjectedCRS
-from pyproj.crs.coordinate_operation import TransverseMercatorConversion
-from pyproj.exceptions import CRSError
 from shapely.geometry.base import BaseGeometry
+
+if TYPE_CHECKING:
+    from pyproj import CRS, Transformer
+
+# pyproj is imported where a CRS is first met (about 50 ms): a plan drawn in local metres or
+# millimetres, most garages, never needs it
 
 Units = Literal["m", "cm", "mm"]
 METRES_PER_UNIT: dict[str, float] = {"m": 1.0, "cm": 0.01, "mm": 0.001}
@@ -31,6 +33,9 @@ METRES_PER_UNIT: dict[str, float] = {"m": 1.0, "cm": 0.01, "mm": 0.001}
 
 def parse_crs(text: str) -> CRS:
     """Parse a CRS declaration such as ``EPSG:4326``; raise ``ValueError`` with a fix if not."""
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
     try:
         crs = CRS.from_user_input(text)
     except CRSError as exc:
@@ -83,6 +88,10 @@ class Frame:
     @cached_property
     def local_crs(self) -> CRS | None:
         """The site-centred transverse Mercator in metres (``None`` for local plans)."""
+        from pyproj import Transformer
+        from pyproj.crs import ProjectedCRS
+        from pyproj.crs.coordinate_operation import TransverseMercatorConversion
+
         src = self.source_crs
         if src is None:
             return None
@@ -101,10 +110,14 @@ class Frame:
 
     @cached_property
     def _forward(self) -> Transformer:
+        from pyproj import Transformer
+
         return Transformer.from_crs(self.source_crs, self.local_crs, always_xy=True)
 
     @cached_property
     def _inverse(self) -> Transformer:
+        from pyproj import Transformer
+
         return Transformer.from_crs(self.local_crs, self.source_crs, always_xy=True)
 
     def to_local_xy(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
