@@ -548,8 +548,9 @@ def _outcomes(
     outcomes, cables, findings = [], [], []
     on_trays: dict[str, list[tuple[str, float, int]]] = defaultdict(list)
     for run in trays:
+        share = (run.size, run.length_m, run.cables + run.reserve)  # its length measured once
         for rid in run.requests:
-            on_trays[rid].append((run.size, run.length_m, run.cables + run.reserve))
+            on_trays[rid].append(share)
     for case in cases:
         status = status_of(case.reasons)
         if case.cable is not None and status != "blocked":
