@@ -496,13 +496,16 @@ class _Sheet:
 
     def _cables(self) -> None:
         trays = [r.line for r in self.runs] + [tr.line for tr in self.site_view.trays]
-        on_tray = shapely.union_all(shapely.buffer(trays, 0.3)) if trays else Polygon()
-        conduit = [
-            a
-            for c in self.cables
-            for a in _lines(c.line.difference(on_tray) if trays else c.line)
-            if len(a) >= 2
-        ]
+        lines = np.asarray([c.line for c in self.cables], dtype=object)
+        if trays and len(lines):
+            on_tray = shapely.union_all(shapely.buffer(trays, 0.3))
+            # each cable against the trays' band cut to its own surroundings, not the whole
+            # band (thousands of corners at 5,000 stalls): the same differences, in half
+            # the time (0.7 -> 0.36 s for a level's 2,500 cables)
+            x0, y0, x1, y1 = shapely.bounds(lines).T
+            near = shapely.intersection(on_tray, shapely.box(x0 - 1, y0 - 1, x1 + 1, y1 + 1))
+            lines = shapely.difference(lines, near)
+        conduit = [a for line in lines for a in _lines(line) if len(a) >= 2]
         if conduit:  # where a cable is not on a tray it runs in steel conduit (SC)
             self.ax.add_collection(
                 LineCollection(
