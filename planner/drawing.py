@@ -119,13 +119,15 @@ def style() -> Any:
     embedding would mislabel) with a text layer that can be searched. SVG keeps its texts
     as text in that font (found by a search, edited as words in Inkscape or a CAD import,
     and 40% quicker to write than glyph outlines); a viewer without Noto Sans CJK SC
-    substitutes its own CJK font."""
+    substitutes its own CJK font. Its ids (clip paths, markers, hatches) are hashed with a
+    fixed salt instead of a random one, so the same plan gives the same SVG files."""
     family = cjk_family()
     return {
         "font.family": [family],
         "font.sans-serif": [family],
         "pdf.fonttype": 3,
         "svg.fonttype": "none",
+        "svg.hashsalt": "planner",
         "axes.unicode_minus": False,
         "hatch.linewidth": 0.4,
     }

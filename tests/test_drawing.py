@@ -304,6 +304,18 @@ def test_svg_has_a_group_per_meter_box(tmp_path: Path) -> None:
     assert {b.id for b in plan.boxes} <= ids
 
 
+def test_the_same_plan_gives_the_same_svg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two drawings of one sheet are byte for byte one file (matplotlib's ids would be
+    random without a fixed salt; its date comes from SOURCE_DATE_EPOCH)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    plan = make_plan(read_site(sample_path("a")))
+    for n in range(2):
+        save_sheet(render_level(plan, "B1"), tmp_path / f"s{n}.svg")
+    first = (tmp_path / "s0.svg").read_bytes()
+    assert b'clip-path="url(#' in first
+    assert first == (tmp_path / "s1.svg").read_bytes()
+
+
 def test_svg_texts_are_text_in_the_cjk_font(tmp_path: Path) -> None:
     """The SVG's labels are words a search finds and an editor changes, not glyph outlines:
     every meter box's label and the sheets' Chinese titles are <text> in Noto Sans CJK SC."""
