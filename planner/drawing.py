@@ -159,6 +159,26 @@ def geometry_path(geom: BaseGeometry) -> MplPath | None:
     return MplPath(np.concatenate(verts), np.concatenate(codes))
 
 
+def _near_parts(band: BaseGeometry, lines: np.ndarray) -> np.ndarray:
+    """For each line, the parts of ``band`` its bounding box meets (one polygon, or a
+    multipolygon of several; empty for none): what a difference with the whole band
+    needs, without the rest of it.
+
+    Speed shaped this: a level's trays make one band of thousands of corners, of which
+    each cable meets one compartment's part; its cables' differences with the whole band
+    took 0.7 s at 2,500 cables, with their parts 0.11 s (the same lines, byte for byte)."""
+    parts = shapely.get_parts(band)
+    on_line, part = shapely.STRtree(parts).query(lines)
+    order = np.lexsort((part, on_line))
+    on_line, part = on_line[order], part[order]
+    cuts = np.searchsorted(on_line, np.arange(len(lines) + 1)).tolist()
+    near = np.empty(len(lines), dtype=object)
+    for k in range(len(lines)):
+        mine = parts[part[cuts[k] : cuts[k + 1]]]
+        near[k] = mine[0] if len(mine) == 1 else shapely.multipolygons(mine)
+    return near
+
+
 def _lines(geom: BaseGeometry) -> list[np.ndarray]:
     if geom.is_empty:
         return []
@@ -236,7 +256,12 @@ class _Labeller:
 
     lines: Sequence[BaseGeometry] = field(default_factory=list)
     cell: float = 12.0
-    grid: dict[tuple[int, int], list[BaseGeometry]] = field(default_factory=dict)
+    grid: dict[tuple[int, int], list[tuple[tuple[float, ...], BaseGeometry]]] = field(
+        default_factory=dict
+    )
+    """Each cell's footprints with their bounds (compared before any GEOS call: a
+    5,000-stall key plan asks a million times whether two footprints meet, and most of
+    them are not even near)."""
     dropped: int = 0
 
     def __post_init__(self) -> None:
@@ -249,17 +274,17 @@ class _Labeller:
                 yield i, j
 
     def free(self, g: BaseGeometry, *, lines: bool = True) -> bool:
-        seen: set[int] = set()
+        gx0, gy0, gx1, gy1 = g.bounds
         for c in self._cells(g):
-            for other in self.grid.get(c, ()):
-                if id(other) not in seen and other.intersects(g):
+            for (x0, y0, x1, y1), other in self.grid.get(c, ()):
+                if x0 <= gx1 and gx0 <= x1 and y0 <= gy1 and gy0 <= y1 and other.intersects(g):
                     return False
-                seen.add(id(other))
         return not (lines and len(self.tree.query(g, predicate="intersects")))
 
     def claim(self, g: BaseGeometry) -> None:
+        entry = (g.bounds, g)
         for c in self._cells(g):
-            self.grid.setdefault(c, []).append(g)
+            self.grid.setdefault(c, []).append(entry)
 
     def first_free(self, boxes: Iterable[Polygon]) -> Polygon | None:
         for b in boxes:
@@ -500,13 +525,8 @@ class _Sheet:
         trays = [r.line for r in self.runs] + [tr.line for tr in self.site_view.trays]
         lines = np.asarray([c.line for c in self.cables], dtype=object)
         if trays and len(lines):
-            on_tray = shapely.union_all(shapely.buffer(trays, 0.3))
-            # each cable against the trays' band cut to its own surroundings, not the whole
-            # band (thousands of corners at 5,000 stalls): the same differences, in half
-            # the time (0.7 -> 0.36 s for a level's 2,500 cables)
-            x0, y0, x1, y1 = shapely.bounds(lines).T
-            near = shapely.intersection(on_tray, shapely.box(x0 - 1, y0 - 1, x1 + 1, y1 + 1))
-            lines = shapely.difference(lines, near)
+            band = shapely.union_all(shapely.buffer(trays, 0.3))
+            lines = shapely.difference(lines, _near_parts(band, lines))
         conduit = [a for line in lines for a in _lines(line) if len(a) >= 2]
         if conduit:  # where a cable is not on a tray it runs in steel conduit (SC)
             self.ax.add_collection(
