@@ -39,7 +39,7 @@ from planner.readers.base import read_bytes
 from planner.routing import RoutingMode
 from planner.sheets import Paper, SheetOptions
 from planner.site import Site
-from planner.workers import available_cpus
+from planner.workers import available_cpus, start_early
 from planner.writers import FORMATS, check_out, write_outputs
 
 _DEFAULTS = PlanOptions()
@@ -492,6 +492,10 @@ def _plan(args: argparse.Namespace) -> int:
         inputs.append(Path(args.qr))
         read_qr(args.qr)  # refused before the work, like the output folder
     check_out(Path(args.out), inputs)  # before the work, so a refused folder costs nothing
+    workers = args.workers or available_cpus()
+    notices = args.notices or args.combined_notices
+    if workers > 1 and (notices or {"pdf", "png", "svg"} & set(formats)):
+        start_early()  # the drawing workers' forkserver imports while the site is planned
     with _fewer_collections():
         plan = _planned(args)
     out = Path(args.out)
@@ -500,12 +504,12 @@ def _plan(args: argparse.Namespace) -> int:
             plan,
             out,
             formats=formats,
-            notices=args.notices or args.combined_notices,
+            notices=notices,
             combined=args.combined_notices,
             lang=args.lang,
             paper=args.paper,
             qr=Path(args.qr) if args.qr else None,
-            workers=args.workers or available_cpus(),
+            workers=workers,
         )
     print(plan_table(plan))
     print(

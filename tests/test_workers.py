@@ -128,3 +128,38 @@ def test_hiding_the_main_script_puts_back_what_was_there() -> None:
         assert "__main__" not in sys.modules  # none before, none after
     finally:
         sys.modules["__main__"] = before
+
+
+def _parent(state: int, batch: int) -> int:
+    return os.getppid()
+
+
+def test_the_forkserver_started_early_serves_the_pool_and_skips_the_main_script(
+    tmp_path: Path,
+) -> None:
+    """start_early (what the command calls before planning a package) leaves a forkserver
+    running, which never runs the main script, and the pool's workers are its children."""
+    import multiprocessing.forkserver
+    import sys
+    import types
+
+    from planner.workers import start_early
+
+    marker = tmp_path / "ran"
+    script = tmp_path / "app.py"
+    script.write_text(f"open({str(marker)!r}, 'w').close()\n", encoding="utf-8")
+    app = types.ModuleType("__main__")
+    app.__file__ = str(script)
+    before = sys.modules["__main__"]
+    sys.modules["__main__"] = app
+    try:
+        start_early()
+        server = multiprocessing.forkserver._forkserver._forkserver_pid  # type: ignore[attr-defined]
+        assert server is not None
+        os.kill(server, 0)  # running
+        with in_order(_parent, 0, [1, 2, 3], workers=2, helping=False) as results:
+            parents = set(results)
+    finally:
+        sys.modules["__main__"] = before
+    assert parents == {server}
+    assert not marker.exists()
