@@ -19,13 +19,23 @@ import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from planner import tables
 from planner.canvas import Canvas, PageCanvas, typeset_page_number
 from planner.drawing import PAPER_MM, SheetOptions, draw_title_block, frame_rects
 from planner.i18n import Lang, t
 from planner.plan import Cable, MeterBox, Plan, RequestOutcome, circuit_number
 from planner.rules import Rules
 from planner.sheets import CIRCUITS_PER_SHEET, Sheet, drawing_mm, panel_mm, sheet_set
-from planner.styles import CJK_PT, HEAD_COLOUR, HEAVY, LATIN_PT, MEDIUM, STATUS_NOTE_COLOUR, THIN
+from planner.styles import (
+    CJK_PT,
+    HEAD_COLOUR,
+    HEAVY,
+    LATIN_PT,
+    MEDIUM,
+    STATUS_COLOURS,
+    STATUS_NOTE_COLOUR,
+    THIN,
+)
 from planner.typeset import Typeset, Typesetter
 
 
@@ -169,6 +179,13 @@ def _incoming(
         va="top",
     )
     ax.text(6, y_in - 19, f"3~ 380/220V  {box.demand_kw:g}kW", size=LATIN_PT, va="top")
+    if box.incoming_cable is None:  # no breaker or cable in range: the bank must be split
+        over = t("supply_over_range", lang, amps=tables.INCOMING_BREAKERS_A[-1])
+        for k, words in enumerate(over.split("\n")):
+            size = CJK_PT if lang == "zh" else LATIN_PT
+            ax.text(
+                6, y_in - 25 - 5 * k, words, size=size, va="top", colour=STATUS_COLOURS["blocked"]
+            )
 
 
 def _bank_outlines(

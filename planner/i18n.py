@@ -23,6 +23,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "pending_short": ("待补件", "pending"),
     "deferred_short": ("待排队", "deferred"),
     "blocked_short": ("不可建设", "blocked"),
+    # under a system diagram's incoming supply when no breaker covers it (E5 finding)
+    "supply_over_range": (
+        "进线超过{amps:g}A，\n须拆分表箱组",
+        "over {amps:g} A per phase:\nsplit the bank",
+    ),
     "blocked": ("不可建设", "blocked"),
     "unrequested": ("未申请车位", "stall, no request"),
     "meter_box": ("表箱", "meter box"),

@@ -70,3 +70,23 @@ def test_design_notes_read_the_rules() -> None:
     en = "\n".join(design_notes(plan, "en"))
     assert "30 mA type A" in en
     assert "box_sizes" in en  # the unconfirmed figures are named
+
+
+def test_a_bank_over_one_breakers_range_says_split_it(tmp_path: Path) -> None:
+    """30 chargers of 7 kW on one bank need about 319 A a phase, over the largest incoming
+    breaker (250 A): no incoming cable, and its diagram says, in red under the supply,
+    that the bank must be split (the E5 finding BOX_SUPPLY_OVER_RANGE)."""
+    from tests.test_plan import _garage_with_requests
+
+    plan = make_plan(_garage_with_requests(30, capacity=None, bays=16))
+    (box,) = plan.boxes
+    assert box.incoming_cable is None
+    assert "BOX_SUPPLY_OVER_RANGE" in {f.code for f in plan.findings}
+    path = tmp_path / "approval.pdf"
+    write_approval_pdf(plan, path)
+    diagrams = [p for p in pdf_page_texts(path) if "配电系统图" in p and "WP01" in p]
+    assert diagrams
+    assert all("须拆分表箱组" in p.replace("\n", "") for p in diagrams)
+    small = make_plan(read_site(sample_path("a")))
+    write_approval_pdf(small, tmp_path / "a.pdf")
+    assert not any("须拆分表箱组" in p for p in pdf_page_texts(tmp_path / "a.pdf"))
