@@ -4,6 +4,9 @@ traceback."""
 from __future__ import annotations
 
 import os
+import sys
+import types
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,17 +38,14 @@ def test_a_worker_that_dies_says_what_to_do() -> None:
 
 
 def _main_seen(state: int, batch: int) -> str:
-    import sys
-
     return str(getattr(sys.modules.get("__mp_main__"), "__file__", ""))
 
 
-def test_workers_never_run_the_main_script(tmp_path: Path) -> None:
-    # as under Streamlit, which installs app.py as __main__: a worker importing it would
-    # run the whole app again before its first batch
-    import sys
-    import types
-
+@pytest.fixture
+def app_as_main(tmp_path: Path) -> Iterator[tuple[types.ModuleType, Path]]:
+    """As under Streamlit, which installs app.py as ``__main__``: a process importing it
+    would run the whole app again; this one only leaves a file (``ran``) when it is run.
+    Yields the module and that file's path; the real ``__main__`` comes back after."""
     marker = tmp_path / "ran"
     script = tmp_path / "app.py"
     script.write_text(f"open({str(marker)!r}, 'w').close()\n", encoding="utf-8")
@@ -54,13 +54,18 @@ def test_workers_never_run_the_main_script(tmp_path: Path) -> None:
     before = sys.modules["__main__"]
     sys.modules["__main__"] = app
     try:
-        with in_order(_main_seen, 0, [1, 2, 3], workers=2) as results:
-            seen = list(results)
-        assert sys.modules["__main__"] is app  # given back to its owner
+        yield app, marker
     finally:
         sys.modules["__main__"] = before
+
+
+def test_workers_never_run_the_main_script(app_as_main: tuple[types.ModuleType, Path]) -> None:
+    app, marker = app_as_main
+    with in_order(_main_seen, 0, [1, 2, 3], workers=2) as results:
+        seen = list(results)
+    assert sys.modules["__main__"] is app  # given back to its owner
     assert not marker.exists()
-    assert str(script) not in seen
+    assert str(app.__file__) not in seen
 
 
 def _whose(state: int, batch: int) -> int:
@@ -91,7 +96,6 @@ def test_the_forkserver_preload_freezes_what_it_loads() -> None:
     # in a fresh process, as the forkserver imports it: the workers' modules are loaded and
     # the collector frozen over them, so forked workers share those pages
     import subprocess
-    import sys
 
     code = (
         "import gc, sys; import planner._preload;"
@@ -112,8 +116,6 @@ def test_with_many_batches_the_parent_stands_in_for_a_worker() -> None:
 
 
 def test_hiding_the_main_script_puts_back_what_was_there() -> None:
-    import sys
-
     from planner.workers import main_script_hidden
 
     before = sys.modules["__main__"]
@@ -135,31 +137,20 @@ def _parent(state: int, batch: int) -> int:
 
 
 def test_the_forkserver_started_early_serves_the_pool_and_skips_the_main_script(
-    tmp_path: Path,
+    app_as_main: tuple[types.ModuleType, Path],
 ) -> None:
     """start_early (what the command calls before planning a package) leaves a forkserver
     running, which never runs the main script, and the pool's workers are its children."""
     import multiprocessing.forkserver
-    import sys
-    import types
 
     from planner.workers import start_early
 
-    marker = tmp_path / "ran"
-    script = tmp_path / "app.py"
-    script.write_text(f"open({str(marker)!r}, 'w').close()\n", encoding="utf-8")
-    app = types.ModuleType("__main__")
-    app.__file__ = str(script)
-    before = sys.modules["__main__"]
-    sys.modules["__main__"] = app
-    try:
-        start_early()
-        server = multiprocessing.forkserver._forkserver._forkserver_pid  # type: ignore[attr-defined]
-        assert server is not None
-        os.kill(server, 0)  # running
-        with in_order(_parent, 0, [1, 2, 3], workers=2, helping=False) as results:
-            parents = set(results)
-    finally:
-        sys.modules["__main__"] = before
+    _, marker = app_as_main
+    start_early()
+    server = multiprocessing.forkserver._forkserver._forkserver_pid  # type: ignore[attr-defined]
+    assert server is not None
+    os.kill(server, 0)  # running
+    with in_order(_parent, 0, [1, 2, 3], workers=2, helping=False) as results:
+        parents = set(results)
     assert parents == {server}
     assert not marker.exists()
