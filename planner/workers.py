@@ -21,6 +21,7 @@ import multiprocessing.forkserver
 import os
 import pickle
 import sys
+import threading
 import types
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -48,23 +49,30 @@ the garbage collector frozen over them: :mod:`planner._preload`), so a worker fo
 it starts drawing at once and shares those pages; the forkserver itself runs no threads."""
 
 
+_HIDING = threading.RLock()
+"""One thread at a time hides the main script: two desk sessions starting workers at once
+would otherwise each keep the other's bare module as "the" main script, and the last to
+finish would leave a bare ``__main__`` behind."""
+
+
 @contextlib.contextmanager
 def main_script_hidden() -> Iterator[None]:
     """While processes are started: ``sys.modules["__main__"]`` is a bare module, with no
     file and no spec, so multiprocessing gives new processes no main script to import.
     Restored afterwards unless another thread replaced it meanwhile (Streamlit installs
-    each run's script as ``__main__``; that one is then kept)."""
-    main = sys.modules.get("__main__")
-    bare = types.ModuleType("__main__")
-    sys.modules["__main__"] = bare
-    try:
-        yield
-    finally:
-        if sys.modules.get("__main__") is bare:
-            if main is None:
-                del sys.modules["__main__"]
-            else:
-                sys.modules["__main__"] = main
+    each run's script as ``__main__``; that one is then kept). Threads take turns."""
+    with _HIDING:
+        main = sys.modules.get("__main__")
+        bare = types.ModuleType("__main__")
+        sys.modules["__main__"] = bare
+        try:
+            yield
+        finally:
+            if sys.modules.get("__main__") is bare:
+                if main is None:
+                    del sys.modules["__main__"]
+                else:
+                    sys.modules["__main__"] = main
 
 
 def worker_pool(

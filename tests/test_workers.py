@@ -154,3 +154,36 @@ def test_the_forkserver_started_early_serves_the_pool_and_skips_the_main_script(
         parents = set(results)
     assert parents == {server}
     assert not marker.exists()
+
+
+def test_two_threads_hiding_the_main_script_leave_it_in_place() -> None:
+    """Two desk sessions starting workers at once, the first finishing first: the second
+    waits for the first, so neither keeps the other's bare module as the main script, and
+    the real one is back after both (without the turn-taking a bare one stayed)."""
+    import threading
+    import time
+
+    from planner.workers import main_script_hidden
+
+    original = sys.modules["__main__"]
+    a_in, b_trying, a_out = threading.Event(), threading.Event(), threading.Event()
+
+    def first() -> None:
+        with main_script_hidden():
+            a_in.set()
+            b_trying.wait(5)
+            time.sleep(0.1)  # the second is at the door (or, unguarded, inside) meanwhile
+        a_out.set()
+
+    def second() -> None:
+        a_in.wait(5)
+        b_trying.set()
+        with main_script_hidden():
+            a_out.wait(5)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(10)
+    assert sys.modules["__main__"] is original
