@@ -204,3 +204,24 @@ def test_the_papers_words_are_held_once_per_run() -> None:
     assert first[0].heading is second[0].heading
     shared = [a is b for a, b in zip(first[1].paragraphs, second[1].paragraphs, strict=False)]
     assert sum(shared) > len(shared) / 2  # the commitment's template lines; its filled ones differ
+
+
+@pytest.mark.parametrize("private", [True, False])
+def test_pages_are_appended_in_order_with_or_without_the_private_call(
+    private: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """_append_page adds each page at the end, by pikepdf's private QPDF call or, where a
+    pikepdf lacks it, by the public one."""
+    import pikepdf
+
+    from planner.papers import _append_page
+
+    src = pikepdf.new()
+    for width in (100, 200, 300):
+        src.add_blank_page(page_size=(width, 100))
+    out = pikepdf.new()
+    if not private:
+        monkeypatch.delattr(pikepdf.Pdf, "_add_page")
+    for leaf in src.pages:
+        _append_page(out, out.copy_foreign(leaf.obj))
+    assert [float(p.mediabox[2]) for p in out.pages] == [100.0, 200.0, 300.0]
