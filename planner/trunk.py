@@ -320,7 +320,8 @@ def _merged(pieces: np.ndarray, groups: list[list[int]]) -> tuple[np.ndarray, np
 
     Speed shaped this: groups of the same size are stacked as the rows of one array and
     merged by one call each (``union_all(axis=1)`` does per row what it does for a list), as
-    a call per group cost about 5 ms a compartment of a hundred cables."""
+    a call per group (a hundred groups in a compartment of a hundred cables) took a third
+    of tray_runs' time."""
     merged = np.empty(len(groups), dtype=object)
     sizes = np.fromiter(map(len, groups), dtype=np.intp, count=len(groups))
     for size in np.unique(sizes).tolist():

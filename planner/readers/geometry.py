@@ -180,9 +180,9 @@ def built_in_bulk(raws: list[Any], *, max_vertices: int = 100_000) -> list[BaseG
     What is built here is exactly what :func:`parse_geometry` builds (same coordinates,
     same checks passed); whether a type is allowed is the caller's to check.
 
-    Speed shaped this: a site's ten thousand stall outlines and request points cost
-    about 10 µs each one by one (an array, a shapely object and a validity check each),
-    a tenth of that in bulk (issue 15)."""
+    Speed shaped this: a site's stall outlines and obstacles cost about 10 µs each one by
+    one (an array, a shapely object and a validity check each), 2 µs in bulk (7,472 at
+    5,000 stalls: 0.13 -> 0.03 s; issue 15)."""
     out: list[BaseGeometry | None] = [None] * len(raws)
     by_type: dict[str, list[tuple[int, Any]]] = {"Point": [], "LineString": [], "Polygon": []}
     for i, raw in enumerate(raws):
