@@ -75,19 +75,22 @@ def main_script_hidden() -> Iterator[None]:
                     sys.modules["__main__"] = main
 
 
+def _context() -> multiprocessing.context.BaseContext:
+    """How workers start: from the forkserver, which imports :data:`PRELOAD` once, where
+    there is one; else each from a fresh interpreter (``spawn``)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    server = multiprocessing.get_context("forkserver")
+    server.set_forkserver_preload(list(PRELOAD))
+    return server
+
+
 def worker_pool(
     workers: int, *, initializer: Callable[..., None], initargs: tuple[object, ...]
 ) -> ProcessPoolExecutor:
     """A pool of ``workers`` fresh processes, each set up once by ``initializer``."""
-    context: multiprocessing.context.BaseContext
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        server = multiprocessing.get_context("forkserver")
-        server.set_forkserver_preload(list(PRELOAD))
-        context = server
-    else:
-        context = multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=initializer, initargs=initargs
+        max_workers=workers, mp_context=_context(), initializer=initializer, initargs=initargs
     )
 
 
@@ -97,9 +100,8 @@ def start_early() -> None:
     this before it reads and plans a site whose package uses workers, so those imports run
     on another core meanwhile instead of after the plan, on the package's own time. Where
     there is no forkserver (``spawn``), each worker imports for itself, as before."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
+    if _context().get_start_method() != "forkserver":
         return
-    multiprocessing.get_context("forkserver").set_forkserver_preload(list(PRELOAD))
     with main_script_hidden():  # the forkserver would import the main script as well
         multiprocessing.forkserver.ensure_running()
 
