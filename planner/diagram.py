@@ -181,8 +181,8 @@ def _incoming(
     ax.text(6, y_in - 19, f"3~ 380/220V  {box.demand_kw:g}kW", size=LATIN_PT, va="top")
     if box.incoming_cable is None:  # no breaker or cable in range: the bank must be split
         over = t("supply_over_range", lang, amps=tables.INCOMING_BREAKERS_A[-1])
+        size = CJK_PT if lang == "zh" else LATIN_PT
         for k, words in enumerate(over.split("\n")):
-            size = CJK_PT if lang == "zh" else LATIN_PT
             ax.text(
                 6, y_in - 25 - 5 * k, words, size=size, va="top", colour=STATUS_COLOURS["blocked"]
             )
@@ -257,7 +257,7 @@ def _circuit(  # noqa: PLR0917 - one private drawing step
         ax.text(
             col["request"],
             y - 0.3,
-            f"({t(req.status + '_short', lang)})",
+            f"({t('deferred_short' if req.status == 'deferred' else req.status, lang)})",
             size=CJK_PT if lang == "zh" else LATIN_PT,
             colour=STATUS_NOTE_COLOUR,
             va="top",

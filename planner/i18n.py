@@ -19,10 +19,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "planned": ("可建设", "planned"),
     "pending": ("待补件", "pending"),
     "deferred": ("容量不足待排队", "deferred"),
-    # a status in a system diagram's 22 mm request column (its legend says 待补件/排队)
-    "pending_short": ("待补件", "pending"),
+    # "deferred" in a system diagram's 22 mm request column (its legend says 待补件/排队)
     "deferred_short": ("待排队", "deferred"),
-    "blocked_short": ("不可建设", "blocked"),
     # under a system diagram's incoming supply when no breaker covers it (E5 finding)
     "supply_over_range": (
         "进线超过{amps:g}A，\n须拆分表箱组",
