@@ -197,6 +197,25 @@ def test_non_finite_coordinates(tiny: dict[str, Any], bad: float) -> None:
         _read(tiny)
 
 
+def test_an_integer_too_large_for_a_float_is_a_message_not_a_traceback(
+    tiny: dict[str, Any],
+) -> None:
+    """JSON allows 10**400; float() overflows on it. As a stall's corner, a request's point
+    or a charger position it is refused with the feature named."""
+    huge = 10**400
+    find(tiny, "space", "S1")["geometry"]["coordinates"][0][2] = [huge, 5.3]
+    with pytest.raises(
+        SiteError, match=r"\(space 'S1'\): a position of the outer ring holds a number too large"
+    ):
+        _read(tiny)
+
+
+def test_a_charger_too_large_for_a_float_is_refused(tiny: dict[str, Any]) -> None:
+    find(tiny, "space", "S1")["properties"]["charger"] = [10**400, 0]
+    with pytest.raises(SiteError, match=r"\(space 'S1'\): property 'charger' = \[1000.*\.\.\. is"):
+        _read(tiny)
+
+
 def test_absurd_coordinates(tiny: dict[str, Any]) -> None:
     find(tiny, "obstacle", "Z1")["geometry"]["coordinates"][0][1] = [5e8, 5]
     with pytest.raises(SiteError, match=r"\(obstacle 'Z1'\): has coordinates out of range"):

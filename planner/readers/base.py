@@ -159,7 +159,9 @@ FIELD_FIXES: dict[str, str] = {
 }
 
 
-def _short(value: Any) -> str:
+def short_repr(value: Any) -> str:
+    """``repr(value)`` cut to 60 characters for a message (a hostile file's values can be
+    megabytes long)."""
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
@@ -185,7 +187,7 @@ def build_model(
                 message = f"required property '{path}' is missing"
             else:
                 message = (
-                    f"property '{path}' = {_short(err.get('input'))} is not valid: "
+                    f"property '{path}' = {short_repr(err.get('input'))} is not valid: "
                     f"{err['msg'][0].lower()}{err['msg'][1:]}"
                 )
             out.add(
@@ -217,7 +219,7 @@ def parse_registered(value: Any) -> datetime:
         except ValueError:
             raise ValueError(f"'{text}' is not an ISO date or date-time") from None
     else:
-        raise ValueError(f"{_short(value)} is not an ISO date or date-time")
+        raise ValueError(f"{short_repr(value)} is not an ISO date or date-time")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=SHANGHAI)
     if moment.year < EARLIEST_REGISTRATION_YEAR:

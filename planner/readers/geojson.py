@@ -9,6 +9,7 @@ personal numbers, assumed garage types) travel with the site in ``Site.warnings`
 from __future__ import annotations
 
 import json
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +30,7 @@ from planner.readers.base import (
     build_model,
     parse_registered,
     read_bytes,
+    short_repr,
 )
 from planner.readers.geometry import GeometryError, built_in_bulk, parse_geometry
 from planner.readers.requests_csv import RawRequest, parse_requests_csv
@@ -542,6 +544,17 @@ def _to_local(reading: _Reading, frame: Frame) -> None:
             )
 
 
+def _finite_number(value: Any) -> bool:
+    """A JSON number a coordinate can be: not a boolean, not NaN or infinity, and not an
+    integer too large for any float (JSON allows one, ``float()`` overflows on it)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 def _charger_point(r: _Raw, frame: Frame) -> Point | str | None:
     value = r.props.get("charger")
     if value is None:
@@ -549,8 +562,7 @@ def _charger_point(r: _Raw, frame: Frame) -> Point | str | None:
     if (
         not isinstance(value, list | tuple)
         or len(value) != 2
-        or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
-        or not np.isfinite(np.asarray(value, dtype=float)).all()
+        or not all(_finite_number(v) for v in value)
     ):
         return "error"
     x, y = frame.to_local_xy(np.asarray([value[0]], float), np.asarray([value[1]], float))
@@ -635,7 +647,8 @@ def _spaces(reading: _Reading, frame: Frame) -> list[Space | None]:
             out.add(
                 "error",
                 "PROPERTY_INVALID",
-                f"property 'charger' = {r.props.get('charger')!r} is not an [x, y] position",
+                f"property 'charger' = {short_repr(r.props.get('charger'))} is not an [x, y] "
+                "position",
                 "write the charger position as [x, y] in the file's coordinates, or leave "
                 "it out to let the planner place it.",
                 kind="space",

@@ -38,6 +38,12 @@ def _count_positions(coords: Any, limit: int) -> int:
 def _positions(coords: Any, what: str) -> np.ndarray:
     try:
         arr = np.asarray(coords, dtype=np.float64)
+    except OverflowError:  # an integer past any float: JSON allows it, a plan cannot
+        raise GeometryError(
+            "COORDINATE_NOT_FINITE",
+            f"a position of the {what} holds a number too large for a coordinate",
+            "replace it with the real coordinate.",
+        ) from None
     except (TypeError, ValueError):
         raise GeometryError(
             "GEOMETRY_MALFORMED",
@@ -211,7 +217,7 @@ def _flat_positions(chains: list[list[Any]]) -> np.ndarray | None:
     flat = [p for chain in chains for p in chain]
     try:
         arr = np.asarray(flat, dtype=np.float64)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     if arr.ndim != 2 or arr.shape[1] < 2:
         return None
