@@ -123,6 +123,16 @@ def test_hand_made_archive_with_known_answers(tmp_path: Path) -> None:
     assert len(read_site(folder).spaces) == 5  # a folder reads like the zip
 
 
+def test_a_number_too_large_for_a_float_makes_a_unit_unreadable_not_a_traceback() -> None:
+    files = _archive()
+    units = json.loads(files["venue_unit.geojson"])
+    units["features"][0]["geometry"]["coordinates"][0][1][0] = 10**400
+    files["venue_unit.geojson"] = json.dumps(units).encode()
+    conv = convert_imdf(_zip(files), name="p2.zip")
+    assert conv.counts["space"] == 4  # the block's four; the unit stall is left out, said so
+    assert conv.ignored["unit with unreadable geometry"] == 1
+
+
 def test_parking_blocks_are_cut_along_their_long_side() -> None:
     for (w, d), n in (
         ((5.0, 5.1), 2),

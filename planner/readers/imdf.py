@@ -203,6 +203,7 @@ def _geom(f: dict[str, Any]) -> BaseGeometry | None:
     except (
         TypeError,
         ValueError,
+        OverflowError,  # an integer past any float (JSON allows one)
         KeyError,
         IndexError,
         AttributeError,
