@@ -28,6 +28,7 @@ import io
 import json
 import multiprocessing
 import os
+import pickle
 import shutil
 import sys
 import tempfile
@@ -552,14 +553,33 @@ def _results(jobs: list[Job], *, scheduler: str | None, workers: int | None) -> 
     if scheduler is not None:
         yield from _dask_results(jobs, scheduler)
         return
+    yield from local_results(run_job, jobs, workers=workers)
+
+
+def local_results(
+    work: Callable[[Job], Outcome], jobs: list[Job], *, workers: int | None
+) -> Iterator[Outcome]:
+    """``work(job)`` for every job on a pool of fresh processes, each outcome as it
+    completes; a worker that dies (killed, out of memory) is a :class:`PlannerError`.
+
+    Each outcome comes back through a file (:func:`_spooled`), never the pool's pipe: a
+    worker killed while it sends a large result leaves half a message in that pipe, and
+    ``concurrent.futures`` then waits for the rest for ever (CPython 3.11-3.13; seen as a
+    CI run hung on the killed-worker test). The name of a file is one short write, which
+    the kernel delivers whole or not at all. ``work`` must be a module-level function."""
     n = max(1, min(workers or available_cpus(), len(jobs)))
     # spawn: a fresh interpreter per worker, the same on every platform
     context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=n, mp_context=context) as pool:
-        futures = [pool.submit(run_job, job) for job in jobs]
+    with (
+        tempfile.TemporaryDirectory(
+            prefix="planner-outcomes-", ignore_cleanup_errors=True
+        ) as spool,
+        concurrent.futures.ProcessPoolExecutor(max_workers=n, mp_context=context) as pool,
+    ):
+        futures = [pool.submit(_spooled, work, job, spool) for job in jobs]
         try:
             for future in concurrent.futures.as_completed(futures):
-                yield future.result()
+                yield _unspooled(future.result())
         except BrokenProcessPool:
             raise PlannerError(
                 "a worker process died (killed, or out of memory) while planning; the "
@@ -569,6 +589,26 @@ def _results(jobs: list[Job], *, scheduler: str | None, workers: int | None) -> 
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
+
+
+def _spooled(work: Callable[[Job], Outcome], job: Job, spool: str) -> str:
+    """In a local worker: ``work(job)`` pickled into a new file in ``spool``; its path."""
+    outcome = work(job)
+    fd, path = tempfile.mkstemp(dir=spool, suffix=".outcome")
+    with os.fdopen(fd, "wb") as f:
+        pickle.dump(outcome, f, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
+
+
+def _unspooled(path: str) -> Outcome:
+    """The outcome a worker left at ``path`` (:func:`_spooled`), the file removed."""
+    file = Path(path)
+    try:
+        with file.open("rb") as f:
+            outcome: Outcome = pickle.load(f)
+    finally:
+        file.unlink(missing_ok=True)
+    return outcome
 
 
 def _dask_results(jobs: list[Job], scheduler: str) -> Iterator[Outcome]:

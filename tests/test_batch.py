@@ -6,6 +6,8 @@ import csv
 import json
 import os
 import signal
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +19,18 @@ from planner.batch import (
     OVERVIEW,
     STAMP,
     SUMMARY,
+    Job,
+    Outcome,
+    _spooled,
+    _unspooled,
+    local_results,
     parse_options,
     read_manifest,
     run_batch,
 )
 from planner.cli import main
 from planner.errors import PlannerError
+from planner.limits import Limits
 from planner.synthetic import collection, community
 
 STALLS = (50, 70, 90, 110, 130, 150, 170, 190, 220, 250, 280, 300)
@@ -282,12 +290,14 @@ def test_a_killed_local_worker_stops_cleanly_and_a_rerun_resumes(
 
     out = tmp_path / "out"
     finished: list[int] = []
+    before = {c.pid for c in multiprocessing.active_children()}  # a Dask cluster's, say
 
     def kill_a_worker(done: int, failed: int, remaining: int, spent: float) -> None:
         finished.append(done)
-        if done == 2:
+        if done == 2:  # the pool's workers, as the out-of-memory killer would
             for child in multiprocessing.active_children():
-                os.kill(child.pid or 0, signal.SIGKILL)
+                if child.pid is not None and child.pid not in before:
+                    os.kill(child.pid, signal.SIGKILL)
 
     with pytest.raises(PlannerError, match="run the same command again"):
         run_batch(city, out, formats=["geojson"], workers=2, progress=kill_a_worker)
@@ -314,3 +324,49 @@ def test_progress_says_done_failed_remaining_and_the_time_left() -> None:
         "planner batch: 2 done, 1 failed, 2 remaining, about 0:00:20 left",
         "planner batch: 4 done, 1 failed, 0 remaining, about 0:00:00 left",
     ]
+
+
+def _large_outcome(job: Job) -> Outcome:
+    """A package of 20 MB: its worker takes a while to hand it over."""
+    time.sleep(0.05)
+    return Outcome(job.community, job.stamp, files={"plan.geojson": bytes(20_000_000)})
+
+
+@pytest.mark.timeout(120)  # a hang is this test's failure
+def test_workers_killed_while_handing_over_large_packages_never_hang_the_run() -> None:
+    # a worker killed while it sends its result left half a message in the pool's pipe,
+    # and concurrent.futures waited for the rest for ever (one try in two with 20 MB): a
+    # CI run hung so. Outcomes come back as files now, and each try ends in the message.
+    jobs = [
+        Job(f"C{k}", f"s{k}", "x.geojson", b"", None, "", (), False, Limits()) for k in range(12)
+    ]
+    for _ in range(4):
+        seen: list[Outcome] = []
+        with pytest.raises(PlannerError, match="a worker process died"):
+            _kill_the_pool_after_two(local_results(_large_outcome, jobs, workers=2), seen)
+        # whole, those finished before the kill among them; never all twelve
+        assert 2 <= len(seen) < len(jobs)
+        assert {len(o.files["plan.geojson"]) for o in seen} == {20_000_000}
+
+
+def _kill_the_pool_after_two(outcomes: Iterator[Outcome], seen: list[Outcome]) -> None:
+    """Read ``outcomes`` into ``seen``; after the second, kill every worker started since."""
+    import multiprocessing
+
+    before = {c.pid for c in multiprocessing.active_children()}
+    for outcome in outcomes:  # the pool starts as the first outcome is asked for
+        seen.append(outcome)
+        if len(seen) == 2:
+            for child in multiprocessing.active_children():
+                if child.pid is not None and child.pid not in before:
+                    os.kill(child.pid, signal.SIGKILL)
+
+
+def test_a_local_outcome_comes_back_whole_and_leaves_no_file(tmp_path: Path) -> None:
+    job = Job("C1", "s", "x.geojson", b"", None, "", (), False, Limits())
+    path = _spooled(_large_outcome, job, str(tmp_path))
+    assert len(path.encode()) < 512  # what the pool's pipe carries: one short write
+    outcome = _unspooled(path)
+    assert outcome.community == "C1"
+    assert outcome.files["plan.geojson"] == bytes(20_000_000)
+    assert list(tmp_path.iterdir()) == []
