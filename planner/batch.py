@@ -28,7 +28,6 @@ import io
 import json
 import multiprocessing
 import os
-import pickle
 import shutil
 import sys
 import tempfile
@@ -38,7 +37,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import geopandas as gpd
 import shapely
@@ -57,7 +56,7 @@ from planner.projection import transform_xy
 from planner.rules import Rules
 from planner.session import load_upload
 from planner.styles import INFO_COLOUR, STATUS_COLOURS
-from planner.workers import available_cpus
+from planner.workers import available_cpus, spool, spooled, unspooled
 from planner.writers import replace_folder, write_outputs
 from planner.writers.csv import write_csv
 
@@ -562,24 +561,20 @@ def local_results(
     """``work(job)`` for every job on a pool of fresh processes, each outcome as it
     completes; a worker that dies (killed, out of memory) is a :class:`PlannerError`.
 
-    Each outcome comes back through a file (:func:`_spooled`), never the pool's pipe: a
-    worker killed while it sends a large result leaves half a message in that pipe, and
-    ``concurrent.futures`` then waits for the rest for ever (CPython 3.11-3.13; seen as a
-    CI run hung on the killed-worker test). The name of a file is one short write, which
-    the kernel delivers whole or not at all. ``work`` must be a module-level function."""
+    Each outcome comes back as a file (:func:`planner.workers.spooled`), never through the
+    pool's pipe, where a worker killed mid-send would hang the run. ``work`` must be a
+    module-level function."""
     n = max(1, min(workers or available_cpus(), len(jobs)))
     # spawn: a fresh interpreter per worker, the same on every platform
     context = multiprocessing.get_context("spawn")
     with (
-        tempfile.TemporaryDirectory(
-            prefix="planner-outcomes-", ignore_cleanup_errors=True
-        ) as spool,
+        spool() as folder,
         concurrent.futures.ProcessPoolExecutor(max_workers=n, mp_context=context) as pool,
     ):
-        futures = [pool.submit(_spooled, work, job, spool) for job in jobs]
+        futures = [pool.submit(spooled, folder, work, job) for job in jobs]
         try:
             for future in concurrent.futures.as_completed(futures):
-                yield _unspooled(future.result())
+                yield cast(Outcome, unspooled(future.result()))
         except BrokenProcessPool:
             raise PlannerError(
                 "a worker process died (killed, or out of memory) while planning; the "
@@ -589,26 +584,6 @@ def local_results(
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
-
-
-def _spooled(work: Callable[[Job], Outcome], job: Job, spool: str) -> str:
-    """In a local worker: ``work(job)`` pickled into a new file in ``spool``; its path."""
-    outcome = work(job)
-    fd, path = tempfile.mkstemp(dir=spool, suffix=".outcome")
-    with os.fdopen(fd, "wb") as f:
-        pickle.dump(outcome, f, protocol=pickle.HIGHEST_PROTOCOL)
-    return path
-
-
-def _unspooled(path: str) -> Outcome:
-    """The outcome a worker left at ``path`` (:func:`_spooled`), the file removed."""
-    file = Path(path)
-    try:
-        with file.open("rb") as f:
-            outcome: Outcome = pickle.load(f)
-    finally:
-        file.unlink(missing_ok=True)
-    return outcome
 
 
 def _dask_results(jobs: list[Job], scheduler: str) -> Iterator[Outcome]:

@@ -21,12 +21,14 @@ import multiprocessing.forkserver
 import os
 import pickle
 import sys
+import tempfile
 import threading
 import types
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any, TypeVar, cast
 
 from planner.errors import PlannerError
 
@@ -140,9 +142,12 @@ def in_order(
     # last leaves the pool's cores idle meanwhile (Zurich's 7: 10 % slower), so all stay
     pool_size = workers - 1 if helping and len(batches) >= REPLACE_FROM else workers
     data = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
-    with worker_pool(pool_size, initializer=_keep, initargs=(data,)) as pool:
+    with (
+        spool() as folder,
+        worker_pool(pool_size, initializer=_keep, initargs=(data,)) as pool,
+    ):
         with main_script_hidden():  # the pool starts its processes as batches are submitted
-            futures = [pool.submit(_run, work, b) for b in batches]
+            futures = [pool.submit(spooled, folder, _run, work, b) for b in batches]
         try:
             yield _results(futures, work, state, batches, helping=helping)
         finally:  # stopped early (an error, the time budget): start no more
@@ -156,11 +161,14 @@ def in_a_process(work: Callable[[State], Result], state: State, *, apart: bool) 
     ``work`` must be a module-level function."""
     if not apart:
         return work(state)
-    with worker_pool(1, initializer=_keep, initargs=(pickle.dumps(None),)) as pool:
+    with (
+        spool() as folder,
+        worker_pool(1, initializer=_keep, initargs=(pickle.dumps(None),)) as pool,
+    ):
         with main_script_hidden():
-            future = pool.submit(work, state)
+            future = pool.submit(spooled, folder, work, state)
         try:
-            return future.result()
+            return cast(Result, unspooled(future.result()))
         except BrokenProcessPool:
             raise _stopped() from None
 
@@ -174,7 +182,7 @@ def _stopped() -> PlannerError:
 
 
 def _results(
-    futures: Sequence[Future[Result]],
+    futures: Sequence[Future[str]],
     work: Callable[[State, Batch], Result],
     state: State,
     batches: Sequence[Batch],
@@ -194,9 +202,42 @@ def _results(
             yield own[k]
             continue
         try:
-            yield f.result()
+            yield cast(Result, unspooled(f.result()))
         except BrokenProcessPool:
             raise _stopped() from None
+
+
+def spool() -> tempfile.TemporaryDirectory[str]:
+    """A private folder (mode 0700) for what workers hand back (:func:`spooled`), removed
+    with what is left in it; enter it around the pool, which then stops first."""
+    return tempfile.TemporaryDirectory(prefix="planner-results-", ignore_cleanup_errors=True)
+
+
+def spooled(folder: str, work: Callable[..., object], *args: object) -> str:
+    """In a worker: ``work(*args)`` pickled into a new file in ``folder``; that file's path
+    is what goes back through the pool (:func:`unspooled` reads it).
+
+    Never the result itself: a worker killed (out of memory, say) while it sends a large
+    result leaves half a message in the pool's pipe, and ``concurrent.futures`` then waits
+    for the rest for ever (its result reader blocks in ``recv``; CPython 3.11-3.13; a CI
+    run hung so, on 20 MB packages). A path is one short write, which a pipe delivers
+    whole or not at all."""
+    result = work(*args)
+    fd, path = tempfile.mkstemp(dir=folder, suffix=".result")
+    with os.fdopen(fd, "wb") as f:
+        pickle.dump(result, f, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
+
+
+def unspooled(path: str) -> object:
+    """What a worker left at ``path`` (:func:`spooled`), the file removed. Only files this
+    process's own workers wrote into its own private folder are read."""
+    file = Path(path)
+    try:
+        with file.open("rb") as f:
+            return pickle.load(f)
+    finally:
+        file.unlink(missing_ok=True)
 
 
 _STATE: list[Any] = []

@@ -6,7 +6,6 @@ import csv
 import json
 import os
 import signal
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,8 +20,6 @@ from planner.batch import (
     SUMMARY,
     Job,
     Outcome,
-    _spooled,
-    _unspooled,
     local_results,
     parse_options,
     read_manifest,
@@ -327,20 +324,19 @@ def test_progress_says_done_failed_remaining_and_the_time_left() -> None:
 
 
 def _large_outcome(job: Job) -> Outcome:
-    """A package of 20 MB: its worker takes a while to hand it over."""
-    time.sleep(0.05)
+    """A package of 20 MB: its worker spends most of its time handing it over."""
     return Outcome(job.community, job.stamp, files={"plan.geojson": bytes(20_000_000)})
 
 
 @pytest.mark.timeout(120)  # a hang is this test's failure
 def test_workers_killed_while_handing_over_large_packages_never_hang_the_run() -> None:
     # a worker killed while it sends its result left half a message in the pool's pipe,
-    # and concurrent.futures waited for the rest for ever (one try in two with 20 MB): a
+    # and concurrent.futures waited for the rest for ever (nearly every try here): a
     # CI run hung so. Outcomes come back as files now, and each try ends in the message.
     jobs = [
         Job(f"C{k}", f"s{k}", "x.geojson", b"", None, "", (), False, Limits()) for k in range(12)
     ]
-    for _ in range(4):
+    for _ in range(3):  # each pool starts two fresh interpreters
         seen: list[Outcome] = []
         with pytest.raises(PlannerError, match="a worker process died"):
             _kill_the_pool_after_two(local_results(_large_outcome, jobs, workers=2), seen)
@@ -360,13 +356,3 @@ def _kill_the_pool_after_two(outcomes: Iterator[Outcome], seen: list[Outcome]) -
             for child in multiprocessing.active_children():
                 if child.pid is not None and child.pid not in before:
                     os.kill(child.pid, signal.SIGKILL)
-
-
-def test_a_local_outcome_comes_back_whole_and_leaves_no_file(tmp_path: Path) -> None:
-    job = Job("C1", "s", "x.geojson", b"", None, "", (), False, Limits())
-    path = _spooled(_large_outcome, job, str(tmp_path))
-    assert len(path.encode()) < 512  # what the pool's pipe carries: one short write
-    outcome = _unspooled(path)
-    assert outcome.community == "C1"
-    assert outcome.files["plan.geojson"] == bytes(20_000_000)
-    assert list(tmp_path.iterdir()) == []

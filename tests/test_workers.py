@@ -187,3 +187,51 @@ def test_two_threads_hiding_the_main_script_leave_it_in_place() -> None:
     for th in threads:
         th.join(10)
     assert sys.modules["__main__"] is original
+
+
+def _twenty_mb(n: int) -> bytes:
+    return bytes(n)
+
+
+def test_a_result_comes_back_whole_through_a_file_and_leaves_none(tmp_path: Path) -> None:
+    from planner.workers import spooled, unspooled
+
+    path = spooled(str(tmp_path), _twenty_mb, 20_000_000)
+    assert len(path.encode()) < 512  # what the pool's pipe carries: one short write
+    assert unspooled(path) == bytes(20_000_000)
+    assert list(tmp_path.iterdir()) == []
+
+
+def _large(state: int, batch: int) -> bytes:
+    return bytes(state)  # the worker spends most of its time handing it over
+
+
+def _killing_after_two(results: Iterator[bytes], before: set[int | None]) -> int:
+    """Read ``results``; after the second, kill the workers started since ``before``
+    (the processes there were); how many were read."""
+    import multiprocessing
+    import signal
+
+    seen = 0
+    for _ in results:
+        seen += 1
+        if seen == 2:
+            for child in multiprocessing.active_children():
+                if child.pid is not None and child.pid not in before:
+                    os.kill(child.pid, signal.SIGKILL)
+    return seen
+
+
+@pytest.mark.timeout(120)  # a hang is this test's failure
+def test_workers_killed_while_handing_over_large_results_never_hang() -> None:
+    # large results through the pool's pipe hung nearly every try: a worker killed mid-send
+    # left half a message that concurrent.futures waited on for ever
+    import multiprocessing
+
+    for _ in range(5):  # a forkserver's pool starts in half a second
+        before = {c.pid for c in multiprocessing.active_children()}
+        with (
+            pytest.raises(PlannerError, match="fewer workers"),
+            in_order(_large, 20_000_000, list(range(12)), workers=2, helping=False) as results,
+        ):
+            _killing_after_two(results, before)
