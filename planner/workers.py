@@ -219,13 +219,20 @@ def spooled(folder: str, work: Callable[..., object], *args: object) -> str:
 
     Never the result itself: a worker killed (out of memory, say) while it sends a large
     result leaves half a message in the pool's pipe, and ``concurrent.futures`` then waits
-    for the rest for ever (its result reader blocks in ``recv``; CPython 3.11-3.13; a CI
-    run hung so, on 20 MB packages). A path is one short write, which a pipe delivers
-    whole or not at all."""
+    for the rest for ever (its result reader blocks in ``recv``: seen with CPython 3.11.7,
+    where a CI run hung so on 20 MB packages). A path is one short write, which a pipe
+    delivers whole or not at all."""
     result = work(*args)
-    fd, path = tempfile.mkstemp(dir=folder, suffix=".result")
-    with os.fdopen(fd, "wb") as f:
-        pickle.dump(result, f, protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        fd, path = tempfile.mkstemp(dir=folder, suffix=".result")
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(result, f, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError as exc:
+        raise PlannerError(
+            f"a worker could not hand its result back through the temporary folder "
+            f"'{folder}' ({exc.strerror or exc}); nothing was written. Fix: free some space "
+            "there, or set TMPDIR to a folder with room (or give --workers 1)."
+        ) from None
     return path
 
 

@@ -200,6 +200,8 @@ def test_a_result_comes_back_whole_through_a_file_and_leaves_none(tmp_path: Path
     assert len(path.encode()) < 512  # what the pool's pipe carries: one short write
     assert unspooled(path) == bytes(20_000_000)
     assert list(tmp_path.iterdir()) == []
+    with pytest.raises(PlannerError, match="set TMPDIR to a folder with room"):
+        spooled(str(tmp_path / "gone"), _twenty_mb, 10)  # as a full or vanished folder
 
 
 def _large(state: int, batch: int) -> bytes:
