@@ -172,3 +172,14 @@ def find(doc: dict[str, Any], kind: str, fid: str | None = None) -> dict[str, An
             found: dict[str, Any] = f
             return found
     raise KeyError((kind, fid))
+
+
+def kill_children_since(before: set[int | None]) -> None:
+    """SIGKILL every multiprocessing child not in ``before`` (the pids there were), as the
+    out-of-memory killer ends a pool's workers; another fixture's (a Dask cluster's) stay."""
+    import multiprocessing
+    import signal
+
+    for child in multiprocessing.active_children():
+        if child.pid is not None and child.pid not in before:
+            os.kill(child.pid, signal.SIGKILL)

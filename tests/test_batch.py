@@ -29,6 +29,7 @@ from planner.cli import main
 from planner.errors import PlannerError
 from planner.limits import Limits
 from planner.synthetic import collection, community
+from tests.conftest import kill_children_since
 
 STALLS = (50, 70, 90, 110, 130, 150, 170, 190, 220, 250, 280, 300)
 BROKEN = {"C05": "broken site", "C09": "missing file"}
@@ -291,10 +292,8 @@ def test_a_killed_local_worker_stops_cleanly_and_a_rerun_resumes(
 
     def kill_a_worker(done: int, failed: int, remaining: int, spent: float) -> None:
         finished.append(done)
-        if done == 2:  # the pool's workers, as the out-of-memory killer would
-            for child in multiprocessing.active_children():
-                if child.pid is not None and child.pid not in before:
-                    os.kill(child.pid, signal.SIGKILL)
+        if done == 2:  # the pool's workers
+            kill_children_since(before)
 
     with pytest.raises(PlannerError, match="run the same command again"):
         run_batch(city, out, formats=["geojson"], workers=2, progress=kill_a_worker)
@@ -353,6 +352,4 @@ def _kill_the_pool_after_two(outcomes: Iterator[Outcome], seen: list[Outcome]) -
     for outcome in outcomes:  # the pool starts as the first outcome is asked for
         seen.append(outcome)
         if len(seen) == 2:
-            for child in multiprocessing.active_children():
-                if child.pid is not None and child.pid not in before:
-                    os.kill(child.pid, signal.SIGKILL)
+            kill_children_since(before)

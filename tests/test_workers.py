@@ -13,6 +13,7 @@ import pytest
 
 from planner.errors import PlannerError
 from planner.workers import in_order
+from tests.conftest import kill_children_since
 
 
 def _scaled(state: int, batch: int) -> int:
@@ -189,39 +190,30 @@ def test_two_threads_hiding_the_main_script_leave_it_in_place() -> None:
     assert sys.modules["__main__"] is original
 
 
-def _twenty_mb(n: int) -> bytes:
+def _zeros(n: int) -> bytes:
     return bytes(n)
 
 
 def test_a_result_comes_back_whole_through_a_file_and_leaves_none(tmp_path: Path) -> None:
     from planner.workers import spooled, unspooled
 
-    path = spooled(str(tmp_path), _twenty_mb, 20_000_000)
+    path = spooled(str(tmp_path), _zeros, 20_000_000)
     assert len(path.encode()) < 512  # what the pool's pipe carries: one short write
     assert unspooled(path) == bytes(20_000_000)
     assert list(tmp_path.iterdir()) == []
     with pytest.raises(PlannerError, match="set TMPDIR to a folder with room"):
-        spooled(str(tmp_path / "gone"), _twenty_mb, 10)  # as a full or vanished folder
+        spooled(str(tmp_path / "gone"), _zeros, 10)  # as a full or vanished folder
 
 
 def _large(state: int, batch: int) -> bytes:
     return bytes(state)  # the worker spends most of its time handing it over
 
 
-def _killing_after_two(results: Iterator[bytes], before: set[int | None]) -> int:
-    """Read ``results``; after the second, kill the workers started since ``before``
-    (the processes there were); how many were read."""
-    import multiprocessing
-    import signal
-
-    seen = 0
-    for _ in results:
-        seen += 1
+def _killing_after_two(results: Iterator[bytes], before: set[int | None]) -> None:
+    """Read ``results``; after the second, kill the workers started since ``before``."""
+    for seen, _ in enumerate(results, 1):
         if seen == 2:
-            for child in multiprocessing.active_children():
-                if child.pid is not None and child.pid not in before:
-                    os.kill(child.pid, signal.SIGKILL)
-    return seen
+            kill_children_since(before)
 
 
 @pytest.mark.timeout(120)  # a hang is this test's failure
