@@ -8,7 +8,10 @@ each float as the shortest text that reads back to the same number (``1e-05`` be
 ``0.00001``: the same value), numpy scalars as their values and integer keys as text, as
 ``json.dumps`` did. It would write NaN and infinity as ``null``; a plan never holds one, and
 :func:`dumps` refuses one as ``json.dumps(allow_nan=False)`` did, naming its key, rather
-than write a silent ``null``.
+than write a silent ``null``. That check is a walk over every value; the geometries, which
+hold most of them, are checked as the arrays they are read from instead
+(:func:`planner.site.geojson_geometries`) and handed over as :class:`Finite`, which the
+walk passes by.
 
 Examples
 --------
@@ -28,6 +31,14 @@ from typing import Any
 import orjson
 
 _OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
+
+
+class Finite(dict[str, Any]):
+    """A mapping whose floats are known to be finite (checked in one array call where it
+    was made): :func:`dumps` does not look inside it again. orjson writes it as the plain
+    object it is; it equals the same plain ``dict``."""
+
+    __slots__ = ()
 
 
 def dumps(doc: Any, *, indent: bool = False) -> bytes:
@@ -56,6 +67,8 @@ def _all_finite(doc: Any) -> bool:
         kind = type(value)
         if kind is dict:
             stack.extend(value.values())
+        elif kind is Finite:
+            continue
         elif kind is list or kind is tuple:
             if not (value and type(value[0]) is float and _finite_sum(value)):
                 stack.extend(value)

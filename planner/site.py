@@ -27,6 +27,7 @@ from shapely.geometry import LineString, Point, Polygon, mapping
 from shapely.geometry.base import BaseGeometry
 
 from planner.errors import Problem, UnknownIdError
+from planner.jsonio import Finite
 from planner.projection import Frame, Units
 
 GarageType = Literal[
@@ -57,7 +58,9 @@ def geojson_geometries(geoms: Sequence[BaseGeometry] | np.ndarray) -> list[dict[
     """:func:`geojson_geometry` of each, as the writers need it for thousands of features:
     the coordinates of every point, line and polygon ring read in one array call and cut
     per geometry (lists where ``mapping`` has tuples: the same JSON, the same floats);
-    anything else (empty, 3D, multi-part) one at a time."""
+    anything else (empty, 3D, multi-part) one at a time. Those read as arrays whose
+    coordinates are all finite come back as :class:`planner.jsonio.Finite`, checked here
+    in one call, so the writer does not walk their thousands of floats again."""
     arr = np.asarray(geoms, dtype=object).reshape(-1)
     out: list[dict[str, Any]] = [{} for _ in range(len(arr))]
     kind = shapely.get_type_id(arr)
@@ -74,16 +77,19 @@ def geojson_geometries(geoms: Sequence[BaseGeometry] | np.ndarray) -> list[dict[
     xy, part_of = shapely.get_coordinates(parts, return_index=True)
     cuts = np.searchsorted(part_of, np.arange(len(parts) + 1)).tolist()
     coords = xy.tolist()
+    # the geometries with a NaN or infinity anywhere stay plain dicts: the writer names it
+    unchecked = set(owner[part_of[~np.isfinite(xy).all(axis=1)]].tolist())
     for n, i in enumerate(owner.tolist()):
         ring = coords[cuts[n] : cuts[n + 1]]
+        made = dict if i in unchecked else Finite
         if kind[i] == _POINT:
-            out[i] = {"type": "Point", "coordinates": ring[0]}
+            out[i] = made(type="Point", coordinates=ring[0])
         elif kind[i] == _LINE:
-            out[i] = {"type": "LineString", "coordinates": ring}
+            out[i] = made(type="LineString", coordinates=ring)
         elif out[i]:  # a polygon's next ring (interior)
             out[i]["coordinates"].append(ring)
         else:
-            out[i] = {"type": "Polygon", "coordinates": [ring]}
+            out[i] = made(type="Polygon", coordinates=[ring])
     return out
 
 
