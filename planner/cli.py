@@ -200,8 +200,8 @@ def _plan_parser(
         "--workers",
         type=int,
         metavar="N",
-        help="processes drawing the layout sheets (default: every core; the files are the "
-        "same for any number)",
+        help="threads planning the compartments and processes drawing the layout sheets "
+        "(default: every core; the files are the same for any number)",
     )
     _max_mb(plan)
     _source_options(plan)
@@ -497,7 +497,7 @@ def _plan(args: argparse.Namespace) -> int:
     if workers > 1 and (notices or {"pdf", "png", "svg"} & set(formats)):
         start_early()  # the drawing workers' forkserver imports while the site is planned
     with _fewer_collections():
-        plan = _planned(args)
+        plan = _planned(args, threads=workers)
     out = Path(args.out)
     with _kept_out_of_collections():
         written = write_outputs(
@@ -520,8 +520,9 @@ def _plan(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _planned(args: argparse.Namespace) -> Plan:
-    """The site of ``args`` read and planned with its options and rules."""
+def _planned(args: argparse.Namespace, *, threads: int = 1) -> Plan:
+    """The site of ``args`` read and planned with its options and rules, ``threads``
+    compartments at a time."""
     prices = Prices.load(args.prices)
     site = _read(args, args.site)
     saved, saved_rules = project_of(site)  # a project file's choices; the defaults otherwise
@@ -532,7 +533,7 @@ def _planned(args: argparse.Namespace) -> Plan:
         if getattr(args, k) is not None
     }
     options = saved.model_copy(update={**given, "managed": args.managed or saved.managed})
-    return make_plan(site, rules, options=options, prices=prices)
+    return make_plan(site, rules, options=options, prices=prices, threads=threads)
 
 
 @contextmanager

@@ -29,6 +29,7 @@ import hashlib
 import heapq
 import itertools
 import math
+import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -416,6 +417,7 @@ class RouteCache:
     def __init__(self, max_entries: int = 256) -> None:
         self.max_entries = max_entries
         self._data: OrderedDict[bytes, list[Route | None]] = OrderedDict()
+        self._lock = threading.Lock()  # compartments are planned on threads
         self.hits = 0
         self.misses = 0
 
@@ -431,15 +433,18 @@ class RouteCache:
         """The routes, from the cache when the same inputs were routed before."""
         key = router.content_key(source, [*targets, *extra]) + bytes([share, len(extra) > 0])
         key += len(targets).to_bytes(8, "little")
-        if key in self._data:
-            self.hits += 1
-            self._data.move_to_end(key)
-            return self._data[key]
-        self.misses += 1
+        with self._lock:
+            if key in self._data:
+                self.hits += 1
+                self._data.move_to_end(key)
+                return self._data[key]
+            self.misses += 1
+        # routed outside the lock: two threads with the same key both route, alike
         found = router.route_all(source, targets, share=share, extra=extra)
-        self._data[key] = found
-        if len(self._data) > self.max_entries:
-            self._data.popitem(last=False)
+        with self._lock:
+            self._data[key] = found
+            if len(self._data) > self.max_entries:
+                self._data.popitem(last=False)
         return found
 
     def __len__(self) -> int:

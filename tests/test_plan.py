@@ -480,3 +480,30 @@ def test_r16_a_corrected_request_takes_the_space() -> None:
     assert statuses == {"BIG": "blocked", "FIX": "planned"}
     big = next(r for r in plan.requests if r.id == "BIG")
     assert {"CHARGER_OVER_CAP", "DUPLICATE_SPACE_REQUEST"} <= {x.code for x in big.reasons}
+
+
+@pytest.mark.parametrize("key", ["a", "b", "c", "d"])
+def test_compartments_planned_on_threads_give_the_same_plan(key: str) -> None:
+    """Two or more threads plan the compartments at once (the command gives one per
+    core): the plan file and the report are the same as one thread's, byte for byte."""
+    from planner.jsonio import dumps
+    from planner.writers.geojson import plan_features
+
+    site = read_site(sample_path(key), requests=sample_requests_path(key))
+    alone, together = make_plan(site), make_plan(site, threads=3)
+    assert dumps(plan_features(together)) == dumps(plan_features(alone))
+    assert dumps(report(together)) == dumps(report(alone))
+    assert len(alone.compartments) >= 2
+
+
+def test_the_time_budget_reaches_the_compartments_threads() -> None:
+    """The budget is checked where the compartments are planned, which on threads is not
+    where it was opened: it goes with each one (a context variable), and stops the plan."""
+    from planner.errors import InputLimitError
+    from planner.limits import Limits
+
+    site = read_site(sample_path("a"))
+    with pytest.raises(InputLimitError, match="time_budget_s"):
+        make_plan(site, limits=Limits(time_budget_s=1e-6), threads=2)
+    with pytest.raises(ValueError, match="threads: at least 1"):
+        make_plan(site, threads=0)
