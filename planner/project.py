@@ -20,7 +20,7 @@ from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from planner.errors import PlannerError
-from planner.jsonio import dumps
+from planner.jsonio import write_json
 from planner.plan import PlanOptions
 from planner.rules import Rules
 from planner.site import Site, Space, geojson_geometries
@@ -198,6 +198,4 @@ def _space_props(site: Site, s: Space) -> dict[str, Any]:
 
 def write_project(site: Site, options: PlanOptions, rules: Rules, path: Path) -> Path:
     """Write ``project.geojson``: the site, its requests and how it was planned."""
-    doc = site_collection(site, project_property(site, options, rules))
-    path.write_bytes(dumps(doc))
-    return path
+    return write_json(path, lambda: site_collection(site, project_property(site, options, rules)))

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from planner.jsonio import dumps
+from planner.jsonio import dumps, write_json
 
 finite = st.floats(allow_nan=False, allow_infinity=False)
 scalars = st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | finite | st.text()
@@ -46,3 +48,30 @@ def test_chinese_text_numpy_scalars_and_integer_keys_as_json_wrote_them() -> Non
     doc = {"name": "和平小区", 3: np.float64(2.5), "n": np.int64(7)}
     assert dumps(doc).decode("utf-8") == '{"name":"和平小区","3":2.5,"n":7}'
     assert json.loads(dumps(doc, indent=True)) == {"name": "和平小区", "3": 2.5, "n": 7}
+
+
+def test_a_document_is_built_with_the_collector_paused_and_it_runs_again_after(
+    tmp_path: Path,
+) -> None:
+    """write_json builds and encodes with the cyclic collector paused (a document makes no
+    cycles, and the collector's passes rescanned it as it grew); the collector runs again
+    afterwards, also when building fails, and a failed build writes nothing."""
+    seen: list[bool] = []
+
+    def build() -> dict[str, float]:
+        seen.append(gc.isenabled())
+        return {"cable_m": 12.5}
+
+    assert gc.isenabled()
+    path = write_json(tmp_path / "plan.geojson", build)
+    assert seen == [False]
+    assert gc.isenabled()
+    assert path.read_bytes() == b'{"cable_m":12.5}'
+
+    def broken() -> dict[str, float]:
+        return {"drop_pct": math.nan}
+
+    with pytest.raises(ValueError, match="drop_pct"):
+        write_json(tmp_path / "report.json", broken)
+    assert gc.isenabled()
+    assert not (tmp_path / "report.json").exists()

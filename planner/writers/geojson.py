@@ -13,7 +13,7 @@ import numpy as np
 from shapely.geometry.base import BaseGeometry
 
 from planner.findings import Finding
-from planner.jsonio import dumps
+from planner.jsonio import write_json
 from planner.plan import Cable, MeterBox, Plan, RequestOutcome, circuit_ref, report
 from planner.projection import Frame
 from planner.site import geojson_geometries
@@ -172,11 +172,9 @@ def _finding_props(f: Finding) -> dict[str, Any]:
 
 def write_plan_geojson(plan: Plan, path: Path) -> Path:
     """Write ``plan.geojson``."""
-    path.write_bytes(dumps(plan_features(plan)))
-    return path
+    return write_json(path, lambda: plan_features(plan))
 
 
 def write_report(plan: Plan, path: Path) -> Path:
     """Write ``report.json``."""
-    path.write_bytes(dumps(report(plan), indent=True))
-    return path
+    return write_json(path, lambda: report(plan), indent=True)
