@@ -146,24 +146,30 @@ def _fresh(code: str) -> float:
     return time.perf_counter() - t0
 
 
-def versus_floor(site: Path, out: Path, repeats: int) -> dict[str, float]:
+def versus_floor(sites: dict[str, Path], out: Path, repeats: int) -> dict[str, dict[str, float]]:
     """``planner plan --formats geojson`` against bench/floor.py (the file read and all its
-    geometries built in one vectorised call), both as fresh processes, alternating so that
-    neither gets a warmer machine; medians of ``repeats`` each."""
-    floor_code = f"import runpy, sys; sys.argv = ['floor', {str(site)!r}]; " + (
-        f"runpy.run_path({str(ROOT / 'bench' / 'floor.py')!r})"
-    )
-    plan_code = (
-        "import sys; from planner.cli import main; "
-        f"sys.exit(main(['-q', 'plan', {str(site)!r}, '--out', {str(out)!r}, "
-        "'--formats', 'geojson']))"
-    )
-    floors, plans = [], []
+    geometries built in one vectorised call) on each site, all as fresh processes, taken in
+    turn (floor and plan of one site, then of the next) so that neither a site nor the
+    floor gets a quieter machine; medians of ``repeats`` each."""
+    floors: dict[str, list[float]] = {name: [] for name in sites}
+    plans: dict[str, list[float]] = {name: [] for name in sites}
     for _ in range(repeats):
-        floors.append(_fresh(floor_code))
-        plans.append(_fresh(plan_code))
-    f, p = statistics.median(floors), statistics.median(plans)
-    return {"floor_s": f, "plan_s": p, "ratio": p / f}
+        for name, site in sites.items():
+            floor_code = f"import runpy, sys; sys.argv = ['floor', {str(site)!r}]; " + (
+                f"runpy.run_path({str(ROOT / 'bench' / 'floor.py')!r})"
+            )
+            plan_code = (
+                "import sys; from planner.cli import main; "
+                f"sys.exit(main(['-q', 'plan', {str(site)!r}, '--out', {str(out)!r}, "
+                "'--formats', 'geojson']))"
+            )
+            floors[name].append(_fresh(floor_code))
+            plans[name].append(_fresh(plan_code))
+    result = {}
+    for name in sites:
+        f, p = statistics.median(floors[name]), statistics.median(plans[name])
+        result[name] = {"floor_s": f, "plan_s": p, "ratio": p / f}
+    return result
 
 
 def breakdown(site: Path, out: Path, *, code: Path = ROOT) -> dict[str, float]:
@@ -204,9 +210,9 @@ def floor_section(repeats: int, baseline: str | None) -> list[str]:
             sites[name] = Path(tmp) / f"site-{name}.geojson"
             sites[name].write_text(json.dumps(basement(n, **opts), ensure_ascii=False))
         out = Path(tmp) / "out"
-        five = versus_floor(sites["5k"], out, repeats)
+        timed = versus_floor(sites, out, repeats)
+        five, big = timed["5k"], timed["20k"]
         print(f"5k: plan {five['plan_s']:.2f} s, floor {five['floor_s']:.2f} s", flush=True)
-        big = versus_floor(sites["20k"], out, repeats)
         print(f"20k: plan {big['plan_s']:.2f} s", flush=True)
         rss = _run_cli(sites["5k"], out)[1]
         before = None
@@ -237,8 +243,10 @@ def floor_section(repeats: int, baseline: str | None) -> list[str]:
         "",
         "The floor reads the site file with plain `json` and builds all its geometries in "
         "one `shapely.from_geojson` call; `planner -q plan SITE --formats geojson` is timed "
-        f"against it, both as fresh processes (start-up included), alternating, medians of "
-        f"{repeats}. Commit `{_commit()}`.",
+        "against it, both as fresh processes (start-up included; the planner's bytecode "
+        "compiled first, as an install has it), the floor and the plan of each site in "
+        f"turn, one site after the other, medians of {repeats}. The plan uses every core "
+        f"(the compartments on threads); the floor one. Commit `{_commit()}`.",
         "",
         "| site | floor s | plan s | plan / floor | target |",
         "|---|---:|---:|---:|---|",
