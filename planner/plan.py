@@ -544,13 +544,16 @@ _Job = tuple[Compartment, list[_Case], SiteLevelView]
 def _each_planned(ctx: _Context, jobs: list[_Job]) -> Iterator[_Done]:
     """Each job's compartment planned, in the jobs' order, ``ctx.threads`` at a time.
 
-    Speed shaped this: about half of a compartment's time is in shapely (GEOS) and scipy,
-    which let go of the interpreter while they work, so two threads plan a 40-compartment
-    basement in four fifths of the time on two cores (``bench/RESULTS.md``). Threads, not
-    processes: they share the site and the route cache without copying, and the desk
-    can use them. What the threads share is read only (the site, its indexes, already
-    queried here) or guarded (the route cache); each compartment's requests are its own.
-    The time budget (a context variable) goes with each job."""
+    Speed shaped this: much of a compartment's time is in shapely (GEOS) and numpy, which
+    let go of the interpreter while they work, so on two cores two threads took a sixth
+    off the 5,000-stall basement's plan (a twentieth off the 20,000-stall level, whose
+    routing searches, in scipy, keep the interpreter). Threads, not processes: they share
+    the site and the route cache without copying or starting anything. What the threads
+    share is read only (the site, its spatial indexes, queried here beforehand) or
+    guarded (the route cache); each compartment's requests are its own, and no geometry
+    two threads share is prepared (GEOS's prepared geometries are not thread-safe,
+    libgeos issue 825: the router prepares its own). The time budget (a context
+    variable) goes with each job."""
 
     def plan_one(job: _Job) -> _Done:
         comp, group, view = job
