@@ -40,6 +40,7 @@ from shapely.geometry import LineString
 
 from planner.electrical import Segment
 from planner.rules import Rules
+from planner.trunk import GRID_M, axis_frame
 
 _ON_M = 1e-4
 """A piece lies on a route when its midpoint is this close (noding moves nothing more)."""
@@ -52,16 +53,23 @@ def cable_segments(
     trays: Sequence[LineString] = (),
     planned: Sequence[LineString] = (),
     bunched: Sequence[LineString] = (),
+    angle_deg: float = 0.0,
 ) -> list[list[Segment]]:
     """The segments of each route, in order from the box, with method and cable count.
     ``planned`` are the stretches of the planned shared tray (made of the routes' own
-    pieces, :mod:`planner.trunk`): laid on a tray, method E, like an existing one."""
+    pieces, :mod:`planner.trunk`): laid on a tray, method E, like an existing one.
+    ``angle_deg``: the axes the routes follow (the router's), where they are noded."""
     if not lines:
         return []
-    arr = np.asarray(lines, dtype=object)
-    noded = shapely.union_all(arr)
+    # in the routes' axis frame on the tray's grid (planner.trunk.axis_frame): routes a
+    # float step apart would stay two pieces side by side, each lying on both routes, and
+    # a shared stretch would count twice in each; lengths and distances are the world's
+    arr = axis_frame(lines, angle_deg)
+    noded = shapely.union_all(shapely.set_precision(arr, GRID_M))
     if trays:  # cut the routes where they join and leave an existing tray
-        band = shapely.union_all(list(trays)).buffer(rules.share_distance_m, cap_style="flat")
+        band = shapely.union_all(axis_frame(trays, angle_deg)).buffer(
+            rules.share_distance_m, cap_style="flat"
+        )
         inside = shapely.get_parts(shapely.intersection(noded, band))
         outside = shapely.get_parts(shapely.difference(noded, band))
         parts = [*inside, *outside]
@@ -79,10 +87,10 @@ def cable_segments(
     mids = shapely.line_interpolate_point(pieces, 0.5, normalized=True)
     on_planned = np.zeros(len(pieces), dtype=bool)
     if planned:
-        on_planned = shapely.dwithin(mids, shapely.union_all(list(planned)), _ON_M)
+        on_planned = shapely.dwithin(mids, shapely.union_all(axis_frame(planned, angle_deg)), _ON_M)
     on_bunched = np.zeros(len(pieces), dtype=bool)
     if bunched:
-        on_bunched = shapely.dwithin(mids, shapely.union_all(list(bunched)), _ON_M)
+        on_bunched = shapely.dwithin(mids, shapely.union_all(axis_frame(bunched, angle_deg)), _ON_M)
     lengths = shapely.length(pieces)
     tree = shapely.STRtree(arr)
     on_piece, on_line = tree.query(mids, predicate="dwithin", distance=_ON_M)

@@ -830,11 +830,12 @@ def _plan_compartment(  # noqa: PLR0917 - one private step of make_plan
     )
     reserved = [r.line for r in found[len(live) :] if r is not None]
     routed = _routed(comp, live, found[: len(live)], level, rules)
-    tray = _TrayLayout(comp, level, rules, trays, reserved)
+    tray = _TrayLayout(comp, level, rules, trays, reserved, angle_deg=router.angle)
     _size_circuits(
         routed,
         trays,
         rules,
+        angle_deg=router.angle,
         planned_of=tray.planned_lines if share else None,
         size_trays=tray.sized if share else None,
     )
@@ -957,9 +958,12 @@ class _TrayLayout:
         rules: Rules,
         existing: Sequence[LineString],
         reserved: list[LineString],
+        *,
+        angle_deg: float = 0.0,
     ) -> None:
         self.comp, self.level, self.rules = comp, level, rules
         self.existing, self.reserved = existing, reserved
+        self.angle_deg = angle_deg  # the router's axes, where the routes are noded
         self._runs: dict[tuple[tuple[str, ...], bool], list[TrayRun]] = {}
         self._sized: dict[tuple[tuple[str, float], ...], list[TrayRun]] = {}
 
@@ -974,6 +978,7 @@ class _TrayLayout:
                 min_branch_m=self.rules.min_tray_branch_m,
                 existing=self.existing,
                 share_m=self.rules.share_distance_m,
+                angle_deg=self.angle_deg,
             )
         return self._runs[key]
 
@@ -1088,6 +1093,7 @@ def _size_circuits(
     *,
     planned_of: Callable[[list[_Case]], list[LineString]] | None = None,
     size_trays: Callable[[list[_Case]], list[TrayRun]] | None = None,
+    angle_deg: float = 0.0,
 ) -> None:
     """E1-E4 for every routed cable: segments by installation (E3, counting the cables that
     are drawn; with the shared tray, ``planned_of`` its stretches, method E),
@@ -1100,7 +1106,9 @@ def _size_circuits(
         lines = [c.route.line for c in counted if c.route is not None]
         # the real cables' own tray: a reserve changes no conductor
         planned = planned_of(counted) if planned_of is not None else []
-        segments = cable_segments(lines, rules=rules, trays=trays, planned=planned, bunched=bunched)
+        segments = cable_segments(
+            lines, rules=rules, trays=trays, planned=planned, bunched=bunched, angle_deg=angle_deg
+        )
         for case, segs in zip(counted, segments, strict=True):
             case.segments = segs
             case.circuit = electrical.size_circuit(

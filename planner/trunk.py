@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 from shapely.geometry import LineString
+from shapely.geometry.base import BaseGeometry
 
 from planner import tables
 from planner.graph import RouteGraph, Search
@@ -242,7 +243,32 @@ class TrayRun:
 
 
 _ON = 1e-4
-_GRID_M = 1e-6
+GRID_M = 1e-6
+"""The grid routes are noded on, in their axis frame (:func:`axis_frame`; here and in
+:func:`planner.installation.cable_segments`): routes that leave one box side by side a
+float step apart become one stretch; a micrometre moves no length that is written (to
+the millimetre)."""
+
+
+def axis_frame(
+    geoms: Sequence[BaseGeometry] | np.ndarray, angle_deg: float, *, back: bool = False
+) -> np.ndarray:
+    """``geoms`` turned by ``-angle_deg`` about the origin, into the frame whose axes the
+    rectilinear routes follow, as the router turns them (:class:`planner.routing.Router`);
+    ``back``: from that frame to the world. At 0 degrees, the same geometries.
+
+    Routes are noded there: on a turned plan two routes sharing a stretch lie a float
+    step off one line in the world, and their union crossed them at a point and kept
+    both, each lying on both routes (sample c counted 17 m of one cable's tray twice);
+    in the axis frame, on the micrometre grid (:data:`GRID_M`), they are one line."""
+    arr = np.asarray(geoms, dtype=object)
+    if not angle_deg or not len(arr):
+        return arr
+    a = math.radians(angle_deg if back else -angle_deg)
+    # exact at quarter turns, as shapely.affinity.rotate is (cos 90° is 6e-17 in floats)
+    c, s = (0.0 if abs(v) < 2.5e-16 else v for v in (math.cos(a), math.sin(a)))
+    turn = np.array([[c, s], [-s, c]])  # a row (x, y) @ turn: (x c - y s, x s + y c)
+    return np.asarray(shapely.transform(arr, lambda xy: xy @ turn), dtype=object)
 
 
 def tray_runs(
@@ -252,21 +278,22 @@ def tray_runs(
     min_branch_m: float,
     existing: Sequence[LineString] = (),
     share_m: float = 0.05,
+    angle_deg: float = 0.0,
 ) -> list[TrayRun]:
     """The tray of a compartment from its routes (``reserved[i]``: route ``i`` is a
     build-out reservation): shared pieces are trunk, a route's single tail a branch when
     at least ``min_branch_m`` long. Where the routes follow an ``existing`` tray (within
-    ``share_m``) nothing new is laid."""
+    ``share_m``) nothing new is laid. ``angle_deg``: the axes the routes follow (the
+    router's), where they are noded (:func:`axis_frame`)."""
     if not lines:
         return []
-    # on a micrometre grid: routes that start at the same box but reach its track a float
-    # step apart would otherwise run side by side and never be noded together
-    arr = shapely.set_precision(np.asarray(lines, dtype=object), _GRID_M)
+    # in the axis frame on a micrometre grid: routes that start at the same box but reach
+    # its track a float step apart would otherwise run side by side, never noded together
+    arr = shapely.set_precision(axis_frame(lines, angle_deg), GRID_M)
     noded = shapely.union_all(arr)
     if existing:
-        noded = shapely.difference(
-            noded, shapely.union_all(list(existing)).buffer(share_m, cap_style="flat")
-        )
+        grown = shapely.union_all(axis_frame(existing, angle_deg))
+        noded = shapely.difference(noded, grown.buffer(share_m, cap_style="flat"))
     pieces = np.asarray(shapely.get_parts(noded), dtype=object)
     pieces = pieces[(shapely.get_type_id(pieces) == 1) & (shapely.length(pieces) > 1e-9)]
     if not len(pieces):
@@ -285,6 +312,7 @@ def tray_runs(
     trunks = sorted(groups.items())
     runs: list[TrayRun] = []
     lines_of, of = _merged(pieces, [ks for _, ks in trunks])
+    lines_of = axis_frame(lines_of, angle_deg, back=True)
     for line, g in zip(lines_of, of.tolist(), strict=True):
         who = trunks[g][0]
         n_spare = int(res[list(who)].sum())
@@ -298,6 +326,7 @@ def tray_runs(
         tails.setdefault(int(on_line[first[k]]), []).append(k)
     branches = sorted(tails.items())
     lines_of, of = _merged(pieces, [ks for _, ks in branches])
+    lines_of = axis_frame(lines_of, angle_deg, back=True)
     long_enough = shapely.length(lines_of) >= min_branch_m - 1e-9
     for line, g, keep in zip(lines_of, of.tolist(), long_enough.tolist(), strict=True):
         if keep:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
@@ -92,3 +93,26 @@ def test_short_shared_ends_of_two_routes_do_not_add_up() -> None:
     ]
     segs = cable_segments(lines, rules=RULES)
     assert [_laid(s) for s in segs] == [[(10.0, "B2", 1)], [(10.0, "B2", 1)], [(11.2, "B2", 1)]]
+
+
+def test_routes_a_float_step_apart_are_one_stretch_counted_once() -> None:
+    """Sample c's box, a turned plan: two routes leave it along the same 1.65 m of track,
+    their vertices a float step apart (1e-14 m). They are one stretch of two cables,
+    counted once in each route, whose segments add up to the route (they added up to
+    1.65 m more, the shared stretch twice, and charged it as tray twice)."""
+    x0, y0 = 381.9341608672223, 157.4897407538528
+    lines = [
+        LineString([(x0, y0), (383.36250392490206, 158.31439624764403), (415.75, 177.01)]),
+        LineString(
+            [
+                (x0 + 1.4e-14, y0 + 2.8e-14),
+                (383.36250392490206, 158.31439624764403),
+                (391.41, 144.37),
+            ]
+        ),
+    ]
+    for line, segs in zip(lines, cable_segments(lines, rules=RULES), strict=True):
+        assert sum(s.length_m for s in segs) == pytest.approx(line.length, abs=1e-5)
+        assert segs[0].cables == 2
+        assert segs[0].length_m == pytest.approx(math.dist((x0, y0), line.coords[1]), abs=1e-5)
+        assert [s.cables for s in segs[1:]] == [1]

@@ -10,6 +10,7 @@ from typing import Any
 
 import networkx as nx
 import pytest
+import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString, Point, box
@@ -17,8 +18,10 @@ from shapely.geometry import LineString, Point, box
 from planner.bom import TOTAL, bill
 from planner.plan import Plan, PlanOptions, make_plan
 from planner.readers import parse_site
+from planner.routing import axis_of
 from planner.site import Site
-from planner.synthetic import collection, feature, simple_garage
+from planner.synthetic import collection, feature, rotation, simple_garage, transform_features
+from planner.trunk import GRID_M, axis_frame
 from tests.conftest import examples
 
 FIRE = dict.fromkeys(
@@ -250,3 +253,44 @@ def test_the_reserve_grows_the_tray_and_the_bank_but_no_real_cable(share: Any) -
     assert sum(summary.box_sizes) >= 4 + n
     assert _tray_m(grown) > _tray_m(base)
     assert sum(r.reserve for r in grown.trays) > 0
+
+
+@settings(max_examples=examples(25), deadline=None)
+@given(
+    bays=st.integers(2, 5),
+    strips=st.integers(1, 2),
+    pick=st.lists(st.integers(0, 10_000), min_size=2, max_size=12, unique=True),
+    angle=st.floats(-180, 180),
+    shift=st.tuples(st.floats(-1e4, 1e4), st.floats(-1e4, 1e4)),
+)
+def test_turned_garages_lay_each_stretch_once(
+    bays: int, strips: int, pick: list[int], angle: float, shift: tuple[float, float]
+) -> None:
+    """A generated garage turned by any angle: each cable's stretches add up to its route
+    (tray and conduit, each stretch once: on a turned plan two routes along one track lie
+    a float step apart, and their shared stretch counted twice), and the tray lays each
+    stretch once: never longer than the routes' union. (Its length is not compared
+    with the unturned garage's: the box's face is chosen among equally near ones by the
+    float noise of the coordinates, so a mere shift may move it.)"""
+    feats = simple_garage(bays=bays, strips=strips, capacity_kw=500)
+    spaces = [f["properties"]["id"] for f in feats if f["properties"]["kind"] == "space"]
+    chosen = sorted({spaces[k % len(spaces)] for k in pick})
+    for n, sid in enumerate(chosen):
+        feats.append(
+            feature(
+                "request", None, id=f"R{n}", space=sid, charger_kw=7, documents=DOCS,
+                registered="2024-01-01",
+            )
+        )  # fmt: skip
+    turned = transform_features(feats, rotation(angle, shift=shift))
+    site = parse_site(json.dumps(collection(turned)).encode())
+    plan = make_plan(site)
+    for c in plan.cables:
+        assert c.tray_m + c.conduit_m == pytest.approx(c.route_m, abs=2e-3), c.request
+    for comp in site.compartments:
+        routes = [c.line for c in plan.cables if c.compartment == comp.id]
+        laid = [r for r in plan.trays if r.compartment == comp.id]
+        if routes:  # the tray never longer than the routes' union (tails stay in conduit)
+            flat = axis_frame(routes, axis_of(comp.polygon))
+            union = shapely.union_all(shapely.set_precision(flat, GRID_M)).length
+            assert sum(r.length_m for r in laid) <= union + 1e-3
