@@ -7,6 +7,7 @@ message naming it, quickly and without reading the whole input into memory.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -99,6 +100,19 @@ class Deadline:
                 "simplify the drawing, or raise the limit with "
                 f"--limit time_budget_s={max(self.budget_s * 4, 60):g}."
             )
+
+    def linked(self, stop: threading.Event) -> Deadline:
+        """This budget (the same start, limits and cancellation) that also stops once
+        ``stop`` is set: the compartments planned on threads end at their next check when
+        one of them fails or the command is interrupted, instead of running on unseen."""
+        own = self.cancelled
+
+        def cancelled() -> bool:
+            return stop.is_set() or (own is not None and own())
+
+        twin = Deadline(self.budget_s, limits=self.limits, cancelled=cancelled)
+        twin.start = self.start
+        return twin
 
     @contextmanager
     def active(self) -> Iterator[Deadline]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextvars
 import dataclasses
+import math
+import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -552,8 +554,9 @@ def _each_planned(ctx: _Context, jobs: list[_Job]) -> Iterator[_Done]:
     share is read only (the site, its spatial indexes, queried here beforehand) or
     guarded (the route cache); each compartment's requests are its own, and no geometry
     two threads share is prepared (GEOS's prepared geometries are not thread-safe,
-    libgeos issue 825: the router prepares its own). The time budget (a context
-    variable) goes with each job."""
+    libgeos issue 825: the router prepares its own). Each job runs under the plan's time
+    budget, linked to a stop that ends the others at their next check when one fails or
+    the command is interrupted (else ^C would wait for a large compartment to finish)."""
 
     def plan_one(job: _Job) -> _Done:
         comp, group, view = job
@@ -575,12 +578,20 @@ def _each_planned(ctx: _Context, jobs: list[_Job]) -> Iterator[_Done]:
     if threads <= 1:
         yield from map(plan_one, jobs)
         return
+    stop = threading.Event()  # set as the loop below ends, however it ends
+    run = current() or Deadline(math.inf)
+
+    def on_a_thread(job: _Job) -> _Done:
+        with run.linked(stop).active():  # stops at its next check once ``stop`` is set
+            return plan_one(job)
+
     with ThreadPoolExecutor(threads, thread_name_prefix="compartment") as pool:
-        futures = [pool.submit(contextvars.copy_context().run, plan_one, job) for job in jobs]
+        futures = [pool.submit(contextvars.copy_context().run, on_a_thread, j) for j in jobs]
         try:
             for future in futures:
                 yield future.result()
-        finally:  # an error (or the time budget) in one: start no more
+        finally:  # an error, the time budget or ^C: start no more, stop those under way
+            stop.set()
             for future in futures:
                 future.cancel()
 

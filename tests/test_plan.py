@@ -507,3 +507,37 @@ def test_the_time_budget_reaches_the_compartments_threads() -> None:
         make_plan(site, limits=Limits(time_budget_s=1e-6), threads=2)
     with pytest.raises(ValueError, match="threads: at least 1"):
         make_plan(site, threads=0)
+
+
+def test_a_failing_compartment_stops_the_others_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Compartments on threads: when one fails (or the command is interrupted), those under
+    way stop at their next check of the time budget instead of running on unseen (a large
+    compartment would keep ^C waiting); the first error is the one raised."""
+    import threading
+    import time
+
+    import planner.plan as plan_module
+    from planner.limits import RunCancelledError, check_time
+
+    stopped = threading.Event()
+
+    def planned(comp: Any, *args: Any) -> Any:
+        if comp.id == "FQ1":
+            time.sleep(0.2)
+            raise ValueError("the first compartment failed")
+        began = time.perf_counter()
+        try:
+            while time.perf_counter() - began < 30:  # a long compartment, checking the budget
+                check_time()
+                time.sleep(0.005)
+        except RunCancelledError:
+            stopped.set()
+            raise
+        raise AssertionError("never stopped")
+
+    monkeypatch.setattr(plan_module, "_plan_compartment", planned)
+    began = time.perf_counter()
+    with pytest.raises(ValueError, match="the first compartment failed"):
+        make_plan(read_site(sample_path("a")), threads=2)
+    assert stopped.is_set()
+    assert time.perf_counter() - began < 10
