@@ -56,11 +56,13 @@ from planner.session import (
     with_tables,
 )
 from planner.site import GarageType, Site
+from planner.workers import available_cpus
 
 DEFAULT_RULES = Rules()  # the widgets' defaults, from the rules themselves
 
 LIMITS = Limits()  # every run of the desk under the command line's limits
 # (no bare string here: Streamlit's "magic" would print it on the page)
+CPUS = available_cpus()  # threads planning compartments at once, as the command has
 
 SAMPLE_NAMES = {
     "a": "和平小区 B1（三个防火分区）",
@@ -553,7 +555,7 @@ def main() -> None:
         st.title("电动汽车自用充电桩规划" if lang == "zh" else "EV charger planning")
         try:
             site = with_capacities(s.site, s.capacities)
-            plan = make_plan(site, rules, options=options, route_cache=s.route_cache)
+            plan = make_plan(site, rules, options=options, route_cache=s.route_cache, threads=CPUS)
             s.last_plan = plan
         except PlannerError as exc:
             st.error(error_text(exc, lang))
