@@ -9,13 +9,14 @@ once, with a status and the reasons for it.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import dataclasses
 import math
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
 
@@ -529,8 +530,12 @@ def _plan_compartments(ctx: _Context, cases: list[_Case]) -> _Compartments:
         for comp in site.compartments
     ]
     out = _Compartments([], [], [], [])
-    with stage("planning compartments", total=len(jobs)) as step:
-        for (comp, group, _), done in zip(jobs, _each_planned(ctx, jobs), strict=True):
+    # closed as the loop ends, however it ends: the threads stop with it
+    with (
+        stage("planning compartments", total=len(jobs)) as step,
+        contextlib.closing(_each_planned(ctx, jobs)) as planned,
+    ):
+        for (comp, group, _), done in zip(jobs, planned, strict=True):
             out.findings.extend(done.findings)
             out.trays.extend(done.trays)
             if done.box is not None:
@@ -543,7 +548,7 @@ def _plan_compartments(ctx: _Context, cases: list[_Case]) -> _Compartments:
 _Job = tuple[Compartment, list[_Case], SiteLevelView]
 
 
-def _each_planned(ctx: _Context, jobs: list[_Job]) -> Iterator[_Done]:
+def _each_planned(ctx: _Context, jobs: list[_Job]) -> Generator[_Done, None, None]:
     """Each job's compartment planned, in the jobs' order, ``ctx.threads`` at a time.
 
     Speed shaped this: much of a compartment's time is in shapely (GEOS) and numpy, which
