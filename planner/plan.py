@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import dataclasses
-import math
 import threading
 import time
 from collections import Counter, defaultdict
@@ -584,7 +583,8 @@ def _each_planned(ctx: _Context, jobs: list[_Job]) -> Generator[_Done, None, Non
         yield from map(plan_one, jobs)
         return
     stop = threading.Event()  # set as the loop below ends, however it ends
-    run = current() or Deadline(math.inf)
+    run = current()
+    assert run is not None  # make_plan opened it
 
     def on_a_thread(job: _Job) -> _Done:
         with run.linked(stop).active():  # stops at its next check once ``stop`` is set

@@ -169,14 +169,8 @@ def test_reserve_lays_the_tray_for_the_build_out_without_changing_real_cables() 
 
 
 # ------------------------------------------------------------------------- properties
-@settings(max_examples=examples(25), deadline=None)
-@given(
-    bays=st.integers(2, 5),
-    strips=st.integers(1, 2),
-    pick=st.lists(st.integers(0, 10_000), min_size=2, max_size=14, unique=True),
-    routing=st.sampled_from(["rectilinear", "euclidean"]),
-)
-def test_generated_garages(bays: int, strips: int, pick: list[int], routing: str) -> None:
+def _generated(bays: int, strips: int, pick: list[int]) -> list[dict[str, Any]]:
+    """A generated garage's features with a complete 7 kW request on each picked stall."""
     feats = simple_garage(bays=bays, strips=strips, capacity_kw=500)
     spaces = [f["properties"]["id"] for f in feats if f["properties"]["kind"] == "space"]
     chosen = sorted({spaces[k % len(spaces)] for k in pick})
@@ -192,7 +186,18 @@ def test_generated_garages(bays: int, strips: int, pick: list[int], routing: str
                 registered="2024-01-01",
             )
         )
-    site = parse_site(json.dumps(collection(feats)).encode())
+    return feats
+
+
+@settings(max_examples=examples(25), deadline=None)
+@given(
+    bays=st.integers(2, 5),
+    strips=st.integers(1, 2),
+    pick=st.lists(st.integers(0, 10_000), min_size=2, max_size=14, unique=True),
+    routing=st.sampled_from(["rectilinear", "euclidean"]),
+)
+def test_generated_garages(bays: int, strips: int, pick: list[int], routing: str) -> None:
+    site = parse_site(json.dumps(collection(_generated(bays, strips, pick))).encode())
     shared = make_plan(site, options=PlanOptions(routing=routing))
     alone = make_plan(site, options=PlanOptions(routing=routing, trunk="none"))
     _same_cables(shared, alone)
@@ -272,17 +277,7 @@ def test_turned_garages_lay_each_stretch_once(
     stretch once: never longer than the routes' union. (Its length is not compared
     with the unturned garage's: the box's face is chosen among equally near ones by the
     float noise of the coordinates, so a mere shift may move it.)"""
-    feats = simple_garage(bays=bays, strips=strips, capacity_kw=500)
-    spaces = [f["properties"]["id"] for f in feats if f["properties"]["kind"] == "space"]
-    chosen = sorted({spaces[k % len(spaces)] for k in pick})
-    for n, sid in enumerate(chosen):
-        feats.append(
-            feature(
-                "request", None, id=f"R{n}", space=sid, charger_kw=7, documents=DOCS,
-                registered="2024-01-01",
-            )
-        )  # fmt: skip
-    turned = transform_features(feats, rotation(angle, shift=shift))
+    turned = transform_features(_generated(bays, strips, pick), rotation(angle, shift=shift))
     site = parse_site(json.dumps(collection(turned)).encode())
     plan = make_plan(site)
     for c in plan.cables:
