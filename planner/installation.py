@@ -37,10 +37,11 @@ from itertools import pairwise
 import numpy as np
 import shapely
 from shapely.geometry import LineString
+from shapely.geometry.base import BaseGeometry
 
 from planner.electrical import Segment
 from planner.rules import Rules
-from planner.trunk import GRID_M, axis_frame
+from planner.trunk import axis_frame, noded_routes
 
 _ON_M = 1e-4
 """A piece lies on a route when its midpoint is this close (noding moves nothing more)."""
@@ -54,18 +55,21 @@ def cable_segments(
     planned: Sequence[LineString] = (),
     bunched: Sequence[LineString] = (),
     angle_deg: float = 0.0,
+    noded: BaseGeometry | None = None,
 ) -> list[list[Segment]]:
     """The segments of each route, in order from the box, with method and cable count.
     ``planned`` are the stretches of the planned shared tray (made of the routes' own
     pieces, :mod:`planner.trunk`): laid on a tray, method E, like an existing one.
-    ``angle_deg``: the axes the routes follow (the router's), where they are noded."""
+    ``angle_deg``: the axes the routes follow (the router's), where they are noded;
+    ``noded``: their :func:`planner.trunk.noded_routes`, when the caller has it already."""
     if not lines:
         return []
     # in the routes' axis frame on the tray's grid (planner.trunk.axis_frame): routes a
     # float step apart would stay two pieces side by side, each lying on both routes, and
     # a shared stretch would count twice in each; lengths and distances are the world's
     arr = axis_frame(lines, angle_deg)
-    noded = shapely.union_all(shapely.set_precision(arr, GRID_M))
+    if noded is None:
+        noded = noded_routes(lines, angle_deg)
     if trays:  # cut the routes where they join and leave an existing tray
         band = shapely.union_all(axis_frame(trays, angle_deg)).buffer(
             rules.share_distance_m, cap_style="flat"

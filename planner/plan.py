@@ -15,7 +15,7 @@ import dataclasses
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Generator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
 
@@ -48,7 +48,7 @@ from planner.projection import Geom
 from planner.routing import Route, RouteCache, Router, RoutingMode
 from planner.rules import Rules
 from planner.site import Compartment, Level, Obstacle, Request, Site, SiteLevelView, Space
-from planner.trunk import TrayRun, tray_runs, tray_size
+from planner.trunk import TrayRun, noded_routes, tray_runs, tray_size
 
 log = get_logger(__name__)
 
@@ -847,14 +847,7 @@ def _plan_compartment(  # noqa: PLR0917 - one private step of make_plan
     reserved = [r.line for r in found[len(live) :] if r is not None]
     routed = _routed(comp, live, found[: len(live)], level, rules)
     tray = _TrayLayout(comp, level, rules, trays, reserved, angle_deg=router.angle)
-    _size_circuits(
-        routed,
-        trays,
-        rules,
-        angle_deg=router.angle,
-        planned_of=tray.planned_lines if share else None,
-        size_trays=tray.sized if share else None,
-    )
+    _size_circuits(routed, trays, rules, tray=tray if share else None, angle_deg=router.angle)
     drawn = [c for c in routed if not c.blocked]
     loads, phase_limit, spare_n = _capacity_and_phases(comp, drawn, rules, options)
     if not drawn:
@@ -982,6 +975,16 @@ class _TrayLayout:
         self.angle_deg = angle_deg  # the router's axes, where the routes are noded
         self._runs: dict[tuple[tuple[str, ...], bool], list[TrayRun]] = {}
         self._sized: dict[tuple[tuple[str, float], ...], list[TrayRun]] = {}
+        self._noded: dict[tuple[str, ...], BaseGeometry] = {}
+
+    def noded(self, cases: list[_Case]) -> BaseGeometry:
+        """These cables' routes noded together (:func:`planner.trunk.noded_routes`),
+        once for their tray and their circuits' segments."""
+        key = tuple(c.req.id for c in cases)
+        if key not in self._noded:
+            lines = [c.route.line for c in cases if c.route is not None]
+            self._noded[key] = noded_routes(lines, self.angle_deg)
+        return self._noded[key]
 
     def runs(self, cases: list[_Case], with_reserve: bool) -> list[TrayRun]:
         extra = list(self.reserved) if with_reserve else []
@@ -995,6 +998,8 @@ class _TrayLayout:
                 existing=self.existing,
                 share_m=self.rules.share_distance_m,
                 angle_deg=self.angle_deg,
+                # the reserve's routes add nodes of their own: the cables' alone are shared
+                noded=None if extra else self.noded(cases),
             )
         return self._runs[key]
 
@@ -1107,23 +1112,28 @@ def _size_circuits(
     trays: Sequence[LineString],
     rules: Rules,
     *,
-    planned_of: Callable[[list[_Case]], list[LineString]] | None = None,
-    size_trays: Callable[[list[_Case]], list[TrayRun]] | None = None,
+    tray: _TrayLayout | None = None,
     angle_deg: float = 0.0,
 ) -> None:
     """E1-E4 for every routed cable: segments by installation (E3, counting the cables that
-    are drawn; with the shared tray, ``planned_of`` its stretches, method E),
-    then the size. A cable no size can serve is blocked (or warned) and no longer counts in
-    its neighbours' grouping (nor shapes the tray), so those are sized again; so are the
-    cables of a tray run that ``size_trays`` finds holding more than one layer (row 1)."""
+    are drawn; with the shared ``tray``, its stretches, method E), then the size. A cable
+    no size can serve is blocked (or warned) and no longer counts in its neighbours'
+    grouping (nor shapes the tray), so those are sized again; so are the cables of a tray
+    run that the tray's sizing finds holding more than one layer (row 1)."""
     counted = list(routed)
     bunched: list[LineString] = []
     for _ in range(6):  # each pass drops cables or adds bunched runs; it settles at once
         lines = [c.route.line for c in counted if c.route is not None]
         # the real cables' own tray: a reserve changes no conductor
-        planned = planned_of(counted) if planned_of is not None else []
+        planned = tray.planned_lines(counted) if tray is not None else []
         segments = cable_segments(
-            lines, rules=rules, trays=trays, planned=planned, bunched=bunched, angle_deg=angle_deg
+            lines,
+            rules=rules,
+            trays=trays,
+            planned=planned,
+            bunched=bunched,
+            angle_deg=angle_deg,
+            noded=tray.noded(counted) if tray is not None else None,
         )
         for case, segs in zip(counted, segments, strict=True):
             case.segments = segs
@@ -1133,8 +1143,8 @@ def _size_circuits(
         kept = [
             c for c in counted if c.circuit is None or c.circuit.ok or not rules.block_over_limit
         ]
-        if size_trays is not None:
-            over = [r.line for r in size_trays(kept) if r.layers > 1]
+        if tray is not None:
+            over = [r.line for r in tray.sized(kept) if r.layers > 1]
             if len(over) > len(bunched):  # a tray too full for one layer: row 1 there
                 bunched, counted = over, kept
                 continue

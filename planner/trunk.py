@@ -271,6 +271,15 @@ def axis_frame(
     return np.asarray(shapely.transform(arr, lambda xy: xy @ turn), dtype=object)
 
 
+def noded_routes(lines: Sequence[LineString], angle_deg: float = 0.0) -> BaseGeometry:
+    """The routes' union, noded in their axis frame on the micrometre grid
+    (:func:`axis_frame`, :data:`GRID_M`): every route a chain of pieces that the others
+    follow or not. :func:`tray_runs` and :func:`planner.installation.cable_segments` both
+    start from it; given it for the same routes, in the same order, they do not node them
+    again (the plan's circuits and its tray node one set of cables once)."""
+    return shapely.union_all(shapely.set_precision(axis_frame(lines, angle_deg), GRID_M))
+
+
 def tray_runs(
     lines: Sequence[LineString],
     reserved: Sequence[bool],
@@ -279,18 +288,21 @@ def tray_runs(
     existing: Sequence[LineString] = (),
     share_m: float = 0.05,
     angle_deg: float = 0.0,
+    noded: BaseGeometry | None = None,
 ) -> list[TrayRun]:
     """The tray of a compartment from its routes (``reserved[i]``: route ``i`` is a
     build-out reservation): shared pieces are trunk, a route's single tail a branch when
     at least ``min_branch_m`` long. Where the routes follow an ``existing`` tray (within
     ``share_m``) nothing new is laid. ``angle_deg``: the axes the routes follow (the
-    router's), where they are noded (:func:`axis_frame`)."""
+    router's), where they are noded (:func:`axis_frame`); ``noded``: their
+    :func:`noded_routes`, when the caller has it already."""
     if not lines:
         return []
     # in the axis frame on a micrometre grid: routes that start at the same box but reach
     # its track a float step apart would otherwise run side by side, never noded together
     arr = shapely.set_precision(axis_frame(lines, angle_deg), GRID_M)
-    noded = shapely.union_all(arr)
+    if noded is None:
+        noded = shapely.union_all(arr)
     if existing:
         grown = shapely.union_all(axis_frame(existing, angle_deg))
         noded = shapely.difference(noded, grown.buffer(share_m, cap_style="flat"))

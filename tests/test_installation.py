@@ -10,6 +10,7 @@ from shapely.geometry import LineString
 
 from planner.installation import cable_segments
 from planner.rules import Rules
+from planner.trunk import noded_routes
 
 RULES = Rules()
 
@@ -116,3 +117,34 @@ def test_routes_a_float_step_apart_are_one_stretch_counted_once() -> None:
         assert segs[0].cables == 2
         assert segs[0].length_m == pytest.approx(math.dist((x0, y0), line.coords[1]), abs=1e-5)
         assert [s.cables for s in segs[1:]] == [1]
+
+
+def test_the_noding_a_caller_hands_over_is_the_one_made_here() -> None:
+    """The plan nodes a compartment's routes once for its tray and its circuits
+    (``trunk.noded_routes``): handed over, the segments are those made without it, on a
+    plan turned 30 degrees with an existing tray along the shared aisle."""
+    turn = math.radians(30)
+
+    def turned(*xy: tuple[float, float]) -> LineString:
+        c, s = math.cos(turn), math.sin(turn)
+        return LineString([(x * c - y * s, x * s + y * c) for x, y in xy])
+
+    lines = [
+        turned((0, 0), (10, 0), (10, 5)),
+        turned((0, 0), (20, 0), (20, -5)),
+        turned((0, 0), (30, 0), (30, 5)),
+    ]
+    tray = [turned((12, 0), (25, 0))]
+    made = cable_segments(lines, rules=RULES, trays=tray, angle_deg=30)
+    given = cable_segments(
+        lines, rules=RULES, trays=tray, angle_deg=30, noded=noded_routes(lines, 30)
+    )
+    assert [_laid(s) for s in given] == [_laid(s) for s in made]
+    # the last cable: three share 10 m, two 2 m more, then the tray's 13 m (E), then alone
+    assert _laid(made[2]) == [
+        (10.0, "B2", 3),
+        (2.0, "B2", 2),
+        (8.0, "E", 2),
+        (5.0, "E", 1),
+        (10.0, "B2", 1),
+    ]
