@@ -81,7 +81,10 @@ def derived_chargers(
     c = np.stack(corners)  # n x 4 x 2
     b = np.roll(c, -1, axis=1)  # edge i runs from corner i to corner i + 1
     lengths = np.hypot(*(b - c).transpose(2, 0, 1))  # n x 4
-    short = np.argsort(lengths, axis=1, kind="stable")[:, :2]  # the two short sides
+    # the two short sides, in the envelope's order: sorted by length alone, the float
+    # noise of equal sides (2.5 against 2.5000000000000004 once the plan is moved) chose
+    # which end a tie went to, and the same garage from another origin moved its chargers
+    short = np.sort(np.argsort(lengths, axis=1, kind="stable")[:, :2], axis=1)
     rows = np.arange(len(spaces))[:, None]
     mids = (c[rows, short] + b[rows, short]) / 2  # n x 2 x 2
     flat = shapely.points(mids.reshape(-1, 2))

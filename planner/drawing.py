@@ -91,6 +91,10 @@ from planner.styles import (
     text_pt,
 )
 
+DIMENSION_OFFSETS_MM = (-5.0, 5.0, -8.0, 8.0, -11.0, 11.0, -14.0, 14.0)
+"""Where a box's location dimension may stand off the line it measures, paper mm, nearest
+first."""
+
 __all__ = [
     "COMPARTMENT_TINTS",
     "MM_PER_INCH",
@@ -824,39 +828,53 @@ class _Sheet:
                 near = min(cols, key=lambda p: p.distance(b.point))
                 ref_x, ref_y = near.x, near.y
             if ref_x is not None and abs(ref_x - bx) > 0.05:
-                self._dimension((ref_x, by), (bx, by), horizontal=True)
+                # on the side away from the other dimension, which leaves the box's line
+                # towards ref_y: two dimensions meeting at the box do not cross
+                away = 1.0 if ref_y is not None and ref_y < by - 0.05 else -1.0
+                self._dimension((ref_x, by), (bx, by), horizontal=True, side=away)
             if ref_y is not None and abs(ref_y - by) > 0.05:
                 self._dimension((bx, ref_y), (bx, by), horizontal=False)
 
     def _dimension(
-        self, a: tuple[float, float], b: tuple[float, float], *, horizontal: bool
+        self,
+        a: tuple[float, float],
+        b: tuple[float, float],
+        *,
+        horizontal: bool,
+        side: float = -1.0,
     ) -> None:
+        """A dimension from ``a`` to ``b`` in millimetres, beside the line between them, at
+        the first offset (:data:`DIMENSION_OFFSETS_MM`, the first on ``side``: -1 below
+        or left, 1 above or right) where it is clear of every label and line; where none
+        is, the box's mounting text still locates it."""
         (x0, y0), (x1, y1) = self.view.to_mm(*a), self.view.to_mm(*b)
         value = f"{math.hypot(b[0] - a[0], b[1] - a[1]) * 1000:.0f}"
-        for off in (-5.0, 5.0, -8.0, 8.0):
+        angle = 0.0 if horizontal else 90.0
+        for step in DIMENSION_OFFSETS_MM:
+            off = -side * step  # the offsets start below or left
             ox, oy = (0.0, off) if horizontal else (off, 0.0)
             line = LineString([(x0 + ox, y0 + oy), (x1 + ox, y1 + oy)])
             mid = line.interpolate(0.5, normalized=True)
-            angle = 0.0 if horizontal else 90.0
             tx, ty = (mid.x, mid.y + 1.8) if horizontal else (mid.x - 1.8, mid.y)
             box = label_box(value, LATIN_PT, tx, ty, angle)
-            if not (
+            if (
                 self._inside(box)
                 and self.labels.free(box)
                 and self.labels.free(line.buffer(0.2), lines=False)
             ):
-                continue
-            self.labels.claim(box)
-            self.labels.claim(line.buffer(0.2))
-            seg: list[tuple[float, ...]] = [line.coords[0], line.coords[1]]
-            ticks: list[list[tuple[float, ...]]] = []
-            for px, py in seg:  # 45° ticks (GB/T 50001 11.1.3)
-                ticks.append([(px - 1, py - 1), (px + 1, py + 1)])
-            ext = [[(x0, y0), seg[0]], [(x1, y1), seg[1]]]
-            world = [[self.view.to_world(*p) for p in part] for part in [seg, *ticks, *ext]]
-            self.ax.add_collection(LineCollection(world, colors="black", linewidths=THIN, zorder=9))
-            self._text(tx, ty, value, size=LATIN_PT, angle=angle)
+                break
+        else:
             return
+        self.labels.claim(box)
+        self.labels.claim(line.buffer(0.2))
+        seg: list[tuple[float, ...]] = [line.coords[0], line.coords[1]]
+        ticks: list[list[tuple[float, ...]]] = []
+        for px, py in seg:  # 45° ticks (GB/T 50001 11.1.3)
+            ticks.append([(px - 1, py - 1), (px + 1, py + 1)])
+        ext = [[(x0, y0), seg[0]], [(x1, y1), seg[1]]]
+        world = [[self.view.to_world(*p) for p in part] for part in [seg, *ticks, *ext]]
+        self.ax.add_collection(LineCollection(world, colors="black", linewidths=THIN, zorder=9))
+        self._text(tx, ty, value, size=LATIN_PT, angle=angle)
 
     # grid, areas, match lines -------------------------------------------------------------
     def _grid(self) -> None:

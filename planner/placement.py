@@ -92,18 +92,56 @@ def mount_faces(
     return Mounts(clear, faces, tuple(structures))
 
 
-def centre_site(compartment: Polygon, free: BaseGeometry, mounts: Mounts) -> BoxSite | None:
+TIE_M = 1e-3
+"""Face points this much farther from the centroid than the nearest are as near (R5)."""
+
+
+def centre_site(
+    compartment: Polygon, free: BaseGeometry, mounts: Mounts, *, axis_deg: float = 0.0
+) -> BoxSite | None:
     """R5 default: the point of the mountable faces nearest the centroid (a face touching
-    a stall only where there is no other), recording the structure it hangs on."""
+    a stall only where there is no other), recording the structure it hangs on. Among
+    points as near (:func:`nearest_face_point`), the first in the garage's axes
+    (``axis_deg``, the router's)."""
     c = compartment.centroid
     faces, fallback = mounts.lines, False
     if faces.is_empty:
         faces, fallback = mounts.any_face, True
     if faces.is_empty:
         return centroid_site(compartment, free)
-    q = shapely.ops.nearest_points(faces, c)[0]
+    q = nearest_face_point(faces, c, axis_deg=axis_deg)
     _, name, kind = min(mounts.structures, key=lambda s: s[0].distance(q))
     return BoxSite(q, "centre", q.distance(c), mount=name, mount_type=kind, fallback=fallback)
+
+
+def nearest_face_point(faces: BaseGeometry, centre: Point, *, axis_deg: float = 0.0) -> Point:
+    """The point of ``faces`` (lines) nearest ``centre``; where several are as near (within
+    :data:`TIE_M`: a column's two sides, the faces of a symmetric bay, common in a garage's
+    grid), the one of least offset from ``centre`` along the garage's y axis, then its x
+    axis (``axis_deg``), rounded to the millimetre.
+
+    That choice is the drawing's, not the arithmetic's: left to GEOS's nearest point, a
+    tie went to whichever side float rounding favoured, and the same garage drawn from
+    another origin (moved 1 km, nothing else) got its box on the other side of a column.
+    Every segment is measured at once, its coordinates taken relative to ``centre``."""
+    xy, part = shapely.get_coordinates(shapely.get_parts(faces), return_index=True)
+    xy = xy - (centre.x, centre.y)
+    same = part[1:] == part[:-1]  # consecutive vertices of one line make a segment
+    a, b = xy[:-1][same], xy[1:][same]
+    d = b - a
+    lengths2 = np.einsum("ij,ij->i", d, d)
+    t = np.clip(-np.einsum("ij,ij->i", a, d) / np.where(lengths2 > 0, lengths2, 1.0), 0.0, 1.0)
+    near = a + t[:, None] * d
+    dist = np.hypot(near[:, 0], near[:, 1])
+    tied = near[dist <= dist.min() + TIE_M]
+    # the axes as a set (a turn of 90 degrees names the same ones): the turn into them
+    # nearest to none, so 0 and 179.99999999997 (the same garage, moved) are one frame
+    turn = np.radians(-(((axis_deg + 45.0) % 90.0) - 45.0))
+    c, s = np.cos(turn), np.sin(turn)
+    along_x = np.round(tied[:, 0] * c - tied[:, 1] * s, 3)
+    along_y = np.round(tied[:, 0] * s + tied[:, 1] * c, 3)
+    pick = np.lexsort((along_x, along_y))[0]
+    return Point(centre.x + tied[pick, 0], centre.y + tied[pick, 1])
 
 
 def _main_part(free: BaseGeometry) -> BaseGeometry:

@@ -1033,7 +1033,7 @@ def _box_site(
         return BoxSite(p, "manual", p.distance(comp.polygon.centroid))
     if options.placement == "centroid":
         return centroid_site(comp.polygon, router.free)
-    policy = centre_site(comp.polygon, router.free, mounts)
+    policy = centre_site(comp.polygon, router.free, mounts, axis_deg=router.angle)
     if options.placement == "min-cable" and policy is not None:
         return _min_cable(comp, router, policy, mounts, live)
     return policy

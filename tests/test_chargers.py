@@ -17,11 +17,13 @@ from tests.conftest import examples
 def _one_by_one(
     space: Polygon, structures: BaseGeometry, neighbours: BaseGeometry, offset_m: float
 ) -> Point:
-    """R15 as first written, one stall at a time: the reference."""
+    """R15 as first written, one stall at a time: the reference. Its two short sides are
+    taken in the ring's order (a tie goes to the first), not by their lengths' float
+    noise."""
     c = shapely.get_coordinates(space.minimum_rotated_rectangle)[:4]  # its exterior ring
     edges = [(c[i], c[(i + 1) % 4]) for i in range(4)]
     lengths = [float(np.hypot(*(b - a))) for a, b in edges]
-    short = sorted(range(4), key=lambda i: lengths[i])[:2]
+    short = sorted(sorted(range(4), key=lambda i: lengths[i])[:2])
     centre = np.asarray(space.centroid.coords[0])
     best = None
     for i in short:
@@ -38,10 +40,13 @@ def _one_by_one(
     return best[2]
 
 
+# corners on the millimetre (a drawing's precision): a corner at 1.6e-206 m made GEOS's
+# distance divide by a subnormal (a RuntimeWarning, here an error), no garage's question
+_MM = st.integers(-50_000, 50_000).map(lambda v: v / 1000)
 stalls = st.lists(
     st.tuples(
-        st.floats(-50, 50),
-        st.floats(-50, 50),
+        _MM,
+        _MM,
         st.floats(2.0, 3.0),
         st.floats(4.5, 6.0),
         st.floats(0, 180),

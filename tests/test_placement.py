@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 import shapely
+import shapely.affinity
 from shapely.geometry import Point, Polygon, box
 
-from planner.placement import centre_site, centroid_site, mount_faces
+from planner.placement import centre_site, centroid_site, mount_faces, nearest_face_point
 from planner.routing import free_space
 from planner.site import Obstacle
 
@@ -107,3 +108,25 @@ def test_a_centroid_walled_into_a_pocket_puts_the_box_on_the_main_floor() -> Non
         assert not box(18, 8, 22, 12).contains(site.point)
         biggest = max(shapely.get_parts(free), key=lambda g: g.area)
         assert biggest.buffer(1e-6).covers(site.point)
+
+
+@pytest.mark.parametrize("shift", [0.0, 1e3, -7.3e5])
+def test_of_equally_near_faces_the_first_in_the_garage_axes_is_taken(shift: float) -> None:
+    """A column's two faces 1 m either side of the centre: the lower one (the garage's y
+    axis first), wherever the garage is drawn; 1 mm nearer wins outright."""
+    centre = Point(shift + 5.0, shift + 5.0)
+    faces = shapely.MultiLineString(
+        [
+            [(shift + 4.0, shift + 6.0), (shift + 6.0, shift + 6.0)],  # above
+            [(shift + 4.0, shift + 4.0), (shift + 6.0, shift + 4.0)],  # below
+        ]
+    )
+    q = nearest_face_point(faces, centre)
+    assert (q.x - shift, q.y - shift) == pytest.approx((5.0, 4.0), abs=1e-9)
+    # the same axes named a quarter turn on: the same face
+    q90 = nearest_face_point(faces, centre, axis_deg=90.0)
+    assert (q90.x - shift, q90.y - shift) == pytest.approx((5.0, 4.0), abs=1e-9)
+    above, below = list(faces.geoms)
+    nearer = shapely.MultiLineString([above, shapely.affinity.translate(below, 0, -0.002)])
+    q = nearest_face_point(nearer, centre)
+    assert (q.x - shift, q.y - shift) == pytest.approx((5.0, 6.0), abs=1e-9)

@@ -418,8 +418,9 @@ def test_a_cable_no_size_can_serve_is_blocked_with_the_length_that_would_pass() 
 
 
 def test_short_circuit_reach_blocks_on_its_own() -> None:
-    """Ia = 100 In: the magnetic trip reaches only 3.4 m per 10 mm²."""
-    rules = Rules().with_overrides(["magnetic_trip_multiple=100", "voltage_drop_limit_pct=50"])
+    """Ia = 150 In: the magnetic trip reaches only 2.3 m per 10 mm², 22.8 m at 35 mm², and
+    the cable is 33 m long."""
+    rules = Rules().with_overrides(["magnetic_trip_multiple=150", "voltage_drop_limit_pct=50"])
     (r,) = make_plan(_one_request_site(), rules).requests
     assert r.status == "blocked"
     assert {x.code for x in r.reasons} >= {"SHORT_CIRCUIT_REACH"}
