@@ -123,11 +123,16 @@ def nearest_face_point(faces: BaseGeometry, centre: Point, *, axis_deg: float = 
     That choice is the drawing's, not the arithmetic's: left to GEOS's nearest point, a
     tie went to whichever side float rounding favoured, and the same garage drawn from
     another origin (moved 1 km, nothing else) got its box on the other side of a column.
-    Every segment is measured at once, its coordinates taken relative to ``centre``."""
-    xy, part = shapely.get_coordinates(shapely.get_parts(faces), return_index=True)
+    Every segment is measured at once, its coordinates taken relative to ``centre``; a
+    lone point among the faces (where a face only touches a structure) counts as itself."""
+    # single lines and points (an overlay's collection may hold multi-lines)
+    parts = shapely.get_parts(shapely.get_parts(faces))
+    xy, part = shapely.get_coordinates(parts, return_index=True)
     xy = xy - (centre.x, centre.y)
     same = part[1:] == part[:-1]  # consecutive vertices of one line make a segment
-    a, b = xy[:-1][same], xy[1:][same]
+    lone = shapely.get_type_id(parts) == 0
+    a = np.concatenate([xy[:-1][same], xy[lone[part]]])
+    b = np.concatenate([xy[1:][same], xy[lone[part]]])
     d = b - a
     lengths2 = np.einsum("ij,ij->i", d, d)
     t = np.clip(-np.einsum("ij,ij->i", a, d) / np.where(lengths2 > 0, lengths2, 1.0), 0.0, 1.0)

@@ -130,3 +130,21 @@ def test_of_equally_near_faces_the_first_in_the_garage_axes_is_taken(shift: floa
     nearer = shapely.MultiLineString([above, shapely.affinity.translate(below, 0, -0.002)])
     q = nearest_face_point(nearer, centre)
     assert (q.x - shift, q.y - shift) == pytest.approx((5.0, 6.0), abs=1e-9)
+
+
+def test_faces_of_lines_and_lone_points_and_multi_lines_are_all_measured() -> None:
+    """What an overlay gives: a collection of a multi-line and a point. The two lines of
+    the multi-line are not joined into a segment between them (which would pass 0.5 m
+    from the centre), and the lone point, nearest, is taken."""
+    centre = Point(0.0, 0.0)
+    faces = shapely.GeometryCollection(
+        [
+            shapely.MultiLineString([[(-5, -3), (-1, -3)], [(1, 3), (5, 3)]]),
+            Point(2.0, 0.0),
+        ]
+    )
+    q = nearest_face_point(faces, centre)
+    assert (q.x, q.y) == pytest.approx((2.0, 0.0))
+    only_lines = shapely.MultiLineString([[(-5, -3), (-1, -3)], [(1, 3), (5, 3)]])
+    q = nearest_face_point(only_lines, centre)  # (-1, -3) and (1, 3) tie: the lower
+    assert (q.x, q.y) == pytest.approx((-1.0, -3.0))
