@@ -10,7 +10,11 @@ beside; the search is :func:`scipy.sparse.csgraph.dijkstra`, in C.
 Ties: rectilinear routing has many equally short paths, and which one is drawn follows
 from the order the search settles its nodes. :meth:`RouteGraph.search` settles by
 distance, then depth in scipy's shortest-path tree, then node index: an order that depends
-on the graph's content only, not on the order its edges were added.
+on the graph's content only, not on the order its edges were added. Edge costs are held on
+a grid of 2^-20 m (:data:`COST_STEP_M`, under a micrometre), so every sum of them is exact:
+two equally short paths cost exactly the same whatever order their lengths are added in,
+and float rounding (which differs when the same garage is drawn from another origin) no
+longer decides which of them is drawn, nor how the shared tray is merged.
 """
 
 from __future__ import annotations
@@ -30,6 +34,16 @@ if TYPE_CHECKING:
 
 TIGHT = 1e-9
 """Relative tolerance of ``dist[u] + cost(u, v) = dist[v]`` (sums of float lengths)."""
+COST_STEP_M = 2.0**-20
+"""The grid edge costs are held on (0.95 micrometre): a binary fraction, so the costs and
+every path's sum of them are exact floats up to 2^33 m."""
+
+
+def _on_cost_grid(cost: np.ndarray) -> np.ndarray:
+    """``cost`` rounded to :data:`COST_STEP_M`; a positive cost stays at least one step (an
+    edge a rounding long between two tracks still costs something)."""
+    steps = np.round(cost / COST_STEP_M)
+    return np.where(cost > 0, np.maximum(steps, 1.0), steps) * COST_STEP_M
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,7 +84,7 @@ class RouteGraph:
         keep = u != v
         u, v = u[keep], v[keep]
         src, dst = np.concatenate([u, v]), np.concatenate([v, u])
-        c = np.tile(np.asarray(cost, float)[keep], 2)
+        c = np.tile(_on_cost_grid(np.asarray(cost, float)[keep]), 2)
         ln = np.tile(np.asarray(length, float)[keep], 2)
         tr = np.tile(np.asarray(tray, bool)[keep], 2)
         order = np.lexsort((np.arange(len(src)), c, dst, src))

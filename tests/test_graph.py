@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from planner.graph import RouteGraph, _depths
+from planner.graph import COST_STEP_M, RouteGraph, _depths
 
 
 def _graph(edges: list[tuple[tuple[float, float], tuple[float, float], float]]) -> RouteGraph:
@@ -37,7 +37,7 @@ def test_a_repeated_edge_keeps_the_cheaper_and_a_loop_is_dropped() -> None:
     g = _graph([((0, 0), (2, 0), 2.0), ((2, 0), (0, 0), 1.4), ((2, 0), (2, 0), 0.0)])
     assert g.n_edges == 1
     (e,) = g.edge_ids([0], [1])
-    assert g.cost[e] == 1.4
+    assert g.cost[e] == pytest.approx(1.4, abs=COST_STEP_M)  # on the cost grid
     assert bool(g.tray[e])  # the tray (cost below length) wins
 
 
@@ -57,17 +57,40 @@ def test_extra_nodes_stand_alone_and_are_unreachable() -> None:
 
 
 def test_a_node_a_rounding_apart_settles_after_its_predecessor() -> None:
-    """Two tracks 1.8e-15 m apart (seen on a real level): 100 m from the box the short
-    edge leaves the float distance unchanged, so distance alone cannot order the two, and
-    the far one has the lower index; the search's tree depth orders them, and the path
-    walks through both."""
+    """Two tracks 1.8e-15 m apart (seen on a real level), the far one with the lower
+    index: the short edge between them costs one step of the cost grid (it would leave
+    the float distance 100 m from the box unchanged, and distance alone could not order
+    the two); the near one settles first and the path walks through both."""
     x0, x1 = 15.649999999999999, 15.65
     g = _graph([((0, 0), (x1, 0), 100.0), ((x1, 0), (x0, 0), x1 - x0), ((x0, 0), (x0, 3), 3.0)])
     src, near, far, end = g.index([(0, 0), (x1, 0), (x0, 0), (x0, 3)]).tolist()
     found = g.search(src)
-    assert found.dist[near] == found.dist[far]
+    assert found.dist[far] - found.dist[near] == COST_STEP_M
     assert found.rank[near] < found.rank[far]
     assert found.first_path(end) == [src, near, far, end]
+
+
+def test_equally_long_paths_cost_exactly_the_same_in_any_order_of_their_lengths() -> None:
+    """0.1 + 0.2 is not 0.3 in floats, and a garage drawn from another origin rounds its
+    lengths otherwise: on the cost grid both ways to the corner cost the same, exactly, so
+    the tie is the graph's to break (depth, then index), not the rounding's."""
+    g = _graph(
+        [
+            ((0, 0), (0.1, 0), 0.1),
+            ((0.1, 0), (0.3, 0), 0.2),
+            ((0, 0), (0, 0.3), 0.3),
+            ((0.3, 0), (0.3, 0.3), 0.3),
+            ((0, 0.3), (0.3, 0.3), 0.3),
+        ]
+    )
+    src, corner, end = g.index([(0, 0), (0.3, 0), (0.3, 0.3)]).tolist()
+    top = int(g.index([(0, 0.3)])[0])
+    found = g.search(src)
+    assert found.dist[corner] == found.dist[top]  # 0.1 + 0.2 against 0.3
+    assert 0.1 + 0.2 != 0.3  # what the plain floats would have compared
+    assert len(found.dag[0]) - 1 == g.n_nodes  # one pointer row per node
+    preds = found.dag[1][found.dag[0][end] : found.dag[0][end + 1]]
+    assert sorted(preds) == sorted([corner, top])  # both ways are optimal steps
 
 
 def test_depths_by_pointer_jumping() -> None:
