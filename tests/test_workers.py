@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 import types
 from collections.abc import Iterator
 from pathlib import Path
@@ -206,11 +207,16 @@ def test_a_result_comes_back_whole_through_a_file_and_leaves_none(tmp_path: Path
 
 
 def _large(state: int, batch: int) -> bytes:
+    if batch >= 4:  # still at work when the workers are killed, whatever the machine's pace
+        time.sleep(30)
     return bytes(state)  # the worker spends most of its time handing it over
 
 
 def _killing_after_two(results: Iterator[bytes], before: set[int | None]) -> None:
-    """Read ``results``; after the second, kill the workers started since ``before``."""
+    """Read ``results``; after the second, kill the workers started since ``before``
+    (they are handing over the third and fourth, or at work on the fifth and sixth: on a
+    quick machine they had handed over all twelve before the kill, and the pool never
+    broke)."""
     for seen, _ in enumerate(results, 1):
         if seen == 2:
             kill_children_since(before)
