@@ -50,17 +50,25 @@ def compartments_of(
 
 
 def derived_charger(
-    space: Polygon, *, structures: BaseGeometry, neighbours: BaseGeometry, offset_m: float
+    space: Polygon,
+    *,
+    structures: BaseGeometry,
+    neighbours: BaseGeometry,
+    offset_m: float,
+    towards: Point | None = None,
 ) -> Point:
     """R15: on the stall's short side nearest a wall, column or compartment boundary (the
     back of the stall), ``offset_m`` inside the stall edge.
 
     ``structures`` are walls, columns and boundaries near the stall; where both short sides
     are as near (within 1 cm), the side backing onto another stall (``neighbours``) is the
-    back, as in rows parked back to back.
+    back, as in rows parked back to back; where the two are alike in that too, the end
+    nearer ``towards`` (the compartment's centroid, near which its box hangs: the shorter
+    cable), else the lower end of the stall, else the one to the left, wherever the stall
+    is drawn.
     """
     (point,) = derived_chargers(
-        [space], structures=structures, neighbours=neighbours, offset_m=offset_m
+        [space], structures=structures, neighbours=neighbours, offset_m=offset_m, towards=towards
     )
     return point
 
@@ -71,6 +79,7 @@ def derived_chargers(
     structures: BaseGeometry,
     neighbours: BaseGeometry,
     offset_m: float,
+    towards: Point | None = None,
 ) -> list[Point]:
     """:func:`derived_charger` of many stalls at once (the distances in one vectorised call
     each: a compartment's stalls share ``structures`` and ``neighbours``)."""
@@ -81,17 +90,17 @@ def derived_chargers(
     c = np.stack(corners)  # n x 4 x 2
     b = np.roll(c, -1, axis=1)  # edge i runs from corner i to corner i + 1
     lengths = np.hypot(*(b - c).transpose(2, 0, 1))  # n x 4
-    # the two short sides, in the envelope's order: sorted by length alone, the float
-    # noise of equal sides (2.5 against 2.5000000000000004 once the plan is moved) chose
-    # which end a tie went to, and the same garage from another origin moved its chargers
-    short = np.sort(np.argsort(lengths, axis=1, kind="stable")[:, :2], axis=1)
+    short = np.argsort(lengths, axis=1, kind="stable")[:, :2]  # the two short sides
     rows = np.arange(len(spaces))[:, None]
     mids = (c[rows, short] + b[rows, short]) / 2  # n x 2 x 2
     flat = shapely.points(mids.reshape(-1, 2))
     if structures.is_empty:
         d = np.full(len(flat), np.inf)
     else:  # rounded as Python rounds (1 cm): ties then go to the side backing onto a stall
-        d = np.array([round(float(x), 2) for x in shapely.distance(flat, structures)])
+        # (a nanometre added first: a distance drawn on the millimetre grid that ends in
+        # 5 mm, 1.245 m, is 1.2449999999999 or 1.2450000000001 as rounding has it, and
+        # would round down or up with the drawing's origin)
+        d = np.array([round(float(x) + 1e-9, 2) for x in shapely.distance(flat, structures)])
     backs = (
         np.ones(len(flat), dtype=int)
         if neighbours.is_empty
@@ -99,9 +108,21 @@ def derived_chargers(
     )
     d2, backs2 = d.reshape(-1, 2), backs.reshape(-1, 2)
     centres = shapely.get_coordinates(shapely.centroid(np.asarray(spaces, dtype=object)))
+    # where both ends are alike, the one nearer ``towards``, else the lower, else the left:
+    # in the envelope's order instead, a turned stall's could start at either end as
+    # rounding had it, and the same garage drawn from another origin moved its chargers
+    step = mids[:, 1] - mids[:, 0]
+    nearer = np.zeros(len(spaces))  # how much nearer ``towards`` the second end is
+    if towards is not None:
+        gap = mids - (towards.x, towards.y)
+        nearer = np.hypot(gap[:, 0, 0], gap[:, 0, 1]) - np.hypot(gap[:, 1, 0], gap[:, 1, 1])
+    level = np.abs(nearer) <= 1e-6
+    lower = (step[:, 1] < -1e-6) | ((np.abs(step[:, 1]) <= 1e-6) & (step[:, 0] < 0))
+    second_first = (nearer > 1e-6) | (level & lower)
     out = []
     for n in range(len(spaces)):
-        pick = 1 if (d2[n, 1], backs2[n, 1]) < (d2[n, 0], backs2[n, 0]) else 0
+        this, that = (d2[n, 0], backs2[n, 0]), (d2[n, 1], backs2[n, 1])
+        pick = 1 if that < this or (that == this and second_first[n]) else 0
         mid = mids[n, pick]
         inward = centres[n] - mid
         norm = float(np.hypot(*inward))
@@ -139,7 +160,11 @@ def charger_point(
             derived
             if derived is not None
             else derived_charger(
-                space.polygon, structures=structures, neighbours=neighbours, offset_m=offset_m
+                space.polygon,
+                structures=structures,
+                neighbours=neighbours,
+                offset_m=offset_m,
+                towards=compartment.polygon.centroid,
             )
         )
     elif (

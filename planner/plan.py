@@ -905,6 +905,7 @@ def _place_chargers(
                 structures=structures,
                 neighbours=neighbours,
                 offset_m=rules.charger_edge_offset_m,
+                towards=comp.polygon.centroid,
             ),
             strict=True,
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import shapely
 import shapely.affinity
@@ -17,27 +19,27 @@ from tests.conftest import examples
 def _one_by_one(
     space: Polygon, structures: BaseGeometry, neighbours: BaseGeometry, offset_m: float
 ) -> Point:
-    """R15 as first written, one stall at a time: the reference. Its two short sides are
-    taken in the ring's order (a tie goes to the first), not by their lengths' float
-    noise."""
+    """R15 as first written, one stall at a time: the reference. Distances rounded to the
+    centimetre a nanometre up; of two ends alike, the lower (then the left) one."""
     c = shapely.get_coordinates(space.minimum_rotated_rectangle)[:4]  # its exterior ring
     edges = [(c[i], c[(i + 1) % 4]) for i in range(4)]
     lengths = [float(np.hypot(*(b - a))) for a, b in edges]
-    short = sorted(sorted(range(4), key=lambda i: lengths[i])[:2])
+    short = sorted(range(4), key=lambda i: lengths[i])[:2]
     centre = np.asarray(space.centroid.coords[0])
     best = None
     for i in short:
         a, b = edges[i]
         mid = Point((a + b) / 2)
-        d = round(mid.distance(structures), 2) if not structures.is_empty else float("inf")
+        d = round(mid.distance(structures) + 1e-9, 2) if not structures.is_empty else math.inf
         backs = 0 if (not neighbours.is_empty and mid.distance(neighbours) < 0.05) else 1
         inward = centre - np.asarray(mid.coords[0])
         norm = float(np.hypot(*inward))
         point = mid if norm == 0 else Point(mid.coords[0] + inward / norm * min(offset_m, norm))
-        if best is None or (d, backs) < best[:2]:
-            best = (d, backs, point)
+        here = (d, backs, round(mid.y, 6), round(mid.x, 6))
+        if best is None or here < best[0]:
+            best = (here, point)
     assert best is not None
-    return best[2]
+    return best[1]
 
 
 # corners on the millimetre (a drawing's precision): a corner at 1.6e-206 m made GEOS's
@@ -108,3 +110,22 @@ def test_spaces_assigned_at_once_as_one_by_one(
         for k in range(cuts)
     ]
     assert compartments_of(spaces, comps) == [compartment_of(sp, comps) for sp in spaces]
+
+
+def test_of_two_ends_alike_the_one_towards_the_box_is_taken() -> None:
+    """A stall between two rows (both ends back onto a stall, a column as far from each):
+    the end nearer the compartment's centroid, where its box hangs; with none given, the
+    lower end."""
+    stall = box(0, 0, 2.5, 5.0)
+    rows = shapely.union_all([box(0, -5.0, 2.5, 0), box(0, 5.0, 2.5, 10.0)])
+    column = shapely.union_all([box(4.0, -0.5, 4.5, 0.5), box(4.0, 4.5, 4.5, 5.5)])
+
+    def charger(towards: Point | None) -> Point:
+        return derived_charger(
+            stall, structures=column, neighbours=rows, offset_m=0.4, towards=towards
+        )
+
+    up, down, either = charger(Point(1.25, 30.0)), charger(Point(1.25, -30.0)), charger(None)
+    assert (round(up.x, 6), round(up.y, 6)) == (1.25, 4.6)
+    assert (round(down.x, 6), round(down.y, 6)) == (1.25, 0.4)
+    assert (round(either.x, 6), round(either.y, 6)) == (1.25, 0.4)

@@ -296,12 +296,14 @@ def test_turned_garages_lay_each_stretch_once(
     bays=st.integers(2, 5),
     strips=st.integers(1, 2),
     pick=st.lists(st.integers(0, 10_000), min_size=1, max_size=10, unique=True),
+    angle=st.floats(-180, 180),
     shift=st.tuples(st.floats(-1e5, 1e5), st.floats(-1e5, 1e5)),
 )
 def test_a_garage_drawn_from_another_origin_gets_the_same_plan(
-    bays: int, strips: int, pick: list[int], shift: tuple[float, float]
+    bays: int, strips: int, pick: list[int], angle: float, shift: tuple[float, float]
 ) -> None:
-    """The same garage moved (another origin, as another drawing of it would have): every
+    """The same garage, turned by any angle, moved (another origin, as another drawing of it
+    would have): every
     box on the same face of the same structure and every charger at the same end of its
     stall, moved with them, so every cable and the shared tray as long. A generated
     garage's columns stand in a symmetric grid, so the faces nearest a compartment's
@@ -309,7 +311,7 @@ def test_a_garage_drawn_from_another_origin_gets_the_same_plan(
     the ties went to whichever side float rounding of the coordinates favoured: a shift
     moved boxes to the other side of their column, and merged the tray otherwise (35.3
     against 39.7 m for the same four cables)."""
-    feats = _generated(bays, strips, pick)
+    feats = transform_features(_generated(bays, strips, pick), rotation(angle))  # any turn
     here = make_plan(parse_site(json.dumps(collection(feats)).encode()))
     moved = transform_features(feats, rotation(0.0, shift=shift))
     there = make_plan(parse_site(json.dumps(collection(moved)).encode()))
