@@ -122,7 +122,7 @@ def nearest_face_point(faces: BaseGeometry, centre: Point, *, axis_deg: float = 
 
     That choice is the drawing's, not the arithmetic's: left to GEOS's nearest point, a
     tie went to whichever side float rounding favoured, and the same garage drawn from
-    another origin (moved 1 km, nothing else) got its box on the other side of a column.
+    another origin (moved, nothing else) got its box on the other side of a column.
     Every segment is measured at once, its coordinates taken relative to ``centre``; a
     lone point among the faces (where a face only touches a structure) counts as itself."""
     # single lines and points (an overlay's collection may hold multi-lines)

@@ -68,6 +68,11 @@ def _garage(
         feats.append(feature("obstacle", box(x0, y0, x1, y1), level="B1", type="column"))
     for line in trays:
         feats.append(feature("tray", LineString(line), level="B1"))
+    return _parsed(feats)
+
+
+def _parsed(feats: list[dict[str, Any]]) -> Site:
+    """The site of these features, read as the command reads a file."""
     return parse_site(json.dumps(collection(feats)).encode())
 
 
@@ -197,7 +202,7 @@ def _generated(bays: int, strips: int, pick: list[int]) -> list[dict[str, Any]]:
     routing=st.sampled_from(["rectilinear", "euclidean"]),
 )
 def test_generated_garages(bays: int, strips: int, pick: list[int], routing: str) -> None:
-    site = parse_site(json.dumps(collection(_generated(bays, strips, pick))).encode())
+    site = _parsed(_generated(bays, strips, pick))
     shared = make_plan(site, options=PlanOptions(routing=routing))
     alone = make_plan(site, options=PlanOptions(routing=routing, trunk="none"))
     _same_cables(shared, alone)
@@ -260,13 +265,19 @@ def test_the_reserve_grows_the_tray_and_the_bank_but_no_real_cable(share: Any) -
     assert sum(r.reserve for r in grown.trays) > 0
 
 
+def _shifts(span: float) -> st.SearchStrategy[tuple[float, float]]:
+    return st.tuples(st.floats(-span, span), st.floats(-span, span))
+
+
+_GARAGES = {"bays": st.integers(2, 5), "strips": st.integers(1, 2), "angle": st.floats(-180, 180)}
+"""A generated garage of 2-5 bays and 1-2 strips, turned by any angle."""
+
+
 @settings(max_examples=examples(25), deadline=None)
 @given(
-    bays=st.integers(2, 5),
-    strips=st.integers(1, 2),
     pick=st.lists(st.integers(0, 10_000), min_size=2, max_size=12, unique=True),
-    angle=st.floats(-180, 180),
-    shift=st.tuples(st.floats(-1e4, 1e4), st.floats(-1e4, 1e4)),
+    shift=_shifts(1e4),
+    **_GARAGES,
 )
 def test_turned_garages_lay_each_stretch_once(
     bays: int, strips: int, pick: list[int], angle: float, shift: tuple[float, float]
@@ -278,7 +289,7 @@ def test_turned_garages_lay_each_stretch_once(
     the unturned garage's: among equally near faces the box takes the first in the
     garage's axes, which a turn may number otherwise; a shift, below, changes nothing.)"""
     turned = transform_features(_generated(bays, strips, pick), rotation(angle, shift=shift))
-    site = parse_site(json.dumps(collection(turned)).encode())
+    site = _parsed(turned)
     plan = make_plan(site)
     for c in plan.cables:
         assert c.tray_m + c.conduit_m == pytest.approx(c.route_m, abs=2e-3), c.request
@@ -293,28 +304,25 @@ def test_turned_garages_lay_each_stretch_once(
 
 @settings(max_examples=examples(100), deadline=None)
 @given(
-    bays=st.integers(2, 5),
-    strips=st.integers(1, 2),
     pick=st.lists(st.integers(0, 10_000), min_size=1, max_size=10, unique=True),
-    angle=st.floats(-180, 180),
-    shift=st.tuples(st.floats(-1e5, 1e5), st.floats(-1e5, 1e5)),
+    shift=_shifts(1e5),
+    **_GARAGES,
 )
 def test_a_garage_drawn_from_another_origin_gets_the_same_plan(
     bays: int, strips: int, pick: list[int], angle: float, shift: tuple[float, float]
 ) -> None:
-    """The same garage, turned by any angle, moved (another origin, as another drawing of it
-    would have): every
-    box on the same face of the same structure and every charger at the same end of its
-    stall, moved with them, so every cable and the shared tray as long. A generated
-    garage's columns stand in a symmetric grid, so the faces nearest a compartment's
-    centroid tie, as do a stall's two ends and the many equally short rectilinear paths;
-    the ties went to whichever side float rounding of the coordinates favoured: a shift
-    moved boxes to the other side of their column, and merged the tray otherwise (35.3
-    against 39.7 m for the same four cables)."""
+    """The same garage, turned by any angle, moved (another origin, as another drawing of
+    it would have): every box on the same face of the same structure and every charger at
+    the same end of its stall, moved with them, so every cable and the shared tray as
+    long. A generated garage's columns stand in a symmetric grid, so the faces nearest a
+    compartment's centroid tie, as do a stall's two ends and the many equally short
+    rectilinear paths; the ties went to whichever side float rounding of the coordinates
+    favoured: a shift moved boxes to the other side of their column, and merged the tray
+    otherwise (35.3 against 39.7 m for the same four cables)."""
     feats = transform_features(_generated(bays, strips, pick), rotation(angle))  # any turn
-    here = make_plan(parse_site(json.dumps(collection(feats)).encode()))
+    here = make_plan(_parsed(feats))
     moved = transform_features(feats, rotation(0.0, shift=shift))
-    there = make_plan(parse_site(json.dumps(collection(moved)).encode()))
+    there = make_plan(_parsed(moved))
     dx, dy = shift
     assert len(there.boxes) == len(here.boxes)
     for a, b in zip(here.boxes, there.boxes, strict=True):
