@@ -91,6 +91,18 @@ def test_plain_features_are_built_in_bulk() -> None:
     ]
 
 
+def test_an_empty_ring_anywhere_is_left_to_parse_geometry() -> None:
+    """A polygon written ``[[]]`` last, first or between two others (the thorough fuzz
+    profile found the last one crashing): it alone is left, the others are built."""
+    square = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]}
+    empty = {"type": "Polygon", "coordinates": [[]]}
+    for raws in ([square, empty], [empty, square], [square, empty, square]):
+        built = built_in_bulk(raws)
+        assert [g is None for g in built] == [r is empty for r in raws]
+    with pytest.raises(GeometryError):
+        parse_geometry(empty, ("Polygon",))
+
+
 @pytest.mark.parametrize(
     ("raw", "code"),
     [

@@ -246,10 +246,13 @@ def _bulk_chains(
     sizes = np.fromiter(map(len, chains), dtype=np.intp, count=len(chains))
     ends = np.cumsum(sizes)
     starts = ends - sizes
-    fine = np.logical_and.reduceat(np.isfinite(arr).all(axis=1), starts)
-    fine &= (sizes >= (4 if closed else 2)) & (sizes <= max_vertices)
+    # non-finite positions counted before each chain's start and end: an empty chain (a
+    # ring written []) has nothing to count, where reduceat would read past the array
+    bad = np.concatenate([[0], np.cumsum(~np.isfinite(arr).all(axis=1))])
+    fine = (bad[ends] == bad[starts]) & (sizes >= (4 if closed else 2)) & (sizes <= max_vertices)
     if closed:  # an unclosed ring is closed by parse_geometry: left to it
-        fine &= (arr[starts] == arr[ends - 1]).all(axis=1)
+        some = np.flatnonzero(fine)
+        fine[some] = (arr[starts[some]] == arr[ends[some] - 1]).all(axis=1)
     keep = np.flatnonzero(fine)
     out: list[BaseGeometry | None] = [None] * len(chains)
     if not len(keep):
