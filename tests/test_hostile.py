@@ -53,6 +53,22 @@ def test_non_finite_and_huge_numbers_are_refused(
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("raw", ["[0, 1.3407807929942597e+154]", "[-2e8, 0]"])
+def test_a_charger_point_out_of_range_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], raw: str
+) -> None:
+    """A given charger point as far as no geometry may be (the thorough fuzz profile found
+    the first one overflowing the distance to it): refused like a geometry there."""
+    site = _site_with(tmp_path, "space", "charger", raw)
+    assert main(["plan", str(site), "--out", str(tmp_path / "out"), "--formats", "geojson"]) == 2
+    err = capsys.readouterr().err
+    assert "'charger'" in err
+    assert "max_abs_coord_m" in err
+    assert "Fix:" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize("raw", ["NaN", "Infinity", "-Infinity", "1e308"])
 def test_set_values_must_be_finite_and_in_range(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], raw: str

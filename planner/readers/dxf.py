@@ -114,9 +114,10 @@ _FAR = 1e12
 
 
 def _sane(geom: BaseGeometry) -> bool:
-    """Finite coordinates within :data:`_FAR` of the origin."""
-    bounds = geom.bounds
-    return all(math.isfinite(v) and abs(v) < _FAR for v in bounds)
+    """Finite coordinates within :data:`_FAR` of the origin (every one: a geometry's
+    bounds pass over a NaN vertex)."""
+    xy = shapely.get_coordinates(geom)
+    return bool(np.isfinite(xy).all() and (np.abs(xy) < _FAR).all())
 
 
 def _shape(e: Any) -> tuple[str, BaseGeometry | None]:

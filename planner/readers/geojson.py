@@ -447,24 +447,31 @@ def _raw_bounds(raws: list[_Raw]) -> tuple[float, float, float, float] | None:
     return float(b[0]), float(b[1]), float(b[2]), float(b[3])
 
 
+def _out_of_range(
+    bounds: tuple[float, float, float, float], frame: Frame, limits: Limits
+) -> str | None:
+    """What coordinates are allowed, when ``bounds`` (in the file's coordinates) lie out
+    of that range; ``None`` when they are within it."""
+    xmin, ymin, xmax, ymax = bounds
+    if frame.source_crs is not None and frame.source_crs.is_geographic:
+        if xmin < -180 or xmax > 180 or ymin < -90 or ymax > 90:
+            return "longitudes within ±180 and latitudes within ±90"
+        return None
+    limit = limits.max_abs_coord_m
+    scale = 1.0 if frame.crs else METRES_PER_UNIT[frame.units]
+    if max(abs(xmin), abs(xmax), abs(ymin), abs(ymax)) * scale > limit:
+        return f"coordinates within {limit:.0e} m of the origin (limit max_abs_coord_m)"
+    return None
+
+
 def _check_coordinates(reading: _Reading, frame: Frame) -> None:
     """Absurd coordinates, and lon/lat given without a crs."""
     out = reading.out
     raws = [r for r in _all(reading) if r.geometry is not None]
-    geographic = frame.source_crs is not None and frame.source_crs.is_geographic
-    k = METRES_PER_UNIT[frame.units]
     for r in raws:
         xmin, ymin, xmax, ymax = r.geometry.bounds  # type: ignore[union-attr]
-        if geographic:
-            bad = xmin < -180 or xmax > 180 or ymin < -90 or ymax > 90
-            allowed = "longitudes within ±180 and latitudes within ±90"
-        else:
-            limit = reading.limits.max_abs_coord_m
-            bad = (
-                max(abs(xmin), abs(xmax), abs(ymin), abs(ymax)) * (1.0 if frame.crs else k) > limit
-            )
-            allowed = f"coordinates within {limit:.0e} m of the origin (limit max_abs_coord_m)"
-        if bad:
+        allowed = _out_of_range(r.geometry.bounds, frame, reading.limits)  # type: ignore[union-attr]
+        if allowed:
             out.add(
                 "error",
                 "COORDINATES_ABSURD",
@@ -641,6 +648,21 @@ def _spaces(reading: _Reading, frame: Frame) -> list[Space | None]:
     spaces = []
     for r in reading.features["space"]:
         point = _charger_point(r, frame)
+        allowed = None
+        if isinstance(point, Point):  # as far as no geometry may be: distances overflow
+            x, y = r.props["charger"]
+            allowed = _out_of_range((x, y, x, y), frame, reading.limits)
+        if allowed:
+            out.add(
+                "error",
+                "COORDINATES_ABSURD",
+                f"property 'charger' = {short_repr([x, y])} is out of range; allowed are {allowed}",
+                "check the site's crs and units and the charger position.",
+                kind="space",
+                feature_id=r.fid,
+                index=r.index,
+            )
+            point = None
         if isinstance(point, Point) and not (frame.crs is None and frame.units == "m"):
             reading.sources[f"{r.index}:charger"] = list(r.props["charger"])
         if point == "error":
