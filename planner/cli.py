@@ -390,7 +390,8 @@ def summary(site: Site) -> str:
 @contextmanager
 def _logging(verbose: int) -> Iterator[None]:
     """The planner's logs on stderr for this command: none by default, INFO with -v,
-    DEBUG with -vv (personal numbers are masked where they are logged)."""
+    DEBUG with -vv, and with them what the DXF reader (ezdxf) recovered in a damaged
+    drawing (personal numbers are masked where they are logged)."""
     if not verbose:
         yield
         return
@@ -399,11 +400,13 @@ def _logging(verbose: int) -> Iterator[None]:
     handler.setFormatter(logging.Formatter("planner: %(levelname)s %(name)s: %(message)s"))
     old = logger.level
     logger.addHandler(handler)
+    logging.getLogger("ezdxf").addHandler(handler)
     logger.setLevel(logging.DEBUG if verbose > 1 else logging.INFO)
     try:
         yield
     finally:
         logger.removeHandler(handler)
+        logging.getLogger("ezdxf").removeHandler(handler)
         logger.setLevel(old)
 
 

@@ -4,6 +4,8 @@ round trip through the planner's own DXF export."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -313,3 +315,24 @@ def test_a_huge_hatch_is_sized_before_it_is_computed_and_only_on_mapped_layers(
     assert "1 entity of a mapped layer could not be used: HATCH on PARKING" in conv.notes
     assert conv.unmapped["FURNITURE"] == 1
     assert flattened == []
+
+
+@pytest.mark.parametrize("verbose", [[], ["-v"]])
+def test_what_ezdxf_recovers_never_shows_a_phone_number(tmp_path: Path, verbose: list[str]) -> None:
+    """ezdxf logs a damaged value it recovers as written: an owner's phone number typed
+    into a flags field reached the terminal. Silent by default, masked with -v (a fresh
+    process: under pytest its capture handler stands in for logging's last resort)."""
+    path = tmp_path / "garage.dxf"
+    _drawing().saveas(path)
+    text = path.read_text(encoding="utf-8")
+    at = text.index("LWPOLYLINE")
+    flags = text.index("\n 70\n", at) + len("\n 70\n")
+    end = text.index("\n", flags)
+    path.write_text(text[:flags] + "1 电话139 1234 5678" + text[end:], encoding="utf-8")
+    command = [*verbose, "plan", str(path), "--out", str(tmp_path / "out"), "--formats", "geojson"]
+    said = subprocess.run(
+        [sys.executable, "-m", "planner", *command], capture_output=True, text=True, check=False
+    )
+    assert said.returncode in (0, 2), said.stderr
+    assert "5678" not in said.stdout + said.stderr
+    assert ("recovered invalid integer value" in said.stderr) == bool(verbose)

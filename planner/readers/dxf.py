@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import logging
 import math
 import re
 from collections import Counter, defaultdict
@@ -31,9 +32,15 @@ from shapely.geometry.base import BaseGeometry
 
 from planner.errors import PlannerError, printable
 from planner.limits import Limits, Ticker, check_time, over, running
-from planner.privacy import mask_text
+from planner.privacy import get_logger, mask_text
 from planner.readers.conversion import Conversion, complete_list, largest, level_props
 from planner.readers.layers import LEVEL_PROPERTY, LayerMap
+
+# ezdxf logs what it recovers in a damaged drawing with the raw value ("recovered invalid
+# integer value ..."), which can be an owner's phone number: masked where it is logged, and
+# silent unless the caller configures logging (no last-resort line on the terminal)
+if not get_logger("ezdxf").handlers:
+    logging.getLogger("ezdxf").addHandler(logging.NullHandler())
 
 INSUNITS = {4: "mm", 5: "cm", 6: "m"}
 _EZDXF_FAILURES = (
