@@ -4,10 +4,10 @@ Owners' ID numbers and mobile numbers must never reach a plan, a drawing or a lo
 property value or name that contains a Chinese resident ID number lookalike (17 digits and
 a digit or X) or a mainland mobile number lookalike (1, then 3-9, then nine digits) is masked
 where it is read, before anything else sees it, however it is written: in groups separated by
-spaces, dashes or dots, with ``+86``, with zero-width characters, in full-width digits, or as
-a JSON number. The match is deliberately loose (no word boundaries): a number glued to other
-digits, such as ``+8613912345678``, is masked as well; a colon or letter ends a number, so
-dates and times are left alone.
+spaces, dashes or dots, with ``+86``, with zero-width characters, in full-width digits, in
+Chinese numerals digit by digit, or as a JSON number. The match is deliberately loose (no
+word boundaries): a number glued to other digits, such as ``+8613912345678``, is masked as
+well; a colon or letter ends a number, so dates and times are left alone.
 """
 
 from __future__ import annotations
@@ -20,9 +20,28 @@ from typing import Any
 _ID_NUMBER = re.compile(r"\d{17}[\dX]")
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _SEPARATOR = "\\s\\-.\u00a0\u3000\u200b\u200c\u200d\u2060\ufeff()（）－．"
+_CHINESE_DIGITS = {
+    **dict.fromkeys("〇零", 0),
+    **dict.fromkeys("一幺壹", 1),  # 幺: one, as a phone number is read out
+    **dict.fromkeys("二贰", 2),
+    **dict.fromkeys("三叁", 3),
+    **dict.fromkeys("四肆", 4),
+    **dict.fromkeys("五伍", 5),
+    **dict.fromkeys("六陆", 6),
+    **dict.fromkeys("七柒", 7),
+    **dict.fromkeys("八捌", 8),
+    **dict.fromkeys("九玖", 9),
+}
+"""Numerals a number can be written in, digit by digit (一三九一二三四五六七八): a form
+copied by hand. 十, 百 and 万 name amounts, not digits, and end a number."""
 _RUN = re.compile(rf"[+＋]?\d(?:[{_SEPARATOR}]{{0,3}}[\dXxＸｘ])*")
 """A run of digits as people write numbers: spaced, dashed or dotted in groups, with a
 ``+86`` in front, zero-width characters inside, in full-width digits; an ID's final X."""
+_NUMERALS = "".join(_CHINESE_DIGITS)
+_CHINESE_RUN = re.compile(rf"[{_NUMERALS}](?:[{_SEPARATOR}]{{0,3}}[{_NUMERALS}XxＸｘ])*")
+"""The same in Chinese numerals; a run of its own, so that the 三 of a name (张三) before a
+number in digits stays a name."""
+_ANY_NUMERAL = re.compile(f"[{_NUMERALS}]")
 MASK_CHAR = "*"
 _SHORTEST = 11
 """Digits of the shortest number masked (a mobile); an ID number has 18."""
@@ -36,6 +55,8 @@ def _digits(run: str) -> str:
     for ch in run:
         if ch.isdecimal():
             out.append(str(unicodedata.digit(ch)))
+        elif ch in _CHINESE_DIGITS:
+            out.append(str(_CHINESE_DIGITS[ch]))
         elif ch in "XxＸｘ":
             out.append("X")
     return "".join(out)
@@ -58,10 +79,17 @@ def mask_text(text: str) -> tuple[str, bool]:
     (True, True)
     >>> mask_text("2024-03-18 09:30")
     ('2024-03-18 09:30', False)
+    >>> mask_text("电话一三九 幺二三四 五六七八")[0]
+    '电话*************'
     """
-    if len(text) < _SHORTEST or sum(map(str.isdecimal, text)) < _SHORTEST:
-        return text, False  # fewer digits than the shortest number masked: nothing to do
-    masked = _RUN.sub(_masked_run, text)
+    if len(text) < _SHORTEST:
+        return text, False
+    masked = text
+    # fewer digits than the shortest number masked: nothing to do
+    if sum(map(str.isdecimal, text)) >= _SHORTEST:
+        masked = _RUN.sub(_masked_run, masked)
+    if len(_ANY_NUMERAL.findall(text)) >= _SHORTEST:
+        masked = _CHINESE_RUN.sub(_masked_run, masked)
     return masked, masked != text
 
 

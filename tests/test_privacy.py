@@ -37,6 +37,13 @@ HEADER = "id,space,charger_kw,registered,applicant,charger_type,car_brand,docume
         ("B1-012", "B1-012"),
         ("12345678901", "12345678901"),  # 1 then 2: not a mobile number
         ("2024-03-18T09:30", "2024-03-18T09:30"),
+        ("电话一三九一二三四五六七八", "电话***********"),  # copied from a paper form
+        ("幺三九 幺二三四 五六七八", "*************"),  # 幺: one, read out
+        ("壹叁玖壹贰叁肆伍陆柒捌", "***********"),
+        ("六二〇一〇二一九九〇〇三〇七一二三X", "******************"),
+        ("三十九号车位", "三十九号车位"),  # 十 names an amount, not a digit
+        ("一二三四五六七八九〇一", "一二三四五六七八九〇一"),  # 1 then 2: not a mobile
+        ("二〇二四年三月十八日", "二〇二四年三月十八日"),
     ],
 )
 def test_mask_text(text: str, expected: str) -> None:
