@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import get_args
+from typing import TextIO, get_args
 
 from planner import __version__
 from planner.costs import Prices
@@ -24,6 +24,7 @@ from planner.i18n import Lang
 from planner.limits import Deadline, Limits
 from planner.placement import PlacementMode
 from planner.plan import Plan, PlanOptions, TrunkMode, make_plan
+from planner.privacy import mask_text
 from planner.progress import reporting, stage, terminal
 from planner.project import project_of
 from planner.projection import Units
@@ -342,8 +343,8 @@ def _convert(args: argparse.Namespace) -> int:
             f"--to: cannot write '{target}' ({exc.strerror}). Fix: choose a "
             "folder you may write to."
         ) from None
-    print(conv.report())
-    print(f"wrote {target}")
+    _say(conv.report())
+    _say(f"wrote {target}")
     return EXIT_OK
 
 
@@ -426,18 +427,18 @@ def _batch(args: argparse.Namespace) -> int:
         progress=None if args.quiet else terminal_progress(),
     )
     n = len(result.rows)
-    print(
+    _say(
         f"{n} communities: {len(result.ran)} planned now, {len(result.skipped)} unchanged "
         f"(skipped), {len(result.failed)} failed; summary in {Path(args.out) / 'city_summary.csv'}"
     )
     for community, message in result.failed.items():
-        print(f"  failed {printable(community)}: {message}")
+        _say(f"  failed {printable(community)}: {message}")
     return EXIT_OK  # it ran: the failures are recorded, one bad community stops nothing
 
 
 def _validate(args: argparse.Namespace) -> int:
     site = _read(args, args.site)
-    print(summary(site))
+    _say(summary(site))
     return EXIT_OK
 
 
@@ -514,8 +515,8 @@ def _plan(args: argparse.Namespace) -> int:
             qr=Path(args.qr) if args.qr else None,
             workers=workers,
         )
-    print(plan_table(plan))
-    print(
+    _say(plan_table(plan))
+    _say(
         f"wrote {len(written)} files to {out}: "
         + ", ".join(str(p.relative_to(out)) for p in written[:12])
         + (" ..." if len(written) > 12 else "")
@@ -569,6 +570,12 @@ def _kept_out_of_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
+def _say(text: str, *, file: TextIO | None = None) -> None:
+    """Print ``text`` for the terminal: control characters shown as escapes, personal
+    numbers masked (a path, a file or a community's name can hold one)."""
+    print(mask_text(printable(text))[0], file=file or sys.stdout)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit status."""
     args = _parser().parse_args(argv)
@@ -581,7 +588,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with budget, reporting(listener), logs:
             return commands[args.command](args)
     except PlannerError as exc:
-        print(f"planner: {printable(str(exc))}", file=sys.stderr)
+        _say(f"planner: {exc}", file=sys.stderr)
         return EXIT_REFUSED
     except KeyboardInterrupt:  # outputs are staged, so nothing half-written is left
         said = (
@@ -589,7 +596,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.command == "batch"
             else "nothing was written"
         )
-        print(f"planner: interrupted; {said}", file=sys.stderr)
+        _say(f"planner: interrupted; {said}", file=sys.stderr)
         return EXIT_INTERRUPTED
 
 

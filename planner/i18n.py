@@ -11,6 +11,7 @@ from typing import Literal
 from planner.errors import Problem, SiteError, printable
 from planner.findings import Reason
 from planner.fonts import has_cjk
+from planner.privacy import mask_text
 
 Lang = Literal["zh", "en"]
 
@@ -569,14 +570,17 @@ def problem_text(p: Problem, lang: Lang) -> str:
 
 def error_text(exc: Exception, lang: Lang) -> str:
     """A refusal of the planner (:class:`~planner.errors.PlannerError`) as the desk shows
-    it: in ``lang``, a file's problems one per line."""
+    it: in ``lang``, a file's problems one per line; no personal number in it (a file's
+    name can hold one)."""
     if lang != "zh":
-        return str(exc)
+        return mask_text(str(exc))[0]
     if isinstance(exc, SiteError):
         errors = [p for p in exc.problems if p.severity == "error"]
         head = f"{SOURCE_WORDS.get(exc.source, exc.source)}中有 {len(errors)} 处错误："
-        return "\n".join([head] + [f"  - {problem_text(p, lang)}" for p in errors])
-    return message_text(str(exc), lang)
+        text = "\n".join([head] + [f"  - {problem_text(p, lang)}" for p in errors])
+    else:
+        text = message_text(str(exc), lang)
+    return mask_text(text)[0]
 
 
 FIELD_WORDS: dict[str, tuple[str, str]] = {

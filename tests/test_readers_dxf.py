@@ -336,3 +336,28 @@ def test_what_ezdxf_recovers_never_shows_a_phone_number(tmp_path: Path, verbose:
     assert said.returncode in (0, 2), said.stderr
     assert "5678" not in said.stdout + said.stderr
     assert ("recovered invalid integer value" in said.stderr) == bool(verbose)
+
+
+def test_a_phone_number_in_a_file_name_goes_nowhere(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A drawing saved under an owner's name and phone number: the conversion's warnings
+    (which the plan's files carry), the terminal and the desk's messages show it masked."""
+    from planner.cli import main
+    from planner.i18n import error_text
+    from planner.session import load_upload
+
+    folder = tmp_path / "张三 139-1234-5678"
+    folder.mkdir()
+    path = folder / "张三13912345678.dxf"
+    _drawing().saveas(path)
+    out = tmp_path / "out"
+    assert main(["plan", str(path), "--out", str(out), "--formats", "geojson,csv"]) == 0
+    assert main(["plan", str(folder / "13912345678.txt"), "--out", str(out)]) == 2
+    said = capsys.readouterr()
+    assert "张三" in said.err  # the folder's name is there, its number is not
+    for text in (said.out, said.err, *(p.read_text("utf-8") for p in out.iterdir())):
+        assert "5678" not in text
+    with pytest.raises(PlannerError) as refused:
+        load_upload("13912345678.txt", b"{}")
+    assert all("5678" not in error_text(refused.value, lang) for lang in ("zh", "en"))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from planner.errors import PlannerError, Problem
 from planner.limits import Limits
-from planner.privacy import get_logger
+from planner.privacy import get_logger, mask_text
 from planner.readers.base import DEFAULT_MAX_BYTES, Source, read_bytes
 from planner.readers.conversion import Conversion
 from planner.readers.geojson import parse_site
@@ -46,6 +46,7 @@ def convert(
     limits: Limits | None = None,
 ) -> Conversion:
     """Convert a DXF or DWG drawing or an IMDF folder/zip into a site file."""
+    name = mask_text(name)[0]  # the name goes into the site's warnings and messages
     if kind == "dwg":  # DWG becomes DXF bytes, read as the DXF it is
         from planner.readers.dwg import dwg_to_dxf
 
