@@ -114,6 +114,7 @@ def read_manifest(path: Path) -> list[Entry]:
             continue
         cells = dict(zip(head, (c.strip() for c in row), strict=False))
         community, site = cells.get("community", ""), cells.get("site", "")
+        community = mask_text(community)[0]  # it names a folder and rows of the summaries
         if not community or not site:
             raise PlannerError(
                 f"manifest '{path}' line {n}: the community id or its site is empty. Fix: "

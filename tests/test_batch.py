@@ -259,6 +259,15 @@ def test_a_bad_manifest_is_refused_and_a_bad_community_is_not(tmp_path: Path) ->
         parse_options("euclidean")
 
 
+def test_a_phone_number_in_a_community_id_names_no_folder(tmp_path: Path) -> None:
+    """The community id names its output folder and its summary rows: masked as read."""
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("community,site\n王13912345678,a.geojson\n", encoding="utf-8")
+    (entry,) = read_manifest(manifest)
+    assert entry.community == "王***********"
+    assert entry.site == tmp_path / "a.geojson"
+
+
 def test_the_cli_runs_a_city_and_says_what_failed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
