@@ -361,3 +361,18 @@ def test_a_phone_number_in_a_file_name_goes_nowhere(
     with pytest.raises(PlannerError) as refused:
         load_upload("13912345678.txt", b"{}")
     assert all("5678" not in error_text(refused.value, lang) for lang in ("zh", "en"))
+
+
+def test_what_a_conversion_leaves_to_complete_is_masked(tmp_path: Path) -> None:
+    """The notes a conversion hands on as warnings quote the drawing's own names (levels,
+    layers) and its file name: masked there too, however the conversion was made."""
+    path = tmp_path / "garage.dxf"
+    _drawing().saveas(path)
+    conv = convert_dxf(path, name="garage.dxf")
+    conv.source = "张三13912345678.dxf"
+    conv.to_complete.append("level 139-1234-5678: no outline layer")
+    conv.unmapped["13912345678"] = 2
+    site = site_from_conversion(conv)
+    said = [w.model_dump_json() for w in site.warnings]
+    assert len(said) > 2
+    assert not [w for w in said if "5678" in w]

@@ -75,13 +75,14 @@ def site_from_conversion(
 ) -> Site:
     """Read a converted site, carrying what to complete as warnings."""
     site = parse_site(conv.to_bytes(), requests_csv=requests_csv, limits=limits)
+    source = mask_text(conv.source)[0]
     notes = [
         Problem(
             severity="warning",
             code="CONVERTED_COMPLETE",
-            message=item,
+            message=mask_text(item)[0],  # it may quote the drawing's own names
             fix="complete it in the converted site file",
-            source=conv.source,
+            source=source,
         )
         for item in conv.to_complete
     ]
@@ -90,10 +91,12 @@ def site_from_conversion(
             Problem(
                 severity="warning",
                 code="LAYERS_UNMAPPED",
-                message="layers mapped to no kind: "
-                + ", ".join(f"{k} ({n})" for k, n in sorted(conv.unmapped.items())),
+                message=mask_text(
+                    "layers mapped to no kind: "
+                    + ", ".join(f"{k} ({n})" for k, n in sorted(conv.unmapped.items()))
+                )[0],
                 fix="name them in a layer map (--layers) if they matter",
-                source=conv.source,
+                source=source,
             )
         )
     return site.model_copy(update={"warnings": (*site.warnings, *notes)})
