@@ -15,7 +15,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from shapely.geometry import LineString, Point, Polygon, box
 
-from planner.routing import ALIGN_M, Router, axis_of, free_space, route_length
+from planner.routing import ALIGN_M, Router, RoutingMode, axis_of, free_space, route_length
 
 ROOM = box(0, 0, 20, 10)
 COLUMN = box(9, 4, 11, 6)
@@ -197,6 +197,44 @@ def test_routes_stay_inside_and_clear_and_lengths_are_ordered(
         straight = box_pt.distance(p)
         assert r.length_m >= e.length_m - 1e-6
         assert e.length_m >= straight - 1e-6
+
+
+def test_a_corner_left_twice_by_alignment_is_still_a_corner() -> None:
+    """Found by hypothesis: columns 1 mm apart were aligned onto one track, which left a
+    vertex twice in a row in the free space; the any-angle search no longer saw that
+    corner as one to bend round, and found no way through the 3 mm gap under the columns
+    that the rectilinear search took. By hand: (0, 0.005) is aligned to (0, 0.006), then
+    round the aligned corner (0.0035, 0.003) to (0.008, 0): 0.001 + 0.0046 + 0.0054 m."""
+    comp = box(0, 0, 12, 8)
+    cols = [box(0.003, 0.003, 0.303, 0.303), box(0, 0.006, 0.3, 0.306)]
+    cols.append(box(0.004, 0.003, 0.304, 0.303))
+    target = [Point(0.008, 0)]
+    eucl = Router(comp, cols, mode="euclidean", clearance_m=0.0).route_all(Point(0, 0.005), target)
+    rect = Router(comp, cols, mode="rectilinear", clearance_m=0.0).route_all(
+        Point(0, 0.005), target
+    )
+    assert eucl[0] is not None
+    assert rect[0] is not None
+    assert round(eucl[0].length_m, 4) == 0.011
+    assert round(rect[0].length_m, 4) == 0.015
+
+
+@pytest.mark.parametrize(("mode", "around"), [("euclidean", 0.96), ("rectilinear", 1.1)])
+def test_a_terminal_in_a_sliver_alignment_would_close_stays_in_it(
+    mode: RoutingMode, around: float
+) -> None:
+    """Found by hypothesis: a column 1 mm from the wall leaves a 1 mm sliver that
+    alignment closes; the box in it was carried 0.3 m out, so the route from the box to
+    itself came out 0.601 m long. Alignment is now refused and the exact free space kept.
+    By hand: to itself 0; up the sliver 0.2; to (0.5, 0) over the column's top, any-angle
+    0.3 + 0.3 + hypot(0.199, 0.3) = 0.96, along the axes 0.001 + 0.3 + 0.499 + 0.3 = 1.1."""
+    comp = box(0, 0, 12, 8)
+    cols = [box(0, 0.301, 0.3, 0.601), box(0.001, 0, 0.301, 0.3)]
+    routes = Router(comp, cols, mode=mode, clearance_m=0.0).route_all(
+        Point(0, 0), [Point(0, 0), Point(0, 0.2), Point(0.5, 0)]
+    )
+    lengths = [None if r is None else round(r.length_m, 4) for r in routes]
+    assert lengths == [0.0, 0.2, around]
 
 
 def test_a_charger_on_a_reflex_corner_does_not_stop_the_way_to_others() -> None:
