@@ -64,9 +64,6 @@ _SLACK_M = ALIGN_M * math.sqrt(2) + _EPS
 """How far aligning may move a terminal's node beyond its own snap: ``ALIGN_M`` in x and
 in y, as it moves the corners around it."""
 
-_NO_TRACKS = np.empty((0, 2))
-"""An empty representative table: coordinates are kept as they are."""
-
 
 @dataclass(frozen=True)
 class Route:
@@ -268,17 +265,18 @@ class Router:
         """
         free_axis = self._to_axis(self.free)
         trays_axis = [self._to_axis(t) for t in self.trays]
-        axis_pts = [self._to_axis(p) for p in terminals]
+        given = _xy([self._to_axis(p) for p in terminals])
         xs, ys = _clusters(free_axis)
         aligned = _align(free_axis, xs, ys)
         if _same_shape(free_axis, aligned):
             shapely.prepare(aligned)
-            pts = _placed(aligned, axis_pts, xs, ys)
-            if _terminals_kept(free_axis, axis_pts, pts, xs, ys):
+            snapped = _snapped(given, xs, ys)
+            pts = _placed(aligned, given, snapped)
+            if _terminals_kept(free_axis, given, snapped, pts):
                 return aligned, trays_axis, pts
         # alignment would pinch a sliver shut or open one: keep the exact geometry
         shapely.prepare(free_axis)
-        return free_axis, trays_axis, _placed(free_axis, axis_pts, _NO_TRACKS, _NO_TRACKS)
+        return free_axis, trays_axis, _placed(free_axis, given, given)
 
     def graph(self, terminals: Sequence[Point]) -> tuple[RouteGraph, np.ndarray]:
         """The whole routing graph (in the axis frame) holding the given free terminals,
@@ -677,13 +675,15 @@ def _cluster(values: np.ndarray) -> np.ndarray:
     return np.column_stack([v, rep])
 
 
-def _snap_value(x: float, table: np.ndarray) -> float:
-    """The representative of ``x`` if it lies within ``ALIGN_M`` of a known value."""
+def _snap_values(v: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """The representative of each value that lies within ``ALIGN_M`` of a known value
+    (the nearer known value, the lower one on a tie); other values as they are."""
     if len(table) == 0:
-        return x
-    i = int(np.clip(np.searchsorted(table[:, 0], x), 1, len(table) - 1))
-    j = i - 1 if abs(table[i - 1, 0] - x) <= abs(table[i, 0] - x) else i
-    return float(table[j, 1]) if abs(table[j, 0] - x) <= ALIGN_M else x
+        return v.copy()
+    i = np.clip(np.searchsorted(table[:, 0], v), 1, len(table) - 1)
+    lower = np.abs(table[i - 1, 0] - v) <= np.abs(table[i, 0] - v)
+    j = np.where(lower, i - 1, i)
+    return np.where(np.abs(table[j, 0] - v) <= ALIGN_M, table[j, 1], v)
 
 
 def _align(geom: BaseGeometry, xs: np.ndarray, ys: np.ndarray) -> BaseGeometry:
@@ -707,26 +707,22 @@ def _xy(points: Sequence[Point]) -> np.ndarray:
     return np.asarray([p.coords[0] for p in points], dtype=float).reshape(-1, 2)
 
 
-def _placed(
-    free: BaseGeometry, points: Sequence[Point], xs: np.ndarray, ys: np.ndarray
-) -> np.ndarray:
-    """The node coordinates of terminals (axis frame): aligned like the corners where that
-    stays free, else as given, else the nearest free point."""
-    out = []
-    for q in points:
-        r = Point(_snap_value(q.x, xs), _snap_value(q.y, ys))
-        if not free.covers(r):
-            r = q if free.covers(q) else shapely.ops.nearest_points(free, q)[0]
-        out.append(r.coords[0])
-    return np.asarray(out, dtype=float).reshape(-1, 2)
+def _snapped(given: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    return np.column_stack([_snap_values(given[:, 0], xs), _snap_values(given[:, 1], ys)])
+
+
+def _placed(free: BaseGeometry, given: np.ndarray, snapped: np.ndarray) -> np.ndarray:
+    """The node coordinates of terminals (axis frame): ``snapped`` (aligned like the
+    corners) where that is free, else as ``given``, else the nearest free point."""
+    out = snapped.copy()
+    for i in np.flatnonzero(~shapely.covers(free, shapely.points(snapped))):
+        q = Point(given[i])
+        out[i] = q.coords[0] if free.covers(q) else shapely.ops.nearest_points(free, q)[0].coords[0]
+    return out
 
 
 def _terminals_kept(
-    exact: BaseGeometry,
-    points: Sequence[Point],
-    placed: np.ndarray,
-    xs: np.ndarray,
-    ys: np.ndarray,
+    exact: BaseGeometry, given: np.ndarray, snapped: np.ndarray, placed: np.ndarray
 ) -> bool:
     """True when aligning moved no terminal's node further than it moved the corners
     near it: a terminal in a sliver the alignment closed would be carried out of it
@@ -735,16 +731,12 @@ def _terminals_kept(
     Each node is compared with where the exact geometry puts it, allowing the terminal's
     own snap and ``ALIGN_M`` in x and y; only the few that moved further than that are
     placed again on the exact geometry (speed: this runs for every compartment)."""
-    given = _xy(points)
-    snapped = np.column_stack(
-        [[_snap_value(x, xs) for x in given[:, 0]], [_snap_value(y, ys) for y in given[:, 1]]]
-    ).reshape(-1, 2)
     allowed = np.hypot(*(snapped - given).T) + _SLACK_M
     far = np.flatnonzero(np.hypot(*(placed - given).T) > allowed)
     if len(far) == 0:
         return True
     shapely.prepare(exact)
-    there = _placed(exact, [points[int(i)] for i in far], _NO_TRACKS, _NO_TRACKS)
+    there = _placed(exact, given[far], given[far])
     return bool(np.all(np.hypot(*(placed[far] - there).T) <= allowed[far]))
 
 
