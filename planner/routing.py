@@ -135,8 +135,8 @@ def _reflex_corners(free: BaseGeometry) -> tuple[np.ndarray, np.ndarray, np.ndar
         poly = orient(part, sign=1.0)  # interior on the left of every ring
         for ring in (poly.exterior, *poly.interiors):
             c = np.asarray(ring.coords)[:-1]
-            # aligning corners may leave a vertex twice in a row: its zero-length edge has
-            # no direction, so the corner would not be seen as reflex
+            # a vertex twice in a row (aligning corners leaves them, drawings may have them)
+            # makes a zero-length edge with no direction: the corner would not be reflex
             c = c[np.any(c != np.roll(c, 1, axis=0), axis=1)]
             if len(c) < 3:
                 continue
@@ -265,7 +265,7 @@ class Router:
         """
         free_axis = self._to_axis(self.free)
         trays_axis = [self._to_axis(t) for t in self.trays]
-        given = _xy([self._to_axis(p) for p in terminals])
+        given = shapely.get_coordinates([self._to_axis(p) for p in terminals])
         xs, ys = _clusters(free_axis)
         aligned = _align(free_axis, xs, ys)
         if _same_shape(free_axis, aligned):
@@ -701,10 +701,6 @@ def _align(geom: BaseGeometry, xs: np.ndarray, ys: np.ndarray) -> BaseGeometry:
             [g for g in shapely.get_parts(fixed) if g.geom_type in ("Polygon", "MultiPolygon")]
         )
     return out
-
-
-def _xy(points: Sequence[Point]) -> np.ndarray:
-    return np.asarray([p.coords[0] for p in points], dtype=float).reshape(-1, 2)
 
 
 def _snapped(given: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
