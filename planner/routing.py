@@ -60,6 +60,17 @@ so they block; it must stay above ``ALIGN_M`` / 2 or alignment would close them.
 
 _EPS = 1e-9
 
+_SAME_M = 1e-6
+"""Vertices of a route closer than this are one: a terminal put on the micrometre
+(:data:`TERMINAL_DECIMALS`) is at most 0.71 µm from its node, and makes no jog."""
+
+TERMINAL_DECIMALS = 6
+"""Terminals on no corner's track are put on the micrometre (in the axis frame): the float
+noise a turn leaves (about 1e-14 m per metre from the origin) goes, a value drawn in
+millimetres stays as drawn, and a terminal moves by half a micrometre at most. Two values
+meant equal still differ if they straddle a half-micrometre, a chance of about their noise
+over 1e-6 m (1e-5 at 100 km from the origin)."""
+
 _SLACK_M = ALIGN_M * math.sqrt(2) + _EPS
 """How far aligning may move a terminal's node beyond its own snap: ``ALIGN_M`` in x and
 in y, as it moves the corners around it."""
@@ -261,7 +272,8 @@ class Router:
 
         In the axis frame, corner coordinates that differ by less than ``ALIGN_M`` (what
         rounding a turned plan leaves) are made equal, so they share one track instead of
-        making sub-millimetre jogs; terminals are aligned the same way.
+        making sub-millimetre jogs; terminals are aligned the same way, or put on the
+        micrometre (:func:`_snapped`).
         """
         free_axis = self._to_axis(self.free)
         trays_axis = [self._to_axis(t) for t in self.trays]
@@ -403,11 +415,12 @@ class Router:
             target.coords[0],
         ]
         clean = [coords[0]]
-        for c in coords[1:]:
-            if math.dist(c, clean[-1]) > 1e-9:
+        for c in coords[1:-1]:
+            if math.dist(c, clean[-1]) > _SAME_M:
                 clean.append(c)
-        if len(clean) == 1:
-            clean.append(clean[0])
+        if len(clean) > 1 and math.dist(clean[-1], coords[-1]) <= _SAME_M:
+            clean.pop()  # the route ends at the target exactly, not at its node
+        clean.append(coords[-1])
         line = LineString(clean)
         extra = line.length - path.length
         return Route(line=line, length_m=line.length, cost=path.cost + extra, tray_m=path.tray)
@@ -680,10 +693,16 @@ def _snap_values(v: np.ndarray, table: np.ndarray) -> np.ndarray:
     (the nearer known value, the lower one on a tie); other values as they are."""
     if len(table) == 0:
         return v.copy()
+    j = _nearest(v, table)
+    return np.where(np.abs(table[j, 0] - v) <= ALIGN_M, table[j, 1], v)
+
+
+def _nearest(v: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """The row of ``table`` (a non-empty :func:`_cluster`) whose value is nearest each of
+    ``v`` (the lower one on a tie)."""
     i = np.clip(np.searchsorted(table[:, 0], v), 1, len(table) - 1)
     lower = np.abs(table[i - 1, 0] - v) <= np.abs(table[i, 0] - v)
-    j = np.where(lower, i - 1, i)
-    return np.where(np.abs(table[j, 0] - v) <= ALIGN_M, table[j, 1], v)
+    return np.where(lower, i - 1, i)
 
 
 def _align(geom: BaseGeometry, xs: np.ndarray, ys: np.ndarray) -> BaseGeometry:
@@ -704,7 +723,27 @@ def _align(geom: BaseGeometry, xs: np.ndarray, ys: np.ndarray) -> BaseGeometry:
 
 
 def _snapped(given: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-    return np.column_stack([_snap_values(given[:, 0], xs), _snap_values(given[:, 1], ys)])
+    """Terminals' coordinates aligned like the corners (onto a corner's representative
+    within ``ALIGN_M``); the others rounded to :data:`TERMINAL_DECIMALS`.
+
+    Without the rounding two chargers at the same end of one stall row, turned into the
+    axis frame, stood on tracks 1e-14 m apart; the step between them cost one
+    :data:`planner.graph.COST_STEP_M`, so which of the equally short ways the cables took,
+    and how the shared tray merged, changed with the drawing's origin (found by
+    ``test_a_garage_drawn_from_another_origin_gets_the_same_plan``). Each value is rounded
+    alone, not chained to the other terminals': a terminal's node must not depend on which
+    others are routed (the build-out reserve joins a tree found without it)."""
+    return np.column_stack([_terminal_values(given[:, 0], xs), _terminal_values(given[:, 1], ys)])
+
+
+def _terminal_values(v: np.ndarray, table: np.ndarray) -> np.ndarray:
+    out = _snap_values(v, table)
+    if len(table) == 0:
+        loose = np.ones(len(v), bool)
+    else:  # on no corner's track
+        loose = np.abs(table[_nearest(v, table), 0] - v) > ALIGN_M
+    out[loose] = np.round(v[loose], TERMINAL_DECIMALS)
+    return out
 
 
 def _placed(free: BaseGeometry, given: np.ndarray, snapped: np.ndarray) -> np.ndarray:

@@ -219,6 +219,35 @@ def test_a_corner_left_twice_by_alignment_is_still_a_corner() -> None:
     assert round(rect[0].length_m, 4) == 0.015
 
 
+@pytest.mark.parametrize("angle", range(1, 90, 4))
+def test_chargers_on_one_line_of_a_turned_room_share_one_track(angle: int) -> None:
+    """Found by hypothesis: two chargers at the same end of one stall row, turned into the
+    axis frame, stood on tracks 1e-14 m apart (71 of 89 turns here), and which of the
+    equally short ways the cables took changed with the drawing's origin. Terminals far
+    from any corner are now put on the micrometre. By hand, in the room's own frame
+    (20 x 10 m, clearance 0.1 m): tracks at x = 0.1, 5.3, 10.3, 15.1, 19.9 and
+    y = 0.1, 2.7, 5.1, 7.9, 9.9, five each."""
+    room = shapely.affinity.rotate(box(0, 0, 20, 10), angle, origin=(0, 0))
+    drawn = [(10.3, 5.1), (5.3, 2.7), (5.3, 7.9), (15.1, 2.7)]
+    terminals = [shapely.affinity.rotate(Point(p), angle, origin=(0, 0)) for p in drawn]
+    graph, nodes = Router(room, [], clearance_m=0.1, axis_deg=float(angle)).graph(terminals)
+    assert nodes[1, 0] == nodes[2, 0]
+    assert nodes[1, 1] == nodes[3, 1]
+    assert len(np.unique(graph.xy[:, 0])) == 5
+    assert len(np.unique(graph.xy[:, 1])) == 5
+
+
+def test_a_terminal_put_on_the_micrometre_makes_no_jog() -> None:
+    """Both ends far from any corner are put on the micrometre in the graph (3.123457,
+    5.0 and 15.0, 5.0); the route still starts and ends at the points as given, with no
+    sub-micrometre jog beside them: two vertices, 11.8765432113 m."""
+    src, dst = Point(3.1234567891, 5.0000000003), Point(15.0000000004, 5.0000000003)
+    (route,) = Router(box(0, 0, 20, 10), [], clearance_m=0.1).route_all(src, [dst])
+    assert route is not None
+    assert list(route.line.coords) == [src.coords[0], dst.coords[0]]
+    assert route.length_m == pytest.approx(11.8765432113, abs=1e-9)
+
+
 @pytest.mark.parametrize(("mode", "around"), [("euclidean", 0.96), ("rectilinear", 1.1)])
 def test_a_terminal_in_a_sliver_alignment_would_close_stays_in_it(
     mode: RoutingMode, around: float
