@@ -60,16 +60,15 @@ so they block; it must stay above ``ALIGN_M`` / 2 or alignment would close them.
 
 _EPS = 1e-9
 
-_SAME_M = 1e-6
-"""Vertices of a route closer than this are one: a terminal put on the micrometre
-(:data:`TERMINAL_DECIMALS`) is at most 0.71 µm from its node, and makes no jog."""
-
 TERMINAL_DECIMALS = 6
 """Terminals on no corner's track are put on the micrometre (in the axis frame): the float
 noise a turn leaves (about 1e-14 m per metre from the origin) goes, a value drawn in
 millimetres stays as drawn, and a terminal moves by half a micrometre at most. Two values
 meant equal still differ if they straddle a half-micrometre, a chance of about their noise
-over 1e-6 m (1e-5 at 100 km from the origin)."""
+over 1e-6 m (1e-5 at 100 km from the origin). A route runs through the nodes exactly, so
+routes that share a node share its coordinates (and are noded as one on
+:data:`planner.trunk.GRID_M`), and joins its terminals by their stubs, here a fraction of
+a micrometre."""
 
 _SLACK_M = ALIGN_M * math.sqrt(2) + _EPS
 """How far aligning may move a terminal's node beyond its own snap: ``ALIGN_M`` in x and
@@ -415,12 +414,11 @@ class Router:
             target.coords[0],
         ]
         clean = [coords[0]]
-        for c in coords[1:-1]:
-            if math.dist(c, clean[-1]) > _SAME_M:
+        for c in coords[1:]:
+            if math.dist(c, clean[-1]) > 1e-9:
                 clean.append(c)
-        if len(clean) > 1 and math.dist(clean[-1], coords[-1]) <= _SAME_M:
-            clean.pop()  # the route ends at the target exactly, not at its node
-        clean.append(coords[-1])
+        if len(clean) == 1:
+            clean.append(clean[0])
         line = LineString(clean)
         extra = line.length - path.length
         return Route(line=line, length_m=line.length, cost=path.cost + extra, tray_m=path.tray)

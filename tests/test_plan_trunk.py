@@ -311,6 +311,9 @@ def test_turned_garages_lay_each_stretch_once(
 # found at 10,000 examples: two chargers on one line stood on tracks 1e-14 m apart, and
 # the tray merged to 62.45 m drawn here, 62.70 m moved 1 m (planner.routing._snapped)
 @example(pick=[0, 22, 232, 355], shift=(1.0, 0.0), bays=2, strips=2, angle=65.0)
+# and a route that ended at its charger rather than at the node the other route passed
+# through: 0.7 µm apart, they were noded apart and the tray came out 44.90 m for 30.35
+@example(pick=[0, 156], shift=(59191.29703056781, 0.0), bays=4, strips=2, angle=-11.105885074318678)
 def test_a_garage_drawn_from_another_origin_gets_the_same_plan(
     bays: int, strips: int, pick: list[int], angle: float, shift: tuple[float, float]
 ) -> None:

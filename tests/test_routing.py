@@ -237,15 +237,15 @@ def test_chargers_on_one_line_of_a_turned_room_share_one_track(angle: int) -> No
     assert len(np.unique(graph.xy[:, 1])) == 5
 
 
-def test_a_terminal_put_on_the_micrometre_makes_no_jog() -> None:
-    """Both ends far from any corner are put on the micrometre in the graph (3.123457,
-    5.0 and 15.0, 5.0); the route still starts and ends at the points as given, with no
-    sub-micrometre jog beside them: two vertices, 11.8765432113 m."""
-    src, dst = Point(3.1234567891, 5.0000000003), Point(15.0000000004, 5.0000000003)
+def test_a_terminal_far_from_corners_is_put_on_the_micrometre_and_joined_by_its_stub() -> None:
+    """Both ends far from any corner get nodes on the micrometre, (3.123457, 5.0) and
+    (15.0, 5.0); the route runs through them exactly (routes sharing a node share its
+    coordinates) and reaches the points as given by their stubs (0.3 µm)."""
+    src, dst = Point(3.1234567891, 5.0000003), Point(15.0000004, 5.0000003)
     (route,) = Router(box(0, 0, 20, 10), [], clearance_m=0.1).route_all(src, [dst])
     assert route is not None
-    assert list(route.line.coords) == [src.coords[0], dst.coords[0]]
-    assert route.length_m == pytest.approx(11.8765432113, abs=1e-9)
+    assert list(route.line.coords) == [src.coords[0], (3.123457, 5.0), (15.0, 5.0), dst.coords[0]]
+    assert route.length_m == pytest.approx(11.876543, abs=1e-6)
 
 
 @pytest.mark.parametrize(("mode", "around"), [("euclidean", 0.96), ("rectilinear", 1.1)])
