@@ -686,23 +686,6 @@ def _cluster(values: np.ndarray) -> np.ndarray:
     return np.column_stack([v, rep])
 
 
-def _snap_values(v: np.ndarray, table: np.ndarray) -> np.ndarray:
-    """The representative of each value that lies within ``ALIGN_M`` of a known value
-    (the nearer known value, the lower one on a tie); other values as they are."""
-    if len(table) == 0:
-        return v.copy()
-    j = _nearest(v, table)
-    return np.where(np.abs(table[j, 0] - v) <= ALIGN_M, table[j, 1], v)
-
-
-def _nearest(v: np.ndarray, table: np.ndarray) -> np.ndarray:
-    """The row of ``table`` (a non-empty :func:`_cluster`) whose value is nearest each of
-    ``v`` (the lower one on a tie)."""
-    i = np.clip(np.searchsorted(table[:, 0], v), 1, len(table) - 1)
-    lower = np.abs(table[i - 1, 0] - v) <= np.abs(table[i, 0] - v)
-    return np.where(lower, i - 1, i)
-
-
 def _align(geom: BaseGeometry, xs: np.ndarray, ys: np.ndarray) -> BaseGeometry:
     """Move every coordinate to its representative; repair what that may pinch."""
     if geom.is_empty or (np.all(xs[:, 0] == xs[:, 1]) and np.all(ys[:, 0] == ys[:, 1])):
@@ -735,13 +718,15 @@ def _snapped(given: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
 
 
 def _terminal_values(v: np.ndarray, table: np.ndarray) -> np.ndarray:
-    out = _snap_values(v, table)
+    """Each value onto the representative of the nearest corner value in ``table`` (a
+    :func:`_cluster`; the lower one on a tie) within ``ALIGN_M``, else rounded."""
+    rounded = np.round(v, TERMINAL_DECIMALS)
     if len(table) == 0:
-        loose = np.ones(len(v), bool)
-    else:  # on no corner's track
-        loose = np.abs(table[_nearest(v, table), 0] - v) > ALIGN_M
-    out[loose] = np.round(v[loose], TERMINAL_DECIMALS)
-    return out
+        return rounded
+    i = np.clip(np.searchsorted(table[:, 0], v), 1, len(table) - 1)
+    lower = np.abs(table[i - 1, 0] - v) <= np.abs(table[i, 0] - v)
+    j = np.where(lower, i - 1, i)
+    return np.where(np.abs(table[j, 0] - v) <= ALIGN_M, table[j, 1], rounded)
 
 
 def _placed(free: BaseGeometry, given: np.ndarray, snapped: np.ndarray) -> np.ndarray:
